@@ -1,0 +1,137 @@
+// Package app holds pdca's use cases. It is the only code that changes
+// data: each use case checks the caller's role, validates, opens the
+// transaction, writes the audit trail in that same transaction, and
+// enqueues background jobs.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// App is the set of use cases over one database.
+type App struct {
+	DB  *store.DB
+	Log *slog.Logger
+	// Passwords hashes and checks passwords; tests may use cheaper params.
+	Passwords PasswordHasher
+	// Enqueue, when set, is called inside write transactions to schedule
+	// background work (River's InsertTx). Nil means no background work.
+	Enqueue func(ctx context.Context, tx *store.Tx, job Job) error
+
+	orgCreated []OrgHook
+}
+
+// OnOrgCreated registers a hook run in every organisation's creation.
+func (a *App) OnOrgCreated(h OrgHook) { a.orgCreated = append(a.orgCreated, h) }
+
+// Job is background work requested by a use case.
+type Job struct {
+	Kind  string // e.g. "recompute_metrics"
+	OrgID int64
+}
+
+// New returns an App with production password parameters.
+func New(db *store.DB, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{DB: db, Log: log, Passwords: DefaultPasswordHasher()}
+}
+
+// Principal is who is calling: a signed-in person, an API token, or the
+// command line (System).
+type Principal struct {
+	UserID int64
+	Label  string // email or "cli"
+	System bool   // the command line run by the operator: every right
+	// Token, when the caller authenticated with an API token: the token is
+	// bound to one organisation and scope.
+	Token *isms.Token
+}
+
+// System is the principal of the command line.
+var System = Principal{System: true, Label: "cli"}
+
+// Member is a principal acting inside one organisation with a role.
+type Member struct {
+	Principal
+	Org  *isms.Organization
+	Role isms.Role
+}
+
+// member resolves the principal's membership of the organisation. It
+// returns ENOTFOUND, not EFORBIDDEN, when the principal is not a member, so
+// that other organisations' existence does not leak.
+func member(ctx context.Context, tx *store.Tx, p Principal, slug string) (*Member, error) {
+	org, err := tx.OrgBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if p.System {
+		return &Member{Principal: p, Org: org, Role: isms.RoleAdmin}, nil
+	}
+	if p.Token != nil && p.Token.OrgID != org.ID {
+		return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)
+	}
+	m, err := tx.Membership(ctx, org.ID, p.UserID)
+	if err != nil {
+		if isms.ErrorCode(err) == isms.ENOTFOUND {
+			return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)
+		}
+		return nil, err
+	}
+	return &Member{Principal: p, Org: org, Role: m.Role}, nil
+}
+
+// can checks the member's role and, for tokens, the token's scope.
+func (m *Member) can(a isms.Action) error {
+	if err := isms.Authorize(m.Role, a); err != nil {
+		return err
+	}
+	if m.Token != nil && m.Token.Scope == isms.ScopeRead && a != isms.ActRead && a != isms.ActReadAudit {
+		return isms.Errorf(isms.EFORBIDDEN, "this API token is read-only")
+	}
+	return nil
+}
+
+// Authorize resolves p's membership of the organisation and checks that it
+// may perform a. ENOTFOUND for a non-member, EFORBIDDEN for a missing right.
+func (a *App) Authorize(ctx context.Context, p Principal, slug string, act isms.Action) (*Member, error) {
+	var m *Member
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if m, err = member(ctx, tx, p, slug); err != nil {
+			return err
+		}
+		return m.can(act)
+	})
+	return m, err
+}
+
+// audit appends an event for a change, in the change's transaction.
+func audit(ctx context.Context, tx *store.Tx, orgID int64, p Principal, action, entity string, id any, before, after any) error {
+	e := isms.Event{OrgID: orgID, ActorID: p.UserID, Actor: p.Label, Action: action, Entity: entity,
+		EntityID: fmt.Sprint(id), Before: toJSON(before), After: toJSON(after)}
+	if p.Token != nil {
+		e.Actor = p.Label + " (token " + strconv.FormatInt(p.Token.ID, 10) + ")"
+	}
+	return tx.AppendEvent(ctx, &e)
+}
+
+func toJSON(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%q", fmt.Sprint(v))
+	}
+	return string(b)
+}

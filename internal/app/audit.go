@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// Events lists the organisation's audit trail, newest first. Requires
+// read_audit (admins, ISMS managers, auditors).
+func (a *App) Events(ctx context.Context, p Principal, slug string, f store.EventFilter) ([]isms.Event, error) {
+	var out []isms.Event
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActReadAudit); err != nil {
+			return err
+		}
+		f.OrgID = m.Org.ID
+		out, err = tx.Events(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// EachEvent streams the organisation's whole audit trail in chain order
+// (for exports). Requires read_audit.
+func (a *App) EachEvent(ctx context.Context, p Principal, slug string, fn func(isms.Event) error) error {
+	return a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActReadAudit); err != nil {
+			return err
+		}
+		return tx.EachEvent(ctx, m.Org.ID, fn)
+	})
+}
+
+// ChainReport is the result of verifying one chain.
+type ChainReport struct {
+	OrgID   int64
+	OrgSlug string // "" for the system chain
+	Events  int64
+	Problem *isms.ChainProblem
+}
+
+// VerifyAudit recomputes every audit chain and reports each chain's state;
+// ok is false when any chain is broken. Only the command line may run it.
+func (a *App) VerifyAudit(ctx context.Context, p Principal) (reports []ChainReport, ok bool, err error) {
+	if !p.System {
+		return nil, false, isms.Errorf(isms.EFORBIDDEN, "audit verification runs on the command line (pdca audit verify)")
+	}
+	ok = true
+	err = a.DB.Read(ctx, func(tx *store.Tx) error {
+		ids, err := tx.ChainOrgIDs(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r := ChainReport{OrgID: id}
+			if id != isms.SystemOrgID {
+				if o, err := tx.OrgByID(ctx, id); err == nil {
+					r.OrgSlug = o.Slug
+				}
+			}
+			headSeq, headHash, err := tx.ChainHead(ctx, id)
+			if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
+				return err
+			}
+			v := isms.ChainVerifier{OrgID: id}
+			if err := tx.EachEvent(ctx, id, func(e isms.Event) error {
+				if v.Add(e) {
+					r.Events++
+				}
+				return nil
+			}); err != nil {
+				return fmt.Errorf("verify chain %d: %w", id, err)
+			}
+			r.Problem = v.Finish(headSeq, headHash)
+			if r.Problem != nil {
+				ok = false
+			}
+			reports = append(reports, r)
+		}
+		return nil
+	})
+	return reports, ok, err
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// CreateOrg creates an organisation. Only the command line (System) may;
+// EFORBIDDEN otherwise, EINVALID for bad input, ECONFLICT for a taken slug.
+// When adminEmail is not empty, that existing person becomes its admin.
+func (a *App) CreateOrg(ctx context.Context, p Principal, o *isms.Organization) error {
+	if !p.System {
+		return isms.Errorf(isms.EFORBIDDEN, "organisations are created on the command line (pdca org create)")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateOrg(ctx, o); err != nil {
+			return err
+		}
+		for _, h := range a.orgCreated {
+			if err := h(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, o.ID, p, "org.create", "organization", o.ID, nil, o)
+	})
+}
+
+// OrgHook runs inside the transaction that creates an organisation (for
+// instance to create its built-in metrics).
+type OrgHook func(ctx context.Context, tx *store.Tx, o *isms.Organization) error
+
+// Org returns an organisation the principal is a member of; ENOTFOUND
+// otherwise.
+func (a *App) Org(ctx context.Context, p Principal, slug string) (*Member, error) {
+	return a.Authorize(ctx, p, slug, isms.ActRead)
+}
+
+// Orgs lists the organisations a person belongs to (every one for System).
+func (a *App) Orgs(ctx context.Context, p Principal) ([]isms.Membership, error) {
+	var out []isms.Membership
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		if p.System {
+			orgs, err := tx.ListOrgs(ctx)
+			for _, o := range orgs {
+				out = append(out, isms.Membership{OrgID: o.ID, Role: isms.RoleAdmin, OrgSlug: o.Slug, OrgName: o.Name})
+			}
+			return err
+		}
+		ms, err := tx.UserMemberships(ctx, p.UserID)
+		if p.Token != nil {
+			for _, m := range ms {
+				if m.OrgID == p.Token.OrgID {
+					out = append(out, m)
+				}
+			}
+			return err
+		}
+		out = ms
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// TokenPrefix starts every API token, so leaked tokens are easy to spot.
+const TokenPrefix = "pdca_"
+
+// HashToken returns the hex SHA-256 under which a token secret is stored.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken creates an API token for the principal in the organisation
+// and returns it with its secret, which is shown once and never stored.
+// Requires manage_tokens. EINVALID, ENOTFOUND, EFORBIDDEN.
+func (a *App) CreateToken(ctx context.Context, p Principal, slug, email, name string, scope isms.TokenScope) (*isms.Token, string, error) {
+	if err := scope.Validate(); err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, "", isms.Errorf(isms.EINVALID, "name: say what the token is for, e.g. \"HR import\"")
+	}
+	if p.Token != nil {
+		return nil, "", isms.Errorf(isms.EFORBIDDEN, "API tokens cannot create tokens")
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	var t *isms.Token
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActManageTokens); err != nil {
+			return err
+		}
+		owner := p.UserID
+		if p.System { // the command line creates tokens for a named member
+			c, err := tx.UserByEmail(ctx, isms.NormalizeEmail(email))
+			if err != nil {
+				return isms.Errorf(isms.ENOTFOUND, "no person with email %s", email)
+			}
+			if _, err := tx.Membership(ctx, m.Org.ID, c.User.ID); err != nil {
+				return isms.Errorf(isms.ENOTFOUND, "%s is not a member of %s", email, slug)
+			}
+			owner = c.User.ID
+		}
+		t = &isms.Token{OrgID: m.Org.ID, UserID: owner, Name: name, Scope: scope}
+		if err := tx.CreateToken(ctx, t, HashToken(secret)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "token.create", "token", t.ID, nil, map[string]any{"name": name, "scope": scope, "user_id": owner})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return t, secret, nil
+}
+
+// RevokeToken revokes a token. Its owner, an admin or the command line may.
+// ENOTFOUND, EFORBIDDEN.
+func (a *App) RevokeToken(ctx context.Context, p Principal, slug string, id int64) error {
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		t, err := tx.TokenByID(ctx, m.Org.ID, id)
+		if err != nil {
+			return err
+		}
+		if t.UserID != p.UserID && !p.System {
+			if err := m.can(isms.ActManageMembers); err != nil {
+				return err
+			}
+		} else if err := m.can(isms.ActManageTokens); err != nil {
+			return err
+		}
+		if t.RevokedAt != nil {
+			return nil
+		}
+		if err := tx.RevokeToken(ctx, m.Org.ID, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "token.revoke", "token", id, map[string]any{"name": t.Name}, nil)
+	})
+}
+
+// Tokens lists the principal's tokens in the organisation (an admin sees
+// everyone's).
+func (a *App) Tokens(ctx context.Context, p Principal, slug string) ([]*isms.Token, error) {
+	var out []*isms.Token
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		uid := p.UserID
+		if p.System || m.Role.Can(isms.ActManageMembers) {
+			uid = 0
+		}
+		out, err = tx.Tokens(ctx, m.Org.ID, uid)
+		return err
+	})
+	return out, err
+}
+
+// AuthenticateToken returns the principal of a token secret. EUNAUTHORIZED
+// for an unknown or revoked token. It records the last-used time.
+func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, error) {
+	var p Principal
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.TokenByHash(ctx, HashToken(secret))
+		if err != nil || t.RevokedAt != nil {
+			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
+		}
+		c, err := tx.UserByID(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		// A token outlives nothing: it stops working when its owner leaves.
+		if _, err := tx.Membership(ctx, t.OrgID, t.UserID); err != nil {
+			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
+		}
+		p = Principal{UserID: t.UserID, Label: c.User.Email, Token: t}
+		return tx.TouchToken(ctx, t.ID)
+	})
+	return p, err
+}

@@ -1,0 +1,47 @@
+package isms
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Organization is a tenant: every record belongs to exactly one.
+type Organization struct {
+	ID        int64
+	Slug      string
+	Name      string
+	TimeZone  string
+	CreatedAt time.Time
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// Validate returns EINVALID with a message saying how to fix the first
+// problem found.
+func (o *Organization) Validate() error {
+	o.Slug = strings.TrimSpace(o.Slug)
+	o.Name = strings.TrimSpace(o.Name)
+	if !slugRE.MatchString(o.Slug) {
+		return Errorf(EINVALID, "slug %q: use 1 to 40 lower-case letters, digits and inner hyphens, e.g. acme", o.Slug)
+	}
+	if o.Name == "" {
+		return Errorf(EINVALID, "name: give the organisation a name, e.g. \"Acme Oy\"")
+	}
+	if o.TimeZone == "" {
+		o.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(o.TimeZone); err != nil {
+		return Errorf(EINVALID, "time zone %q is not an IANA zone name; use e.g. Europe/Helsinki or UTC", o.TimeZone)
+	}
+	return nil
+}
+
+// Location returns the organisation's time zone (UTC if unset or unknown).
+func (o *Organization) Location() *time.Location {
+	loc, err := time.LoadLocation(o.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

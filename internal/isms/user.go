@@ -1,0 +1,86 @@
+package isms
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// User is a person who can sign in. Users are global; their roles are per
+// organisation (Membership).
+type User struct {
+	ID        int64
+	Email     string
+	Name      string
+	CreatedAt time.Time
+}
+
+// NormalizeEmail trims and lower-cases an address, so that sign-in is
+// case-insensitive.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate normalises the email and returns EINVALID on a bad address or
+// empty name.
+func (u *User) Validate() error {
+	u.Email = NormalizeEmail(u.Email)
+	u.Name = strings.TrimSpace(u.Name)
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+		return Errorf(EINVALID, "email %q is not a valid address", u.Email)
+	}
+	if u.Name == "" {
+		return Errorf(EINVALID, "name: give the person's name")
+	}
+	return nil
+}
+
+// MinPasswordLength is the shortest password pdca accepts.
+const MinPasswordLength = 12
+
+// ValidatePassword returns EINVALID for a password that is too short.
+func ValidatePassword(p string) error {
+	if len([]rune(p)) < MinPasswordLength {
+		return Errorf(EINVALID, "password: use at least %d characters", MinPasswordLength)
+	}
+	return nil
+}
+
+// Membership gives a user a role in an organisation.
+type Membership struct {
+	OrgID     int64
+	UserID    int64
+	Role      Role
+	CreatedAt time.Time
+	// Joined fields for display.
+	Email, Name string
+	OrgSlug     string
+	OrgName     string
+}
+
+// TokenScope limits what an API token may do.
+type TokenScope string
+
+// Token scopes.
+const (
+	ScopeRead  TokenScope = "read"
+	ScopeWrite TokenScope = "write"
+)
+
+// Validate returns EINVALID unless s is read or write.
+func (s TokenScope) Validate() error {
+	if s == ScopeRead || s == ScopeWrite {
+		return nil
+	}
+	return Errorf(EINVALID, "scope %q: use read or write", string(s))
+}
+
+// Token is an API token for scripts. Only its SHA-256 is stored.
+type Token struct {
+	ID         int64
+	OrgID      int64
+	UserID     int64
+	Name       string
+	Scope      TokenScope
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}

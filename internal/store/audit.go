@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// AppendEvent appends an event to its organisation's chain, in the caller's
+// transaction. The chain head row serialises concurrent writers of one
+// organisation (a row lock on PostgreSQL; the single writer on SQLite), so
+// the chain never forks.
+func (tx *Tx) AppendEvent(ctx context.Context, e *isms.Event) error {
+	if _, err := tx.exec(ctx, `INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (org_id) DO NOTHING`, e.OrgID); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	// Incrementing seq takes the row lock; hash is not changed by this
+	// statement, so RETURNING gives the previous event's hash.
+	if err := tx.queryRow(ctx, `UPDATE audit_heads SET seq = seq + 1 WHERE org_id = $1 RETURNING seq, hash`, e.OrgID).
+		Scan(&e.Seq, &e.PrevHash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	e.At = tx.Now
+	e.Hash = e.ComputeHash()
+	if err := tx.queryRow(ctx, `INSERT INTO audit_events
+		(org_id, seq, actor_id, actor, action, entity, entity_id, before_json, after_json, at, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		e.OrgID, e.Seq, e.ActorID, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, ts(e.At), e.PrevHash, e.Hash).
+		Scan(&e.ID); err != nil {
+		return fmt.Errorf("append audit event: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_heads SET hash = $2 WHERE org_id = $1`, e.OrgID, e.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+// EventFilter selects events of one organisation. Zero fields match all.
+type EventFilter struct {
+	OrgID     int64
+	Entity    string
+	EntityID  string
+	Action    string
+	Since     *time.Time
+	Until     *time.Time
+	AfterSeq  int64 // for paging forward in chain order
+	BeforeSeq int64 // for paging backwards (newest first); 0 = from the newest
+	Limit     int
+}
+
+const eventColumns = `id, org_id, seq, actor_id, actor, action, entity, entity_id, before_json, after_json, at, prev_hash, hash`
+
+func scanEvent(row interface{ Scan(...any) error }) (isms.Event, error) {
+	var e isms.Event
+	err := row.Scan(&e.ID, &e.OrgID, &e.Seq, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID,
+		&e.Before, &e.After, &e.At, &e.PrevHash, &e.Hash)
+	e.At = e.At.UTC()
+	return e, err
+}
+
+// Events lists an organisation's events, newest first, filtered.
+func (tx *Tx) Events(ctx context.Context, f EventFilter) ([]isms.Event, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	var since, until any
+	if f.Since != nil {
+		since = ts(*f.Since)
+	}
+	if f.Until != nil {
+		until = ts(*f.Until)
+	}
+	rows, err := tx.query(ctx, `SELECT `+eventColumns+` FROM audit_events
+		WHERE org_id = $1
+		AND (CAST($2 AS TEXT) = '' OR entity = $2)
+		AND (CAST($3 AS TEXT) = '' OR entity_id = $3)
+		AND (CAST($4 AS TEXT) = '' OR action = $4)
+		AND ($5 IS NULL OR at >= $5)
+		AND ($6 IS NULL OR at < $6)
+		AND ($7 = 0 OR seq < $7)
+		ORDER BY seq DESC LIMIT $8`,
+		f.OrgID, f.Entity, f.EntityID, f.Action, since, until, f.BeforeSeq, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan audit event: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ChainOrgIDs lists every organisation id that has an audit chain (0 is
+// the system chain).
+func (tx *Tx) ChainOrgIDs(ctx context.Context) ([]int64, error) {
+	rows, err := tx.query(ctx, `SELECT org_id FROM audit_heads UNION SELECT DISTINCT org_id FROM audit_events ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ChainHead returns the recorded length and last hash of a chain.
+func (tx *Tx) ChainHead(ctx context.Context, orgID int64) (seq int64, hash string, err error) {
+	err = tx.queryRow(ctx, `SELECT seq, hash FROM audit_heads WHERE org_id = $1`, orgID).Scan(&seq, &hash)
+	return seq, hash, notFound(err, "audit chain")
+}
+
+// EachEvent calls fn for every event of a chain in sequence order, reading
+// in pages so memory stays bounded on long chains.
+func (tx *Tx) EachEvent(ctx context.Context, orgID int64, fn func(isms.Event) error) error {
+	after := int64(0)
+	for {
+		rows, err := tx.query(ctx, `SELECT `+eventColumns+` FROM audit_events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000`, orgID, after)
+		if err != nil {
+			return fmt.Errorf("read audit chain: %w", err)
+		}
+		var page []isms.Event
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("scan audit event: %w", err)
+			}
+			page = append(page, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, e := range page {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(page) < 1000 {
+			return nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}

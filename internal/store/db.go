@@ -1,0 +1,187 @@
+// Package store holds all SQL of pdca, written in the subset SQLite and
+// PostgreSQL share. Engine differences live in dialect.go. Every query of
+// tenant data filters by org_id. Store functions do not check roles or
+// business rules; package app does.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// Engine names the database engine behind a DB.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is the database. On SQLite it holds one writer connection (shared with
+// River) and a pool of readers; on PostgreSQL both are the same pool.
+type DB struct {
+	Engine Engine
+	DSN    string
+	writer *sql.DB
+	reader *sql.DB
+	// Now returns the current time; tests replace it. Each transaction reads
+	// it once, so every row a transaction writes carries the same moment.
+	Now func() time.Time
+}
+
+// EngineOf tells which engine a DSN names: a postgres:// or postgresql://
+// URL means PostgreSQL, anything else is a SQLite file path.
+func EngineOf(dsn string) Engine {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open opens the database named by dsn (see EngineOf). It does not migrate;
+// call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{Engine: EngineOf(dsn), DSN: dsn, Now: time.Now}
+	var err error
+	switch db.Engine {
+	case Postgres:
+		db.writer, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.writer.SetMaxOpenConns(20)
+		db.writer.SetMaxIdleConns(20)
+		db.writer.SetConnMaxIdleTime(5 * time.Minute)
+		db.reader = db.writer
+	default:
+		if db.writer, err = sql.Open("sqlite", sqliteDSN(dsn, true)); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		db.writer.SetMaxOpenConns(1) // SQLite allows one writer; River shares it
+		db.writer.SetConnMaxIdleTime(0)
+		if db.reader, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		db.reader.SetMaxOpenConns(8)
+	}
+	if err := db.writer.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.Engine, err)
+	}
+	return db, nil
+}
+
+// sqliteDSN adds the pragmas pdca relies on to a file path: WAL so readers
+// do not block the writer, a busy timeout instead of immediate errors,
+// foreign keys, and immediate transactions for the writer so that a
+// transaction never fails half-way when it upgrades to a write lock.
+func sqliteDSN(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	if writer {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.reader != nil && db.reader != db.writer {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		errs = append(errs, db.writer.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Writer returns the writer pool, for River and the session store.
+func (db *DB) Writer() *sql.DB { return db.writer }
+
+// Reader returns the reader pool.
+func (db *DB) Reader() *sql.DB { return db.reader }
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx) }
+
+// Tx is a transaction with its moment fixed at the start.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	Now time.Time
+}
+
+// SQL returns the underlying transaction, for River's InsertTx.
+func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
+// Engine returns the engine the transaction runs on.
+func (tx *Tx) Engine() Engine { return tx.db.Engine }
+
+// Write runs fn in a read-write transaction and commits if fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.writer, nil, fn)
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: db.Engine == Postgres}, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, Now: db.Now().UTC().Truncate(time.Microsecond)}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err = fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, q, args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, q, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, q, args...)
+}
+
+// notFound maps sql.ErrNoRows to an ENOTFOUND domain error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return isms.Errorf(isms.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// CreateOrg inserts an organisation and sets its ID and CreatedAt.
+// ECONFLICT if the slug is taken.
+func (tx *Tx) CreateOrg(ctx context.Context, o *isms.Organization) error {
+	o.CreatedAt = tx.Now
+	err := tx.queryRow(ctx, `INSERT INTO organizations (slug, name, time_zone, created_at)
+		VALUES ($1, $2, $3, $4) RETURNING id`, o.Slug, o.Name, o.TimeZone, ts(o.CreatedAt)).Scan(&o.ID)
+	if err != nil {
+		return conflict(err, fmt.Sprintf("an organisation with slug %q already exists", o.Slug))
+	}
+	return nil
+}
+
+const orgColumns = `id, slug, name, time_zone, created_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (*isms.Organization, error) {
+	var o isms.Organization
+	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.CreatedAt); err != nil {
+		return nil, err
+	}
+	o.CreatedAt = o.CreatedAt.UTC()
+	return &o, nil
+}
+
+// OrgBySlug returns the organisation with the slug; ENOTFOUND if none.
+func (tx *Tx) OrgBySlug(ctx context.Context, slug string) (*isms.Organization, error) {
+	o, err := scanOrg(tx.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE slug = $1`, slug))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("organisation %q", slug))
+	}
+	return o, nil
+}
+
+// OrgByID returns the organisation with the id; ENOTFOUND if none.
+func (tx *Tx) OrgByID(ctx context.Context, id int64) (*isms.Organization, error) {
+	o, err := scanOrg(tx.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "organisation")
+	}
+	return o, nil
+}
+
+// CountOrgs returns the number of organisations (to tell an empty database).
+func (tx *Tx) CountOrgs(ctx context.Context) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM organizations`).Scan(&n)
+	return n, err
+}
+
+// ListOrgs returns every organisation, by slug.
+func (tx *Tx) ListOrgs(ctx context.Context) ([]*isms.Organization, error) {
+	rows, err := tx.query(ctx, `SELECT `+orgColumns+` FROM organizations ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []*isms.Organization
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list organisations: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

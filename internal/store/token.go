@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// CreateToken stores a token by the SHA-256 of its secret.
+func (tx *Tx) CreateToken(ctx context.Context, t *isms.Token, hash string) error {
+	t.CreatedAt = tx.Now
+	return tx.queryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, scope, token_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		t.OrgID, t.UserID, t.Name, string(t.Scope), hash, ts(t.CreatedAt)).Scan(&t.ID)
+}
+
+const tokenColumns = `id, org_id, user_id, name, scope, created_at, last_used_at, revoked_at`
+
+func scanToken(row interface{ Scan(...any) error }) (*isms.Token, error) {
+	var t isms.Token
+	var scope string
+	var last, revoked sql.NullTime
+	if err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &last, &revoked); err != nil {
+		return nil, err
+	}
+	t.Scope = isms.TokenScope(scope)
+	t.LastUsedAt, t.RevokedAt = ptime(last), ptime(revoked)
+	return &t, nil
+}
+
+// TokenByHash returns the token with the hash (revoked ones too);
+// ENOTFOUND if none.
+func (tx *Tx) TokenByHash(ctx context.Context, hash string) (*isms.Token, error) {
+	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1`, hash))
+	return t, notFound(err, "token")
+}
+
+// TokenByID returns one of an organisation's tokens; ENOTFOUND if none.
+func (tx *Tx) TokenByID(ctx context.Context, orgID, id int64) (*isms.Token, error) {
+	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = $1 AND id = $2`, orgID, id))
+	return t, notFound(err, "token")
+}
+
+// Tokens lists an organisation's tokens; userID 0 means every member's.
+func (tx *Tx) Tokens(ctx context.Context, orgID, userID int64) ([]*isms.Token, error) {
+	rows, err := tx.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens
+		WHERE org_id = $1 AND ($2 = 0 OR user_id = $2) ORDER BY id`, orgID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*isms.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken marks a token revoked.
+func (tx *Tx) RevokeToken(ctx context.Context, orgID, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL`, orgID, id, ts(tx.Now))
+	return err
+}
+
+// TouchToken records when a token was last used.
+func (tx *Tx) TouchToken(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, ts(tx.Now))
+	return err
+}

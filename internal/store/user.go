@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// CreateUser inserts a user with an optional password hash (argon2id PHC
+// string). ECONFLICT if the email is taken.
+func (tx *Tx) CreateUser(ctx context.Context, u *isms.User, passwordHash string) error {
+	u.CreatedAt = tx.Now
+	var ph any
+	if passwordHash != "" {
+		ph = passwordHash
+	}
+	err := tx.queryRow(ctx, `INSERT INTO users (email, name, password_hash, created_at, password_changed_at)
+		VALUES ($1, $2, $3, $4, $4) RETURNING id`, u.Email, u.Name, ph, ts(u.CreatedAt)).Scan(&u.ID)
+	if err != nil {
+		return conflict(err, fmt.Sprintf("a person with email %s already exists", u.Email))
+	}
+	return nil
+}
+
+// UserCredentials is what sign-in needs to know about a user.
+type UserCredentials struct {
+	User         isms.User
+	PasswordHash string
+}
+
+// UserByEmail returns the user and password hash; ENOTFOUND if none.
+func (tx *Tx) UserByEmail(ctx context.Context, email string) (*UserCredentials, error) {
+	var c UserCredentials
+	var ph sql.NullString
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1`, email).
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph)
+	if err != nil {
+		return nil, notFound(err, "person")
+	}
+	c.PasswordHash = ph.String
+	return &c, nil
+}
+
+// UserByID returns the user; ENOTFOUND if none.
+func (tx *Tx) UserByID(ctx context.Context, id int64) (*UserCredentials, error) {
+	var c UserCredentials
+	var ph sql.NullString
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash FROM users WHERE id = $1`, id).
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph)
+	if err != nil {
+		return nil, notFound(err, "person")
+	}
+	c.PasswordHash = ph.String
+	return &c, nil
+}
+
+// UserByOIDC returns the user linked to an OpenID subject; ENOTFOUND if none.
+func (tx *Tx) UserByOIDC(ctx context.Context, issuer, subject string) (*isms.User, error) {
+	var u isms.User
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2`,
+		issuer, subject).Scan(&u.ID, &u.Email, &u.Name, &u.CreatedAt)
+	if err != nil {
+		return nil, notFound(err, "person")
+	}
+	return &u, nil
+}
+
+// LinkOIDC links a user to an OpenID issuer and subject.
+func (tx *Tx) LinkOIDC(ctx context.Context, userID int64, issuer, subject string) error {
+	_, err := tx.exec(ctx, `UPDATE users SET oidc_issuer = $2, oidc_subject = $3 WHERE id = $1`, userID, issuer, subject)
+	return conflict(err, "this single sign-on account is already linked to another person")
+}
+
+// SetPassword replaces a user's password hash.
+func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string) error {
+	_, err := tx.exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, userID, hash, ts(tx.Now))
+	return err
+}
+
+// AddMembership gives a user a role in an organisation; ECONFLICT if the
+// user is already a member.
+func (tx *Tx) AddMembership(ctx context.Context, m *isms.Membership) error {
+	m.CreatedAt = tx.Now
+	_, err := tx.exec(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)`,
+		m.OrgID, m.UserID, string(m.Role), ts(m.CreatedAt))
+	return conflict(err, "this person is already a member of the organisation")
+}
+
+// SetRole changes a member's role; ENOTFOUND if not a member.
+func (tx *Tx) SetRole(ctx context.Context, orgID, userID int64, role isms.Role) error {
+	res, err := tx.exec(ctx, `UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2`, orgID, userID, string(role))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return isms.Errorf(isms.ENOTFOUND, "member not found")
+	}
+	return nil
+}
+
+// RemoveMembership removes a member; ENOTFOUND if not a member.
+func (tx *Tx) RemoveMembership(ctx context.Context, orgID, userID int64) error {
+	res, err := tx.exec(ctx, `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return isms.Errorf(isms.ENOTFOUND, "member not found")
+	}
+	return nil
+}
+
+const membershipSelect = `SELECT m.org_id, m.user_id, m.role, m.created_at, u.email, u.name, o.slug, o.name
+	FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id`
+
+func scanMemberships(rows *sql.Rows) ([]isms.Membership, error) {
+	defer rows.Close()
+	var out []isms.Membership
+	for rows.Next() {
+		var m isms.Membership
+		var role string
+		if err := rows.Scan(&m.OrgID, &m.UserID, &role, &m.CreatedAt, &m.Email, &m.Name, &m.OrgSlug, &m.OrgName); err != nil {
+			return nil, fmt.Errorf("scan membership: %w", err)
+		}
+		m.Role = isms.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Membership returns a user's membership of an organisation; ENOTFOUND if
+// the user is not a member.
+func (tx *Tx) Membership(ctx context.Context, orgID, userID int64) (*isms.Membership, error) {
+	rows, err := tx.query(ctx, membershipSelect+` WHERE m.org_id = $1 AND m.user_id = $2`, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := scanMemberships(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, isms.Errorf(isms.ENOTFOUND, "not a member")
+	}
+	return &ms[0], nil
+}
+
+// Members lists an organisation's members by name.
+func (tx *Tx) Members(ctx context.Context, orgID int64) ([]isms.Membership, error) {
+	rows, err := tx.query(ctx, membershipSelect+` WHERE m.org_id = $1 ORDER BY u.name, u.email`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return scanMemberships(rows)
+}
+
+// UserMemberships lists the organisations a user belongs to, by slug.
+func (tx *Tx) UserMemberships(ctx context.Context, userID int64) ([]isms.Membership, error) {
+	rows, err := tx.query(ctx, membershipSelect+` WHERE m.user_id = $1 ORDER BY o.slug`, userID)
+	if err != nil {
+		return nil, err
+	}
+	return scanMemberships(rows)
+}
+
+// CountAdmins returns how many admins an organisation has.
+func (tx *Tx) CountAdmins(ctx context.Context, orgID int64) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = $2`, orgID, string(isms.RoleAdmin)).Scan(&n)
+	return n, err
+}
+
+// RecordSigninFailure notes a failed sign-in for throttling.
+func (tx *Tx) RecordSigninFailure(ctx context.Context, email, address string) error {
+	_, err := tx.exec(ctx, `INSERT INTO signin_failures (email, address, at) VALUES ($1, $2, $3)`, email, address, ts(tx.Now))
+	return err
+}
+
+// SigninFailures counts failures since a moment, for an email and for an
+// address.
+func (tx *Tx) SigninFailures(ctx context.Context, email, address string, since time.Time) (byEmail, byAddress int, err error) {
+	if err = tx.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE email = $1 AND at > $2`, email, ts(since)).Scan(&byEmail); err != nil {
+		return 0, 0, err
+	}
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND at > $2`, address, ts(since)).Scan(&byAddress)
+	return byEmail, byAddress, err
+}
+
+// ClearSigninFailures forgets an account's failures after a good sign-in.
+func (tx *Tx) ClearSigninFailures(ctx context.Context, email string) error {
+	_, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE email = $1`, email)
+	return err
+}
+
+// PruneSigninFailures deletes failures older than a moment.
+func (tx *Tx) PruneSigninFailures(ctx context.Context, before time.Time) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE at < $1`, ts(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -185,3 +185,16 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// Backup writes a consistent copy of a SQLite database to path with VACUUM
+// INTO (readers and writers may go on meanwhile). On PostgreSQL it returns
+// EINVALID pointing to pg_dump.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Engine == Postgres {
+		return isms.Errorf(isms.EINVALID, "pdca backup copies SQLite files; for PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=pdca.dump \"$PDCA_DB\"")
+	}
+	if _, err := db.writer.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}

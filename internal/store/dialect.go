@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"errors"
 	"strings"
 	"time"
@@ -62,4 +64,18 @@ func conflict(err error, message string) error {
 		return isms.Errorf(isms.ECONFLICT, "%s", message)
 	}
 	return err
+}
+
+// DeleteExpiredSessions removes sessions past their expiry. The session
+// tables follow the scs stores' layouts, which differ per engine.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	q := `DELETE FROM sessions WHERE expiry < julianday('now')`
+	if tx.db.Engine == Postgres {
+		q = `DELETE FROM sessions WHERE expiry < current_timestamp`
+	}
+	res, err := tx.exec(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return res.RowsAffected()
 }

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/pdca/pdca/internal/config"
+	"github.com/pdca/pdca/internal/jobs"
+	"github.com/pdca/pdca/internal/web"
+)
+
+// ServeCmd is pdca serve.
+type ServeCmd struct {
+	Addr          string `default:"127.0.0.1:8080" env:"PDCA_ADDR" help:"Address to listen on."`
+	Demo          bool   `help:"When the database is empty, create a demo organisation with sample data and print how to sign in."`
+	SecureCookies bool   `name:"secure-cookies" env:"PDCA_SECURE_COOKIES" help:"Mark the session cookie Secure; use when pdca is served over HTTPS."`
+	OIDCIssuer    string `name:"oidc-issuer" env:"PDCA_OIDC_ISSUER" help:"OpenID Connect issuer URL; turns on single sign-on."`
+	OIDCClientID  string `name:"oidc-client-id" env:"PDCA_OIDC_CLIENT_ID" help:"OpenID Connect client id."`
+	OIDCSecret    string `name:"oidc-client-secret-file" env:"PDCA_OIDC_CLIENT_SECRET_FILE" type:"existingfile" help:"File holding the OpenID Connect client secret."`
+	OIDCRedirect  string `name:"oidc-redirect-url" env:"PDCA_OIDC_REDIRECT_URL" help:"Callback URL registered at the provider, e.g. https://pdca.example.com/auth/oidc/callback."`
+}
+
+// Run serves until the context is cancelled (SIGINT, SIGTERM), then shuts
+// down gracefully: stops accepting, finishes requests, stops River.
+func (c *ServeCmd) Run(g *Globals, e *env) error {
+	a, err := g.open(e)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	wcfg := web.Config{SecureCookies: c.SecureCookies, Version: Version}
+	if c.OIDCIssuer != "" {
+		if c.OIDCClientID == "" || c.OIDCSecret == "" || c.OIDCRedirect == "" {
+			return fmt.Errorf("single sign-on needs --oidc-client-id, --oidc-client-secret-file and --oidc-redirect-url with --oidc-issuer")
+		}
+		secret, err := config.ReadSecretFile(c.OIDCSecret)
+		if err != nil {
+			return err
+		}
+		wcfg.OIDC = &web.OIDCConfig{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: secret, RedirectURL: c.OIDCRedirect}
+	}
+	river, err := jobs.New(a.DB, a, e.log, jobs.Options{Work: true})
+	if err != nil {
+		return err
+	}
+	if c.Demo {
+		d, err := a.SeedDemo(e.ctx, demoSeeders()...)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if d != nil {
+			fmt.Fprintf(e.stdout, "Demo organisation %q created.\nSign in at http://%s/signin as %s with the one-time password %s\n(change it under Your account).\n", d.Org.Name, c.Addr, d.Email, d.Password)
+		} else {
+			fmt.Fprintln(e.stdout, "The database is not empty: --demo added nothing.")
+		}
+	}
+	srv, err := web.New(e.ctx, a, wcfg, e.log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if err := river.Start(e.ctx); err != nil {
+		return fmt.Errorf("start background jobs: %w", err)
+	}
+	e.log.Info("pdca serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "version", Version)
+	fmt.Fprintf(e.stdout, "pdca is serving on http://%s (%s)\n", ln.Addr(), a.DB.Engine)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-e.ctx.Done():
+	}
+	e.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutCtx)
+	if rerr := river.Stop(shutCtx); rerr != nil {
+		e.log.Warn("stop background jobs", "err", rerr.Error())
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

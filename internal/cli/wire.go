@@ -1,0 +1,26 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/jobs"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// migrateAll applies pdca's and River's migrations.
+func migrateAll(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, db)
+}
+
+// newApp builds the use cases with every hook wired.
+func newApp(db *store.DB, log *slog.Logger) *app.App {
+	return app.New(db, log)
+}
+
+// demoSeeders lists what serve --demo adds beyond organisation and people.
+func demoSeeders() []app.DemoSeeder { return nil }

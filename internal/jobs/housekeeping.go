@@ -1,0 +1,40 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pdca/pdca/internal/app"
+)
+
+// HousekeepingArgs asks for expired sessions and stale sign-in failures to
+// be deleted. Unique per period, so several pdca processes on one
+// PostgreSQL run it once.
+type HousekeepingArgs struct{}
+
+// Kind is River's name for the job.
+func (HousekeepingArgs) Kind() string { return "housekeeping" }
+
+// InsertOpts makes the job unique while one is pending.
+func (HousekeepingArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 0}}
+}
+
+// HousekeepingWorker runs app.Housekeeping.
+type HousekeepingWorker struct {
+	river.WorkerDefaults[HousekeepingArgs]
+	App *app.App
+	Log *slog.Logger
+}
+
+// Work runs one housekeeping pass.
+func (w *HousekeepingWorker) Work(ctx context.Context, _ *river.Job[HousekeepingArgs]) error {
+	r, err := w.App.Housekeeping(ctx)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("housekeeping done", "expired_sessions", r.ExpiredSessions, "old_signin_failures", r.OldSigninFails)
+	return nil
+}

@@ -1,0 +1,97 @@
+// Package jobs runs pdca's background work on River: workers and periodic
+// jobs, one file per job kind. River's tables live in the same database as
+// pdca's, and jobs are enqueued in the same transaction as the change that
+// asks for them. Both engines use a database/sql driver, so there is one
+// client type, river.Client[*sql.Tx].
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// Client is pdca's River client.
+type Client = river.Client[*sql.Tx]
+
+func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Engine == store.Postgres {
+		return riverdatabasesql.New(db.Writer())
+	}
+	return riversqlite.New(db.Writer())
+}
+
+// Migrate applies River's own migrations.
+func Migrate(ctx context.Context, db *store.DB) error {
+	m, err := rivermigrate.New(driver(db), nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}
+
+// Options tune the client.
+type Options struct {
+	// HousekeepingEvery is the period of the housekeeping job (default 1 h).
+	HousekeepingEvery time.Duration
+	// Work false makes an insert-only client (the command line).
+	Work bool
+}
+
+// New builds the River client with every worker and periodic job, and
+// wires a.Enqueue so use cases can enqueue in their transaction.
+func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error) {
+	if o.HousekeepingEvery == 0 {
+		o.HousekeepingEvery = time.Hour
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &HousekeepingWorker{App: a, Log: log})
+	cfg := &river.Config{
+		Logger:  log,
+		Workers: workers,
+	}
+	if o.Work {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		cfg.PeriodicJobs = []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(o.HousekeepingEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "housekeeping"}),
+		}
+	}
+	c, err := river.NewClient(driver(db), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	a.Enqueue = func(ctx context.Context, tx *store.Tx, j app.Job) error {
+		args, ok := argsFor(j)
+		if !ok {
+			return fmt.Errorf("no job kind %q", j.Kind)
+		}
+		_, err := c.InsertTx(ctx, tx.SQL(), args, nil)
+		return err
+	}
+	return c, nil
+}
+
+// argsFor maps an app.Job to River job arguments.
+func argsFor(j app.Job) (river.JobArgs, bool) {
+	switch j.Kind {
+	case HousekeepingArgs{}.Kind():
+		return HousekeepingArgs{}, true
+	}
+	return nil, false
+}

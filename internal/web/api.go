@@ -1,0 +1,72 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// newAPI mounts huma on the mux under /api/v1, with the OpenAPI 3.1
+// document at /api/v1/openapi.json and no docs page (it would load
+// JavaScript from the internet).
+func (s *Server) newAPI() huma.API {
+	cfg := huma.DefaultConfig("pdca API", s.cfg.Version)
+	cfg.OpenAPIPath = "/api/v1/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/api/v1/schemas"
+	cfg.Info.Description = "JSON API of pdca. Authenticate with `Authorization: Bearer <token>` (API tokens are created on the tokens page or with `pdca user token create`) or a browser session. Errors are RFC 9457 problem details."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer"},
+	}
+	cfg.Security = []map[string][]string{{"bearer": {}}}
+	return humago.New(s.mux, cfg)
+}
+
+// apiPrincipal returns the caller or an EUNAUTHORIZED problem.
+func apiPrincipal(ctx context.Context) (app.Principal, error) {
+	p, ok := ctx.Value(principalKey).(app.Principal)
+	if !ok {
+		return app.Principal{}, huma.Error401Unauthorized("sign in or send Authorization: Bearer <token>")
+	}
+	return p, nil
+}
+
+// apiError converts a domain error to a huma problem with the status of
+// the one code table; internal errors are logged and not echoed.
+func (s *Server) apiError(ctx context.Context, err error) error {
+	st := ErrorStatus(err)
+	msg := isms.ErrorMessage(err)
+	if st == http.StatusInternalServerError {
+		s.log.Error("internal error", "request_id", requestID(ctx), "err", err.Error())
+		msg = "internal error (request id " + requestID(ctx) + ")"
+	}
+	return huma.NewError(st, msg)
+}
+
+// apiProblem writes a problem document outside huma (middleware).
+func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request, err error) {
+	st := ErrorStatus(err)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(st)
+	_ = json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(st), "status": st, "detail": s.errorMessage(r, err)})
+}
+
+// Page is the pagination of list endpoints.
+type PageParams struct {
+	Limit  int `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"How many items to return."`
+	Offset int `query:"offset" minimum:"0" default:"0" doc:"How many items to skip."`
+}
+
+func paginate[T any](items []T, p PageParams) []T {
+	if p.Offset >= len(items) {
+		return []T{}
+	}
+	end := min(len(items), p.Offset+p.Limit)
+	return items[p.Offset:end]
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+type peoplePage struct {
+	Page
+	Members []isms.Membership
+}
+
+func (s *Server) peoplePage(r *http.Request, m *app.Member) (*peoplePage, error) {
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	pg := &peoplePage{Page: s.page(r, m, "People and roles"), Members: members}
+	pg.Nav = "people"
+	return pg, err
+}
+
+func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	pg, err := s.peoplePage(r, m)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, "people", pg)
+}
+
+func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	_, err := s.app.AddMember(r.Context(), m.Principal, m.Org.Slug, r.PostFormValue("email"), isms.Role(r.PostFormValue("role")))
+	if err != nil {
+		s.formError(w, r, m, err)
+		return
+	}
+	s.flash(r, "Member added.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/people", http.StatusSeeOther)
+}
+
+func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "member not found"))
+		return
+	}
+	if err := s.app.SetRole(r.Context(), m.Principal, m.Org.Slug, id, isms.Role(r.PostFormValue("role"))); err != nil {
+		s.formError(w, r, m, err)
+		return
+	}
+	s.flash(r, "Role changed.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/people", http.StatusSeeOther)
+}
+
+// formError shows the people page again with the error message.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, m *app.Member, err error) {
+	if c := isms.ErrorCode(err); c == isms.EFORBIDDEN || c == isms.ENOTFOUND && r.PathValue("user") == "" {
+		s.pageError(w, r, err)
+		return
+	}
+	pg, perr := s.peoplePage(r, m)
+	if perr != nil {
+		s.pageError(w, r, perr)
+		return
+	}
+	pg.Error = s.errorMessage(r, err)
+	s.renderStatus(w, r, ErrorStatus(err), "people", pg)
+}

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/pdca/pdca/internal/app"
+)
+
+func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
+	p, ok := principalFrom(r)
+	if !ok {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
+	orgs, err := s.app.Orgs(r.Context(), p)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if len(orgs) == 1 {
+		http.Redirect(w, r, "/o/"+orgs[0].OrgSlug+"/", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/orgs", http.StatusSeeOther)
+}
+
+type orgsPage struct {
+	Page
+}
+
+func (s *Server) handleOrgs(w http.ResponseWriter, r *http.Request, p app.Principal) {
+	s.render(w, r, "orgs", &orgsPage{Page: s.page(r, nil, "Your organisations")})
+}
+
+type homePage struct {
+	Page
+	Members int
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &homePage{Page: s.page(r, m, m.Org.Name), Members: len(members)}
+	pg.Nav = "home"
+	s.render(w, r, "home", pg)
+}

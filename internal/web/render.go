@@ -1,0 +1,122 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Page is what every page template gets: the layout's data.
+type Page struct {
+	Title   string
+	User    *isms.User
+	Member  *app.Member // nil outside an organisation
+	Orgs    []isms.Membership
+	Flash   string
+	Error   string
+	Version string
+	Nav     string // which menu entry is current
+}
+
+var funcs = template.FuncMap{
+	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"when": func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"short":    func(s string) string { return s[:min(12, len(s))] },
+	"can": func(m *app.Member, a string) bool {
+		return m != nil && m.Role.Can(isms.Action(a))
+	},
+	"roles": isms.Roles,
+	"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+}
+
+// parsePages parses each page template with the layout, once.
+func parsePages() (map[string]*template.Template, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	files, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return pages, nil
+}
+
+// PageNames lists the page templates, for the test that renders each.
+func (s *Server) PageNames() []string {
+	var out []string
+	for k := range s.pages {
+		out = append(out, k)
+	}
+	return out
+}
+
+// page returns the layout data for a request, inside an organisation when
+// m is not nil.
+func (s *Server) page(r *http.Request, m *app.Member, title string) Page {
+	p := Page{Title: title, Member: m, Version: s.cfg.Version}
+	if pr, ok := principalFrom(r); ok && !pr.System {
+		p.User = &isms.User{ID: pr.UserID, Email: pr.Label}
+		p.Orgs, _ = s.app.Orgs(r.Context(), pr)
+	}
+	p.Flash = s.sessions.PopString(r.Context(), "flash")
+	return p
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, data)
+}
+
+// renderStatus renders into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := s.pages[name]
+	if !ok {
+		http.Error(w, "internal error: no page "+name, http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.log.Error("render", "request_id", requestID(r.Context()), "page", name, "err", err.Error())
+		http.Error(w, "internal error (request id "+requestID(r.Context())+")", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// flash stores a one-time message shown on the next page.
+func (s *Server) flash(r *http.Request, msg string) {
+	s.sessions.Put(r.Context(), "flash", msg)
+}

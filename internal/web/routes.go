@@ -1,0 +1,97 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pdca/pdca/internal/app"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// routes lists every route of pdca on one screen. Pages under /o/{org}/
+// check membership and role through inOrg; the API under /api/v1 is
+// registered with huma (api_*.go) and checks them in package app.
+func (s *Server) routes() {
+	static, _ := fs.Sub(staticFS, "static")
+	mux := http.NewServeMux()
+
+	// Operations.
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+
+	// Sign-in.
+	mux.HandleFunc("GET /{$}", s.handleRoot)
+	mux.HandleFunc("GET /signin", s.handleSigninForm)
+	mux.HandleFunc("POST /signin", s.handleSignin)
+	mux.HandleFunc("POST /signout", s.handleSignout)
+	mux.HandleFunc("GET /auth/oidc/start", s.handleOIDCStart)
+	mux.HandleFunc("GET /auth/oidc/callback", s.handleOIDCCallback)
+	mux.HandleFunc("GET /account", s.signedIn(s.handleAccount))
+	mux.HandleFunc("POST /account/password", s.signedIn(s.handleAccountPassword))
+	mux.HandleFunc("GET /orgs", s.signedIn(s.handleOrgs))
+
+	// Inside an organisation: every page is listed in orgRoutes.
+	for _, rt := range s.orgRoutes() {
+		mux.HandleFunc(rt.Pattern, s.inOrg(rt.Action, rt.Handler))
+	}
+
+	// JSON API: huma registers on its own mux, behind authentication.
+	apiMux := http.NewServeMux()
+	s.mux = apiMux
+	s.api = s.newAPI()
+	s.apiOrgRoutes(s.api)
+	mux.Handle("/api/v1/", apiMux)
+
+	s.mux = mux
+	s.handler = s.authenticate(mux)
+}
+
+// OrgRoute is a page inside an organisation and the action it needs.
+type OrgRoute struct {
+	Pattern string
+	Action  isms.Action
+	Handler func(http.ResponseWriter, *http.Request, *app.Member)
+}
+
+// orgRoutes lists every page under /o/{org}/. Tests walk this table to
+// check tenant isolation and the role matrix on every route.
+func (s *Server) orgRoutes() []OrgRoute {
+	return []OrgRoute{
+		{"GET /o/{org}/{$}", isms.ActRead, s.handleHome},
+		{"GET /o/{org}/people", isms.ActRead, s.handlePeople},
+		{"POST /o/{org}/people", isms.ActManageMembers, s.handleMemberAdd},
+		{"POST /o/{org}/people/{user}/role", isms.ActManageMembers, s.handleMemberRole},
+		{"GET /o/{org}/tokens", isms.ActManageTokens, s.handleTokens},
+		{"POST /o/{org}/tokens", isms.ActManageTokens, s.handleTokenCreate},
+		{"POST /o/{org}/tokens/{id}/revoke", isms.ActManageTokens, s.handleTokenRevoke},
+		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
+		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
+	}
+}
+
+// OrgRoutes returns the organisation page table (pattern and action).
+func (s *Server) OrgRoutes() []OrgRoute { return s.orgRoutes() }
+
+// API returns the huma API, whose OpenAPI document lists every API route.
+func (s *Server) API() huma.API { return s.api }
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.DB.Ping(r.Context()); err != nil {
+		s.log.Error("readyz", "err", err.Error())
+		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready\n"))
+}

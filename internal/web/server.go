@@ -1,0 +1,193 @@
+// Package web serves pdca's HTML pages and its JSON API on one mux. Handlers
+// are thin: parse, call package app, render or redirect. routes.go lists
+// every route.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// Config is what the web layer needs from the configuration.
+type Config struct {
+	// SecureCookies sets the Secure flag on the session cookie; turn it on
+	// when pdca is served over HTTPS.
+	SecureCookies bool
+	// Version is shown in the footer and the OpenAPI document.
+	Version string
+	// OIDC configures single sign-on; nil turns it off.
+	OIDC *OIDCConfig
+}
+
+// Server is pdca's HTTP server.
+type Server struct {
+	app      *app.App
+	log      *slog.Logger
+	cfg      Config
+	sessions *scs.SessionManager
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	handler  http.Handler
+	api      huma.API
+	oidc     *oidcProvider
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	registry *prometheus.Registry
+}
+
+// New builds the server and its routes.
+func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server, error) {
+	s := &Server{app: a, log: log, cfg: cfg, mux: http.NewServeMux()}
+	s.sessions = scs.New()
+	if a.DB.Engine == store.Postgres {
+		s.sessions.Store = postgresstore.NewWithCleanupInterval(a.DB.Writer(), 0)
+	} else {
+		s.sessions.Store = sqlite3store.NewWithCleanupInterval(a.DB.Writer(), 0)
+	}
+	// Expired sessions are removed by River's housekeeping job, not by a
+	// goroutine of the store.
+	s.sessions.Lifetime = 12 * time.Hour
+	s.sessions.IdleTimeout = 2 * time.Hour
+	s.sessions.Cookie.Name = "pdca_session"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = cfg.SecureCookies
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.serverError(w, r, fmt.Errorf("session: %w", err))
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if cfg.OIDC != nil {
+		if s.oidc, err = newOIDCProvider(ctx, *cfg.OIDC); err != nil {
+			return nil, err
+		}
+	}
+	s.registry = prometheus.NewRegistry()
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pdca_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "pdca_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	s.registry.MustRegister(s.requests, s.latency)
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the server's handler with every middleware applied.
+func (s *Server) Handler() http.Handler {
+	h := s.handler
+	h = s.sessions.LoadAndSave(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = securityHeaders(h)
+	h = s.observe(h)
+	return h
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	principalKey
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// statusWriter remembers the status code for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives each request an id, recovers panics, and logs and counts
+// the request by its route pattern (never the query string, which may hold
+// personal data).
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		sw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					http.Error(sw, "internal error (request id "+id+")", http.StatusInternalServerError)
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+			s.latency.WithLabelValues(route).Observe(d.Seconds())
+			if route != "GET /healthz" && route != "GET /metrics" {
+				s.log.Info("request", "request_id", id, "method", r.Method, "route", route, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// securityHeaders sets a strict Content-Security-Policy (no inline script
+// or style), forbids framing and sniffing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddress is the remote IP, for sign-in throttling.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+type tokensPage struct {
+	Page
+	Tokens []*isms.Token
+	Secret string // shown once, right after creation
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, secret, errMsg string) {
+	tokens, err := s.app.Tokens(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &tokensPage{Page: s.page(r, m, "API tokens"), Tokens: tokens, Secret: secret}
+	pg.Nav, pg.Error = "tokens", errMsg
+	s.renderStatus(w, r, status, "tokens", pg)
+}
+
+func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	s.tokensPage(w, r, m, http.StatusOK, "", "")
+}
+
+func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	_, secret, err := s.app.CreateToken(r.Context(), m.Principal, m.Org.Slug, "", r.PostFormValue("name"), isms.TokenScope(r.PostFormValue("scope")))
+	if err != nil {
+		s.tokensPage(w, r, m, ErrorStatus(err), "", s.errorMessage(r, err))
+		return
+	}
+	// The secret is rendered once in this response and never again.
+	s.tokensPage(w, r, m, http.StatusOK, secret, "")
+}
+
+func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "token not found"))
+		return
+	}
+	if err := s.app.RevokeToken(r.Context(), m.Principal, m.Org.Slug, id); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, "Token revoked.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/tokens", http.StatusSeeOther)
+}

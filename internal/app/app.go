@@ -42,7 +42,9 @@ func New(db *store.DB, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{DB: db, Log: log, Passwords: DefaultPasswordHasher()}
+	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher()}
+	a.OnOrgCreated(createBuiltinMetrics)
+	return a
 }
 
 // Principal is who is calling: a signed-in person, an API token, or the

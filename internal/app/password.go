@@ -18,7 +18,9 @@ type PasswordHasher struct {
 }
 
 // DefaultPasswordHasher uses t=3, m=64 MiB, p=2 (about 120 ms on 2 cores).
-func DefaultPasswordHasher() PasswordHasher { return PasswordHasher{Time: 3, MemoryK: 64 * 1024, Threads: 2} }
+func DefaultPasswordHasher() PasswordHasher {
+	return PasswordHasher{Time: 3, MemoryK: 64 * 1024, Threads: 2}
+}
 
 // Hash returns the PHC string of the password with a random salt.
 func (h PasswordHasher) Hash(password string) string {

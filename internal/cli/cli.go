@@ -17,6 +17,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/jobs"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -36,6 +37,8 @@ type CLI struct {
 	Serve   ServeCmd   `cmd:"" help:"Start the web UI and JSON API."`
 	Org     OrgCmd     `cmd:"" help:"Manage organisations."`
 	User    UserCmd    `cmd:"" help:"Manage people, their memberships and API tokens."`
+	Import  ImportCmd  `cmd:"" help:"Import operational records from a CSV, XLSX, JSON or scanner file (all or nothing)."`
+	Metrics MetricsCmd `cmd:"" help:"Rate every metric for a period."`
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database."`
 	Audit   AuditCmd   `cmd:"" help:"Check the audit trail."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
@@ -121,7 +124,14 @@ func (g *Globals) open(e *env) (*app.App, error) {
 		db.Close()
 		return nil, err
 	}
-	return newApp(db, e.log), nil
+	a := newApp(db, e.log)
+	// An insert-only River client: commands enqueue follow-up work (a
+	// metric recompute after an import) for a running pdca serve to do.
+	if _, err := jobs.New(db, a, e.log, jobs.Options{}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // readPassword reads a password from a file or from standard input (one

@@ -59,7 +59,10 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 		o.HousekeepingEvery = time.Hour
 	}
 	workers := river.NewWorkers()
+	var c *Client
 	river.AddWorker(workers, &HousekeepingWorker{App: a, Log: log})
+	river.AddWorker(workers, &RecomputeWorker{App: a, Log: log})
+	river.AddWorker(workers, &NightlyWorker{App: a, Client: func() *Client { return c }})
 	cfg := &river.Config{
 		Logger:  log,
 		Workers: workers,
@@ -70,6 +73,9 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 			river.NewPeriodicJob(river.PeriodicInterval(o.HousekeepingEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "housekeeping"}),
+			river.NewPeriodicJob(dailyAt{hour: 2, minute: 15},
+				func() (river.JobArgs, *river.InsertOpts) { return NightlyArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "nightly_recompute"}),
 		}
 	}
 	c, err := river.NewClient(driver(db), cfg)
@@ -92,6 +98,8 @@ func argsFor(j app.Job) (river.JobArgs, bool) {
 	switch j.Kind {
 	case HousekeepingArgs{}.Kind():
 		return HousekeepingArgs{}, true
+	case RecomputeArgs{}.Kind():
+		return RecomputeArgs{OrgID: j.OrgID}, true
 	}
 	return nil, false
 }

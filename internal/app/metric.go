@@ -1,0 +1,314 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/measure"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// Metric is the current version of a metric definition.
+type Metric struct {
+	measure.Definition
+	Version int64
+	OwnerID int64
+}
+
+// createBuiltinMetrics stores version 1 of the nine built-in metrics for a
+// new organisation, in its creation transaction.
+func createBuiltinMetrics(ctx context.Context, tx *store.Tx, o *isms.Organization) error {
+	for _, d := range measure.Builtins() {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddMetricVersion(ctx, &store.MetricDefinition{OrgID: o.ID, Key: d.Key, Definition: string(b), ChangedBy: "pdca (built-in)"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func currentMetrics(ctx context.Context, tx *store.Tx, orgID int64) ([]Metric, error) {
+	defs, err := tx.CurrentMetrics(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Metric, 0, len(defs))
+	for _, d := range defs {
+		m := Metric{Version: d.Version, OwnerID: d.OwnerID}
+		if err := json.Unmarshal([]byte(d.Definition), &m.Definition); err != nil {
+			return nil, fmt.Errorf("metric %s version %d: %w", d.Key, d.Version, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Metrics returns the organisation's current metric definitions. Requires
+// read.
+func (a *App) Metrics(ctx context.Context, p Principal, slug string) ([]Metric, error) {
+	var out []Metric
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		out, err = currentMetrics(ctx, tx, m.Org.ID)
+		return err
+	})
+	return out, err
+}
+
+// Rated is one measurement with the definition version it used.
+type Rated struct {
+	measure.Measurement
+	Name    string
+	Version int64
+	Rule    measure.Rule
+}
+
+// recordLoader loads each record kind at most once per computation.
+type recordLoader struct {
+	ctx   context.Context
+	tx    *store.Tx
+	orgID int64
+	cache map[string][]measure.Record
+}
+
+func (l *recordLoader) load(kind string) ([]measure.Record, error) {
+	if rs, ok := l.cache[kind]; ok {
+		return rs, nil
+	}
+	var out []measure.Record
+	err := l.tx.EachRecord(l.ctx, l.orgID, isms.RecordKind(kind), func(r isms.Record) error {
+		out = append(out, measure.Record{ID: r.ID, Key: r.Key, Times: r.Times, Bools: r.Bools, Texts: r.Texts})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.cache[kind] = out
+	return out, nil
+}
+
+// compute rates one metric for one period as of T.
+func (l *recordLoader) compute(m Metric, p measure.Period, asOf time.Time, manual map[string]float64) (Rated, error) {
+	in := measure.Input{Period: p, AsOf: asOf}
+	var err error
+	if m.Measure == measure.MeasureManual {
+		if v, ok := manual[m.Key+"|"+p.String()]; ok {
+			in.Manual = &v
+		}
+		prev := p.Prev()
+		for range 2 {
+			if v, ok := manual[m.Key+"|"+prev.String()]; ok {
+				in.ManualPrevious = append(in.ManualPrevious, &v)
+			} else {
+				in.ManualPrevious = append(in.ManualPrevious, nil)
+			}
+			prev = prev.Prev()
+		}
+	} else {
+		if in.Records, err = l.load(m.Kind); err != nil {
+			return Rated{}, err
+		}
+		if m.RelatedKind != "" {
+			if in.Related, err = l.load(m.RelatedKind); err != nil {
+				return Rated{}, err
+			}
+		}
+	}
+	ms, err := measure.Compute(m.Definition, in)
+	if err != nil {
+		return Rated{}, fmt.Errorf("metric %s: %w", m.Key, err)
+	}
+	return Rated{Measurement: ms, Name: m.Name, Version: m.Version, Rule: m.Rule}, nil
+}
+
+func manualMap(ctx context.Context, tx *store.Tx, orgID int64) (map[string]float64, error) {
+	vs, err := tx.ManualValues(ctx, orgID)
+	out := map[string]float64{}
+	for _, v := range vs {
+		out[v.Key+"|"+v.Period] = v.Value
+	}
+	return out, err
+}
+
+// Measure rates every metric of the organisation for a period as of T
+// (PRODUCT.md, pdca metrics): for a month, monthly metrics for it and
+// quarterly ones for the quarter containing it; for a quarter, quarterly
+// metrics for it and each monthly metric for each of its months. Requires
+// read. EINVALID for a bad period.
+func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asOf time.Time) ([]Rated, error) {
+	var out []Rated
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		per, err := measure.ParsePeriod(period, m.Org.Location())
+		if err != nil {
+			return isms.Errorf(isms.EINVALID, "period %q: use a month like 2026-10 or a quarter like 2026-Q4", period)
+		}
+		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		manual, err := manualMap(ctx, tx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		l := &recordLoader{ctx: ctx, tx: tx, orgID: m.Org.ID, cache: map[string][]measure.Record{}}
+		for _, md := range metrics {
+			for _, pp := range measure.PeriodsFor(md.Frequency, per) {
+				r, err := l.compute(md, pp, asOf, manual)
+				if err != nil {
+					return err
+				}
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MeasureOne rates one metric for one of its periods as of T, with the
+// records behind the figure (drill-down). Requires read. ENOTFOUND for an
+// unknown metric, EINVALID for a period of the wrong frequency.
+func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period string, asOf time.Time) (Rated, map[int64]isms.Record, error) {
+	var out Rated
+	recs := map[int64]isms.Record{}
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		var md *Metric
+		for i := range metrics {
+			if metrics[i].Key == key {
+				md = &metrics[i]
+			}
+		}
+		if md == nil {
+			return isms.Errorf(isms.ENOTFOUND, "metric %q not found", key)
+		}
+		per, err := measure.ParsePeriod(period, m.Org.Location())
+		if err != nil || per.Frequency != md.Frequency {
+			return isms.Errorf(isms.EINVALID, "period %q: %s is rated per %s", period, key, md.Frequency)
+		}
+		manual, err := manualMap(ctx, tx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		l := &recordLoader{ctx: ctx, tx: tx, orgID: m.Org.ID, cache: map[string][]measure.Record{}}
+		if out, err = l.compute(*md, per, asOf, manual); err != nil {
+			return err
+		}
+		for _, it := range out.Items {
+			r, err := tx.RecordByID(ctx, m.Org.ID, isms.RecordKind(md.Kind), it.ID)
+			if err == nil {
+				recs[it.ID] = r
+			}
+		}
+		return nil
+	})
+	return out, recs, err
+}
+
+// TrendPeriods is how many periods the stored figures cover per metric.
+const TrendPeriods = 12
+
+// RecomputeMetrics computes and stores the figures of every metric of an
+// organisation for its current period and the TrendPeriods-1 before it, as
+// of now. Run by a River job after every import and nightly.
+func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
+	n := 0
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		o, err := tx.OrgByID(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		metrics, err := currentMetrics(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		manual, err := manualMap(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		l := &recordLoader{ctx: ctx, tx: tx, orgID: orgID, cache: map[string][]measure.Record{}}
+		asOf := tx.Now
+		for _, md := range metrics {
+			per := measure.PeriodContaining(md.Frequency, asOf, o.Location())
+			for range TrendPeriods {
+				r, err := l.compute(md, per, asOf, manual)
+				if err != nil {
+					return err
+				}
+				if err := tx.SaveMeasurement(ctx, storedMeasurement(orgID, r)); err != nil {
+					return err
+				}
+				n++
+				per = per.Prev()
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+func storedMeasurement(orgID int64, r Rated) *store.Measurement {
+	return &store.Measurement{OrgID: orgID, Key: r.Key, Period: r.Period.String(), Version: r.Version, AsOf: r.AsOf,
+		Value: r.Value, Unit: string(r.Unit), Status: string(r.Status), Population: r.Population,
+		Met: r.Met, Missed: r.Missed, Pending: r.Pending, Counted: r.Counted, Reason: r.Reason}
+}
+
+// StoredMeasurements returns the stored figures of the organisation.
+// Requires read.
+func (a *App) StoredMeasurements(ctx context.Context, p Principal, slug string) ([]store.Measurement, error) {
+	var out []store.Measurement
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		out, err = tx.Measurements(ctx, m.Org.ID)
+		return err
+	})
+	return out, err
+}
+
+// OrgIDs lists every organisation id (for the nightly recompute).
+func (a *App) OrgIDs(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		orgs, err := tx.ListOrgs(ctx)
+		for _, o := range orgs {
+			ids = append(ids, o.ID)
+		}
+		return err
+	})
+	return ids, err
+}

@@ -1,0 +1,264 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/importer"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// ImportRequest is one file to import.
+type ImportRequest struct {
+	Org      string
+	Kind     isms.RecordKind
+	Format   importer.Format // csv, xlsx, json, trivy, grype
+	FileName string
+	File     io.Reader
+	DryRun   bool
+	// ScannedAt is the scan time for a scanner report that has none.
+	ScannedAt *time.Time
+	// Progress, when set, is called every ProgressEvery rows with the rows
+	// read and the bytes (XLSX: sheet rows) consumed.
+	Progress func(rows int, offset int64)
+}
+
+// ProgressEvery is how often Import reports progress, in rows.
+const ProgressEvery = 5000
+
+// ImportResult says what an import did (or would do, on a dry run).
+type ImportResult struct {
+	ImportID  int64 // 0 on a dry run
+	Kind      isms.RecordKind
+	Rows      int
+	Created   int
+	Updated   int
+	Unchanged int
+	// Fixed counts vulnerabilities a scan closed (part of Updated).
+	Fixed  int
+	SHA256 string
+	DryRun bool
+}
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
+// Import reads a file of records and stores it all or nothing: a file with
+// any bad row stores nothing and returns *importer.Error listing every bad
+// row (line, column, value, reason). Re-importing a row with the same
+// natural key updates that record; an identical row changes nothing.
+// Created records are covered by one records.import audit event (each
+// record keeps the import's id); every updated record gets its own event
+// with before and after. Requires import. Enqueues a metric recompute.
+func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*ImportResult, error) {
+	if _, ok := isms.LookupKind(string(req.Kind)); !ok {
+		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(req.Kind))
+	}
+	h := sha256.New()
+	file := io.TeeReader(req.File, h)
+	res := &ImportResult{Kind: req.Kind, DryRun: req.DryRun}
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, req.Org)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActImport); err != nil {
+			return err
+		}
+		im := &store.Import{OrgID: m.Org.ID, Kind: req.Kind, Format: string(req.Format), FileName: req.FileName, ActorID: p.UserID, Actor: p.Label}
+		if err := tx.CreateImport(ctx, im); err != nil {
+			return err
+		}
+		if req.Format == importer.FormatTrivy || req.Format == importer.FormatGrype {
+			err = a.importScan(ctx, tx, m, req, file, im.ID, res)
+		} else {
+			err = a.importTable(ctx, tx, m, req, file, im.ID, res)
+		}
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, file) // hash the whole file even if the reader stopped early
+		res.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if req.DryRun {
+			return errDryRun
+		}
+		im.Rows, im.Created, im.Updated, im.Unchanged, im.SHA256 = res.Rows, res.Created, res.Updated, res.Unchanged, res.SHA256
+		if err := tx.FinishImport(ctx, im); err != nil {
+			return err
+		}
+		res.ImportID = im.ID
+		summary := map[string]any{"kind": req.Kind, "file": req.FileName, "format": req.Format, "sha256": res.SHA256,
+			"rows": res.Rows, "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged}
+		if err := audit(ctx, tx, m.Org.ID, p, "records.import", "import", im.ID, nil, summary); err != nil {
+			return err
+		}
+		if a.Enqueue != nil && res.Created+res.Updated > 0 {
+			return a.Enqueue(ctx, tx, Job{Kind: JobRecomputeMetrics, OrgID: m.Org.ID})
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// JobRecomputeMetrics is the job kind that recomputes an organisation's
+// stored measurements.
+const JobRecomputeMetrics = "recompute_metrics"
+
+// importTable streams a CSV, XLSX or JSON file. Memory holds the
+// organisation's existing records of the kind (to tell created, updated and
+// unchanged) and the importer's set of keys seen, never the whole file.
+func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req ImportRequest, file io.Reader, importID int64, res *ImportResult) error {
+	existing := map[string]isms.Record{}
+	if err := tx.EachRecord(ctx, m.Org.ID, req.Kind, func(r isms.Record) error {
+		existing[r.Key] = r
+		return nil
+	}); err != nil {
+		return err
+	}
+	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location()}
+	if req.Kind == isms.KindSupplierAssessments {
+		known := map[string]bool{}
+		if err := tx.EachRecord(ctx, m.Org.ID, isms.KindSuppliers, func(r isms.Record) error {
+			known[strings.ToLower(strings.TrimSpace(r.Texts["name"]))] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		opts.KnownSuppliers = func(name string) bool { return known[strings.ToLower(strings.TrimSpace(name))] }
+	}
+	rd, err := importer.NewReader(file, opts)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	var bad []importer.RowError
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		var rowErr *importer.Error
+		if errors.As(err, &rowErr) {
+			bad = append(bad, rowErr.Errors...)
+			continue
+		} else if err != nil {
+			return fmt.Errorf("read %s: %w", req.FileName, err)
+		}
+		res.Rows++
+		if req.Progress != nil && res.Rows%ProgressEvery == 0 {
+			req.Progress(res.Rows, rd.Offset())
+		}
+		if len(bad) > 0 {
+			continue // the file will be rejected: keep reading only to report every bad row
+		}
+		if err := a.upsert(ctx, tx, m, existing, row.Record, importID, res); err != nil {
+			return err
+		}
+	}
+	if req.Progress != nil {
+		req.Progress(res.Rows, rd.Offset())
+	}
+	if len(bad) > 0 {
+		return &importer.Error{Errors: bad}
+	}
+	return nil
+}
+
+// upsert creates, updates or leaves one record, writing the audit event of
+// an update.
+func (a *App) upsert(ctx context.Context, tx *store.Tx, m *Member, existing map[string]isms.Record, r isms.Record, importID int64, res *ImportResult) error {
+	old, ok := existing[r.Key]
+	if !ok {
+		if err := tx.InsertRecord(ctx, m.Org.ID, &r, importID); err != nil {
+			return err
+		}
+		res.Created++
+		existing[r.Key] = r
+		return nil
+	}
+	if old.Equal(r) {
+		res.Unchanged++
+		return nil
+	}
+	r.ID = old.ID
+	if err := tx.UpdateRecord(ctx, m.Org.ID, &r); err != nil {
+		return err
+	}
+	res.Updated++
+	existing[r.Key] = r
+	return audit(ctx, tx, m.Org.ID, m.Principal, "record.update", string(r.Kind), r.ID, recordJSON(old), recordJSON(r))
+}
+
+// importScan reads a Trivy or Grype report and reconciles it with the
+// asset's known vulnerabilities.
+func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, req ImportRequest, file io.Reader, importID int64, res *ImportResult) error {
+	if req.Kind != isms.KindVulnerabilities {
+		return isms.Errorf(isms.EINVALID, "--format %s imports vulnerabilities; use --kind vulnerabilities", req.Format)
+	}
+	scan, err := importer.ParseScan(file, req.Format, req.ScannedAt)
+	if err != nil {
+		return err
+	}
+	existing := map[string]isms.Record{}
+	var ofAsset []isms.Record
+	if err := tx.EachRecord(ctx, m.Org.ID, isms.KindVulnerabilities, func(r isms.Record) error {
+		existing[r.Key] = r
+		if r.Texts["asset"] == scan.Asset {
+			ofAsset = append(ofAsset, r)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	res.Rows = len(scan.Findings)
+	changed := importer.Reconcile(scan, ofAsset)
+	for _, r := range changed {
+		old, known := existing[r.Key]
+		if known && old.Texts["asset"] == scan.Asset {
+			if _, wasFixed := old.Times["fixed_at"]; !wasFixed {
+				if _, nowFixed := r.Times["fixed_at"]; nowFixed {
+					res.Fixed++
+				}
+			}
+		}
+		if err := a.upsert(ctx, tx, m, existing, r, importID, res); err != nil {
+			return err
+		}
+	}
+	res.Unchanged += len(scan.Findings) - (res.Created + res.Updated - res.Fixed)
+	if res.Unchanged < 0 {
+		res.Unchanged = 0
+	}
+	return nil
+}
+
+// recordJSON is a record's values for the audit trail.
+func recordJSON(r isms.Record) map[string]any {
+	out := map[string]any{"key": r.Key}
+	for k, v := range r.Texts {
+		out[k] = v
+	}
+	for k, v := range r.Bools {
+		out[k] = v
+	}
+	for k, v := range r.Times {
+		out[k] = v.UTC().Format(time.RFC3339)
+	}
+	if len(r.Attributes) > 0 {
+		out["attributes"] = r.Attributes
+	}
+	return out
+}

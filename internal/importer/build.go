@@ -1,0 +1,314 @@
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// Column indexes that are not fields of the kind.
+const (
+	attributeColumn = -1 // an extra column, kept as an attribute
+	unnamedColumn   = -2 // a column with an empty header name
+)
+
+// column is one named column of a file (a CSV/XLSX header cell or a JSON
+// object key).
+type column struct {
+	name  string // as written, trimmed
+	field int    // index into KindSpec.Fields, or attributeColumn / unnamedColumn
+}
+
+// valueKind says where a value came from, which decides the types accepted.
+type valueKind uint8
+
+const (
+	valText   valueKind = iota // a CSV field or a JSON string
+	valCell                    // an XLSX cell (raw: a date may be a serial number)
+	valNumber                  // a JSON number
+	valBool                    // a JSON boolean
+	valNull                    // JSON null
+	valObject                  // a JSON object (never valid as a value)
+	valArray                   // a JSON array (never valid as a value)
+)
+
+// value is one cell of a row.
+type value struct {
+	s    string
+	kind valueKind
+}
+
+// builder turns the cells of a row into a record of one kind and remembers
+// the natural keys seen so far, to reject a key repeated in one file.
+type builder struct {
+	spec     isms.KindSpec
+	byName   map[string]int // lower-case field name → index into spec.Fields
+	loc      *time.Location
+	known    func(string) bool
+	date1904 bool
+	seen     map[string]int // natural key → line of its first occurrence
+	present  []bool         // scratch: which fields a row names
+}
+
+func newBuilder(spec isms.KindSpec, opts Options) *builder {
+	b := &builder{
+		spec:    spec,
+		byName:  make(map[string]int, len(spec.Fields)),
+		loc:     opts.Location,
+		known:   opts.KnownSuppliers,
+		seen:    make(map[string]int),
+		present: make([]bool, len(spec.Fields)),
+	}
+	if b.loc == nil {
+		b.loc = time.UTC
+	}
+	for i, f := range spec.Fields {
+		b.byName[f.Name] = i
+	}
+	return b
+}
+
+// resolve maps a header name to a column.
+func (b *builder) resolve(name string) column {
+	name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+	if name == "" {
+		return column{name: name, field: unnamedColumn}
+	}
+	if i, ok := b.byName[strings.ToLower(name)]; ok {
+		return column{name: b.spec.Fields[i].Name, field: i}
+	}
+	return column{name: name, field: attributeColumn}
+}
+
+// header resolves a CSV or XLSX header row found on line: names match the
+// kind's columns case-insensitively; every key column must be present and no
+// name may appear twice.
+func (b *builder) header(line int, names []string) ([]column, *Error) {
+	cols := make([]column, len(names))
+	var errs []RowError
+	first := make(map[string]int, len(names))
+	for i, n := range names {
+		cols[i] = b.resolve(n)
+		if cols[i].field == unnamedColumn {
+			continue
+		}
+		low := strings.ToLower(cols[i].name)
+		if j, dup := first[low]; dup {
+			errs = append(errs, RowError{Line: line, Column: cols[i].name, Reason: fmt.Sprintf(
+				"column %q appears twice in the header (columns %d and %d); remove or rename one",
+				cols[i].name, j+1, i+1)})
+			continue
+		}
+		first[low] = i
+	}
+	for _, f := range b.spec.KeyFields() {
+		if _, ok := first[f.Name]; !ok {
+			errs = append(errs, RowError{Line: line, Column: f.Name, Reason: fmt.Sprintf(
+				"missing required column %q; the header must name the key columns %s",
+				f.Name, keyNames(b.spec))})
+		}
+	}
+	if errs != nil {
+		return nil, &Error{Errors: errs}
+	}
+	return cols, nil
+}
+
+// keyNames lists the key columns of a kind for messages.
+func keyNames(spec isms.KindSpec) string {
+	var names []string
+	for _, f := range spec.KeyFields() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// problems collects the problems of one row.
+type problems struct {
+	line int
+	errs []RowError
+}
+
+func (p *problems) add(col, val, reason string) {
+	p.errs = append(p.errs, RowError{Line: p.line, Column: col, Value: val, Reason: reason})
+}
+
+// build turns one row into a record, or returns every problem it has.
+func (b *builder) build(line int, cols []column, vals []value) (isms.Record, []RowError) {
+	rec := isms.Record{
+		Kind:       b.spec.Kind,
+		Times:      make(map[string]time.Time),
+		Bools:      make(map[string]bool),
+		Texts:      make(map[string]string),
+		Attributes: make(map[string]string),
+	}
+	p := &problems{line: line}
+	b.fill(&rec, p, cols, vals)
+	if name, ok := rec.Texts["supplier"]; ok && b.spec.Kind == isms.KindSupplierAssessments &&
+		b.known != nil && !b.known(name) {
+		p.add("supplier", name, "unknown supplier; import it as a supplier first, or check the spelling")
+	}
+	if b.checkKey(&rec, p) {
+		rec.Key = b.spec.NaturalKey(rec)
+		if first, dup := b.seen[rec.Key]; dup {
+			p.add("", rec.Key, fmt.Sprintf("the same key (%s) already appears on line %d; each record may appear only once in a file",
+				keyNames(b.spec), first))
+		} else {
+			b.seen[rec.Key] = line
+		}
+	}
+	if p.errs != nil {
+		return isms.Record{}, p.errs
+	}
+	return rec, nil
+}
+
+// fill stores the row's non-empty values in rec.
+func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []value) {
+	clear(b.present)
+	for i, c := range cols {
+		v := vals[i]
+		s := strings.TrimSpace(v.s)
+		if b.repeated(rec, c) {
+			// Only a JSON object can name a column twice; a header cannot.
+			p.add(c.name, "", fmt.Sprintf("key %q appears twice in this object; remove one", c.name))
+			continue
+		}
+		switch {
+		case v.kind == valObject || v.kind == valArray:
+			p.add(c.name, "", fmt.Sprintf("expected a string, number, boolean or null, found %s", kindName(v.kind)))
+			continue
+		case v.kind == valNull || s == "":
+			continue
+		case !utf8.ValidString(s):
+			p.add(c.name, strings.ToValidUTF8(s, "?"), "not valid UTF-8 text; save the file with UTF-8 encoding")
+			continue
+		}
+		switch c.field {
+		case unnamedColumn:
+			p.add("", s, fmt.Sprintf("value in column %d, which has no name in the header; name the column or remove the value", i+1))
+		case attributeColumn:
+			rec.Attributes[c.name] = s
+		default:
+			if reason := b.set(rec, b.spec.Fields[c.field], v.kind, s); reason != "" {
+				p.add(c.name, s, reason)
+			}
+		}
+	}
+}
+
+// checkKey reports whether rec has every key value, adding a problem for
+// each missing one that has no problem yet.
+func (b *builder) checkKey(rec *isms.Record, p *problems) bool {
+	ok := true
+	for i, f := range b.spec.Fields {
+		if !f.Key {
+			continue
+		}
+		_, isTime := rec.Times[f.Name]
+		_, isText := rec.Texts[f.Name]
+		if isTime || isText {
+			continue
+		}
+		ok = false
+		switch {
+		case !b.present[i]:
+			p.add(f.Name, "", fmt.Sprintf("missing required key %q; every %s record needs %s", f.Name, b.spec.Kind, keyNames(b.spec)))
+		case !hasError(p.errs, f.Name):
+			p.add(f.Name, "", "a value is required: this column is part of the record's key")
+		}
+	}
+	return ok
+}
+
+// repeated reports whether the row already had column c, and marks it seen.
+func (b *builder) repeated(rec *isms.Record, c column) bool {
+	switch {
+	case c.field >= 0:
+		if b.present[c.field] {
+			return true
+		}
+		b.present[c.field] = true
+	case c.field == attributeColumn:
+		_, ok := rec.Attributes[c.name]
+		return ok
+	}
+	return false
+}
+
+// hasError reports whether errs already holds a problem with column col.
+func hasError(errs []RowError, col string) bool {
+	return slices.ContainsFunc(errs, func(e RowError) bool { return e.Column == col })
+}
+
+// set stores the non-empty value s of field f in rec, or returns why it cannot.
+func (b *builder) set(rec *isms.Record, f isms.Field, kind valueKind, s string) string {
+	switch f.Type {
+	case isms.FieldTime:
+		if kind != valText && kind != valCell {
+			return fmt.Sprintf("expected a timestamp as a JSON string, found %s", kindName(kind))
+		}
+		t, err := ParseTime(s, b.loc)
+		if err != nil && kind == valCell {
+			if st, ok, serr := excelSerial(s, b.date1904, b.loc); ok {
+				t, err = st, serr
+			}
+		}
+		if err != nil {
+			return err.Error()
+		}
+		rec.Times[f.Name] = t
+	case isms.FieldBool:
+		v, err := ParseBool(s)
+		if err != nil {
+			return err.Error()
+		}
+		rec.Bools[f.Name] = v
+	case isms.FieldEnum:
+		if kind == valBool {
+			return fmt.Sprintf("expected a string, found %s", kindName(kind))
+		}
+		low := strings.ToLower(s)
+		if !slices.Contains(f.Enum, low) {
+			return fmt.Sprintf("unknown %s; expected one of %s", f.Name, strings.Join(f.Enum, ", "))
+		}
+		rec.Texts[f.Name] = low
+	default:
+		if kind == valBool {
+			return fmt.Sprintf("expected a string, found %s", kindName(kind))
+		}
+		rec.Texts[f.Name] = s
+	}
+	return ""
+}
+
+// kindName names a JSON value kind for messages.
+func kindName(k valueKind) string {
+	switch k {
+	case valNumber:
+		return "a number"
+	case valBool:
+		return "a boolean"
+	case valNull:
+		return "null"
+	case valObject:
+		return "an object"
+	case valArray:
+		return "an array"
+	}
+	return "a string"
+}
+
+// blank reports whether every value of a row is empty (a spacer row).
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,183 @@
+// Package importer turns import files (CSV, XLSX, JSON) and scanner reports
+// (Trivy, Grype) into isms records, following the column contract of the
+// product brief. It is pure: it reads an io.Reader and returns records or
+// row errors written for the person who fixes the file; it knows no SQL and
+// no HTTP.
+//
+// Files are read as a stream: the Reader holds one row at a time plus the
+// set of natural keys seen, so a 100,000-row file needs little memory.
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// Format is the format of an import file.
+type Format string
+
+// The formats. Trivy and Grype are scanner reports, read with ParseScan.
+const (
+	FormatCSV   Format = "csv"
+	FormatXLSX  Format = "xlsx"
+	FormatJSON  Format = "json"
+	FormatTrivy Format = "trivy"
+	FormatGrype Format = "grype"
+)
+
+// FormatFromName guesses a file format (csv, xlsx or json) from a file name's
+// extension, and reports false when the extension is none of them.
+func FormatFromName(name string) (Format, bool) {
+	switch f := Format(strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))); f {
+	case FormatCSV, FormatXLSX, FormatJSON:
+		return f, true
+	}
+	return "", false
+}
+
+// Options says what a file holds and how to read it.
+type Options struct {
+	// Kind is the record kind of every row.
+	Kind isms.RecordKind
+	// Format is csv, xlsx or json.
+	Format Format
+	// Location is the organisation's time zone, in which timestamps without
+	// an offset are read; nil means UTC.
+	Location *time.Location
+	// KnownSuppliers reports whether a supplier exists; a supplier
+	// assessment of any other supplier is a row error. Nil skips the check.
+	KnownSuppliers func(name string) bool
+	// ScannedAt is the scan time to use for a scanner report that has none;
+	// NewReader ignores it, the caller passes it on to ParseScan.
+	ScannedAt *time.Time
+}
+
+// Row is one good row of a file.
+type Row struct {
+	// Line is where the row starts in the file (see RowError.Line).
+	Line   int
+	Record isms.Record
+}
+
+// source yields the cells of a file's rows. A *Error reports a row it could
+// not split into values; any other error is fatal.
+type source interface {
+	next() (line int, cols []column, vals []value, err error)
+	offset() int64
+	close() error
+}
+
+// Reader reads the rows of one import file in order.
+type Reader struct {
+	src source
+	b   *builder
+}
+
+// NewReader checks opts, reads the start of the file (the header row of CSV
+// and XLSX, the opening bracket of JSON) and returns a Reader positioned at
+// the first row. An unknown kind or format, an empty file, a header without
+// a key column or with a repeated column name, or JSON that is not an array
+// is returned as *Error, on line 1 or the header's line. A scanner format is
+// rejected too: scanner reports go through ParseScan and Reconcile.
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
+	spec, ok := isms.LookupKind(string(opts.Kind))
+	if !ok {
+		return nil, fileError(1, "", string(opts.Kind), "unknown record kind; expected one of "+kindList())
+	}
+	b := newBuilder(spec, opts)
+	var src source
+	var err error
+	switch opts.Format {
+	case FormatCSV:
+		src, err = newCSV(r, b)
+	case FormatXLSX:
+		src, err = newXLSX(r, b)
+	case FormatJSON:
+		src, err = newJSON(r, b)
+	case FormatTrivy, FormatGrype:
+		return nil, fileError(1, "", string(opts.Format),
+			"a scanner report is not a table of records; import it as a scan (ParseScan and Reconcile)")
+	default:
+		return nil, fileError(1, "", string(opts.Format), "unknown file format; expected csv, xlsx, json, trivy or grype")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{src: src, b: b}, nil
+}
+
+// kindList names every record kind for messages.
+func kindList() string {
+	var names []string
+	for _, k := range isms.Kinds() {
+		names = append(names, string(k.Kind))
+	}
+	return strings.Join(names, ", ")
+}
+
+// Next returns the next row. At the end it returns io.EOF (and releases the
+// file, as Close does). A bad row returns *Error listing its problems, with
+// Row.Line set; the reader then carries on with the next row. Malformed
+// JSON or a damaged workbook is reported the same way but ends the file.
+// Any other error comes from the underlying reader.
+func (r *Reader) Next() (Row, error) {
+	line, cols, vals, err := r.src.next()
+	if err != nil {
+		if err == io.EOF {
+			if cerr := r.Close(); cerr != nil {
+				return Row{}, fmt.Errorf("close import file: %w", cerr)
+			}
+		}
+		return Row{Line: line}, err
+	}
+	rec, errs := r.b.build(line, cols, vals)
+	if errs != nil {
+		return Row{Line: line}, &Error{Errors: errs}
+	}
+	return Row{Line: line, Record: rec}, nil
+}
+
+// Offset returns how far the reader has got, for a progress bar: bytes
+// consumed for CSV and JSON, sheet rows read for XLSX.
+func (r *Reader) Offset() int64 { return r.src.offset() }
+
+// Close releases what the reader holds (an XLSX workbook keeps temporary
+// files for large sheets). It is safe to call more than once; Next calls it
+// at the end of the file.
+func (r *Reader) Close() error { return r.src.close() }
+
+// ReadAll reads every row of a file. If any row is bad it returns no rows
+// and an *Error listing every bad row in file order, since a file is
+// accepted or rejected whole. Other errors come from the underlying reader.
+func ReadAll(r io.Reader, opts Options) ([]Row, error) {
+	rd, err := NewReader(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	var rows []Row
+	var bad []RowError
+	for {
+		row, err := rd.Next()
+		var rowErr *Error
+		switch {
+		case err == io.EOF:
+			if bad != nil {
+				return nil, &Error{Errors: bad}
+			}
+			return rows, nil
+		case errors.As(err, &rowErr):
+			bad = append(bad, rowErr.Errors...)
+		case err != nil:
+			return nil, err
+		default:
+			rows = append(rows, row)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pdca/pdca/internal/app"
+)
+
+// RecomputeArgs asks for one organisation's stored measurements to be
+// recomputed. It is deliberately not unique: River's uniqueness would
+// also cover a running job, which may have read the records before the
+// import that enqueues the next one committed. Recomputing is idempotent.
+type RecomputeArgs struct {
+	OrgID int64 `json:"org_id"`
+}
+
+// Kind is River's name for the job.
+func (RecomputeArgs) Kind() string { return app.JobRecomputeMetrics }
+
+// RecomputeWorker runs app.RecomputeMetrics.
+type RecomputeWorker struct {
+	river.WorkerDefaults[RecomputeArgs]
+	App *app.App
+	Log *slog.Logger
+}
+
+// Work recomputes one organisation.
+func (w *RecomputeWorker) Work(ctx context.Context, j *river.Job[RecomputeArgs]) error {
+	start := time.Now()
+	n, err := w.App.RecomputeMetrics(ctx, j.Args.OrgID)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("metrics recomputed", "org_id", j.Args.OrgID, "measurements", n, "duration_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// NightlyArgs enqueues a recompute for every organisation, so figures
+// follow the calendar (deadlines pass, periods end) without imports.
+type NightlyArgs struct{}
+
+// Kind is River's name for the job.
+func (NightlyArgs) Kind() string { return "nightly_recompute" }
+
+// NightlyWorker enqueues one RecomputeArgs per organisation.
+type NightlyWorker struct {
+	river.WorkerDefaults[NightlyArgs]
+	App    *app.App
+	Client func() *Client
+}
+
+// Work enqueues the per-organisation jobs.
+func (w *NightlyWorker) Work(ctx context.Context, _ *river.Job[NightlyArgs]) error {
+	ids, err := w.App.OrgIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := w.Client().Insert(ctx, RecomputeArgs{OrgID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dailyAt is a River schedule firing every day at a fixed UTC time.
+type dailyAt struct{ hour, minute int }
+
+// Next returns the first firing strictly after t.
+func (d dailyAt) Next(t time.Time) time.Time {
+	t = t.UTC()
+	n := time.Date(t.Year(), t.Month(), t.Day(), d.hour, d.minute, 0, 0, time.UTC)
+	if !n.After(t) {
+		n = n.AddDate(0, 0, 1)
+	}
+	return n
+}

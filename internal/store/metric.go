@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// MetricDefinition is one stored version of a metric definition. The
+// definition itself is JSON owned by package app (a measure.Definition).
+type MetricDefinition struct {
+	ID         int64
+	OrgID      int64
+	Key        string
+	Version    int64
+	Definition string
+	OwnerID    int64
+	ChangedBy  string
+	CreatedAt  time.Time
+}
+
+// AddMetricVersion stores the next version of a metric definition (1 for
+// a new metric) and sets Version, ID and CreatedAt.
+func (tx *Tx) AddMetricVersion(ctx context.Context, d *MetricDefinition) error {
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM metric_definitions WHERE org_id = $1 AND metric_key = $2`,
+		d.OrgID, d.Key).Scan(&d.Version); err != nil {
+		return fmt.Errorf("next metric version: %w", err)
+	}
+	d.CreatedAt = tx.Now
+	var owner any
+	if d.OwnerID != 0 {
+		owner = d.OwnerID
+	}
+	err := tx.queryRow(ctx, `INSERT INTO metric_definitions (org_id, metric_key, version, definition, owner_id, changed_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		d.OrgID, d.Key, d.Version, d.Definition, owner, d.ChangedBy, ts(d.CreatedAt)).Scan(&d.ID)
+	return conflict(err, "the metric definition was changed concurrently; try again")
+}
+
+const metricDefColumns = `id, org_id, metric_key, version, definition, owner_id, changed_by, created_at`
+
+func scanMetricDefs(rows *sql.Rows) ([]MetricDefinition, error) {
+	defer rows.Close()
+	var out []MetricDefinition
+	for rows.Next() {
+		var d MetricDefinition
+		var owner sql.NullInt64
+		if err := rows.Scan(&d.ID, &d.OrgID, &d.Key, &d.Version, &d.Definition, &owner, &d.ChangedBy, &d.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan metric definition: %w", err)
+		}
+		d.OwnerID = owner.Int64
+		d.CreatedAt = d.CreatedAt.UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// CurrentMetrics returns the latest version of every metric of the
+// organisation, in creation order.
+func (tx *Tx) CurrentMetrics(ctx context.Context, orgID int64) ([]MetricDefinition, error) {
+	rows, err := tx.query(ctx, `SELECT `+metricDefColumns+` FROM metric_definitions d
+		WHERE org_id = $1 AND version = (SELECT MAX(version) FROM metric_definitions m WHERE m.org_id = d.org_id AND m.metric_key = d.metric_key)
+		ORDER BY (SELECT MIN(id) FROM metric_definitions f WHERE f.org_id = d.org_id AND f.metric_key = d.metric_key)`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("list metrics: %w", err)
+	}
+	return scanMetricDefs(rows)
+}
+
+// MetricHistory returns every version of one metric, oldest first.
+func (tx *Tx) MetricHistory(ctx context.Context, orgID int64, key string) ([]MetricDefinition, error) {
+	rows, err := tx.query(ctx, `SELECT `+metricDefColumns+` FROM metric_definitions WHERE org_id = $1 AND metric_key = $2 ORDER BY version`, orgID, key)
+	if err != nil {
+		return nil, fmt.Errorf("metric history: %w", err)
+	}
+	return scanMetricDefs(rows)
+}
+
+// Measurement is a stored, rated figure of one metric for one period.
+type Measurement struct {
+	OrgID      int64
+	Key        string
+	Period     string
+	Version    int64
+	AsOf       time.Time
+	Value      *float64
+	Unit       string
+	Status     string
+	Population int
+	Met        int
+	Missed     int
+	Pending    int
+	Counted    int
+	Reason     string
+	ComputedAt time.Time
+}
+
+// SaveMeasurement inserts or replaces the figure of a metric for a period.
+func (tx *Tx) SaveMeasurement(ctx context.Context, m *Measurement) error {
+	m.ComputedAt = tx.Now
+	var v any
+	if m.Value != nil {
+		v = *m.Value
+	}
+	_, err := tx.exec(ctx, `INSERT INTO measurements (org_id, metric_key, period, version, as_of, value, unit, status, population, met, missed, pending, counted, reason, computed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		ON CONFLICT (org_id, metric_key, period) DO UPDATE SET version = excluded.version, as_of = excluded.as_of, value = excluded.value,
+			unit = excluded.unit, status = excluded.status, population = excluded.population, met = excluded.met, missed = excluded.missed,
+			pending = excluded.pending, counted = excluded.counted, reason = excluded.reason, computed_at = excluded.computed_at`,
+		m.OrgID, m.Key, m.Period, m.Version, ts(m.AsOf), v, m.Unit, m.Status, m.Population, m.Met, m.Missed, m.Pending, m.Counted, m.Reason, ts(m.ComputedAt))
+	if err != nil {
+		return fmt.Errorf("save measurement %s %s: %w", m.Key, m.Period, err)
+	}
+	return nil
+}
+
+// Measurements returns the stored figures of the organisation, by metric
+// and period.
+func (tx *Tx) Measurements(ctx context.Context, orgID int64) ([]Measurement, error) {
+	rows, err := tx.query(ctx, `SELECT org_id, metric_key, period, version, as_of, value, unit, status, population, met, missed, pending, counted, reason, computed_at
+		FROM measurements WHERE org_id = $1 ORDER BY metric_key, period`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("list measurements: %w", err)
+	}
+	defer rows.Close()
+	var out []Measurement
+	for rows.Next() {
+		var m Measurement
+		var v sql.NullFloat64
+		if err := rows.Scan(&m.OrgID, &m.Key, &m.Period, &m.Version, &m.AsOf, &v, &m.Unit, &m.Status, &m.Population, &m.Met, &m.Missed, &m.Pending, &m.Counted, &m.Reason, &m.ComputedAt); err != nil {
+			return nil, fmt.Errorf("scan measurement: %w", err)
+		}
+		if v.Valid {
+			f := v.Float64
+			m.Value = &f
+		}
+		m.AsOf, m.ComputedAt = m.AsOf.UTC(), m.ComputedAt.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ManualValue is a typed-in value of a manual metric.
+type ManualValue struct {
+	Key, Period string
+	Value       float64
+	Note, Actor string
+	At          time.Time
+}
+
+// SetManualValue inserts or replaces the value of a manual metric.
+func (tx *Tx) SetManualValue(ctx context.Context, orgID int64, v *ManualValue) error {
+	v.At = tx.Now
+	_, err := tx.exec(ctx, `INSERT INTO manual_values (org_id, metric_key, period, value, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (org_id, metric_key, period) DO UPDATE SET value = excluded.value, note = excluded.note, actor = excluded.actor, at = excluded.at`,
+		orgID, v.Key, v.Period, v.Value, v.Note, v.Actor, ts(v.At))
+	return err
+}
+
+// ManualValues returns every typed-in value of the organisation.
+func (tx *Tx) ManualValues(ctx context.Context, orgID int64) ([]ManualValue, error) {
+	rows, err := tx.query(ctx, `SELECT metric_key, period, value, note, actor, at FROM manual_values WHERE org_id = $1`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ManualValue
+	for rows.Next() {
+		var v ManualValue
+		if err := rows.Scan(&v.Key, &v.Period, &v.Value, &v.Note, &v.Actor, &v.At); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

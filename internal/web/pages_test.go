@@ -1,0 +1,154 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
+)
+
+// TestEveryPageRenders renders every page template through a real request
+// as an admin. A page template without a request here fails the test.
+func TestEveryPageRenders(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		ctx := context.Background()
+		// A used token and a revoked one, so the token table shows every state.
+		_, used := mustToken(t, a, o, isms.RoleAdmin, isms.ScopeRead)
+		if r := e.do(t, e.client(t, false), http.MethodGet, "/api/v1/orgs/acme", nil, bearer(used)); r.status != http.StatusOK {
+			t.Fatalf("use token: %d %s", r.status, r.body)
+		}
+		revoked, _ := mustToken(t, a, o, isms.RoleAdmin, isms.ScopeWrite)
+		if err := a.RevokeToken(ctx, app.System, "acme", revoked.ID); err != nil {
+			t.Fatal(err)
+		}
+		c := e.signIn(t, o.users[isms.RoleAdmin].Email)
+
+		// Each page: a request that renders it, its status, and text that only
+		// that page shows (html/template escapes quotes as &#34;).
+		requests := map[string]struct {
+			path   string
+			status int
+			want   []string
+		}{
+			"signin":  {"/signin", http.StatusOK, []string{"Sign in to pdca", `name="password"`}},
+			"error":   {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}},
+			"orgs":    {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}},
+			"home":    {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "6 members"}},
+			"people":  {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Add a member"}},
+			"tokens":  {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}},
+			"audit":   {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}},
+			"account": {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}},
+		}
+		names := e.srv.PageNames()
+		slices.Sort(names)
+		if len(names) < len(requests) {
+			t.Fatalf("PageNames() = %v, want at least the %d pages of this test", names, len(requests))
+		}
+		for _, name := range names {
+			t.Run(name, func(t *testing.T) {
+				req, ok := requests[name]
+				if !ok {
+					t.Fatalf("page %q has no request in TestEveryPageRenders: add one", name)
+				}
+				r := e.do(t, c, http.MethodGet, req.path, nil, nil)
+				if r.status != req.status {
+					t.Fatalf("GET %s: status %d, want %d; body:\n%s", req.path, r.status, req.status, r.body)
+				}
+				if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+					t.Errorf("Content-Type = %q", ct)
+				}
+				if !strings.HasPrefix(r.body, "<!doctype html>") || !strings.HasSuffix(strings.TrimSpace(r.body), "</html>") {
+					t.Errorf("GET %s: not a whole page:\n%s", req.path, r.body)
+				}
+				for _, w := range req.want {
+					if !strings.Contains(r.body, w) {
+						t.Errorf("GET %s: body lacks %q:\n%s", req.path, w, r.body)
+					}
+				}
+				if strings.Contains(r.body, "internal error") {
+					t.Errorf("GET %s: internal error:\n%s", req.path, r.body)
+				}
+			})
+		}
+	})
+}
+
+// TestSecurityHeaders checks the headers of a page and that a cross-origin
+// form post is refused before it reaches the handler.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		c := e.signIn(t, o.users[isms.RoleAdmin].Email)
+
+		for _, path := range []string{"/signin", "/o/acme/", "/api/v1/orgs/acme"} {
+			r := e.do(t, c, http.MethodGet, path, nil, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("GET %s: %d", path, r.status)
+			}
+			csp := r.header.Get("Content-Security-Policy")
+			for _, want := range []string{"frame-ancestors 'none'", "default-src 'self'", "script-src 'self'", "object-src 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("GET %s: CSP %q lacks %q", path, csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+				t.Errorf("GET %s: CSP %q allows inline code", path, csp)
+			}
+			want := map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
+			for k, v := range want {
+				if got := r.header.Get(k); got != v {
+					t.Errorf("GET %s: %s = %q, want %q", path, k, got, v)
+				}
+			}
+			if r.header.Get("X-Request-Id") == "" {
+				t.Errorf("GET %s: no X-Request-Id", path)
+			}
+		}
+
+		form := url.Values{"email": {o.users[isms.RoleAdmin].Email}, "password": {password}}
+		tests := []struct {
+			name   string
+			header http.Header
+			status int
+		}{
+			{"cross-site fetch", http.Header{"Sec-Fetch-Site": {"cross-site"}}, http.StatusForbidden},
+			{"foreign origin", http.Header{"Origin": {"https://evil.example"}}, http.StatusForbidden},
+			{"same-origin fetch", http.Header{"Sec-Fetch-Site": {"same-origin"}}, http.StatusSeeOther},
+			{"own origin", http.Header{"Origin": {e.ts.URL}}, http.StatusSeeOther},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := e.do(t, e.client(t, false), http.MethodPost, "/signin", form, tt.header)
+				if r.status != tt.status {
+					t.Fatalf("POST /signin: status %d, want %d; body %s", r.status, tt.status, r.body)
+				}
+				if signedIn := r.cookie("pdca_session") != nil; signedIn != (tt.status == http.StatusSeeOther) {
+					t.Errorf("session cookie set = %v with status %d", signedIn, r.status)
+				}
+			})
+		}
+		// A cross-site post of a signed-in person's form does not act either.
+		r := e.do(t, c, http.MethodPost, "/o/acme/tokens", url.Values{"name": {"csrf"}, "scope": {"write"}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+		if r.status != http.StatusForbidden {
+			t.Fatalf("cross-site POST /o/acme/tokens: %d", r.status)
+		}
+		toks, err := a.Tokens(context.Background(), app.System, "acme")
+		if err != nil || len(toks) != 0 {
+			t.Fatalf("tokens after a cross-site post: %v, %v", toks, err)
+		}
+	})
+}

@@ -270,3 +270,80 @@ func (tx *Tx) FinishImport(ctx context.Context, im *Import) error {
 		im.OrgID, im.ID, im.Rows, im.Created, im.Updated, im.Unchanged, im.SHA256)
 	return err
 }
+
+// RecordFilter selects and orders a page of records.
+type RecordFilter struct {
+	Query  string // case-insensitive substring of the natural key
+	Sort   string // a column of the kind, or "id"; anything else sorts by id
+	Desc   bool
+	Limit  int
+	Offset int
+}
+
+// ListRecords returns a page of records of a kind and the number matching.
+// The sort column is checked against the kind's specification, never taken
+// from input as is.
+func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind, f RecordFilter) ([]isms.Record, int, error) {
+	s, err := statements(kind)
+	if err != nil {
+		return nil, 0, err
+	}
+	order := "id"
+	for _, c := range s.columns {
+		if c == f.Sort {
+			order = c
+		}
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	like := "%" + strings.ToLower(f.Query) + "%"
+	var total int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1 AND LOWER(natural_key) LIKE $2`, orgID, like).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", kind, err)
+	}
+	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s WHERE org_id = $1 AND LOWER(natural_key) LIKE $2
+		ORDER BY %s %s, id %s LIMIT $3 OFFSET $4`, strings.Join(s.columns, ", "), s.table, order, dir, dir)
+	rows, err := tx.query(ctx, q, orgID, like, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []isms.Record
+	for rows.Next() {
+		r, err := s.scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// CountRecords returns how many records of each kind the organisation has.
+func (tx *Tx) CountRecords(ctx context.Context, orgID int64) (map[isms.RecordKind]int, error) {
+	out := map[isms.RecordKind]int{}
+	for _, spec := range isms.Kinds() {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM rec_`+string(spec.Kind)+` WHERE org_id = $1`, orgID).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", spec.Kind, err)
+		}
+		out[spec.Kind] = n
+	}
+	return out, nil
+}
+
+// RecordImportID returns the import that created a record (0 if none).
+func (tx *Tx) RecordImportID(ctx context.Context, orgID int64, kind isms.RecordKind, id int64) (int64, error) {
+	s, err := statements(kind)
+	if err != nil {
+		return 0, err
+	}
+	var imp sql.NullInt64
+	err = tx.queryRow(ctx, `SELECT import_id FROM `+s.table+` WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&imp)
+	return imp.Int64, notFound(err, "record")
+}

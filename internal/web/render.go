@@ -1,9 +1,12 @@
 package web
 
 import (
+	"strconv"
+
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/pdca/pdca/internal/measure"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -119,4 +122,33 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 // flash stores a one-time message shown on the next page.
 func (s *Server) flash(r *http.Request, msg string) {
 	s.sessions.Put(r.Context(), "flash", msg)
+}
+
+// formatting helpers for figures.
+func init() {
+	funcs["value"] = func(v *float64, unit string) string {
+		if v == nil {
+			return "no data"
+		}
+		s := strconv.FormatFloat(measure.Round2(*v), 'f', -1, 64)
+		switch unit {
+		case "%":
+			return s + " %"
+		case "days":
+			return s + " days"
+		}
+		return s
+	}
+	funcs["field"] = func(r isms.Record, name string) string {
+		if t, ok := r.Times[name]; ok {
+			return t.UTC().Format("2006-01-02 15:04Z")
+		}
+		if b, ok := r.Bools[name]; ok {
+			if b {
+				return "yes"
+			}
+			return "no"
+		}
+		return r.Texts[name]
+	}
 }

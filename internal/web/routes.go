@@ -70,6 +70,13 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/tokens", isms.ActManageTokens, s.handleTokens},
 		{"POST /o/{org}/tokens", isms.ActManageTokens, s.handleTokenCreate},
 		{"POST /o/{org}/tokens/{id}/revoke", isms.ActManageTokens, s.handleTokenRevoke},
+		{"GET /o/{org}/metrics", isms.ActRead, s.handleMetrics},
+		{"GET /o/{org}/metrics/{key}/{period}", isms.ActRead, s.handleMetricDrill},
+		{"GET /o/{org}/records", isms.ActRead, s.handleRecords},
+		{"GET /o/{org}/records/{kind}", isms.ActRead, s.handleRecordList},
+		{"GET /o/{org}/records/{kind}/{id}", isms.ActRead, s.handleRecord},
+		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
+		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
 	}

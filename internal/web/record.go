@@ -1,0 +1,224 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/importer"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+type recordsPage struct {
+	Page
+	Kinds  []isms.KindSpec
+	Counts map[isms.RecordKind]int
+}
+
+func (s *Server) handleRecords(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	counts, err := s.app.RecordCounts(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &recordsPage{Page: s.page(r, m, "Records"), Kinds: isms.Kinds(), Counts: counts}
+	pg.Nav = "records"
+	s.render(w, r, "records", pg)
+}
+
+type recordListPage struct {
+	Page
+	Spec    isms.KindSpec
+	Records []isms.Record
+	Total   int
+	Filter  store.RecordFilter
+	Prev    string
+	Next    string
+	SortURL map[string]string
+}
+
+func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	spec, ok := isms.LookupKind(r.PathValue("kind"))
+	if !ok {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "unknown record kind %q", r.PathValue("kind")))
+		return
+	}
+	q := r.URL.Query()
+	f := store.RecordFilter{Query: q.Get("q"), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: 50}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Offset = max(0, f.Offset)
+	recs, total, err := s.app.Records(r.Context(), m.Principal, m.Org.Slug, spec.Kind, f)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &recordListPage{Page: s.page(r, m, spec.Title), Spec: spec, Records: recs, Total: total, Filter: f, SortURL: map[string]string{}}
+	pg.Nav = "records"
+	link := func(mod func(url.Values)) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		mod(v)
+		return "?" + v.Encode()
+	}
+	for _, fl := range spec.Fields {
+		name := fl.Name
+		pg.SortURL[name] = link(func(v url.Values) {
+			v.Set("sort", name)
+			v.Del("offset")
+			if f.Sort == name && !f.Desc {
+				v.Set("dir", "desc")
+			} else {
+				v.Del("dir")
+			}
+		})
+	}
+	if f.Offset > 0 {
+		pg.Prev = link(func(v url.Values) { v.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit))) })
+	}
+	if f.Offset+len(recs) < total {
+		pg.Next = link(func(v url.Values) { v.Set("offset", strconv.Itoa(f.Offset+f.Limit)) })
+	}
+	s.render(w, r, "record_list", pg)
+}
+
+type recordPage struct {
+	Page
+	Spec    isms.KindSpec
+	History *app.RecordHistory
+}
+
+func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	spec, ok := isms.LookupKind(r.PathValue("kind"))
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if !ok || err != nil {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "record not found"))
+		return
+	}
+	h, err := s.app.Record(r.Context(), m.Principal, m.Org.Slug, spec.Kind, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &recordPage{Page: s.page(r, m, spec.Title+" · "+h.Record.Key), Spec: spec, History: h}
+	pg.Nav = "records"
+	s.render(w, r, "record", pg)
+}
+
+// maxUpload bounds an uploaded import file.
+const maxUpload = 256 << 20
+
+type importPage struct {
+	Page
+	Kind     isms.RecordKind
+	FileName string
+	Token    string
+	Result   *app.ImportResult
+	Errors   []importer.RowError
+}
+
+// handleImportUpload stores the upload in a private temporary file and
+// shows what importing it would do (a dry run), with a confirm button.
+func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	kind := isms.RecordKind(r.FormValue("kind"))
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.pageError(w, r, isms.Errorf(isms.EINVALID, "choose a file to import (at most %d MiB)", maxUpload>>20))
+		return
+	}
+	defer file.Close()
+	format := importer.Format(r.FormValue("format"))
+	if format == "" {
+		f, ok := importer.FormatFromName(hdr.Filename)
+		if !ok {
+			s.pageError(w, r, isms.Errorf(isms.EINVALID, "cannot tell the format of %s; choose csv, xlsx, json, trivy or grype", hdr.Filename))
+			return
+		}
+		format = f
+	}
+	dir, err := os.MkdirTemp("", "pdca-upload-")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	path := filepath.Join(dir, "upload")
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err == nil {
+		_, err = io.Copy(out, file)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		s.serverError(w, r, err)
+		return
+	}
+	token := randomString()
+	ctx := r.Context()
+	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{path, string(kind), string(format), filepath.Base(hdr.Filename), m.Org.Slug}, "\x00"))
+	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: hdr.Filename, Token: token}
+	pg.Nav = "records"
+	res, status := s.runImport(w, r, m, path, kind, format, hdr.Filename, true, pg)
+	if res == nil {
+		os.RemoveAll(dir)
+		s.sessions.Remove(ctx, "upload:"+token)
+		pg.Token = ""
+	}
+	pg.Result = res
+	s.renderStatus(w, r, status, "import", pg)
+}
+
+// runImport imports (or dry-runs) a stored upload; on bad rows it fills
+// the page's error list and returns a nil result with status 422.
+func (s *Server) runImport(w http.ResponseWriter, r *http.Request, m *app.Member, path string, kind isms.RecordKind, format importer.Format, name string, dry bool, pg *importPage) (*app.ImportResult, int) {
+	f, err := os.Open(path)
+	if err != nil {
+		pg.Error = "the uploaded file is gone; upload it again"
+		return nil, http.StatusGone
+	}
+	defer f.Close()
+	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry})
+	var bad *importer.Error
+	if errors.As(err, &bad) {
+		pg.Errors = bad.Errors
+		pg.Error = "The file was rejected: nothing was stored. Fix the rows below and upload it again."
+		return nil, http.StatusUnprocessableEntity
+	}
+	if err != nil {
+		pg.Error = s.errorMessage(r, err)
+		return nil, ErrorStatus(err)
+	}
+	return res, http.StatusOK
+}
+
+// handleImportConfirm imports the upload previewed before.
+func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	ctx := r.Context()
+	token := r.PathValue("token")
+	parts := strings.Split(s.sessions.PopString(ctx, "upload:"+token), "\x00")
+	if len(parts) != 5 || parts[4] != m.Org.Slug {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "this upload is no longer waiting; upload the file again"))
+		return
+	}
+	path, kind, format, name := parts[0], isms.RecordKind(parts[1]), importer.Format(parts[2]), parts[3]
+	defer os.RemoveAll(filepath.Dir(path))
+	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name}
+	pg.Nav = "records"
+	res, status := s.runImport(w, r, m, path, kind, format, name, false, pg)
+	if res == nil {
+		s.renderStatus(w, r, status, "import", pg)
+		return
+	}
+	s.flash(r, "Imported "+name+": "+strconv.Itoa(res.Created)+" created, "+strconv.Itoa(res.Updated)+" updated, "+strconv.Itoa(res.Unchanged)+" unchanged.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/records/"+string(kind), http.StatusSeeOther)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -57,7 +58,7 @@ func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request, err error) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(st), "status": st, "detail": s.errorMessage(r, err)})
 }
 
-// Page is the pagination of list endpoints.
+// PageParams is the pagination of list endpoints.
 type PageParams struct {
 	Limit  int `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"How many items to return."`
 	Offset int `query:"offset" minimum:"0" default:"0" doc:"How many items to skip."`
@@ -70,3 +71,5 @@ func paginate[T any](items []T, p PageParams) []T {
 	end := min(len(items), p.Offset+p.Limit)
 	return items[p.Offset:end]
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

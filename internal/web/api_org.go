@@ -42,7 +42,8 @@ type EventJSON struct {
 	Hash     string    `json:"hash"`
 }
 
-type orgPath struct {
+// OrgPath is the organisation in an API path.
+type OrgPath struct {
 	Org string `path:"org" doc:"Organisation slug."`
 }
 
@@ -74,7 +75,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-org", Method: http.MethodGet, Path: "/api/v1/orgs/{org}", Summary: "One organisation", Tags: []string{"organisations"}},
-		func(ctx context.Context, in *orgPath) (*struct{ Body OrgJSON }, error) {
+		func(ctx context.Context, in *OrgPath) (*struct{ Body OrgJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -88,7 +89,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/members", Summary: "Members and their roles", Tags: []string{"organisations"}},
 		func(ctx context.Context, in *struct {
-			orgPath
+			OrgPath
 			PageParams
 		}) (*listOutput[MemberJSON], error) {
 			p, err := apiPrincipal(ctx)
@@ -110,7 +111,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/audit-events", Summary: "The audit trail, newest first", Tags: []string{"audit"}},
 		func(ctx context.Context, in *struct {
-			orgPath
+			OrgPath
 			Entity string `query:"entity" doc:"Only events of this entity kind."`
 			Action string `query:"action" doc:"Only events with this action."`
 			Before int64  `query:"before" doc:"Only events with a sequence number below this (paging)."`

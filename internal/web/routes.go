@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	s.mux = apiMux
 	s.api = s.newAPI()
 	s.apiOrgRoutes(s.api)
+	s.apiMetricRoutes(s.api)
+	s.apiRecordRoutes(s.api)
 	mux.Handle("/api/v1/", apiMux)
 
 	s.mux = mux

@@ -65,7 +65,9 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter) ([]isms.Event, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	var since, until any
+	// Open bounds are sentinels rather than NULL parameters, which
+	// PostgreSQL cannot type in "$5 IS NULL".
+	since, until := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	if f.Since != nil {
 		since = ts(*f.Since)
 	}
@@ -77,8 +79,7 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter) ([]isms.Event, error) {
 		AND (CAST($2 AS TEXT) = '' OR entity = $2)
 		AND (CAST($3 AS TEXT) = '' OR entity_id = $3)
 		AND (CAST($4 AS TEXT) = '' OR action = $4)
-		AND ($5 IS NULL OR at >= $5)
-		AND ($6 IS NULL OR at < $6)
+		AND at >= $5 AND at < $6
 		AND ($7 = 0 OR seq < $7)
 		ORDER BY seq DESC LIMIT $8`,
 		f.OrgID, f.Entity, f.EntityID, f.Action, since, until, f.BeforeSeq, f.Limit)

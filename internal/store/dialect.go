@@ -19,14 +19,6 @@ import (
 // so that what is read back equals what was written on both engines.
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// nts is ts for an optional time.
-func nts(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return ts(*t)
-}
-
 // ptime converts a scanned nullable time to a pointer in UTC.
 func ptime(n sql.NullTime) *time.Time {
 	if !n.Valid {

@@ -102,4 +102,3 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 		}
 	})
 }
-

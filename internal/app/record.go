@@ -168,7 +168,7 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 			return err
 		}
 	}
-	if req.Progress != nil {
+	if req.Progress != nil && res.Rows%ProgressEvery != 0 {
 		req.Progress(res.Rows, rd.Offset())
 	}
 	if len(bad) > 0 {

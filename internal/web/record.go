@@ -123,7 +123,16 @@ type importPage struct {
 	Token    string
 	Result   *app.ImportResult
 	Errors   []importer.RowError
+	Problem  string // shown after the progress lines, so streaming pages can carry it
 }
+
+// progressMark splits the import page: what comes before it is sent
+// first, then progress lines while the file is read, then the rest.
+const progressMark = `<i data-progress-mark hidden></i>`
+
+// streamAbove is the upload size above which the import page streams
+// progress lines instead of answering when done.
+const streamAbove = 512 << 10
 
 // handleImportUpload stores the upload in a private temporary file and
 // shows what importing it would do (a dry run), with a confirm button.
@@ -168,34 +177,73 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *a
 	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{path, string(kind), string(format), filepath.Base(hdr.Filename), m.Org.Slug}, "\x00"))
 	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: hdr.Filename, Token: token}
 	pg.Nav = "records"
-	res, status := s.runImport(w, r, m, path, kind, format, hdr.Filename, true, pg)
-	if res == nil {
-		os.RemoveAll(dir)
-		s.sessions.Remove(ctx, "upload:"+token)
-		pg.Token = ""
+	s.importAndRender(w, r, m, path, kind, format, hdr.Filename, true, pg, func(res *app.ImportResult) {
+		if res == nil {
+			os.RemoveAll(dir)
+			s.sessions.Remove(ctx, "upload:"+token)
+			pg.Token = ""
+		}
+	})
+}
+
+// importAndRender runs the import and renders the import page. A large
+// file streams: the top of the page goes out at once, then a line per
+// ProgressEvery rows, then the result (with status 200 even when the file
+// is rejected, since the status is sent first). A small file is answered
+// when done, with 422 for a rejected file. after runs before the result is
+// rendered.
+func (s *Server) importAndRender(w http.ResponseWriter, r *http.Request, m *app.Member, path string, kind isms.RecordKind, format importer.Format, name string, dry bool, pg *importPage, after func(*app.ImportResult)) {
+	st, err := os.Stat(path)
+	if err != nil || st.Size() <= streamAbove {
+		res, status := s.runImport(r, m, path, kind, format, name, dry, pg, nil)
+		after(res)
+		pg.Result = res
+		s.renderStatus(w, r, status, "import", pg)
+		return
 	}
+	rc := http.NewResponseController(w)
+	head, _, ok := s.renderSplit(r, "import", pg)
+	if !ok {
+		http.Error(w, "internal error (request id "+requestID(r.Context())+")", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, head)
+	_ = rc.Flush()
+	progress := func(rows int, offset int64) {
+		pct := ""
+		if format != importer.FormatXLSX {
+			pct = " (" + strconv.FormatInt(100*offset/st.Size(), 10) + " % of the file)"
+		}
+		_, _ = io.WriteString(w, "<p class=\"progress\">"+strconv.Itoa(rows)+" rows read"+pct+"</p>\n")
+		_ = rc.Flush()
+	}
+	res, _ := s.runImport(r, m, path, kind, format, name, dry, pg, progress)
+	after(res)
 	pg.Result = res
-	s.renderStatus(w, r, status, "import", pg)
+	_, tail, _ := s.renderSplit(r, "import", pg)
+	_, _ = io.WriteString(w, tail)
 }
 
 // runImport imports (or dry-runs) a stored upload; on bad rows it fills
 // the page's error list and returns a nil result with status 422.
-func (s *Server) runImport(w http.ResponseWriter, r *http.Request, m *app.Member, path string, kind isms.RecordKind, format importer.Format, name string, dry bool, pg *importPage) (*app.ImportResult, int) {
+func (s *Server) runImport(r *http.Request, m *app.Member, path string, kind isms.RecordKind, format importer.Format, name string, dry bool, pg *importPage, progress func(int, int64)) (*app.ImportResult, int) {
 	f, err := os.Open(path)
 	if err != nil {
-		pg.Error = "the uploaded file is gone; upload it again"
+		pg.Problem = "the uploaded file is gone; upload it again"
 		return nil, http.StatusGone
 	}
 	defer f.Close()
-	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry})
+	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress})
 	var bad *importer.Error
 	if errors.As(err, &bad) {
 		pg.Errors = bad.Errors
-		pg.Error = "The file was rejected: nothing was stored. Fix the rows below and upload it again."
+		pg.Problem = "The file was rejected: nothing was stored. Fix the rows below and upload it again."
 		return nil, http.StatusUnprocessableEntity
 	}
 	if err != nil {
-		pg.Error = s.errorMessage(r, err)
+		pg.Problem = s.errorMessage(r, err)
 		return nil, ErrorStatus(err)
 	}
 	return res, http.StatusOK
@@ -214,11 +262,5 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 	defer os.RemoveAll(filepath.Dir(path))
 	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name}
 	pg.Nav = "records"
-	res, status := s.runImport(w, r, m, path, kind, format, name, false, pg)
-	if res == nil {
-		s.renderStatus(w, r, status, "import", pg)
-		return
-	}
-	s.flash(r, "Imported "+name+": "+strconv.Itoa(res.Created)+" created, "+strconv.Itoa(res.Updated)+" updated, "+strconv.Itoa(res.Unchanged)+" unchanged.")
-	http.Redirect(w, r, "/o/"+m.Org.Slug+"/records/"+string(kind), http.StatusSeeOther)
+	s.importAndRender(w, r, m, path, kind, format, name, false, pg, func(*app.ImportResult) {})
 }

@@ -152,3 +152,15 @@ func init() {
 		return r.Texts[name]
 	}
 }
+
+// renderSplit renders a page and splits it at progressMark, for pages
+// that stream progress between their top and the rest.
+func (s *Server) renderSplit(r *http.Request, name string, data any) (head, tail string, ok bool) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.log.Error("render", "request_id", requestID(r.Context()), "page", name, "err", err.Error())
+		return "", "", false
+	}
+	head, tail, _ = strings.Cut(buf.String(), progressMark)
+	return head, tail, true
+}

@@ -61,7 +61,10 @@ func (a *App) UpdateMetric(ctx context.Context, p Principal, slug, key string, c
 			return err
 		}
 		out = &next
-		return audit(ctx, tx, m.Org.ID, p, "metric.update", "metric", key, cur, next)
+		if err := audit(ctx, tx, m.Org.ID, p, "metric.update", "metric", key, cur, next); err != nil {
+			return err
+		}
+		return a.enqueueRecompute(ctx, tx, m.Org.ID)
 	})
 	return out, err
 }
@@ -89,7 +92,10 @@ func (a *App) CreateMetric(ctx context.Context, p Principal, slug string, d meas
 		if err := saveMetricVersion(ctx, tx, m, out); err != nil {
 			return err
 		}
-		return audit(ctx, tx, m.Org.ID, p, "metric.create", "metric", d.Key, nil, d)
+		if err := audit(ctx, tx, m.Org.ID, p, "metric.create", "metric", d.Key, nil, d); err != nil {
+			return err
+		}
+		return a.enqueueRecompute(ctx, tx, m.Org.ID)
 	})
 	return out, err
 }
@@ -131,10 +137,7 @@ func (a *App) SetManualValue(ctx context.Context, p Principal, slug, key, period
 		if err := audit(ctx, tx, m.Org.ID, p, "metric.value", "metric", key, nil, map[string]any{"period": v.Period, "value": value, "note": note}); err != nil {
 			return err
 		}
-		if a.Enqueue != nil {
-			return a.Enqueue(ctx, tx, Job{Kind: JobRecomputeMetrics, OrgID: m.Org.ID})
-		}
-		return nil
+		return a.enqueueRecompute(ctx, tx, m.Org.ID)
 	})
 }
 
@@ -206,4 +209,13 @@ func validateDefinition(d measure.Definition) error {
 		}
 	}
 	return nil
+}
+
+// enqueueRecompute asks, in tx, for the organisation's stored figures to
+// be recomputed (no-op without a job runner).
+func (a *App) enqueueRecompute(ctx context.Context, tx *store.Tx, orgID int64) error {
+	if a.Enqueue == nil {
+		return nil
+	}
+	return a.Enqueue(ctx, tx, Job{Kind: JobRecomputeMetrics, OrgID: orgID})
 }

@@ -99,8 +99,8 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		if err := audit(ctx, tx, m.Org.ID, p, "records.import", "import", im.ID, nil, summary); err != nil {
 			return err
 		}
-		if a.Enqueue != nil && res.Created+res.Updated > 0 {
-			return a.Enqueue(ctx, tx, Job{Kind: JobRecomputeMetrics, OrgID: m.Org.ID})
+		if res.Created+res.Updated > 0 {
+			return a.enqueueRecompute(ctx, tx, m.Org.ID)
 		}
 		return nil
 	})

@@ -32,6 +32,7 @@ func TestEveryPageRenders(t *testing.T) {
 		if err := a.RevokeToken(ctx, app.System, "acme", revoked.ID); err != nil {
 			t.Fatal(err)
 		}
+		rec := mustRecords(t, a, o)
 		c := e.signIn(t, o.users[isms.RoleAdmin].Email)
 
 		// Each page: a request that renders it, its status, and text that only
@@ -40,15 +41,23 @@ func TestEveryPageRenders(t *testing.T) {
 			path   string
 			status int
 			want   []string
+			upload bool // POST incidentsCSV to path
 		}{
-			"signin":  {"/signin", http.StatusOK, []string{"Sign in to pdca", `name="password"`}},
-			"error":   {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}},
-			"orgs":    {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}},
-			"home":    {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "6 members"}},
-			"people":  {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Add a member"}},
-			"tokens":  {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}},
-			"audit":   {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}},
-			"account": {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}},
+			"signin":      {"/signin", http.StatusOK, []string{"Sign in to pdca", `name="password"`}, false},
+			"error":       {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}, false},
+			"orgs":        {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}, false},
+			"home":        {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "6 members"}, false},
+			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Add a member"}, false},
+			"tokens":      {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}, false},
+			"audit":       {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}, false},
+			"account":     {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}, false},
+			"records":     {"/o/acme/records", http.StatusOK, []string{"<h1>Records</h1>", "Incidents", "Import a file"}, false},
+			"record_list": {"/o/acme/records/incidents", http.StatusOK, []string{"<h1>Incidents</h1>", "Phishing at Acme Oy", "2 records"}, false},
+			"record":      {"/o/acme/records/incidents/" + id(rec), http.StatusOK, []string{"<h1>INC-1</h1>", "Phishing at Acme Oy", "History"}, false},
+			"metrics":     {"/o/acme/metrics", http.StatusOK, []string{"<h1>Metrics</h1>", "Critical incidents acted on within 4 h", metricKey}, false},
+			"metricdef":   {"/o/acme/metrics/" + metricKey, http.StatusOK, []string{"<h1>Critical incidents acted on within 4 h</h1>", "Change the decision rule", "Versions"}, false},
+			"metric":      {"/o/acme/metrics/" + metricKey + "/" + metricPeriod, http.StatusOK, []string{"Critical incidents acted on within 4 h · 2026-10", "INC-1", "met (1)"}, false},
+			"import":      {"/o/acme/imports", http.StatusOK, []string{"Import incidents.csv as incidents", "Confirm the import"}, true},
 		}
 		names := e.srv.PageNames()
 		slices.Sort(names)
@@ -61,7 +70,12 @@ func TestEveryPageRenders(t *testing.T) {
 				if !ok {
 					t.Fatalf("page %q has no request in TestEveryPageRenders: add one", name)
 				}
-				r := e.do(t, c, http.MethodGet, req.path, nil, nil)
+				var r result
+				if req.upload {
+					r = e.do(t, c, http.MethodPost, req.path, formFor("POST /o/{org}/imports", nil), nil)
+				} else {
+					r = e.do(t, c, http.MethodGet, req.path, nil, nil)
+				}
 				if r.status != req.status {
 					t.Fatalf("GET %s: status %d, want %d; body:\n%s", req.path, r.status, req.status, r.body)
 				}

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -24,6 +26,10 @@ type App struct {
 	// Enqueue, when set, is called inside write transactions to schedule
 	// background work (River's InsertTx). Nil means no background work.
 	Enqueue func(ctx context.Context, tx *store.Tx, job Job) error
+
+	// UploadDir holds uploaded import files between preview and confirm.
+	// Housekeeping removes ones left unconfirmed for a day.
+	UploadDir string
 
 	orgCreated []OrgHook
 }
@@ -42,7 +48,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher()}
+	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher(), UploadDir: filepath.Join(os.TempDir(), "pdca-uploads")}
 	a.OnOrgCreated(createBuiltinMetrics)
 	return a
 }

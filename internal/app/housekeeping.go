@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/pdca/pdca/internal/store"
 )
@@ -10,10 +13,15 @@ import (
 type HousekeepingResult struct {
 	ExpiredSessions int64
 	OldSigninFails  int64
+	StaleUploads    int
 }
 
-// Housekeeping deletes expired sessions and sign-in failures older than a
-// day. It changes no business data, so it writes no audit event.
+// UploadMaxAge is how long an uploaded file waits for confirmation.
+const UploadMaxAge = 24 * time.Hour
+
+// Housekeeping deletes expired sessions, sign-in failures older than a
+// day and uploads left unconfirmed for UploadMaxAge. It changes no
+// business data, so it writes no audit event.
 func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
 	var r HousekeepingResult
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
@@ -24,5 +32,37 @@ func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
 		r.OldSigninFails, err = tx.PruneSigninFailures(ctx, tx.Now.AddDate(0, 0, -1))
 		return err
 	})
+	if err != nil {
+		return r, err
+	}
+	r.StaleUploads, err = a.removeStaleUploads(time.Now().Add(-UploadMaxAge))
 	return r, err
+}
+
+// NewUploadDir makes a private directory for one upload under UploadDir.
+func (a *App) NewUploadDir() (string, error) {
+	if err := os.MkdirAll(a.UploadDir, 0o700); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(a.UploadDir, "upload-")
+}
+
+func (a *App) removeStaleUploads(before time.Time) (int, error) {
+	entries, err := os.ReadDir(a.UploadDir)
+	if os.IsNotExist(err) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(a.UploadDir, e.Name())); err == nil {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,32 @@ func TestHousekeepingRemovesExpiredSessions(t *testing.T) {
 			t.Fatalf("live session gone: %d %v", n, err)
 		}
 	})
+}
+
+func TestHousekeepingRemovesStaleUploads(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	a := app.New(db, nil)
+	a.UploadDir = t.TempDir()
+	stale, err := a.NewUploadDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := a.NewUploadDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-app.UploadMaxAge - time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.Housekeeping(context.Background())
+	if err != nil || r.StaleUploads != 1 {
+		t.Fatalf("housekeeping: %+v, %v", r, err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale upload still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh upload removed: %v", err)
+	}
 }

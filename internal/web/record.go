@@ -154,7 +154,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *a
 		}
 		format = f
 	}
-	dir, err := os.MkdirTemp("", "pdca-upload-")
+	dir, err := s.app.NewUploadDir()
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/demo"
 	"github.com/pdca/pdca/internal/jobs"
 	"github.com/pdca/pdca/internal/store"
 )
@@ -23,4 +25,4 @@ func newApp(db *store.DB, log *slog.Logger) *app.App {
 }
 
 // demoSeeders lists what serve --demo adds beyond organisation and people.
-func demoSeeders() []app.DemoSeeder { return nil }
+func demoSeeders() []app.DemoSeeder { return []app.DemoSeeder{demo.Seeder(time.Now())} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -75,7 +76,9 @@ type Rated struct {
 	Rule    measure.Rule
 }
 
-// recordLoader loads each record kind at most once per computation.
+// recordLoader loads, per metric, only the columns it reads and only the
+// records that can count for the periods being rated (see window); each
+// distinct load is done once per computation.
 type recordLoader struct {
 	ctx   context.Context
 	tx    *store.Tx
@@ -83,24 +86,93 @@ type recordLoader struct {
 	cache map[string][]measure.Record
 }
 
-func (l *recordLoader) load(kind string) ([]measure.Record, error) {
-	if rs, ok := l.cache[kind]; ok {
+func newLoader(ctx context.Context, tx *store.Tx, orgID int64) *recordLoader {
+	return &recordLoader{ctx: ctx, tx: tx, orgID: orgID, cache: map[string][]measure.Record{}}
+}
+
+func (l *recordLoader) load(kind string, fields []string, w store.Window) ([]measure.Record, error) {
+	key := fmt.Sprintf("%s|%v|%d|%s|%s|%d|%d", kind, fields, w.Mode, w.Field, w.Done, w.From.UnixNano(), w.To.UnixNano())
+	if rs, ok := l.cache[key]; ok {
 		return rs, nil
 	}
 	var out []measure.Record
-	err := l.tx.EachRecord(l.ctx, l.orgID, isms.RecordKind(kind), func(r isms.Record) error {
+	err := l.tx.EachRecordFields(l.ctx, l.orgID, isms.RecordKind(kind), fields, w, func(r isms.Record) error {
 		out = append(out, measure.Record{ID: r.ID, Key: r.Key, Times: r.Times, Bools: r.Bools, Texts: r.Texts})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	l.cache[kind] = out
+	l.cache[key] = out
 	return out, nil
 }
 
-// compute rates one metric for one period as of T.
-func (l *recordLoader) compute(m Metric, p measure.Period, asOf time.Time, manual map[string]float64) (Rated, error) {
+// span is the stretch of time a computation covers: from the start of the
+// earliest period rated (or of the second period before it, for the
+// not-rising rule, which looks two periods back) to the end of the latest,
+// widened to include T.
+type span struct{ from, to time.Time }
+
+func spanOf(rule measure.Rule, periods []measure.Period, asOf time.Time) span {
+	first := func(p measure.Period) time.Time {
+		if rule.Kind == measure.RuleNotRising {
+			return p.Prev().Prev().Start
+		}
+		return p.Start
+	}
+	sp := span{from: first(periods[0]), to: periods[0].End}
+	for _, p := range periods {
+		if f := first(p); f.Before(sp.from) {
+			sp.from = f
+		}
+		if p.End.After(sp.to) {
+			sp.to = p.End
+		}
+	}
+	if asOf.Before(sp.from) {
+		sp.from = asOf // a record closed after T still counts as open at T
+	}
+	return sp
+}
+
+// fieldsOf lists the columns a definition reads from its own kind.
+func fieldsOf(d measure.Definition) []string {
+	var fs []string
+	for _, f := range []string{d.PeriodField, d.StartField, d.DoneField, d.BoolField} {
+		if f != "" && !slices.Contains(fs, f) {
+			fs = append(fs, f)
+		}
+	}
+	for _, c := range d.Filter {
+		if !slices.Contains(fs, c.Field) {
+			fs = append(fs, c.Field)
+		}
+	}
+	return fs
+}
+
+// window selects the records of a definition's kind that can count in
+// the span; it is a superset of what the engine counts, never less.
+func window(d measure.Definition, sp span) store.Window {
+	switch d.Measure {
+	case measure.MeasureShareWithin, measure.MeasureCount, measure.MeasurePercentage:
+		return store.Window{Mode: store.WindowRange, Field: d.PeriodField, From: sp.from, To: sp.to}
+	case measure.MeasurePercentileDuration, measure.MeasureStockCount, measure.MeasureStockAgedCount:
+		return store.Window{Mode: store.WindowOpen, Field: d.StartField, Done: d.DoneField, From: sp.from, To: sp.to}
+	}
+	return store.Window{Mode: store.WindowAll}
+}
+
+// relatedWindow selects the related records (coverage) in the look-back
+// window before any period end of the span.
+func relatedWindow(d measure.Definition, sp span) store.Window {
+	from := sp.from.AddDate(-d.Window.Years, -d.Window.Months, -d.Window.Days-1)
+	return store.Window{Mode: store.WindowRange, Field: d.RelatedTimeField, From: from, To: sp.to}
+}
+
+// compute rates one metric for one period as of T; sp is the span of all
+// periods this computation rates for the metric, so one load serves them.
+func (l *recordLoader) compute(m Metric, p measure.Period, asOf time.Time, sp span, manual map[string]float64) (Rated, error) {
 	in := measure.Input{Period: p, AsOf: asOf}
 	var err error
 	if m.Measure == measure.MeasureManual {
@@ -117,11 +189,11 @@ func (l *recordLoader) compute(m Metric, p measure.Period, asOf time.Time, manua
 			prev = prev.Prev()
 		}
 	} else {
-		if in.Records, err = l.load(m.Kind); err != nil {
+		if in.Records, err = l.load(m.Kind, fieldsOf(m.Definition), window(m.Definition, sp)); err != nil {
 			return Rated{}, err
 		}
 		if m.RelatedKind != "" {
-			if in.Related, err = l.load(m.RelatedKind); err != nil {
+			if in.Related, err = l.load(m.RelatedKind, []string{m.RelatedKeyField, m.RelatedTimeField}, relatedWindow(m.Definition, sp)); err != nil {
 				return Rated{}, err
 			}
 		}
@@ -169,10 +241,12 @@ func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asO
 		if err != nil {
 			return err
 		}
-		l := &recordLoader{ctx: ctx, tx: tx, orgID: m.Org.ID, cache: map[string][]measure.Record{}}
+		l := newLoader(ctx, tx, m.Org.ID)
 		for _, md := range metrics {
-			for _, pp := range measure.PeriodsFor(md.Frequency, per) {
-				r, err := l.compute(md, pp, asOf, manual)
+			periods := measure.PeriodsFor(md.Frequency, per)
+			sp := spanOf(md.Rule, periods, asOf)
+			for _, pp := range periods {
+				r, err := l.compute(md, pp, asOf, sp, manual)
 				if err != nil {
 					return err
 				}
@@ -219,8 +293,8 @@ func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period str
 		if err != nil {
 			return err
 		}
-		l := &recordLoader{ctx: ctx, tx: tx, orgID: m.Org.ID, cache: map[string][]measure.Record{}}
-		if out, err = l.compute(*md, per, asOf, manual); err != nil {
+		l := newLoader(ctx, tx, m.Org.ID)
+		if out, err = l.compute(*md, per, asOf, spanOf(md.Rule, []measure.Period{per}, asOf), manual); err != nil {
 			return err
 		}
 		for _, it := range out.Items {
@@ -255,12 +329,17 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 		if err != nil {
 			return err
 		}
-		l := &recordLoader{ctx: ctx, tx: tx, orgID: orgID, cache: map[string][]measure.Record{}}
+		l := newLoader(ctx, tx, orgID)
 		asOf := tx.Now
 		for _, md := range metrics {
 			per := measure.PeriodContaining(md.Frequency, asOf, o.Location())
+			periods := []measure.Period{per}
+			for range TrendPeriods - 1 {
+				periods = append(periods, periods[len(periods)-1].Prev())
+			}
+			sp := spanOf(md.Rule, periods, asOf)
 			for range TrendPeriods {
-				r, err := l.compute(md, per, asOf, manual)
+				r, err := l.compute(md, per, asOf, sp, manual)
 				if err != nil {
 					return err
 				}

@@ -123,9 +123,27 @@ func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx
 
 // Tx is a transaction with its moment fixed at the start.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	Now time.Time
+	tx    *sql.Tx
+	db    *DB
+	Now   time.Time
+	stmts map[string]*sql.Stmt // prepared once per transaction, closed with it
+}
+
+// prepared returns the statement for q, preparing it on first use in this
+// transaction (imports run the same insert thousands of times).
+func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st, nil
 }
 
 // SQL returns the underlying transaction, for River's InsertTx.

@@ -109,7 +109,11 @@ func (tx *Tx) InsertRecord(ctx context.Context, orgID int64, r *isms.Record, imp
 	}
 	a := append([]any{orgID, r.Key}, s.args(r)...)
 	a = append(a, attributesJSON(r), imp, ts(tx.Now))
-	if err := tx.queryRow(ctx, s.insert, a...).Scan(&r.ID); err != nil {
+	st, err := tx.prepared(ctx, s.insert)
+	if err != nil {
+		return fmt.Errorf("prepare insert %s: %w", r.Kind, err)
+	}
+	if err := st.QueryRowContext(ctx, a...).Scan(&r.ID); err != nil {
 		return conflict(err, fmt.Sprintf("a %s record with key %q already exists", r.Kind, r.Key))
 	}
 	return nil
@@ -123,7 +127,11 @@ func (tx *Tx) UpdateRecord(ctx context.Context, orgID int64, r *isms.Record) err
 	}
 	a := append([]any{orgID, r.Key}, s.args(r)...)
 	a = append(a, attributesJSON(r), ts(tx.Now), r.ID)
-	res, err := tx.exec(ctx, s.update, a...)
+	st, err := tx.prepared(ctx, s.update)
+	if err != nil {
+		return fmt.Errorf("prepare update %s: %w", r.Kind, err)
+	}
+	res, err := st.ExecContext(ctx, a...)
 	if err != nil {
 		return conflict(err, fmt.Sprintf("a %s record with key %q already exists", r.Kind, r.Key))
 	}
@@ -346,4 +354,11 @@ func (tx *Tx) RecordImportID(ctx context.Context, orgID int64, kind isms.RecordK
 	var imp sql.NullInt64
 	err = tx.queryRow(ctx, `SELECT import_id FROM `+s.table+` WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&imp)
 	return imp.Int64, notFound(err, "record")
+}
+
+// scanVal holds one scanned nullable column of any field type.
+type scanVal struct {
+	t sql.NullTime
+	b sql.NullBool
+	s sql.NullString
 }

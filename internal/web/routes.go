@@ -107,3 +107,29 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ready\n"))
 }
+
+// apiActions declares the action each API operation needs. Package app
+// enforces it; the role matrix test checks every operation of the OpenAPI
+// document against this table, and fails for an operation missing here.
+var apiActions = map[string]isms.Action{
+	"list-orgs":         isms.ActRead,
+	"get-org":           isms.ActRead,
+	"list-members":      isms.ActRead,
+	"list-audit-events": isms.ActReadAudit,
+	"list-metrics":      isms.ActRead,
+	"rate-metrics":      isms.ActRead,
+	"rate-metric":       isms.ActRead,
+	"list-measurements": isms.ActRead,
+	"create-metric":     isms.ActManageMetrics,
+	"update-metric":     isms.ActManageMetrics,
+	"set-manual-value":  isms.ActManageMetrics,
+	"list-records":      isms.ActRead,
+	"get-record":        isms.ActRead,
+	"import-records":    isms.ActImport,
+}
+
+// APIAction returns the action an API operation needs.
+func APIAction(operationID string) (isms.Action, bool) {
+	a, ok := apiActions[operationID]
+	return a, ok
+}

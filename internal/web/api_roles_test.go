@@ -22,6 +22,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 		o := mustOrg(t, a, "acme", "Acme Oy")
 		rec := mustRecords(t, a, o)
 		vals := map[string]string{"org": o.Slug, "records.id": id(rec), "kind": recordKind, "key": metricKey, "period": metricPeriod}
+		merge(vals, mustAggregates(t, a, o))
 		anon := e.client(t, false)
 		for _, role := range isms.Roles() {
 			_, secret := mustToken(t, a, o, role, isms.ScopeWrite)

@@ -42,7 +42,13 @@ func TestTenantIsolation(t *testing.T) {
 		// that exist in every organisation. A route with a new wildcard fails
 		// in fill until it gets a value here.
 		idsB := map[string]string{"user": id(victim.ID), "tokens.id": id(tokB.ID), "records.id": id(recB), "imports.token": uploadB}
+		mustAggregates(t, a, orgA)
+		merge(idsB, mustAggregates(t, a, orgB))
+		for k := range sharedValues() {
+			delete(idsB, k)
+		}
 		shared := map[string]string{"kind": recordKind, "key": metricKey, "period": metricPeriod}
+		merge(shared, sharedValues())
 		inB := map[string]string{"org": orgB.Slug}
 		inA := map[string]string{"org": orgA.Slug}
 		for _, m := range []map[string]string{idsB, shared} {

@@ -59,6 +59,14 @@ func TestEveryPageRenders(t *testing.T) {
 			"metric":      {"/o/acme/metrics/" + metricKey + "/" + metricPeriod, http.StatusOK, []string{"Critical incidents acted on within 4 h · 2026-10", "INC-1", "met (1)"}, false},
 			"import":      {"/o/acme/imports", http.StatusOK, []string{"Import incidents.csv as incidents", "Confirm the import"}, true},
 		}
+		for name, pr := range aggregatePages(mustAggregates(t, a, o)) {
+			requests[name] = struct {
+				path   string
+				status int
+				want   []string
+				upload bool
+			}{pr.path, pr.status, pr.want, false}
+		}
 		names := e.srv.PageNames()
 		slices.Sort(names)
 		if len(names) < len(requests) {

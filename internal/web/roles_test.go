@@ -27,6 +27,7 @@ func TestRoleMatrix(t *testing.T) {
 		// Role changes aim at the viewer and keep its role; adding it again
 		// conflicts.
 		target := o.users[isms.RoleViewer]
+		aggVals := mustAggregates(t, a, o)
 		form := url.Values{"email": {target.Email}, "role": {string(isms.RoleViewer)}, "name": {"matrix"}, "scope": {"read"}}
 
 		for _, role := range isms.Roles() {
@@ -41,6 +42,7 @@ func TestRoleMatrix(t *testing.T) {
 			}
 			vals := map[string]string{"org": o.Slug, "user": id(target.ID), "tokens.id": id(own.ID), "records.id": id(rec),
 				"imports.token": upload, "kind": recordKind, "key": metricKey, "period": metricPeriod}
+			merge(vals, aggVals)
 			for _, rt := range e.srv.OrgRoutes() {
 				t.Run(string(role)+" "+rt.Pattern, func(t *testing.T) {
 					method, path := fill(t, rt.Pattern, vals)
@@ -76,6 +78,8 @@ func TestAPIAuth(t *testing.T) {
 		_, write := mustToken(t, a, o, isms.RoleAdmin, isms.ScopeWrite)
 		rec := mustRecords(t, a, o)
 		vals := map[string]string{"org": o.Slug, "records.id": id(rec), "kind": recordKind, "key": metricKey, "period": metricPeriod}
+		aggVals := mustAggregates(t, a, o)
+		merge(vals, aggVals)
 		anon := e.client(t, false)
 
 		for _, op := range apiOps(t, e.srv) {
@@ -110,6 +114,7 @@ func TestAPIAuth(t *testing.T) {
 		own, _ := mustToken(t, a, o, isms.RoleAdmin, isms.ScopeWrite)
 		pvals := map[string]string{"org": o.Slug, "user": id(o.users[isms.RoleViewer].ID), "tokens.id": id(own.ID), "records.id": id(rec),
 			"imports.token": "none", "kind": recordKind, "key": metricKey, "period": metricPeriod}
+		merge(pvals, aggVals)
 		form := url.Values{"email": {o.users[isms.RoleViewer].Email}, "role": {string(isms.RoleAdmin)}, "name": {"via token"}, "scope": {"write"}}
 		for _, rt := range e.srv.OrgRoutes() {
 			method, path := fill(t, rt.Pattern, pvals)

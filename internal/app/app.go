@@ -32,6 +32,7 @@ type App struct {
 	UploadDir string
 
 	orgCreated []OrgHook
+	measured   []MeasuredHook
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.
@@ -50,6 +51,9 @@ func New(db *store.DB, log *slog.Logger) *App {
 	}
 	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher(), UploadDir: filepath.Join(os.TempDir(), "pdca-uploads")}
 	a.OnOrgCreated(createBuiltinMetrics)
+	// Processes and improvement cycles (issue 4).
+	// Deviations, corrective actions, internal audits (issue 5).
+	// Risks and the Statement of Applicability (issue 5).
 	return a
 }
 

@@ -330,6 +330,7 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 			return err
 		}
 		l := newLoader(ctx, tx, orgID)
+		var fresh []Rated
 		asOf := tx.Now
 		for _, md := range metrics {
 			per := measure.PeriodContaining(md.Frequency, asOf, o.Location())
@@ -346,14 +347,28 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 				if err := tx.SaveMeasurement(ctx, storedMeasurement(orgID, r)); err != nil {
 					return err
 				}
+				fresh = append(fresh, r)
 				n++
 				per = per.Prev()
+			}
+		}
+		for _, h := range a.measured {
+			if err := h(ctx, tx, o, fresh); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 	return n, err
 }
+
+// MeasuredHook runs in the transaction of a recompute with the figures it
+// stored (every metric, current period first then older ones), for
+// instance to open a deviation when a metric turns red.
+type MeasuredHook func(ctx context.Context, tx *store.Tx, o *isms.Organization, rated []Rated) error
+
+// OnMeasured registers a hook run after every recompute.
+func (a *App) OnMeasured(h MeasuredHook) { a.measured = append(a.measured, h) }
 
 func storedMeasurement(orgID int64, r Rated) *store.Measurement {
 	return &store.Measurement{OrgID: orgID, Key: r.Key, Period: r.Period.String(), Version: r.Version, AsOf: r.AsOf,

@@ -48,6 +48,9 @@ func (s *Server) routes() {
 	s.apiOrgRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
+	// Processes and improvement cycles (issue 4).
+	// Deviations, corrective actions, internal audits (issue 5).
+	// Risks and the Statement of Applicability (issue 5).
 	mux.Handle("/api/v1/", apiMux)
 
 	s.mux = mux
@@ -82,6 +85,9 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/records/{kind}/{id}", isms.ActRead, s.handleRecord},
 		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
 		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
+		// Processes and improvement cycles (issue 4).
+		// Deviations, corrective actions, internal audits (issue 5).
+		// Risks and the Statement of Applicability (issue 5).
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
 	}
@@ -126,6 +132,9 @@ var apiActions = map[string]isms.Action{
 	"list-records":      isms.ActRead,
 	"get-record":        isms.ActRead,
 	"import-records":    isms.ActImport,
+	// Processes and improvement cycles (issue 4).
+	// Deviations, corrective actions, internal audits (issue 5).
+	// Risks and the Statement of Applicability (issue 5).
 }
 
 // APIAction returns the action an API operation needs.

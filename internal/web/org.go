@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"sort"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
-	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/isms"
 )
 
 func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
@@ -36,60 +36,29 @@ func (s *Server) handleOrgs(w http.ResponseWriter, r *http.Request, p app.Princi
 
 type homePage struct {
 	Page
-	Members   int
-	Counts    map[string]int // metrics by status, last complete period
-	Attention []store.Measurement
-	Names     map[string]string
-	Records   int
+	D       *app.Dashboard
+	Members int
+	OwnerUp bool // show the caller's own processes first
+	Now     time.Time
 }
 
-// handleHome shows where the organisation stands: how many metrics are
-// green, yellow, red or grey in their last complete period, and which
-// need attention.
+// handleHome is the one-page dashboard: metric statuses with trends,
+// processes missing deadlines, deviations, what is due next. Process
+// owners see their own processes first; everyone else the organisation.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	ctx := r.Context()
+	d, err := s.app.Dashboard(ctx, m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	members, err := s.app.Members(ctx, m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	metrics, err := s.app.Metrics(ctx, m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	stored, err := s.app.StoredMeasurements(ctx, m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	counts, err := s.app.RecordCounts(ctx, m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	pg := &homePage{Page: s.page(r, m, m.Org.Name), Members: len(members), Counts: map[string]int{}, Names: map[string]string{}}
+	pg := &homePage{Page: s.page(r, m, m.Org.Name), D: d, Members: len(members), Now: time.Now(),
+		OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0}
 	pg.Nav = "home"
-	for _, n := range counts {
-		pg.Records += n
-	}
-	byKey := map[string][]store.Measurement{}
-	for _, sm := range stored {
-		byKey[sm.Key] = append(byKey[sm.Key], sm)
-	}
-	for _, md := range metrics {
-		pg.Names[md.Key] = md.Name
-		ms := byKey[md.Key]
-		if len(ms) < 2 {
-			continue
-		}
-		sort.Slice(ms, func(i, j int) bool { return ms[i].Period < ms[j].Period })
-		last := ms[len(ms)-2] // the last complete period
-		pg.Counts[last.Status]++
-		if last.Status == "red" || last.Status == "yellow" {
-			pg.Attention = append(pg.Attention, last)
-		}
-	}
-	sort.SliceStable(pg.Attention, func(i, j int) bool { return pg.Attention[i].Status == "red" && pg.Attention[j].Status != "red" })
 	s.render(w, r, "home", pg)
 }

@@ -164,3 +164,18 @@ func (s *Server) renderSplit(r *http.Request, name string, data any) (head, tail
 	head, tail, _ = strings.Cut(buf.String(), progressMark)
 	return head, tail, true
 }
+
+func init() {
+	funcs["deref"] = func(v any) any {
+		switch p := v.(type) {
+		case *float64:
+			if p == nil {
+				return 0.0
+			}
+			return *p
+		case *bool:
+			return p != nil && *p
+		}
+		return v
+	}
+}

@@ -86,6 +86,14 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
 		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
 		// Processes and improvement cycles (issue 4).
+		{"GET /o/{org}/processes", isms.ActRead, s.handleProcesses},
+		{"GET /o/{org}/processes/new", isms.ActWriteRecords, s.handleProcessNew},
+		{"POST /o/{org}/processes", isms.ActWriteRecords, s.handleProcessCreate},
+		{"GET /o/{org}/processes/{id}", isms.ActRead, s.handleProcess},
+		{"POST /o/{org}/processes/{id}", isms.ActWriteRecords, s.handleProcessUpdate},
+		{"GET /o/{org}/cycles", isms.ActRead, s.handleCycles},
+		{"POST /o/{org}/cycles", isms.ActManageMetrics, s.handleCycleCreate},
+		{"GET /o/{org}/cycles/{id}", isms.ActRead, s.handleCycle},
 		// Deviations, corrective actions, internal audits (issue 5).
 		// Risks and the Statement of Applicability (issue 5).
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},

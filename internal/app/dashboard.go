@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/measure"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// DashMetric is one metric on the dashboard: its last complete period,
+// the one before, and which way it moved.
+type DashMetric struct {
+	Key, Name string
+	Last      *store.Measurement
+	Previous  *store.Measurement
+	Trend     string // "up", "down", "flat" or "" (no comparison)
+	Better    *bool  // whether the move is an improvement under the rule
+}
+
+// ProcessMiss is a process whose metric counted missed deadlines.
+type ProcessMiss struct {
+	Process *isms.Process
+	Metric  string
+	Period  string
+	Missed  int
+}
+
+// Dashboard is what the organisation's home page shows.
+type Dashboard struct {
+	Metrics   []DashMetric
+	Counts    map[string]int // by status, last complete period
+	Processes []*isms.Process
+	Mine      []*isms.Process // the caller's own processes
+	Misses    []ProcessMiss
+	// Open deviations from the open-deviations metric: last complete
+	// period and the one before.
+	OpenDeviations, OpenDeviationsBefore *float64
+	FindingsOverdue                      *float64
+	// Due dates derived from the records.
+	RestoreTestDue        *time.Time // end of the quarter that still needs a passed restore test
+	RestoreTestDone       bool       // the current quarter has one
+	NextSupplierDue       *time.Time // earliest next assessment of a critical supplier
+	SuppliersOverdue      int        // critical suppliers not assessed in the last 12 months
+	CriticalSuppliers     int
+	RecordTotal           int
+	LatestCycle           *isms.Cycle
+	CurrentPeriodComputed *time.Time
+}
+
+// Dashboard assembles the home page of an organisation. Requires read.
+func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboard, error) {
+	d := &Dashboard{Counts: map[string]int{}}
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		stored, err := tx.Measurements(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		byKey := map[string][]store.Measurement{}
+		for _, sm := range stored {
+			byKey[sm.Key] = append(byKey[sm.Key], sm)
+		}
+		rules := map[string]measure.Rule{}
+		for _, md := range metrics {
+			rules[md.Key] = md.Rule
+			ms := byKey[md.Key]
+			sort.Slice(ms, func(i, j int) bool { return ms[i].Period < ms[j].Period })
+			dm := DashMetric{Key: md.Key, Name: md.Name}
+			if n := len(ms); n >= 2 {
+				dm.Last = &ms[n-2]
+				d.Counts[dm.Last.Status]++
+				if d.CurrentPeriodComputed == nil {
+					t := ms[n-1].ComputedAt
+					d.CurrentPeriodComputed = &t
+				}
+			}
+			if n := len(ms); n >= 3 {
+				dm.Previous = &ms[n-3]
+				dm.Trend, dm.Better = trend(md.Rule, dm.Previous.Value, dm.Last.Value)
+			}
+			d.Metrics = append(d.Metrics, dm)
+			switch md.Key {
+			case "open-deviations":
+				if dm.Last != nil {
+					d.OpenDeviations = dm.Last.Value
+				}
+				if dm.Previous != nil {
+					d.OpenDeviationsBefore = dm.Previous.Value
+				}
+			case "audit-findings-overdue":
+				if dm.Last != nil {
+					d.FindingsOverdue = dm.Last.Value
+				}
+			}
+		}
+		if d.Processes, err = tx.Processes(ctx, m.Org.ID); err != nil {
+			return err
+		}
+		for _, proc := range d.Processes {
+			if proc.OwnerID == p.UserID && p.UserID != 0 {
+				d.Mine = append(d.Mine, proc)
+			}
+			for _, k := range proc.Metrics {
+				ms := byKey[k]
+				// The last complete period and the one in progress.
+				for i := max(0, len(ms)-2); i < len(ms); i++ {
+					if ms[i].Missed > 0 {
+						d.Misses = append(d.Misses, ProcessMiss{Process: proc, Metric: k, Period: ms[i].Period, Missed: ms[i].Missed})
+					}
+				}
+			}
+		}
+		if cycles, err := tx.Cycles(ctx, m.Org.ID); err != nil {
+			return err
+		} else if len(cycles) > 0 {
+			d.LatestCycle = cycles[0]
+		}
+		counts, err := tx.CountRecords(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		for _, n := range counts {
+			d.RecordTotal += n
+		}
+		return dueDates(ctx, tx, m.Org, tx.Now, d)
+	})
+	return d, err
+}
+
+// trend compares two figures under a rule: the direction of the move and
+// whether it is an improvement.
+func trend(rule measure.Rule, before, after *float64) (string, *bool) {
+	if before == nil || after == nil {
+		return "", nil
+	}
+	dir := "flat"
+	if *after > *before {
+		dir = "up"
+	} else if *after < *before {
+		dir = "down"
+	}
+	if dir == "flat" {
+		return dir, nil
+	}
+	better := dir == "up"
+	if rule.Kind == measure.RuleAtMost || rule.Kind == measure.RuleNotRising {
+		better = !better
+	}
+	return dir, &better
+}
+
+// dueDates derives when the next restore test and supplier assessments are
+// due from the records: a passed restore test each quarter, and each
+// critical supplier assessed within 12 months.
+func dueDates(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.Time, d *Dashboard) error {
+	loc := o.Location()
+	q := measure.PeriodContaining(measure.FrequencyQuarter, now, loc)
+	err := tx.EachRecordFields(ctx, o.ID, isms.KindRestoreTests, []string{"tested_at", "result"},
+		store.Window{Mode: store.WindowRange, Field: "tested_at", From: q.Start, To: q.End}, func(r isms.Record) error {
+			if strings.EqualFold(r.Texts["result"], "pass") && !r.Times["tested_at"].After(now) {
+				d.RestoreTestDone = true
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	due := q.End
+	if d.RestoreTestDone {
+		due = q.Next().End
+	}
+	d.RestoreTestDue = &due
+
+	last := map[string]time.Time{}
+	err = tx.EachRecordFields(ctx, o.ID, isms.KindSupplierAssessments, []string{"supplier", "assessed_at"}, store.Window{}, func(r isms.Record) error {
+		name := strings.ToLower(strings.TrimSpace(r.Texts["supplier"]))
+		if t := r.Times["assessed_at"]; !t.After(now) && t.After(last[name]) {
+			last[name] = t
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tx.EachRecordFields(ctx, o.ID, isms.KindSuppliers, []string{"name", "critical"}, store.Window{}, func(r isms.Record) error {
+		if !r.Bools["critical"] {
+			return nil
+		}
+		d.CriticalSuppliers++
+		t, ok := last[strings.ToLower(strings.TrimSpace(r.Texts["name"]))]
+		next := t.AddDate(1, 0, 0)
+		if !ok || next.Before(now) {
+			d.SuppliersOverdue++
+			next = now
+		}
+		if d.NextSupplierDue == nil || next.Before(*d.NextSupplierDue) {
+			d.NextSupplierDue = &next
+		}
+		return nil
+	})
+}

@@ -1,0 +1,149 @@
+package isms
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Process is a key process of the ISMS: exactly one owner, the event that
+// starts it, how fast it must be done, its steps on one page, what it
+// records, and one or two metrics that show whether it works.
+type Process struct {
+	ID            int64
+	OrgID         int64
+	Name          string
+	Purpose       string
+	OwnerID       int64
+	Trigger       string   // the event that starts it
+	Deadline      string   // how fast the task must be done, in words ("24 h")
+	DeadlineHours *float64 // the same in hours, when it is a duration
+	Steps         string   // Markdown, rendered safely
+	Recorded      string   // what is recorded, and where
+	Template      string   // the template it was created from, or ""
+	Impact        int      // 1..5
+	Recurrence    int      // 1..5
+	Risk          int      // 1..5
+	Metrics       []string // linked metric keys
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	// Joined for display.
+	OwnerName, OwnerEmail string
+}
+
+// MaxProcessMetrics is how many metrics a process should have at most;
+// more dilute attention, so pdca warns.
+const MaxProcessMetrics = 2
+
+// Validate trims the fields and returns EINVALID for the first problem,
+// with a message saying how to fix it.
+func (p *Process) Validate() error {
+	p.Name, p.Purpose = strings.TrimSpace(p.Name), strings.TrimSpace(p.Purpose)
+	p.Trigger, p.Deadline = strings.TrimSpace(p.Trigger), strings.TrimSpace(p.Deadline)
+	switch {
+	case p.Name == "":
+		return Errorf(EINVALID, "name: give the process a name, e.g. \"Access management\"")
+	case p.OwnerID == 0:
+		return Errorf(EINVALID, "owner: a process has exactly one owner; choose a member")
+	case p.Trigger == "":
+		return Errorf(EINVALID, "trigger: say which event starts the process, e.g. \"an employment ends\"")
+	case p.Deadline == "":
+		return Errorf(EINVALID, "deadline: say how fast the task must be done, e.g. \"24 h\"")
+	case p.DeadlineHours != nil && *p.DeadlineHours <= 0:
+		return Errorf(EINVALID, "deadline hours: give a positive number of hours, or leave it empty")
+	}
+	for _, s := range []struct {
+		name string
+		v    int
+	}{{"impact", p.Impact}, {"recurrence", p.Recurrence}, {"risk", p.Risk}} {
+		if s.v < 1 || s.v > 5 {
+			return Errorf(EINVALID, "%s: score it from 1 (low) to 5 (high)", s.name)
+		}
+	}
+	seen := map[string]bool{}
+	for _, k := range p.Metrics {
+		if seen[k] {
+			return Errorf(EINVALID, "metrics: %s is linked twice", k)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// Warnings lists what is allowed but unwise about the process.
+func (p *Process) Warnings() []string {
+	var w []string
+	if len(p.Metrics) == 0 {
+		w = append(w, "no metric is linked: nobody will see whether the process works")
+	}
+	if len(p.Metrics) > MaxProcessMetrics {
+		w = append(w, fmt.Sprintf("%d metrics are linked: one or two keep the owner's attention on what matters", len(p.Metrics)))
+	}
+	return w
+}
+
+// Score is the priority of the process: impact x recurrence x risk, from
+// 1 to 125, so a process that scores high on all three stands out.
+func (p *Process) Score() int { return p.Impact * p.Recurrence * p.Risk }
+
+// ScoreExplained says how the score comes about.
+func (p *Process) ScoreExplained() string {
+	return fmt.Sprintf("impact %d × recurrence %d × risk %d = %d of 125", p.Impact, p.Recurrence, p.Risk, p.Score())
+}
+
+// ProcessTemplate is a ready-made process a new ISMS usually starts with.
+type ProcessTemplate struct {
+	Key           string
+	Name          string
+	Purpose       string
+	Trigger       string
+	Deadline      string
+	DeadlineHours *float64
+	Steps         string
+	Recorded      string
+	Metrics       []string
+}
+
+func hours(h float64) *float64 { return &h }
+
+// ProcessTemplates returns the five processes a new ISMS usually starts
+// with, each linked to its built-in metric.
+func ProcessTemplates() []ProcessTemplate {
+	return []ProcessTemplate{
+		{Key: "access", Name: "Access management", Purpose: "Grant only the access people need, and remove it as soon as they no longer need it.",
+			Trigger: "An employment or contract ends (or a role changes)", Deadline: "24 h after the employment ends", DeadlineHours: hours(24),
+			Steps: "1. HR records the end date in the HR system on the day it is known.\n2. The IT lead lists the person's accounts in every system.\n3. Each account is disabled or removed **no later than 24 h after the end**.\n4. The removal time is recorded per system.\n5. Shared secrets the person knew are rotated.",
+			Recorded: "An access-removal record per person and system: employment end, access removed (HR export and the identity provider's log).",
+			Metrics:  []string{"access-removal"}},
+		{Key: "incident", Name: "Incident management", Purpose: "Contain security incidents quickly and learn from each one.",
+			Trigger: "A security event is reported or detected", Deadline: "Action started within 4 h for critical incidents", DeadlineHours: hours(4),
+			Steps: "1. Anyone reports a suspected incident to the security channel.\n2. The on-duty lead classifies severity (critical, high, medium, low).\n3. For a **critical** incident, containment starts within 4 h.\n4. The incident is resolved and its root cause recorded.\n5. Lessons learned feed a deviation when a control failed.",
+			Recorded: "An incident record: detected, action started, resolved, severity, root cause (ticketing system export).",
+			Metrics:  []string{"incident-response-start"}},
+		{Key: "backup", Name: "Backup and restore testing", Purpose: "Know that backups can be restored before they are needed.",
+			Trigger: "The start of each quarter", Deadline: "At least one passed restore test per quarter",
+			Steps: "1. Pick a critical system and a recent backup.\n2. Restore it to an isolated environment.\n3. Check the data is complete and the service starts.\n4. Record the result (pass or fail) and the time it took.\n5. A failed test opens a deviation.",
+			Recorded: "A restore-test record: system, tested at, result, notes.",
+			Metrics:  []string{"restore-tests"}},
+		{Key: "supplier", Name: "Supplier security assessment", Purpose: "Know the security of the suppliers the business depends on.",
+			Trigger: "A critical supplier is contracted, and every 12 months after", Deadline: "Every critical supplier assessed within 12 months",
+			Steps: "1. Keep the supplier list with a critical flag up to date.\n2. Send the security questionnaire or collect the certificate.\n3. Review the answers and record the result.\n4. Agree remediation with the supplier when needed.",
+			Recorded: "A supplier record (name, critical) and an assessment record per review (supplier, assessed at, result).",
+			Metrics:  []string{"supplier-coverage"}},
+		{Key: "change", Name: "Change management", Purpose: "Change critical systems deliberately: documented, approved, reversible.",
+			Trigger: "A change to a critical system is planned", Deadline: "Documented and approved before it is implemented",
+			Steps: "1. Describe the change, its risk and how to roll it back.\n2. Get approval from the system owner.\n3. Implement in the agreed window.\n4. Record the change with links to its documentation.",
+			Recorded: "A change record: system, implemented at, documented, approved (ticketing system export).",
+			Metrics:  []string{"changes-documented"}},
+	}
+}
+
+// ProcessTemplateByKey returns a template; false if there is none.
+func ProcessTemplateByKey(key string) (ProcessTemplate, bool) {
+	for _, t := range ProcessTemplates() {
+		if t.Key == key {
+			return t, true
+		}
+	}
+	return ProcessTemplate{}, false
+}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+type processesPage struct {
+	Page
+	Processes []*isms.Process
+	Templates []isms.ProcessTemplate
+}
+
+func (s *Server) handleProcesses(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	ps, err := s.app.Processes(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &processesPage{Page: s.page(r, m, "Processes"), Processes: ps, Templates: isms.ProcessTemplates()}
+	pg.Nav = "processes"
+	s.render(w, r, "processes", pg)
+}
+
+type processFormPage struct {
+	Page
+	Process  *isms.Process
+	Members  []isms.Membership
+	Metrics  []app.Metric
+	Action   string
+	Warnings []string
+}
+
+func (s *Server) processForm(w http.ResponseWriter, r *http.Request, m *app.Member, proc *isms.Process, status int, problem string) {
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	metrics, err := s.app.Metrics(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	title, action := "New process", "/o/"+m.Org.Slug+"/processes"
+	if proc.ID != 0 {
+		title, action = "Edit "+proc.Name, "/o/"+m.Org.Slug+"/processes/"+strconv.FormatInt(proc.ID, 10)
+	}
+	pg := &processFormPage{Page: s.page(r, m, title), Process: proc, Members: members, Metrics: metrics, Action: action, Warnings: proc.Warnings()}
+	pg.Nav, pg.Error = "processes", problem
+	s.renderStatus(w, r, status, "process_form", pg)
+}
+
+// handleProcessNew shows the form, filled from ?template= when given.
+func (s *Server) handleProcessNew(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	proc := &isms.Process{Impact: 3, Recurrence: 3, Risk: 3, OwnerID: m.UserID}
+	if key := r.URL.Query().Get("template"); key != "" {
+		t, err := app.ProcessFromTemplate(key, m.UserID)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		proc = t
+	}
+	s.processForm(w, r, m, proc, http.StatusOK, "")
+}
+
+// processFromForm reads the process form.
+func processFromForm(r *http.Request) *isms.Process {
+	num := func(name string) int {
+		n, _ := strconv.Atoi(r.PostFormValue(name))
+		return n
+	}
+	owner, _ := strconv.ParseInt(r.PostFormValue("owner"), 10, 64)
+	p := &isms.Process{Name: r.PostFormValue("name"), Purpose: r.PostFormValue("purpose"), OwnerID: owner,
+		Trigger: r.PostFormValue("trigger"), Deadline: r.PostFormValue("deadline"), Steps: r.PostFormValue("steps"),
+		Recorded: r.PostFormValue("recorded"), Template: r.PostFormValue("template"),
+		Impact: num("impact"), Recurrence: num("recurrence"), Risk: num("risk")}
+	if h, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("deadline_hours")), 64); err == nil {
+		p.DeadlineHours = &h
+	}
+	_ = r.ParseForm()
+	for _, k := range r.PostForm["metrics"] {
+		if k = strings.TrimSpace(k); k != "" {
+			p.Metrics = append(p.Metrics, k)
+		}
+	}
+	return p
+}
+
+func (s *Server) handleProcessCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	proc := processFromForm(r)
+	if err := s.app.CreateProcess(r.Context(), m.Principal, m.Org.Slug, proc); err != nil {
+		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
+			s.processForm(w, r, m, proc, ErrorStatus(err), s.errorMessage(r, err))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, "Process created.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/processes/"+strconv.FormatInt(proc.ID, 10), http.StatusSeeOther)
+}
+
+type processPage struct {
+	Page
+	Process *isms.Process
+	Metrics []app.Metric
+	Figures map[string]app.Figure
+	Edit    bool
+}
+
+func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "process not found"))
+		return
+	}
+	proc, err := s.app.Process(r.Context(), m.Principal, m.Org.Slug, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("edit") != "" && m.Role.Can(isms.ActWriteRecords) {
+		s.processForm(w, r, m, proc, http.StatusOK, "")
+		return
+	}
+	figs, err := s.app.LatestFigures(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &processPage{Page: s.page(r, m, proc.Name), Process: proc, Figures: figs}
+	pg.Nav = "processes"
+	s.render(w, r, "process", pg)
+}
+
+func (s *Server) handleProcessUpdate(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "process not found"))
+		return
+	}
+	proc := processFromForm(r)
+	proc.ID = id
+	if err := s.app.UpdateProcess(r.Context(), m.Principal, m.Org.Slug, proc); err != nil {
+		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
+			s.processForm(w, r, m, proc, ErrorStatus(err), s.errorMessage(r, err))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, "Process saved.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/processes/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}

@@ -41,7 +41,7 @@ type Dashboard struct {
 	OpenDeviations, OpenDeviationsBefore *float64
 	FindingsOverdue                      *float64
 	// Due dates derived from the records.
-	RestoreTestDue        *time.Time // end of the quarter that still needs a passed restore test
+	RestoreTestDue        *time.Time // last day of the quarter that still needs a passed restore test
 	RestoreTestDone       bool       // the current quarter has one
 	NextSupplierDue       *time.Time // earliest next assessment of a critical supplier
 	SuppliersOverdue      int        // critical suppliers not assessed in the last 12 months
@@ -179,9 +179,10 @@ func dueDates(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.
 	if err != nil {
 		return err
 	}
-	due := q.End
+	// Due by the last day of the quarter that still needs a passed test.
+	due := q.End.AddDate(0, 0, -1)
 	if d.RestoreTestDone {
-		due = q.Next().End
+		due = q.Next().End.AddDate(0, 0, -1)
 	}
 	d.RestoreTestDue = &due
 

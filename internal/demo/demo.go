@@ -32,11 +32,14 @@ import (
 const seed1, seed2 = 27001, 2022
 
 // Seeder returns an app.DemoSeeder that imports the year of records up to
-// now (Load) into the demo organisation and stores its metric figures.
+// now (Load) into the demo organisation, stores its metric figures, and
+// sets up its key processes and an improvement cycle (Processes).
 func Seeder(now time.Time) app.DemoSeeder {
 	return func(ctx context.Context, a *app.App, org *isms.Organization) error {
-		_, err := Load(ctx, a, org, now)
-		return err
+		if _, err := Load(ctx, a, org, now); err != nil {
+			return err
+		}
+		return Processes(ctx, a, org, now)
 	}
 }
 

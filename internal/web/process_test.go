@@ -42,5 +42,13 @@ func init() {
 			"cycles":       {path: "/o/acme/cycles", want: []string{"Improvement cycles", "Cycle of Acme Oy", "Start the cycle"}},
 			"cycle":        {path: "/o/acme/cycles/{cycles.id}", want: []string{"<h1>Cycle of Acme Oy</h1>", "Faster removals", "At the start", "green ≥ 100 %"}},
 		},
+		// Owner and process ids are not the organisation's: an allowed
+		// caller gets 422 (past authorization), which the generated tests
+		// accept as getting through.
+		bodies: map[string]jsonBody{
+			"create-process": `{"name":"From the API","owner_id":1,"trigger":"a request","deadline":"24 h","impact":3,"recurrence":3,"risk":3,"metrics":[]}`,
+			"update-process": `{"name":"From the API","owner_id":1,"trigger":"a request","deadline":"24 h","impact":3,"recurrence":3,"risk":3,"metrics":[]}`,
+			"create-cycle":   `{"name":"API cycle","start":"2026-10-01","end":"2026-12-29","goals":"from the API","process_ids":[1]}`,
+		},
 	})
 }

@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
 	// Processes and improvement cycles (issue 4).
+	s.apiProcessRoutes(s.api)
 	// Deviations, corrective actions, internal audits (issue 5).
 	// Risks and the Statement of Applicability (issue 5).
 	mux.Handle("/api/v1/", apiMux)
@@ -141,6 +142,13 @@ var apiActions = map[string]isms.Action{
 	"get-record":        isms.ActRead,
 	"import-records":    isms.ActImport,
 	// Processes and improvement cycles (issue 4).
+	"list-processes": isms.ActRead,
+	"get-process":    isms.ActRead,
+	"create-process": isms.ActWriteRecords,
+	"update-process": isms.ActWriteRecords,
+	"list-cycles":    isms.ActRead,
+	"get-cycle":      isms.ActRead,
+	"create-cycle":   isms.ActManageMetrics,
 	// Deviations, corrective actions, internal audits (issue 5).
 	// Risks and the Statement of Applicability (issue 5).
 }

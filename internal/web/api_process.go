@@ -1,0 +1,217 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// ProcessJSON is a process in the API.
+type ProcessJSON struct {
+	ID            int64     `json:"id" readOnly:"true"`
+	Name          string    `json:"name" minLength:"1"`
+	Purpose       string    `json:"purpose,omitempty"`
+	OwnerID       int64     `json:"owner_id" doc:"User id of the one owner, a member of the organisation."`
+	Trigger       string    `json:"trigger" minLength:"1"`
+	Deadline      string    `json:"deadline" minLength:"1"`
+	DeadlineHours *float64  `json:"deadline_hours,omitempty"`
+	Steps         string    `json:"steps,omitempty" doc:"Markdown."`
+	Recorded      string    `json:"recorded,omitempty"`
+	Template      string    `json:"template,omitempty"`
+	Impact        int       `json:"impact" minimum:"1" maximum:"5"`
+	Recurrence    int       `json:"recurrence" minimum:"1" maximum:"5"`
+	Risk          int       `json:"risk" minimum:"1" maximum:"5"`
+	Score         int       `json:"score" readOnly:"true" doc:"impact x recurrence x risk"`
+	Metrics       []string  `json:"metrics"`
+	Warnings      []string  `json:"warnings,omitempty" readOnly:"true"`
+	UpdatedAt     time.Time `json:"updated_at" readOnly:"true"`
+}
+
+func processJSON(p *isms.Process) ProcessJSON {
+	out := ProcessJSON{ID: p.ID, Name: p.Name, Purpose: p.Purpose, OwnerID: p.OwnerID, Trigger: p.Trigger, Deadline: p.Deadline,
+		DeadlineHours: p.DeadlineHours, Steps: p.Steps, Recorded: p.Recorded, Template: p.Template, Impact: p.Impact, Recurrence: p.Recurrence,
+		Risk: p.Risk, Score: p.Score(), Metrics: p.Metrics, Warnings: p.Warnings(), UpdatedAt: p.UpdatedAt}
+	if out.Metrics == nil {
+		out.Metrics = []string{}
+	}
+	return out
+}
+
+func (j ProcessJSON) process() *isms.Process {
+	return &isms.Process{ID: j.ID, Name: j.Name, Purpose: j.Purpose, OwnerID: j.OwnerID, Trigger: j.Trigger, Deadline: j.Deadline,
+		DeadlineHours: j.DeadlineHours, Steps: j.Steps, Recorded: j.Recorded, Template: j.Template, Impact: j.Impact, Recurrence: j.Recurrence,
+		Risk: j.Risk, Metrics: j.Metrics}
+}
+
+// CycleJSON is an improvement cycle in the API.
+type CycleJSON struct {
+	ID           int64   `json:"id" readOnly:"true"`
+	Name         string  `json:"name" minLength:"1"`
+	Start        string  `json:"start" format:"date" doc:"First day, YYYY-MM-DD, in the organisation's time zone."`
+	End          string  `json:"end" format:"date" doc:"Last day."`
+	Goals        string  `json:"goals" minLength:"1"`
+	LengthReason string  `json:"length_reason,omitempty" doc:"Required when the cycle is shorter than 60 or longer than 90 days."`
+	FocusReason  string  `json:"focus_reason,omitempty" doc:"Required when more than 5 processes are chosen."`
+	ProcessIDs   []int64 `json:"process_ids"`
+}
+
+// IDPath is an organisation and an id in an API path.
+type IDPath struct {
+	OrgPath
+	ID int64 `path:"id"`
+}
+
+func (s *Server) apiProcessRoutes(api huma.API) {
+	tags := []string{"processes"}
+	huma.Register(api, huma.Operation{OperationID: "list-processes", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes", Summary: "Key processes, highest priority first", Tags: tags},
+		func(ctx context.Context, in *OrgPath) (*listOutput[ProcessJSON], error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ps, err := s.app.Processes(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &listOutput[ProcessJSON]{}
+			out.Body.Items = []ProcessJSON{}
+			for _, proc := range ps {
+				out.Body.Items = append(out.Body.Items, processJSON(proc))
+			}
+			out.Body.Total = len(ps)
+			return out, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-process", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "One process", Tags: tags},
+		func(ctx context.Context, in *IDPath) (*struct{ Body ProcessJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			proc, err := s.app.Process(ctx, p, in.Org, in.ID)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "create-process", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/processes", Summary: "Add a process (template names one of the five templates to start from)", Tags: tags, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			Body ProcessJSON
+		}) (*struct{ Body ProcessJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			proc := in.Body.process()
+			if err := s.app.CreateProcess(ctx, p, in.Org, proc); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "update-process", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "Replace a process's fields, scores and metrics", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDPath
+			Body ProcessJSON
+		}) (*struct{ Body ProcessJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			proc := in.Body.process()
+			proc.ID = in.ID
+			if err := s.app.UpdateProcess(ctx, p, in.Org, proc); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-cycles", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/cycles", Summary: "Improvement cycles, newest first", Tags: tags},
+		func(ctx context.Context, in *OrgPath) (*listOutput[CycleJSON], error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.app.Org(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			cs, err := s.app.Cycles(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &listOutput[CycleJSON]{}
+			out.Body.Items = []CycleJSON{}
+			for _, c := range cs {
+				out.Body.Items = append(out.Body.Items, cycleJSON(c, m.Org.Location()))
+			}
+			out.Body.Total = len(cs)
+			return out, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-cycle", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/cycles/{id}", Summary: "One cycle with its processes' figures at the start and now", Tags: tags},
+		func(ctx context.Context, in *IDPath) (*struct {
+			Body struct {
+				Cycle     CycleJSON              `json:"cycle"`
+				Processes []app.CycleProcessView `json:"processes"`
+			}
+		}, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.app.Org(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			v, err := s.app.Cycle(ctx, p, in.Org, in.ID)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &struct {
+				Body struct {
+					Cycle     CycleJSON              `json:"cycle"`
+					Processes []app.CycleProcessView `json:"processes"`
+				}
+			}{}
+			out.Body.Cycle, out.Body.Processes = cycleJSON(v.Cycle, m.Org.Location()), v.Processes
+			return out, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "create-cycle", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/cycles", Summary: "Start an improvement cycle", Tags: tags, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			Body CycleJSON
+		}) (*struct{ Body CycleJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.app.Org(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			loc := m.Org.Location()
+			c := &isms.Cycle{Name: in.Body.Name, Goals: in.Body.Goals, LengthReason: in.Body.LengthReason, FocusReason: in.Body.FocusReason, ProcessIDs: in.Body.ProcessIDs}
+			var e1, e2 error
+			c.Start, e1 = time.ParseInLocation(time.DateOnly, in.Body.Start, loc)
+			c.End, e2 = time.ParseInLocation(time.DateOnly, in.Body.End, loc)
+			if e1 != nil || e2 != nil {
+				return nil, huma.Error422UnprocessableEntity("start and end: use YYYY-MM-DD")
+			}
+			if err := s.app.CreateCycle(ctx, p, in.Org, c); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body CycleJSON }{cycleJSON(c, loc)}, nil
+		})
+}
+
+func cycleJSON(c *isms.Cycle, loc *time.Location) CycleJSON {
+	ids := c.ProcessIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	return CycleJSON{ID: c.ID, Name: c.Name, Start: c.Start.In(loc).Format(time.DateOnly), End: c.End.In(loc).Format(time.DateOnly), Goals: c.Goals,
+		LengthReason: c.LengthReason, FocusReason: c.FocusReason, ProcessIDs: ids}
+}

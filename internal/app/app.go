@@ -33,6 +33,7 @@ type App struct {
 
 	orgCreated []OrgHook
 	measured   []MeasuredHook
+	registers  []RegisterSource
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.
@@ -54,6 +55,10 @@ func New(db *store.DB, log *slog.Logger) *App {
 	// Processes and improvement cycles (issue 4).
 	// Deviations, corrective actions, internal audits (issue 5).
 	// Risks and the Statement of Applicability (issue 5).
+	// Reminders, notifications and evidence exports (issue 6).
+	for _, r := range builtinRegisters() {
+		a.OnRegister(r)
+	}
 	return a
 }
 

@@ -39,6 +39,7 @@ type CLI struct {
 	User    UserCmd    `cmd:"" help:"Manage people, their memberships and API tokens."`
 	Import  ImportCmd  `cmd:"" help:"Import operational records from a CSV, XLSX, JSON or scanner file (all or nothing)."`
 	Metrics MetricsCmd `cmd:"" help:"Rate every metric for a period."`
+	Export  ExportCmd  `cmd:"" help:"Export registers and the evidence bundle for auditors."`
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database."`
 	Audit   AuditCmd   `cmd:"" help:"Check the audit trail."`
 	Version VersionCmd `cmd:"" help:"Print the version."`

@@ -155,3 +155,24 @@ func TestVersionAndUsage(t *testing.T) {
 		t.Errorf("missing flags: exit %d, want 2 (%q)", code, errb.String())
 	}
 }
+
+func TestExportBundle(t *testing.T) {
+	eachEngine(t, func(t *testing.T, dsn string) {
+		run(t, dsn, "", "org", "create", "--slug", "acme", "--name", "Acme")
+		out := filepath.Join(t.TempDir(), "evidence.zip")
+		code, stdout, errs := run(t, dsn, "", "export", "bundle", "--org", "acme", "--out", out)
+		if code != 0 || !strings.Contains(stdout, "registers/audit-trail.csv") {
+			t.Fatalf("bundle: %d %q %q", code, stdout, errs)
+		}
+		if st, err := os.Stat(out); err != nil || st.Size() < 1000 {
+			t.Fatalf("bundle file: %v %v", st, err)
+		}
+		if code, _, errs = run(t, dsn, "", "export", "bundle", "--org", "acme", "--out", out); code != 1 || !strings.Contains(errs, "--force") {
+			t.Errorf("overwrite without --force: %d %q", code, errs)
+		}
+		reg := filepath.Join(t.TempDir(), "m.csv")
+		if code, stdout, _ = run(t, dsn, "", "export", "register", "--org", "acme", "--name", "metrics", "--out", reg); code != 0 || !strings.Contains(stdout, "9 rows") {
+			t.Errorf("register: %d %q", code, stdout)
+		}
+	})
+}

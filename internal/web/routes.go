@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	s.apiProcessRoutes(s.api)
 	// Deviations, corrective actions, internal audits (issue 5).
 	// Risks and the Statement of Applicability (issue 5).
+	// Reminders, notifications and evidence exports (issue 6).
 	mux.Handle("/api/v1/", apiMux)
 
 	s.mux = mux
@@ -97,6 +98,10 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/cycles/{id}", isms.ActRead, s.handleCycle},
 		// Deviations, corrective actions, internal audits (issue 5).
 		// Risks and the Statement of Applicability (issue 5).
+		// Reminders, notifications and evidence exports (issue 6).
+		{"GET /o/{org}/exports", isms.ActRead, s.handleExports},
+		{"GET /o/{org}/exports/bundle.zip", isms.ActReadAudit, s.handleBundle},
+		{"GET /o/{org}/exports/{file}", isms.ActRead, s.handleExport},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
 	}
@@ -151,6 +156,7 @@ var apiActions = map[string]isms.Action{
 	"create-cycle":   isms.ActManageMetrics,
 	// Deviations, corrective actions, internal audits (issue 5).
 	// Risks and the Statement of Applicability (issue 5).
+	// Reminders, notifications and evidence exports (issue 6).
 }
 
 // APIAction returns the action an API operation needs.

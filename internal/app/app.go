@@ -34,6 +34,8 @@ type App struct {
 	orgCreated []OrgHook
 	measured   []MeasuredHook
 	registers  []RegisterSource
+	// reviewInputs assemble a management review's inputs.
+	reviewInputs []ReviewInputSource
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.
@@ -58,6 +60,9 @@ func New(db *store.DB, log *slog.Logger) *App {
 	// Reminders, notifications and evidence exports (issue 6).
 	for _, r := range builtinRegisters() {
 		a.OnRegister(r)
+	}
+	for _, src := range builtinReviewInputs() {
+		a.OnReviewInput(src)
 	}
 	return a
 }

@@ -41,13 +41,20 @@ type Dashboard struct {
 	OpenDeviations, OpenDeviationsBefore *float64
 	FindingsOverdue                      *float64
 	// Due dates derived from the records.
-	RestoreTestDue        *time.Time // last day of the quarter that still needs a passed restore test
-	RestoreTestDone       bool       // the current quarter has one
-	NextSupplierDue       *time.Time // earliest next assessment of a critical supplier
-	SuppliersOverdue      int        // critical suppliers not assessed in the last 12 months
-	CriticalSuppliers     int
-	RecordTotal           int
-	LatestCycle           *isms.Cycle
+	RestoreTestDue    *time.Time // last day of the quarter that still needs a passed restore test
+	RestoreTestDone   bool       // the current quarter has one
+	NextSupplierDue   *time.Time // earliest next assessment of a critical supplier
+	SuppliersOverdue  int        // critical suppliers not assessed in the last 12 months
+	CriticalSuppliers int
+	RecordTotal       int
+	LatestCycle       *isms.Cycle
+	// Management reviews: the next one prepared (draft or held), else the
+	// last signed one; decisions still open, overdue, and the caller's.
+	NextReview            *isms.Review
+	LastReview            *isms.Review
+	OpenDecisions         int
+	OverdueDecisions      int
+	MyDecisions           []isms.ReviewAction
 	CurrentPeriodComputed *time.Time
 }
 
@@ -128,6 +135,33 @@ func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboa
 			return err
 		} else if len(cycles) > 0 {
 			d.LatestCycle = cycles[0]
+		}
+		reviews, err := tx.Reviews(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range reviews { // newest first
+			if r.Status != isms.ReviewSigned {
+				d.NextReview = r
+			} else if d.LastReview == nil {
+				d.LastReview = r
+			}
+		}
+		decisions, err := tx.ReviewActions(ctx, m.Org.ID, 0)
+		if err != nil {
+			return err
+		}
+		for _, dec := range decisions {
+			if dec.Kind != isms.DecisionAction || dec.Status == "done" {
+				continue
+			}
+			d.OpenDecisions++
+			if dec.Overdue(tx.Now) {
+				d.OverdueDecisions++
+			}
+			if dec.OwnerID == p.UserID && p.UserID != 0 {
+				d.MyDecisions = append(d.MyDecisions, dec)
+			}
 		}
 		counts, err := tx.CountRecords(ctx, m.Org.ID)
 		if err != nil {

@@ -1,0 +1,320 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/measure"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// ReviewInput is one input of a management review (clause 9.3.2), as
+// assembled from live data: a headline, a status colour where one
+// applies, and a table.
+type ReviewInput struct {
+	Key     string     `json:"key"`
+	Title   string     `json:"title"`
+	Status  string     `json:"status,omitempty"` // red, yellow, green, grey, or "" when no colour applies
+	Summary string     `json:"summary"`
+	Columns []string   `json:"columns,omitempty"`
+	Rows    [][]string `json:"rows,omitempty"`
+	Comment string     `json:"comment,omitempty"`
+}
+
+// ReviewScope is what an input provider needs: the organisation, the
+// review, the period it covers and the moment the inputs are taken.
+type ReviewScope struct {
+	Org    *isms.Organization
+	Review *isms.Review
+	Period measure.Period
+	Now    time.Time
+}
+
+// ReviewInputSource assembles one input; aggregates register theirs with
+// OnReviewInput.
+type ReviewInputSource func(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error)
+
+// OnReviewInput adds a review input source; inputs appear in the order
+// their sources were added.
+func (a *App) OnReviewInput(src ReviewInputSource) { a.reviewInputs = append(a.reviewInputs, src) }
+
+// ReviewView is a review as its page shows it.
+type ReviewView struct {
+	Review    *isms.Review
+	Inputs    []ReviewInput
+	Decisions []isms.ReviewAction
+	Frozen    bool // inputs come from the signed snapshot
+}
+
+// CreateReview prepares a draft review. Requires manage_metrics (ISMS
+// managers and admins prepare reviews). EINVALID.
+func (a *App) CreateReview(ctx context.Context, p Principal, slug string, r *isms.Review) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActManageMetrics); err != nil {
+			return err
+		}
+		if _, err := measure.ParsePeriod(r.Period, m.Org.Location()); err != nil {
+			return isms.Errorf(isms.EINVALID, "period %q: use a quarter like 2026-Q4 or a month like 2026-10", r.Period)
+		}
+		if _, err := tx.Membership(ctx, m.Org.ID, r.ChairID); err != nil {
+			return isms.Errorf(isms.EINVALID, "chair: the chair must be a member")
+		}
+		r.OrgID, r.Status = m.Org.ID, isms.ReviewDraft
+		if r.Comments == nil {
+			r.Comments = map[string]string{}
+		}
+		if err := tx.CreateReview(ctx, r); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "review.create", "review", r.ID, nil, r)
+	})
+}
+
+// reviewFor loads a review the member may change: ENOTFOUND, or
+// ECONFLICT once it is signed.
+func reviewFor(ctx context.Context, tx *store.Tx, m *Member, id int64, act isms.Action) (*isms.Review, error) {
+	if err := m.can(act); err != nil {
+		return nil, err
+	}
+	r, err := tx.Review(ctx, m.Org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Editable() {
+		return nil, isms.Errorf(isms.ECONFLICT, "the review was signed on %s and is locked", r.SignedAt.Format(time.DateOnly))
+	}
+	return r, nil
+}
+
+// UpdateReview changes attendees, comments per input and proposals.
+// Requires manage_metrics; ECONFLICT once signed.
+func (a *App) UpdateReview(ctx context.Context, p Principal, slug string, id int64, attendees, proposals string, comments map[string]string) error {
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		r, err := reviewFor(ctx, tx, m, id, isms.ActManageMetrics)
+		if err != nil {
+			return err
+		}
+		before := *r
+		r.Attendees, r.Proposals = attendees, proposals
+		for k, v := range comments {
+			r.Comments[k] = v
+		}
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		if err := tx.UpdateReview(ctx, r); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "review.update", "review", id, before, r)
+	})
+}
+
+// MoveReview changes a review's status along the workflow: held (manage
+// metrics), back to draft (manage metrics), signed (decide: top
+// management signs). Signing freezes a snapshot of every input as shown,
+// stores its SHA-256 and writes the hash to the audit trail. EINVALID for
+// a transition the workflow does not allow.
+func (a *App) MoveReview(ctx context.Context, p Principal, slug string, id int64, to isms.ReviewStatus) (*isms.Review, error) {
+	var out *isms.Review
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		act := isms.ActManageMetrics
+		if to == isms.ReviewSigned {
+			act = isms.ActDecide
+		}
+		r, err := reviewFor(ctx, tx, m, id, act)
+		if err != nil {
+			return err
+		}
+		if !r.Status.CanMoveTo(to) {
+			return isms.Errorf(isms.EINVALID, "a %s review cannot become %s", r.Status, to)
+		}
+		from := r.Status
+		r.Status = to
+		action := "review." + string(to)
+		var after any = map[string]any{"status": to}
+		if to == isms.ReviewSigned {
+			inputs, err := a.reviewInputsFor(ctx, tx, m.Org, r)
+			if err != nil {
+				return err
+			}
+			decisions, err := tx.ReviewActions(ctx, m.Org.ID, r.ID)
+			if err != nil {
+				return err
+			}
+			snap, err := json.Marshal(map[string]any{"review": map[string]any{"period": r.Period, "held_on": r.HeldOn.Format(time.RFC3339),
+				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals}, "inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)})
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(snap)
+			now := tx.Now
+			r.Snapshot, r.SnapshotSHA256, r.SignedAt, r.SignedBy = string(snap), hex.EncodeToString(sum[:]), &now, p.Label
+			after = map[string]any{"status": to, "snapshot_sha256": r.SnapshotSHA256}
+		}
+		if err := tx.UpdateReview(ctx, r); err != nil {
+			return err
+		}
+		out = r
+		return audit(ctx, tx, m.Org.ID, p, action, "review", id, map[string]any{"status": from}, after)
+	})
+	return out, err
+}
+
+// AddDecision records a decision of a review: an action with owner and
+// deadline, or a change to the ISMS. Requires decide; ECONFLICT once
+// signed.
+func (a *App) AddDecision(ctx context.Context, p Principal, slug string, reviewID int64, d *isms.ReviewAction) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		r, err := reviewFor(ctx, tx, m, reviewID, isms.ActDecide)
+		if err != nil {
+			return err
+		}
+		if d.OwnerID != 0 {
+			if _, err := tx.Membership(ctx, m.Org.ID, d.OwnerID); err != nil {
+				return isms.Errorf(isms.EINVALID, "owner: the owner must be a member")
+			}
+		}
+		d.OrgID, d.ReviewID, d.Status = m.Org.ID, r.ID, "open"
+		if err := tx.CreateReviewAction(ctx, d); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "review.decision", "review_action", d.ID, nil, d)
+	})
+}
+
+// CompleteDecision marks a review action done with a note. Its owner or
+// anyone who may write records may. ENOTFOUND.
+func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, actionID int64, note string) error {
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		all, err := tx.ReviewActions(ctx, m.Org.ID, 0)
+		if err != nil {
+			return err
+		}
+		for _, d := range all {
+			if d.ID != actionID {
+				continue
+			}
+			if d.OwnerID != p.UserID || p.UserID == 0 {
+				if err := m.can(isms.ActWriteRecords); err != nil {
+					return err
+				}
+			}
+			if err := tx.CompleteReviewAction(ctx, m.Org.ID, actionID, note); err != nil {
+				return err
+			}
+			return audit(ctx, tx, m.Org.ID, p, "review.decision_done", "review_action", actionID, map[string]any{"status": d.Status}, map[string]any{"status": "done", "note": note})
+		}
+		return isms.Errorf(isms.ENOTFOUND, "decision not found")
+	})
+}
+
+// Reviews lists the organisation's reviews. Requires read.
+func (a *App) Reviews(ctx context.Context, p Principal, slug string) ([]*isms.Review, error) {
+	var out []*isms.Review
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		out, err = tx.Reviews(ctx, m.Org.ID)
+		return err
+	})
+	return out, err
+}
+
+// Review returns a review with its inputs: assembled from live data while
+// it is a draft or held, read from the frozen snapshot once signed.
+// Requires read. ENOTFOUND.
+func (a *App) Review(ctx context.Context, p Principal, slug string, id int64) (*ReviewView, error) {
+	v := &ReviewView{}
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		if v.Review, err = tx.Review(ctx, m.Org.ID, id); err != nil {
+			return err
+		}
+		if v.Decisions, err = tx.ReviewActions(ctx, m.Org.ID, id); err != nil {
+			return err
+		}
+		if v.Review.Status == isms.ReviewSigned {
+			var snap struct {
+				Inputs []ReviewInput `json:"inputs"`
+			}
+			if err := json.Unmarshal([]byte(v.Review.Snapshot), &snap); err != nil {
+				return err
+			}
+			v.Inputs, v.Frozen = snap.Inputs, true
+			return nil
+		}
+		v.Inputs, err = a.reviewInputsFor(ctx, tx, m.Org, v.Review)
+		return err
+	})
+	return v, err
+}
+
+// VerifyReviewSnapshot recomputes a signed review's snapshot hash and
+// compares it with the stored one and the one in the audit trail.
+func VerifyReviewSnapshot(r *isms.Review) bool {
+	sum := sha256.Sum256([]byte(r.Snapshot))
+	return r.Status == isms.ReviewSigned && hex.EncodeToString(sum[:]) == r.SnapshotSHA256
+}
+
+func (a *App) reviewInputsFor(ctx context.Context, tx *store.Tx, o *isms.Organization, r *isms.Review) ([]ReviewInput, error) {
+	per, err := measure.ParsePeriod(r.Period, o.Location())
+	if err != nil {
+		return nil, isms.Errorf(isms.EINVALID, "review period %q is not a month or quarter", r.Period)
+	}
+	scope := ReviewScope{Org: o, Review: r, Period: per, Now: tx.Now}
+	var out []ReviewInput
+	for _, src := range a.reviewInputs {
+		in, err := src(ctx, tx, scope)
+		if err != nil {
+			return nil, err
+		}
+		if in != nil {
+			in.Comment = r.Comments[in.Key]
+			out = append(out, *in)
+		}
+	}
+	return out, nil
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,109 @@
+package app_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
+)
+
+func TestManagementReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, "acme")
+		other := mustFixture(t, db, "beta")
+		mgr, boss, owner := f.members[isms.RoleISMSManager], f.members[isms.RoleManagement], f.members[isms.RoleProcessOwner]
+		mustImport(t, f.app, mgr, "acme", isms.KindDeviations, "ref,title,source,severity,detected_at,closed_at\nDEV-1,Late removal,metric,high,2026-10-05T08:00:00Z,\n", false)
+		held := time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)
+		r := &isms.Review{Period: "2026-Q4", HeldOn: held, ChairID: boss.UserID, Attendees: "CEO, ISMS"}
+		for _, tt := range []struct {
+			p    app.Principal
+			code string
+		}{{f.members[isms.RoleViewer], isms.EFORBIDDEN}, {other.members[isms.RoleAdmin], isms.ENOTFOUND}} {
+			rr := *r
+			if err := f.app.CreateReview(ctx, tt.p, "acme", &rr); isms.ErrorCode(err) != tt.code {
+				t.Errorf("create by %s: %v", tt.p.Label, err)
+			}
+		}
+		if err := f.app.CreateReview(ctx, mgr, "acme", r); err != nil {
+			t.Fatal(err)
+		}
+		deadline := held.AddDate(0, 1, 0)
+		if err := f.app.AddDecision(ctx, boss, "acme", r.ID, &isms.ReviewAction{Kind: isms.DecisionAction, Title: "Daily leaver feed"}); isms.ErrorCode(err) != isms.EINVALID {
+			t.Errorf("action without owner and deadline: %v", err)
+		}
+		d := &isms.ReviewAction{Kind: isms.DecisionAction, Title: "Daily leaver feed", OwnerID: owner.UserID, Deadline: &deadline}
+		if err := f.app.AddDecision(ctx, boss, "acme", r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.MoveReview(ctx, boss, "acme", r.ID, isms.ReviewSigned); isms.ErrorCode(err) != isms.EINVALID {
+			t.Errorf("signing a draft: %v", err)
+		}
+		if _, err := f.app.MoveReview(ctx, mgr, "acme", r.ID, isms.ReviewHeld); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.MoveReview(ctx, owner, "acme", r.ID, isms.ReviewSigned); isms.ErrorCode(err) != isms.EFORBIDDEN {
+			t.Errorf("a process owner signs: %v", err)
+		}
+		live, err := f.app.Review(ctx, boss, "acme", r.ID)
+		if err != nil || live.Frozen {
+			t.Fatal(err)
+		}
+		signed, err := f.app.MoveReview(ctx, boss, "acme", r.ID, isms.ReviewSigned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte(signed.Snapshot))
+		if hex.EncodeToString(sum[:]) != signed.SnapshotSHA256 || !app.VerifyReviewSnapshot(signed) {
+			t.Error("snapshot hash does not match")
+		}
+		evs, err := f.app.Events(ctx, f.members[isms.RoleAuditor], "acme", store.EventFilter{Action: "review.signed"})
+		if err != nil || len(evs) != 1 || !strings.Contains(evs[0].After, signed.SnapshotSHA256) {
+			t.Errorf("audit trail lacks the snapshot hash: %v %v", evs, err)
+		}
+		if err := f.app.UpdateReview(ctx, mgr, "acme", r.ID, "x", "y", nil); isms.ErrorCode(err) != isms.ECONFLICT {
+			t.Errorf("editing a signed review: %v", err)
+		}
+		// New data after signing does not change what the signed review shows.
+		mustImport(t, f.app, mgr, "acme", isms.KindDeviations, "ref,title,source,severity,detected_at,closed_at\nDEV-2,Another,audit,low,2026-11-05T08:00:00Z,\n", false)
+		frozen, err := f.app.Review(ctx, f.members[isms.RoleViewer], "acme", r.ID)
+		if err != nil || !frozen.Frozen {
+			t.Fatal(err)
+		}
+		dev := func(v *app.ReviewView) string {
+			for _, in := range v.Inputs {
+				if in.Key == "deviations" {
+					return in.Summary
+				}
+			}
+			return ""
+		}
+		if got, want := dev(frozen), dev(live); got != want || !strings.Contains(got, "1 opened") {
+			t.Errorf("frozen deviations input %q, live at signing %q", got, want)
+		}
+		// The next review lists the first one's open decision; its owner
+		// completes it.
+		next := &isms.Review{Period: "2027-Q1", HeldOn: held.AddDate(0, 3, 0), ChairID: boss.UserID}
+		if err := f.app.CreateReview(ctx, mgr, "acme", next); err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.app.Review(ctx, mgr, "acme", next.ID)
+		if err != nil || v.Inputs[0].Key != "earlier-decisions" || len(v.Inputs[0].Rows) != 1 || v.Inputs[0].Rows[0][4] != "open" {
+			t.Fatalf("earlier decisions: %+v %v", v.Inputs[0], err)
+		}
+		if err := f.app.CompleteDecision(ctx, owner, "acme", d.ID, "feed runs daily since 2027-02-01"); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = f.app.Review(ctx, mgr, "acme", next.ID)
+		if v.Inputs[0].Rows[0][4] != "done" {
+			t.Errorf("decision after completion: %v", v.Inputs[0].Rows[0])
+		}
+	})
+}

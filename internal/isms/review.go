@@ -1,0 +1,117 @@
+package isms
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// ReviewStatus is where a management review stands.
+type ReviewStatus string
+
+// Review statuses: a draft is prepared, the meeting holds it, signing
+// locks it and freezes what was shown.
+const (
+	ReviewDraft  ReviewStatus = "draft"
+	ReviewHeld   ReviewStatus = "held"
+	ReviewSigned ReviewStatus = "signed"
+)
+
+// reviewTransitions is the review workflow as data: from -> allowed to.
+var reviewTransitions = map[ReviewStatus][]ReviewStatus{
+	ReviewDraft: {ReviewHeld},
+	ReviewHeld:  {ReviewSigned, ReviewDraft},
+}
+
+// CanMoveTo reports whether a review may go from s to next.
+func (s ReviewStatus) CanMoveTo(next ReviewStatus) bool {
+	return slices.Contains(reviewTransitions[s], next)
+}
+
+// Review is a management review (ISO/IEC 27001 clause 9.3).
+type Review struct {
+	ID        int64
+	OrgID     int64
+	Period    string // usually a quarter, "2026-Q4"
+	HeldOn    time.Time
+	Attendees string
+	ChairID   int64
+	Status    ReviewStatus
+	Comments  map[string]string // per input key, the ISMS manager's comment
+	Proposals string
+	// Snapshot is the JSON of every input as shown when the review was
+	// signed; SnapshotSHA256 its hash, also written to the audit trail.
+	Snapshot       string
+	SnapshotSHA256 string
+	SignedAt       *time.Time
+	SignedBy       string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Validate returns EINVALID for the first problem.
+func (r *Review) Validate() error {
+	r.Period, r.Attendees = strings.TrimSpace(r.Period), strings.TrimSpace(r.Attendees)
+	switch {
+	case r.Period == "":
+		return Errorf(EINVALID, "period: say which period the review covers, e.g. 2026-Q4")
+	case r.HeldOn.IsZero():
+		return Errorf(EINVALID, "date: give the date of the review meeting")
+	case r.ChairID == 0:
+		return Errorf(EINVALID, "chair: choose who chairs the review (top management)")
+	}
+	return nil
+}
+
+// Editable reports whether the review's content may still change.
+func (r *Review) Editable() bool { return r.Status != ReviewSigned }
+
+// ReviewActionKind says what a decision is.
+type ReviewActionKind string
+
+// Decision kinds: an action with owner and deadline, or a change to the
+// ISMS (a policy, scope, objective, resource).
+const (
+	DecisionAction ReviewActionKind = "action"
+	DecisionChange ReviewActionKind = "isms_change"
+)
+
+// ReviewAction is a decision of a review.
+type ReviewAction struct {
+	ID        int64
+	OrgID     int64
+	ReviewID  int64
+	Kind      ReviewActionKind
+	Title     string
+	OwnerID   int64
+	Deadline  *time.Time
+	Status    string // open, done
+	DoneAt    *time.Time
+	Note      string
+	CreatedAt time.Time
+	// Joined for display.
+	OwnerName string
+	Period    string
+}
+
+// Validate returns EINVALID for the first problem: an action needs an
+// owner and a deadline, so management's decisions can be followed up.
+func (a *ReviewAction) Validate() error {
+	a.Title = strings.TrimSpace(a.Title)
+	switch {
+	case a.Title == "":
+		return Errorf(EINVALID, "decision: say what was decided")
+	case a.Kind != DecisionAction && a.Kind != DecisionChange:
+		return Errorf(EINVALID, "kind: action or isms_change")
+	case a.Kind == DecisionAction && a.OwnerID == 0:
+		return Errorf(EINVALID, "owner: every action has an owner")
+	case a.Kind == DecisionAction && a.Deadline == nil:
+		return Errorf(EINVALID, "deadline: every action has a deadline")
+	}
+	return nil
+}
+
+// Overdue reports whether an open action's deadline passed at now.
+func (a *ReviewAction) Overdue(now time.Time) bool {
+	return a.Status != "done" && a.Deadline != nil && now.After(*a.Deadline)
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+type reviewsPage struct {
+	Page
+	Reviews []*isms.Review
+	Members []isms.Membership
+	Period  string
+	Today   string
+}
+
+func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+	rs, err := s.app.Reviews(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	now := time.Now().In(m.Org.Location())
+	q := (int(now.Month())-1)/3 + 1
+	pg := &reviewsPage{Page: s.page(r, m, "Management reviews"), Reviews: rs, Members: members,
+		Period: strconv.Itoa(now.Year()) + "-Q" + strconv.Itoa(q), Today: now.Format(time.DateOnly)}
+	pg.Nav, pg.Error = "reviews", problem
+	s.renderStatus(w, r, status, "reviews", pg)
+}
+
+func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	s.reviewsPage(w, r, m, http.StatusOK, "")
+}
+
+func (s *Server) handleReviewCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	held, _ := time.ParseInLocation(time.DateOnly, r.PostFormValue("held_on"), m.Org.Location())
+	chair, _ := strconv.ParseInt(r.PostFormValue("chair"), 10, 64)
+	rv := &isms.Review{Period: r.PostFormValue("period"), HeldOn: held, Attendees: r.PostFormValue("attendees"), ChairID: chair}
+	if err := s.app.CreateReview(r.Context(), m.Principal, m.Org.Slug, rv); err != nil {
+		if isms.ErrorCode(err) == isms.EINVALID {
+			s.reviewsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/reviews/"+strconv.FormatInt(rv.ID, 10), http.StatusSeeOther)
+}
+
+type reviewPage struct {
+	Page
+	View     *app.ReviewView
+	Members  []isms.Membership
+	Verified bool
+}
+
+func reviewID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, isms.Errorf(isms.ENOTFOUND, "review not found")
+	}
+	return id, nil
+}
+
+func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+	id, err := reviewID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v, err := s.app.Review(r.Context(), m.Principal, m.Org.Slug, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &reviewPage{Page: s.page(r, m, "Management review "+v.Review.Period), View: v, Members: members, Verified: app.VerifyReviewSnapshot(v.Review)}
+	pg.Nav, pg.Error = "reviews", problem
+	s.renderStatus(w, r, status, "review", pg)
+}
+
+func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	s.reviewPage(w, r, m, http.StatusOK, "")
+}
+
+// reviewResult re-renders the review with a problem, or goes back to it.
+func (s *Server) reviewResult(w http.ResponseWriter, r *http.Request, m *app.Member, err error, flash string) {
+	if err != nil {
+		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
+			s.reviewPage(w, r, m, ErrorStatus(err), s.errorMessage(r, err))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, flash)
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/reviews/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+func (s *Server) handleReviewUpdate(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := reviewID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	_ = r.ParseForm()
+	comments := map[string]string{}
+	for k, v := range r.PostForm {
+		if key, ok := strings.CutPrefix(k, "comment:"); ok && len(v) > 0 {
+			comments[key] = v[0]
+		}
+	}
+	err = s.app.UpdateReview(r.Context(), m.Principal, m.Org.Slug, id, r.PostFormValue("attendees"), r.PostFormValue("proposals"), comments)
+	s.reviewResult(w, r, m, err, "Review saved.")
+}
+
+func (s *Server) reviewMove(to isms.ReviewStatus, flash string) func(http.ResponseWriter, *http.Request, *app.Member) {
+	return func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+		id, err := reviewID(r)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		_, err = s.app.MoveReview(r.Context(), m.Principal, m.Org.Slug, id, to)
+		s.reviewResult(w, r, m, err, flash)
+	}
+}
+
+func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := reviewID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	owner, _ := strconv.ParseInt(r.PostFormValue("owner"), 10, 64)
+	d := &isms.ReviewAction{Kind: isms.ReviewActionKind(r.PostFormValue("kind")), Title: r.PostFormValue("title"), OwnerID: owner}
+	if dl, err := time.ParseInLocation(time.DateOnly, r.PostFormValue("deadline"), m.Org.Location()); err == nil {
+		d.Deadline = &dl
+	}
+	err = s.app.AddDecision(r.Context(), m.Principal, m.Org.Slug, id, d)
+	s.reviewResult(w, r, m, err, "Decision recorded.")
+}
+
+func (s *Server) handleDecisionDone(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	aid, err := strconv.ParseInt(r.PathValue("action"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "decision not found"))
+		return
+	}
+	err = s.app.CompleteDecision(r.Context(), m.Principal, m.Org.Slug, aid, r.PostFormValue("note"))
+	s.reviewResult(w, r, m, err, "Decision marked done.")
+}

@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/measure"
+	"github.com/pdca/pdca/internal/report"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -318,3 +320,36 @@ func (a *App) reviewInputsFor(ctx context.Context, tx *store.Tx, o *isms.Organiz
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// ReviewPDF writes the review pack as PDF. A signed review's pack comes
+// from its snapshot and is stamped with the signing moment, so the same
+// bytes come out every time; a draft's shows live data as of now.
+// Requires read.
+func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64, w io.Writer) error {
+	v, err := a.Review(ctx, p, slug, id)
+	if err != nil {
+		return err
+	}
+	m, err := a.Org(ctx, p, slug)
+	if err != nil {
+		return err
+	}
+	loc := m.Org.Location()
+	r := v.Review
+	pack := report.ReviewPack{Org: m.Org.Name, Period: r.Period, HeldOn: r.HeldOn.In(loc).Format(time.DateOnly), Status: string(r.Status),
+		Attendees: r.Attendees, SignedAt: r.SignedAt, SignedBy: r.SignedBy, SHA256: r.SnapshotSHA256, Proposals: r.Proposals, At: a.DB.Now()}
+	if r.SignedAt != nil {
+		pack.At = *r.SignedAt
+	}
+	for _, in := range v.Inputs {
+		pack.Sections = append(pack.Sections, report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Columns: in.Columns, Rows: in.Rows})
+	}
+	for _, d := range v.Decisions {
+		dl := ""
+		if d.Deadline != nil {
+			dl = d.Deadline.In(loc).Format(time.DateOnly)
+		}
+		pack.Decisions = append(pack.Decisions, report.Decision{Title: d.Title, Kind: string(d.Kind), Owner: d.OwnerName, Deadline: dl, Status: d.Status})
+	}
+	return report.ReviewPDF(w, pack)
+}

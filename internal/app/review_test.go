@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -104,6 +105,36 @@ func TestManagementReview(t *testing.T) {
 		v, _ = f.app.Review(ctx, mgr, "acme", next.ID)
 		if v.Inputs[0].Rows[0][4] != "done" {
 			t.Errorf("decision after completion: %v", v.Inputs[0].Rows[0])
+		}
+	})
+}
+
+func TestSignedReviewPDFIsReproducible(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, "acme")
+		mgr, boss := f.members[isms.RoleISMSManager], f.members[isms.RoleManagement]
+		r := &isms.Review{Period: "2026-Q4", HeldOn: time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC), ChairID: boss.UserID}
+		if err := f.app.CreateReview(ctx, mgr, "acme", r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.MoveReview(ctx, mgr, "acme", r.ID, isms.ReviewHeld); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.MoveReview(ctx, boss, "acme", r.ID, isms.ReviewSigned); err != nil {
+			t.Fatal(err)
+		}
+		var one, two bytes.Buffer
+		if err := f.app.ReviewPDF(ctx, f.members[isms.RoleViewer], "acme", r.ID, &one); err != nil {
+			t.Fatal(err)
+		}
+		// Data changes after signing do not change the signed pack.
+		mustImport(t, f.app, mgr, "acme", isms.KindDeviations, "ref,title,source,severity,detected_at,closed_at\nDEV-9,Later,audit,low,2026-11-05T08:00:00Z,\n", false)
+		if err := f.app.ReviewPDF(ctx, f.members[isms.RoleAuditor], "acme", r.ID, &two); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(one.Bytes(), []byte("%PDF-")) || !bytes.Equal(one.Bytes(), two.Bytes()) {
+			t.Errorf("signed pack is not reproducible (%d vs %d bytes)", one.Len(), two.Len())
 		}
 	})
 }

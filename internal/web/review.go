@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -162,4 +163,21 @@ func (s *Server) handleDecisionDone(w http.ResponseWriter, r *http.Request, m *a
 	}
 	err = s.app.CompleteDecision(r.Context(), m.Principal, m.Org.Slug, aid, r.PostFormValue("note"))
 	s.reviewResult(w, r, m, err, "Decision marked done.")
+}
+
+// handleReviewPDF serves the review pack as PDF.
+func (s *Server) handleReviewPDF(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := reviewID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.app.ReviewPDF(r.Context(), m.Principal, m.Org.Slug, id, &buf); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="`+m.Org.Slug+`-review-`+r.PathValue("id")+`.pdf"`)
+	_, _ = buf.WriteTo(w)
 }

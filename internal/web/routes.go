@@ -105,6 +105,7 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/reviews", isms.ActRead, s.handleReviews},
 		{"POST /o/{org}/reviews", isms.ActManageMetrics, s.handleReviewCreate},
 		{"GET /o/{org}/reviews/{id}", isms.ActRead, s.handleReview},
+		{"GET /o/{org}/reviews/{id}/pack.pdf", isms.ActRead, s.handleReviewPDF},
 		{"POST /o/{org}/reviews/{id}", isms.ActManageMetrics, s.handleReviewUpdate},
 		{"POST /o/{org}/reviews/{id}/hold", isms.ActManageMetrics, s.reviewMove(isms.ReviewHeld, "The review is marked as held.")},
 		{"POST /o/{org}/reviews/{id}/reopen", isms.ActManageMetrics, s.reviewMove(isms.ReviewDraft, "The review is a draft again.")},

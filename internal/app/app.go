@@ -56,7 +56,11 @@ func New(db *store.DB, log *slog.Logger) *App {
 	a.OnOrgCreated(createBuiltinMetrics)
 	// Processes and improvement cycles (issue 4).
 	// Deviations, corrective actions, internal audits (issue 5).
+	a.OnMeasured(openAutomatically)
 	// Risks and the Statement of Applicability (issue 5).
+	for _, r := range riskRegisters() {
+		a.OnRegister(r)
+	}
 	// Reminders, notifications and evidence exports (issue 6).
 	for _, r := range builtinRegisters() {
 		a.OnRegister(r)
@@ -64,6 +68,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	for _, src := range builtinReviewInputs() {
 		a.OnReviewInput(src)
 	}
+	registerActLoop(a)
 	return a
 }
 

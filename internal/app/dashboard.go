@@ -201,27 +201,62 @@ func trend(rule measure.Rule, before, after *float64) (string, *bool) {
 // due from the records: a passed restore test each quarter, and each
 // critical supplier assessed within 12 months.
 func dueDates(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.Time, d *Dashboard) error {
-	loc := o.Location()
-	q := measure.PeriodContaining(measure.FrequencyQuarter, now, loc)
+	due, done, err := restoreTestDue(ctx, tx, o, now)
+	if err != nil {
+		return err
+	}
+	d.RestoreTestDue, d.RestoreTestDone = &due, done
+	sups, err := supplierDues(ctx, tx, o, now)
+	if err != nil {
+		return err
+	}
+	for _, s := range sups {
+		d.CriticalSuppliers++
+		if s.Overdue {
+			d.SuppliersOverdue++
+		}
+		if d.NextSupplierDue == nil || s.Due.Before(*d.NextSupplierDue) {
+			next := s.Due
+			d.NextSupplierDue = &next
+		}
+	}
+	return nil
+}
+
+// restoreTestDue returns the last day of the quarter that still needs a
+// passed restore test, and whether the current quarter has one.
+func restoreTestDue(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.Time) (time.Time, bool, error) {
+	q := measure.PeriodContaining(measure.FrequencyQuarter, now, o.Location())
+	done := false
 	err := tx.EachRecordFields(ctx, o.ID, isms.KindRestoreTests, []string{"tested_at", "result"},
 		store.Window{Mode: store.WindowRange, Field: "tested_at", From: q.Start, To: q.End}, func(r isms.Record) error {
 			if strings.EqualFold(r.Texts["result"], "pass") && !r.Times["tested_at"].After(now) {
-				d.RestoreTestDone = true
+				done = true
 			}
 			return nil
 		})
 	if err != nil {
-		return err
+		return time.Time{}, false, err
 	}
 	// Due by the last day of the quarter that still needs a passed test.
-	due := q.End.AddDate(0, 0, -1)
-	if d.RestoreTestDone {
-		due = q.Next().End.AddDate(0, 0, -1)
+	if done {
+		return q.Next().End.AddDate(0, 0, -1), true, nil
 	}
-	d.RestoreTestDue = &due
+	return q.End.AddDate(0, 0, -1), false, nil
+}
 
+// supplierDue is when a critical supplier's next assessment is due.
+type supplierDue struct {
+	Name    string
+	Due     time.Time // 12 months after the last assessment, or now
+	Last    time.Time // zero when never assessed
+	Overdue bool      // never assessed, or not in the last 12 months
+}
+
+// supplierDues returns the next assessment of each critical supplier.
+func supplierDues(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.Time) ([]supplierDue, error) {
 	last := map[string]time.Time{}
-	err = tx.EachRecordFields(ctx, o.ID, isms.KindSupplierAssessments, []string{"supplier", "assessed_at"}, store.Window{}, func(r isms.Record) error {
+	err := tx.EachRecordFields(ctx, o.ID, isms.KindSupplierAssessments, []string{"supplier", "assessed_at"}, store.Window{}, func(r isms.Record) error {
 		name := strings.ToLower(strings.TrimSpace(r.Texts["supplier"]))
 		if t := r.Times["assessed_at"]; !t.After(now) && t.After(last[name]) {
 			last[name] = t
@@ -229,22 +264,21 @@ func dueDates(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return tx.EachRecordFields(ctx, o.ID, isms.KindSuppliers, []string{"name", "critical"}, store.Window{}, func(r isms.Record) error {
+	var out []supplierDue
+	err = tx.EachRecordFields(ctx, o.ID, isms.KindSuppliers, []string{"name", "critical"}, store.Window{}, func(r isms.Record) error {
 		if !r.Bools["critical"] {
 			return nil
 		}
-		d.CriticalSuppliers++
-		t, ok := last[strings.ToLower(strings.TrimSpace(r.Texts["name"]))]
-		next := t.AddDate(1, 0, 0)
-		if !ok || next.Before(now) {
-			d.SuppliersOverdue++
-			next = now
+		name := strings.TrimSpace(r.Texts["name"])
+		t, ok := last[strings.ToLower(name)]
+		s := supplierDue{Name: name, Due: t.AddDate(1, 0, 0), Last: t}
+		if !ok || s.Due.Before(now) {
+			s.Overdue, s.Due = true, now
 		}
-		if d.NextSupplierDue == nil || next.Before(*d.NextSupplierDue) {
-			d.NextSupplierDue = &next
-		}
+		out = append(out, s)
 		return nil
 	})
+	return out, err
 }

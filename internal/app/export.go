@@ -99,6 +99,12 @@ func (a *App) EvidenceBundle(ctx context.Context, p Principal, slug string, w io
 		files = append(files, export.File{Name: "registers/" + r.Name + ".csv", Data: c.Bytes()}, export.File{Name: "registers/" + r.Name + ".xlsx", Data: x.Bytes()})
 		names = append(names, fmt.Sprintf("- %s: %s (%d rows)", r.Name, r.Title, len(t.Rows)))
 	}
+	poam, err := a.POAM(ctx, p, slug)
+	if err != nil {
+		return "", fmt.Errorf("poam: %w", err)
+	}
+	files = append(files, export.File{Name: "poam.json", Data: poam})
+	names = append(names, "- poam.json: open deviations and corrective actions as an OSCAL 1.0.4 Plan of Action and Milestones")
 	readme := fmt.Sprintf(`Evidence bundle of %s (%s), made by pdca at %s.
 
 Contents:

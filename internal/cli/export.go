@@ -14,6 +14,35 @@ import (
 type ExportCmd struct {
 	Bundle   ExportBundleCmd   `cmd:"" help:"Write the evidence bundle for a certification audit: every register, the audit trail and a SHA-256 manifest, as a zip."`
 	Register ExportRegisterCmd `cmd:"" help:"Write one register as CSV or XLSX."`
+	POAM     ExportPOAMCmd     `cmd:"" name:"poam" help:"Write the open deviations and corrective actions as an OSCAL 1.0.4 Plan of Action and Milestones (JSON)."`
+}
+
+// ExportPOAMCmd is pdca export poam.
+type ExportPOAMCmd struct {
+	Org   string `required:"" help:"Organisation slug."`
+	Out   string `required:"" help:"JSON file to write."`
+	Force bool   `help:"Overwrite --out if it exists."`
+}
+
+// Run writes the POA&M.
+func (c *ExportPOAMCmd) Run(g *Globals, e *env) error {
+	if err := checkOut(c.Out, c.Force); err != nil {
+		return err
+	}
+	a, err := g.open(e)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	doc, err := a.POAM(e.ctx, app.System, c.Org)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(c.Out, doc, 0o600); err != nil {
+		return isms.Errorf(isms.EINVALID, "write %s: %v", c.Out, err)
+	}
+	fmt.Fprintf(e.stdout, "POA&M written to %s (%d bytes, validated against OSCAL 1.0.4)\n", c.Out, len(doc))
+	return nil
 }
 
 // ExportBundleCmd is pdca export bundle.

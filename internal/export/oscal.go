@@ -144,7 +144,15 @@ func POAM(orgSlug, orgName string, at time.Time, ncs []Nonconformity) ([]byte, e
 	if len(risks) == 0 {
 		delete(doc["plan-of-action-and-milestones"].(obj), "risks")
 	}
-	return json.MarshalIndent(doc, "", "  ")
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	// Never hand out a document that does not validate.
+	if err := ValidatePOAM(b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 func fmtOpt(t *time.Time) string {

@@ -71,3 +71,15 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request, m *app.Mem
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+"-evidence-"+time.Now().UTC().Format("20060102T150405Z")+`.zip"`)
 	_, _ = buf.WriteTo(w)
 }
+
+// handlePOAM serves the open deviations as an OSCAL POA&M document.
+func (s *Server) handlePOAM(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	doc, err := s.app.POAM(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+`-poam.json"`)
+	_, _ = w.Write(doc)
+}

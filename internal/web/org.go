@@ -40,6 +40,8 @@ type homePage struct {
 	Members int
 	OwnerUp bool // show the caller's own processes first
 	Now     time.Time
+	Dev     app.DeviationStats
+	Risk    app.RiskStats
 }
 
 // handleHome is the one-page dashboard: metric statuses with trends,
@@ -57,8 +59,18 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, m *app.Membe
 		s.pageError(w, r, err)
 		return
 	}
+	dev, err := s.app.DeviationStats(ctx, m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	risk, err := s.app.RiskStats(ctx, m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	pg := &homePage{Page: s.page(r, m, m.Org.Name), D: d, Members: len(members), Now: time.Now(),
-		OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0}
+		OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0, Dev: dev, Risk: risk}
 	pg.Nav = "home"
 	s.render(w, r, "home", pg)
 }

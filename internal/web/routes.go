@@ -51,7 +51,11 @@ func (s *Server) routes() {
 	// Processes and improvement cycles (issue 4).
 	s.apiProcessRoutes(s.api)
 	// Deviations, corrective actions, internal audits (issue 5).
+	s.apiDeviationRoutes(s.api)
+	s.apiInternalAuditRoutes(s.api)
 	// Risks and the Statement of Applicability (issue 5).
+	s.apiRiskRoutes(s.api)
+	s.apiSoARoutes(s.api)
 	// Reminders, notifications and evidence exports (issue 6).
 	mux.Handle("/api/v1/", apiMux)
 
@@ -97,10 +101,49 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/cycles", isms.ActManageMetrics, s.handleCycleCreate},
 		{"GET /o/{org}/cycles/{id}", isms.ActRead, s.handleCycle},
 		// Deviations, corrective actions, internal audits (issue 5).
+		{"GET /o/{org}/deviations", isms.ActRead, s.handleDeviations},
+		{"GET /o/{org}/deviations/new", isms.ActWriteRecords, s.handleDeviationNew},
+		{"POST /o/{org}/deviations", isms.ActWriteRecords, s.handleDeviationCreate},
+		{"POST /o/{org}/deviations/settings", isms.ActManageMetrics, s.handleDeviationSettings},
+		{"GET /o/{org}/deviations/{id}", isms.ActRead, s.handleDeviation},
+		{"POST /o/{org}/deviations/{id}/assign", isms.ActWriteRecords, s.handleDeviationAssign},
+		{"POST /o/{org}/deviations/{id}/correction", isms.ActWriteRecords, s.handleDeviationCorrection},
+		{"POST /o/{org}/deviations/{id}/root-cause", isms.ActWriteRecords, s.handleDeviationRootCause},
+		{"POST /o/{org}/deviations/{id}/actions", isms.ActWriteRecords, s.handleDeviationAction},
+		{"POST /o/{org}/deviations/{id}/actions/{aid}/done", isms.ActWriteRecords, s.handleDeviationActionDone},
+		{"GET /o/{org}/deviations/{id}/actions/{aid}/evidence", isms.ActRead, s.handleActionEvidence},
+		{"POST /o/{org}/deviations/{id}/check", isms.ActWriteRecords, s.handleDeviationCheck},
+		{"POST /o/{org}/deviations/{id}/analyse", isms.ActWriteRecords, s.handleDeviationTransition("analyse")},
+		{"POST /o/{org}/deviations/{id}/plan", isms.ActWriteRecords, s.handleDeviationTransition("plan")},
+		{"POST /o/{org}/deviations/{id}/start", isms.ActWriteRecords, s.handleDeviationTransition("start")},
+		{"POST /o/{org}/deviations/{id}/verify", isms.ActWriteRecords, s.handleDeviationTransition("verify")},
+		{"POST /o/{org}/deviations/{id}/close", isms.ActWriteRecords, s.handleDeviationTransition("close")},
+		{"POST /o/{org}/deviations/{id}/reopen", isms.ActWriteRecords, s.handleDeviationTransition("reopen")},
+		// Closing an observation without a check is for ISMS managers: manage_metrics is held by exactly admin and isms_manager.
+		{"POST /o/{org}/deviations/{id}/close-observation", isms.ActManageMetrics, s.handleDeviationTransition("close-observation")},
+		{"GET /o/{org}/audits", isms.ActRead, s.handleIAudits},
+		{"POST /o/{org}/audits", isms.ActWriteRecords, s.handleIAuditCreate},
+		{"GET /o/{org}/audits/{id}", isms.ActRead, s.handleIAudit},
+		{"GET /o/{org}/audits/{id}/report", isms.ActRead, s.handleIAuditReport},
+		{"POST /o/{org}/audits/{id}/held", isms.ActWriteRecords, s.handleIAuditHeld},
+		{"POST /o/{org}/audits/{id}/findings", isms.ActWriteRecords, s.handleFindingCreate},
+		{"POST /o/{org}/audits/{id}/findings/{fid}/close", isms.ActWriteRecords, s.handleFindingClose},
 		// Risks and the Statement of Applicability (issue 5).
+		{"GET /o/{org}/risks", isms.ActRead, s.handleRisks},
+		{"POST /o/{org}/risks", isms.ActWriteRecords, s.handleRiskCreate},
+		{"POST /o/{org}/risks/intervals", isms.ActManageMetrics, s.handleRiskIntervals},
+		{"GET /o/{org}/risks/{id}", isms.ActRead, s.handleRisk},
+		{"POST /o/{org}/risks/{id}", isms.ActWriteRecords, s.handleRiskUpdate},
+		{"POST /o/{org}/risks/{id}/reassess", isms.ActWriteRecords, s.handleRiskReassess},
+		{"GET /o/{org}/soa", isms.ActRead, s.handleSoA},
+		{"GET /o/{org}/soa.csv", isms.ActRead, s.handleSoAExport("csv")},
+		{"GET /o/{org}/soa.xlsx", isms.ActRead, s.handleSoAExport("xlsx")},
+		{"GET /o/{org}/soa/{control}", isms.ActRead, s.handleSoAControl},
+		{"POST /o/{org}/soa/{control}", isms.ActWriteRecords, s.handleSoAUpdate},
 		// Reminders, notifications and evidence exports (issue 6).
 		{"GET /o/{org}/exports", isms.ActRead, s.handleExports},
 		{"GET /o/{org}/exports/bundle.zip", isms.ActReadAudit, s.handleBundle},
+		{"GET /o/{org}/exports/poam.json", isms.ActRead, s.handlePOAM},
 		{"GET /o/{org}/exports/{file}", isms.ActRead, s.handleExport},
 		{"GET /o/{org}/reviews", isms.ActRead, s.handleReviews},
 		{"POST /o/{org}/reviews", isms.ActManageMetrics, s.handleReviewCreate},
@@ -165,7 +208,40 @@ var apiActions = map[string]isms.Action{
 	"get-cycle":      isms.ActRead,
 	"create-cycle":   isms.ActManageMetrics,
 	// Deviations, corrective actions, internal audits (issue 5).
+	"list-deviations":             isms.ActRead,
+	"get-deviation":               isms.ActRead,
+	"get-deviation-stats":         isms.ActRead,
+	"create-deviation":            isms.ActWriteRecords,
+	"assign-deviation":            isms.ActWriteRecords,
+	"set-deviation-settings":      isms.ActManageMetrics,
+	"record-deviation-correction": isms.ActWriteRecords,
+	"record-deviation-root-cause": isms.ActWriteRecords,
+	"add-corrective-action":       isms.ActWriteRecords,
+	"complete-corrective-action":  isms.ActWriteRecords,
+	"record-effectiveness-check":  isms.ActWriteRecords,
+	"deviation-analyse":           isms.ActWriteRecords,
+	"deviation-plan":              isms.ActWriteRecords,
+	"deviation-start":             isms.ActWriteRecords,
+	"deviation-verify":            isms.ActWriteRecords,
+	"deviation-close":             isms.ActWriteRecords,
+	"deviation-reopen":            isms.ActWriteRecords,
+	"deviation-close-observation": isms.ActManageMetrics,
+	"list-internal-audits":        isms.ActRead,
+	"get-internal-audit":          isms.ActRead,
+	"create-internal-audit":       isms.ActWriteRecords,
+	"raise-audit-finding":         isms.ActWriteRecords,
+	"close-audit-finding":         isms.ActWriteRecords,
 	// Risks and the Statement of Applicability (issue 5).
+	"list-risks":         isms.ActRead,
+	"get-risk":           isms.ActRead,
+	"create-risk":        isms.ActWriteRecords,
+	"update-risk":        isms.ActWriteRecords,
+	"reassess-risk":      isms.ActWriteRecords,
+	"get-risk-stats":     isms.ActRead,
+	"set-risk-intervals": isms.ActManageMetrics,
+	"list-soa":           isms.ActRead,
+	"get-soa-control":    isms.ActRead,
+	"update-soa-control": isms.ActWriteRecords,
 	// Reminders, notifications and evidence exports (issue 6).
 }
 

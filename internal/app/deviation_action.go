@@ -1,0 +1,342 @@
+package app
+
+import (
+	"context"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/measure"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// ActionInput is a new corrective action.
+type ActionInput struct {
+	Title      string
+	OwnerEmail string // "" = the person adding it
+	DueAt      time.Time
+}
+
+// AddCorrectiveAction adds an action on the deviation's cause. Requires
+// write_records. EINVALID, ECONFLICT when the deviation is closed or
+// being verified.
+func (a *App) AddCorrectiveAction(ctx context.Context, p Principal, slug string, id int64, in ActionInput) (*isms.Deviation, error) {
+	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.action_add", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
+		if d.Status == isms.DevClosed || d.Status == isms.DevVerifying {
+			return isms.Errorf(isms.ECONFLICT, "the deviation is %s; reopen it to add actions", d.Status)
+		}
+		c := isms.CorrectiveAction{DeviationID: d.ID, Title: strings.TrimSpace(in.Title), OwnerID: p.UserID, DueAt: in.DueAt, Status: isms.ActionPlanned}
+		if c.Title == "" {
+			return isms.Errorf(isms.EINVALID, "action: say what will be done")
+		}
+		if c.DueAt.IsZero() {
+			return isms.Errorf(isms.EINVALID, "deadline: give the date the action is due")
+		}
+		if in.OwnerEmail != "" {
+			var err error
+			if c.OwnerID, err = resolveOwner(ctx, tx, d.OrgID, in.OwnerEmail); err != nil {
+				return err
+			}
+		}
+		if err := tx.InsertCorrectiveAction(ctx, d.OrgID, &c); err != nil {
+			return err
+		}
+		d.Actions = append(d.Actions, c)
+		return nil
+	})
+}
+
+// CompleteAction marks a corrective action done with evidence (a note, a
+// file of at most MaxEvidenceFile bytes, or both), at doneAt (zero means
+// now; not in the future), and schedules the effectiveness
+// check the organisation's days after the last action done. Requires
+// write_records. ENOTFOUND, EINVALID, ECONFLICT when already done.
+func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, actionID int64, evidence string, file *store.EvidenceFile, doneAt time.Time) (*isms.Deviation, error) {
+	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.action_done", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
+		i := slices.IndexFunc(d.Actions, func(c isms.CorrectiveAction) bool { return c.ID == actionID })
+		if i < 0 {
+			return isms.Errorf(isms.ENOTFOUND, "corrective action %d not found", actionID)
+		}
+		c := &d.Actions[i]
+		if c.Status == isms.ActionDone {
+			return isms.Errorf(isms.ECONFLICT, "the action is already done")
+		}
+		if d.Status == isms.DevClosed {
+			return isms.Errorf(isms.ECONFLICT, "the deviation is closed; reopen it to change it")
+		}
+		evidence = strings.TrimSpace(evidence)
+		if file != nil {
+			file.Name = strings.TrimSpace(path.Base(strings.ReplaceAll(file.Name, "\\", "/")))
+			if len(file.Content) == 0 || file.Name == "" || file.Name == "." || file.Name == "/" {
+				file = nil
+			}
+		}
+		if evidence == "" && file == nil {
+			return isms.Errorf(isms.EINVALID, "evidence: say what shows the action is done, or attach a file")
+		}
+		if file != nil {
+			if len(file.Content) > MaxEvidenceFile {
+				return isms.Errorf(isms.EINVALID, "evidence file: %s is larger than 5 MB; attach a smaller file or describe it", file.Name)
+			}
+			if err := tx.SaveEvidenceFile(ctx, d.OrgID, c.ID, file); err != nil {
+				return err
+			}
+			c.EvidenceFile = file.Name
+		}
+		if doneAt.IsZero() {
+			doneAt = tx.Now
+		}
+		if doneAt.After(tx.Now) {
+			return isms.Errorf(isms.EINVALID, "done: the date is in the future")
+		}
+		c.Status, c.Evidence, c.DoneAt = isms.ActionDone, evidence, &doneAt
+		if err := tx.UpdateCorrectiveAction(ctx, d.OrgID, c); err != nil {
+			return err
+		}
+		return scheduleCheck(ctx, tx, d)
+	})
+}
+
+// MaxEvidenceFile is the largest evidence file a corrective action takes.
+const MaxEvidenceFile = 5 << 20
+
+// ActionEvidenceFile returns the file attached to a corrective action.
+// Requires read. ENOTFOUND.
+func (a *App) ActionEvidenceFile(ctx context.Context, p Principal, slug string, id, actionID int64) (*store.EvidenceFile, error) {
+	var out *store.EvidenceFile
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := a.readMember(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		out, err = tx.EvidenceFileOf(ctx, m.Org.ID, id, actionID)
+		return err
+	})
+	return out, err
+}
+
+// scheduleCheck sets the effectiveness check's due date from the last
+// action done.
+func scheduleCheck(ctx context.Context, tx *store.Tx, d *isms.Deviation) error {
+	var last *time.Time
+	for _, c := range d.Actions {
+		if c.DoneAt != nil && (last == nil || c.DoneAt.After(*last)) {
+			last = c.DoneAt
+		}
+	}
+	if last == nil {
+		d.CheckDueAt = nil
+		return nil
+	}
+	days, err := tx.CheckAfterDays(ctx, d.OrgID, DefaultCheckAfterDays)
+	if err != nil {
+		return err
+	}
+	due := last.AddDate(0, 0, days)
+	d.CheckDueAt = &due
+	return nil
+}
+
+// RecordCheck records the effectiveness check of a deviation being
+// verified: effective closes it, not effective reopens it (back to
+// analysing, the failed check kept). The check may not be made before it
+// is due. Requires write_records. EINVALID, ECONFLICT.
+func (a *App) RecordCheck(ctx context.Context, p Principal, slug string, id int64, verdict, note string) (*isms.Deviation, error) {
+	if verdict != isms.VerdictEffective && verdict != isms.VerdictNotEffective {
+		return nil, isms.Errorf(isms.EINVALID, "verdict: use effective or not_effective")
+	}
+	action := "deviation.check_passed"
+	if verdict == isms.VerdictNotEffective {
+		action = "deviation.check_failed"
+	}
+	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, action, func(tx *store.Tx, m *Member, d *isms.Deviation) error {
+		if d.Status != isms.DevVerifying {
+			return isms.Errorf(isms.ECONFLICT, "only a deviation being verified can be checked; it is %s", d.Status)
+		}
+		if d.CheckDueAt != nil && d.CheckDueAt.After(tx.Now) {
+			return isms.Errorf(isms.EINVALID, "the effectiveness check is due on %s; effectiveness can't be judged before then", d.CheckDueAt.Format("2006-01-02"))
+		}
+		if note = strings.TrimSpace(note); note == "" {
+			return isms.Errorf(isms.EINVALID, "note: give the evidence for the verdict")
+		}
+		ev, err := checkEvidence(ctx, tx, m.Org, d)
+		if err != nil {
+			return err
+		}
+		c := isms.EffectivenessCheck{DeviationID: d.ID, Verdict: verdict, Proposed: ev.Proposed, Note: note, CheckedBy: p.Label}
+		if err := tx.InsertEffectivenessCheck(ctx, d.OrgID, &c); err != nil {
+			return err
+		}
+		d.Checks = append(d.Checks, c)
+		if verdict == isms.VerdictEffective {
+			t, _ := isms.LookupTransition("close")
+			return applyTransition(tx, d, t, "effectiveness check passed")
+		}
+		t, _ := isms.LookupTransition("reopen")
+		return applyTransition(tx, d, t, "effectiveness check failed: "+note)
+	})
+}
+
+// CheckEvidence is what the effectiveness check shows for a deviation
+// from a metric: the stored figure of the detection period, the one of
+// the latest complete period, and the proposed verdict.
+type CheckEvidence struct {
+	Before, After *store.Measurement
+	Proposed      string
+}
+
+func checkEvidence(ctx context.Context, tx *store.Tx, o *isms.Organization, d *isms.Deviation) (CheckEvidence, error) {
+	var ev CheckEvidence
+	if d.MetricKey == "" {
+		return ev, nil
+	}
+	md, err := findMetric(ctx, tx, o.ID, d.MetricKey)
+	if err != nil {
+		return ev, nil // the metric was removed: no figures to show
+	}
+	latest := measure.PeriodContaining(md.Frequency, tx.Now, o.Location()).Prev().String()
+	ms, err := tx.Measurements(ctx, o.ID)
+	if err != nil {
+		return ev, err
+	}
+	for i := range ms {
+		if ms[i].Key != d.MetricKey {
+			continue
+		}
+		if ms[i].Period == d.MetricPeriod {
+			ev.Before = &ms[i]
+		}
+		if ms[i].Period == latest {
+			ev.After = &ms[i]
+		}
+	}
+	if ev.After != nil {
+		ev.Proposed = isms.Verdict(ev.After.Status)
+	}
+	return ev, nil
+}
+
+// DeviationView is a deviation with what its page shows besides.
+type DeviationView struct {
+	isms.Deviation
+	// SeenBefore lists earlier deviations with the same cause category and
+	// process ("seen before").
+	SeenBefore []isms.Deviation
+	Evidence   CheckEvidence
+	// Finding is the audit finding the deviation came from, or nil.
+	Finding *isms.Finding
+}
+
+// Deviation returns one deviation with its actions, checks, earlier
+// deviations of the same cause and the check's evidence. Requires read.
+// ENOTFOUND.
+func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64) (*DeviationView, error) {
+	var out *DeviationView
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		d, err := tx.Deviation(ctx, m.Org.ID, id)
+		if err != nil {
+			return err
+		}
+		out = &DeviationView{Deviation: *d}
+		if out.Evidence, err = checkEvidence(ctx, tx, m.Org, d); err != nil {
+			return err
+		}
+		if d.FindingID != 0 {
+			if out.Finding, err = tx.Finding(ctx, m.Org.ID, d.FindingID); err != nil {
+				return err
+			}
+		}
+		if d.Category == "" {
+			return nil
+		}
+		all, err := tx.Deviations(ctx, m.Org.ID)
+		for _, o := range all {
+			if o.ID != d.ID && o.Category == d.Category && o.ProcessID == d.ProcessID && o.DetectedAt.Before(d.DetectedAt.Add(time.Second)) {
+				out.SeenBefore = append(out.SeenBefore, o)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// Deviations lists the organisation's deviations, newest first; status ""
+// lists all, "overdue" those past their due date. Requires read.
+func (a *App) Deviations(ctx context.Context, p Principal, slug, status string) ([]isms.Deviation, error) {
+	var out []isms.Deviation
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		all, err := tx.Deviations(ctx, m.Org.ID)
+		for _, d := range all {
+			if status == "" || string(d.Status) == status || (status == "overdue" && d.Overdue(tx.Now)) {
+				out = append(out, d)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// SetCheckAfterDays sets the organisation's days between the last
+// corrective action done and the effectiveness check. Requires
+// manage_metrics (an ISMS manager's setting). EINVALID.
+func (a *App) SetCheckAfterDays(ctx context.Context, p Principal, slug string, days int) error {
+	if days < 1 || days > 365 {
+		return isms.Errorf(isms.EINVALID, "days: give 1 to 365")
+	}
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActManageMetrics); err != nil {
+			return err
+		}
+		old, err := tx.CheckAfterDays(ctx, m.Org.ID, DefaultCheckAfterDays)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetCheckAfterDays(ctx, m.Org.ID, days); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "deviation.settings", "organization", m.Org.Slug, map[string]int{"check_after_days": old}, map[string]int{"check_after_days": days})
+	})
+}
+
+// CheckAfterDays returns the organisation's check delay. Requires read.
+func (a *App) CheckAfterDays(ctx context.Context, p Principal, slug string) (int, error) {
+	var n int
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := a.readMember(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		n, err = tx.CheckAfterDays(ctx, m.Org.ID, DefaultCheckAfterDays)
+		return err
+	})
+	return n, err
+}
+
+// readMember resolves a member who may read.
+func (a *App) readMember(ctx context.Context, tx *store.Tx, p Principal, slug string) (*Member, error) {
+	m, err := member(ctx, tx, p, slug)
+	if err != nil {
+		return nil, err
+	}
+	return m, m.can(isms.ActRead)
+}

@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/measure"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// criticalIncidentDays is how far back a critical incident opens a
+// deviation automatically.
+const criticalIncidentDays = 90
+
+// openAutomatically is the MeasuredHook that opens deviations: one for
+// each metric red in its last complete period without an open deviation
+// (and none yet for that period), and one for each critical incident of
+// the last 90 days without any deviation.
+func openAutomatically(ctx context.Context, tx *store.Tx, o *isms.Organization, rated []Rated) error {
+	current := map[string]measure.Period{}
+	for _, r := range rated {
+		if _, ok := current[r.Key]; !ok {
+			current[r.Key] = measure.PeriodContaining(r.Period.Frequency, tx.Now, o.Location())
+		}
+	}
+	metrics, err := currentMetrics(ctx, tx, o.ID)
+	if err != nil {
+		return err
+	}
+	kinds := map[string]string{}
+	for _, md := range metrics {
+		kinds[md.Key] = md.Kind
+	}
+	counts, err := tx.CountRecords(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rated {
+		cur := current[r.Key]
+		if r.Status != measure.StatusRed || r.Period.String() != cur.Prev().String() {
+			continue
+		}
+		// A metric red only because nothing of its kind was ever imported
+		// says "no evidence yet", which the metrics page shows; it is not
+		// a nonconformity to open automatically in a new organisation.
+		if k := kinds[r.Key]; k != "" && counts[isms.RecordKind(k)] == 0 {
+			continue
+		}
+		if err := openForMetric(ctx, tx, o, r); err != nil {
+			return err
+		}
+	}
+	return openForIncidents(ctx, tx, o)
+}
+
+func openForMetric(ctx context.Context, tx *store.Tx, o *isms.Organization, r Rated) error {
+	period := r.Period.String()
+	if id, err := tx.OpenDeviationForMetric(ctx, o.ID, r.Key, period); err != nil || id != 0 {
+		return err
+	}
+	md, err := findMetric(ctx, tx, o.ID, r.Key)
+	if err != nil {
+		return err
+	}
+	procID, procOwner, err := tx.MetricProcess(ctx, o.ID, r.Key)
+	if err != nil {
+		return err
+	}
+	owner := md.OwnerID
+	if owner == 0 {
+		owner = procOwner
+	}
+	if owner == 0 {
+		if owner, err = ismsManager(ctx, tx, o.ID); err != nil {
+			return err
+		}
+	}
+	value := "no value"
+	if v := r.Rounded(); v != nil {
+		value = fmt.Sprintf("%v %s", *v, r.Unit)
+	}
+	reason := fmt.Sprintf("metric %s was red in period %s: value %s (rule: %s)", r.Key, period, value, ruleText(r.Rule))
+	d := &isms.Deviation{OrgID: o.ID, Title: r.Name + " red in " + period, Description: reason, Kind: "minor", Source: "metric",
+		Severity: "medium", DetectedAt: tx.Now, OwnerID: owner, MetricKey: r.Key, MetricPeriod: period, ProcessID: procID, OpenedReason: reason}
+	return insertDeviation(ctx, tx, Automatic, d)
+}
+
+// ruleText says a decision rule in words.
+func ruleText(r measure.Rule) string {
+	switch r.Kind {
+	case measure.RuleAtLeast:
+		return fmt.Sprintf("green at least %v", r.Green)
+	case measure.RuleAtMost:
+		return fmt.Sprintf("green at most %v", r.Green)
+	}
+	return "green when not rising"
+}
+
+func openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) error {
+	since := tx.Now.AddDate(0, 0, -criticalIncidentDays)
+	var found []isms.Record
+	err := tx.EachRecord(ctx, o.ID, isms.KindIncidents, func(r isms.Record) error {
+		if at, ok := r.Times["detected_at"]; ok && r.Texts["severity"] == "critical" && !at.Before(since) && !at.After(tx.Now) {
+			found = append(found, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range found {
+		if id, err := tx.DeviationForRecord(ctx, o.ID, string(isms.KindIncidents), r.ID); err != nil || id != 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		owner, err := ismsManager(ctx, tx, o.ID)
+		if err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("critical incident %s detected on %s", r.Texts["ref"], r.Times["detected_at"].Format("2006-01-02"))
+		title := "Critical incident " + r.Texts["ref"]
+		if t := r.Texts["title"]; t != "" {
+			title += ": " + t
+		}
+		d := &isms.Deviation{OrgID: o.ID, Title: title, Description: reason, Kind: "major", Source: "incident", Severity: "critical",
+			DetectedAt: r.Times["detected_at"], OwnerID: owner, RecordKind: string(isms.KindIncidents), RecordID: r.ID, OpenedReason: reason}
+		if err := insertDeviation(ctx, tx, Automatic, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ismsManager returns an ISMS manager of the organisation, else an admin,
+// else 0 (no owner yet).
+func ismsManager(ctx context.Context, tx *store.Tx, orgID int64) (int64, error) {
+	ms, err := tx.Members(ctx, orgID)
+	if err != nil {
+		return 0, err
+	}
+	for _, role := range []isms.Role{isms.RoleISMSManager, isms.RoleAdmin} {
+		for _, m := range ms {
+			if m.Role == role {
+				return m.UserID, nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// DeviationStats are the figures of the dashboard's deviation panel.
+type DeviationStats struct {
+	Open              int
+	OpenBefore        int /* open 30 days ago */
+	OverdueActions    int
+	OverdueDeviations int /* past due date, not closed */
+	ChecksDue         int /* effectiveness checks due by now */
+	NextCheck         *time.Time
+	OpenFindings      int
+	OverdueFindings   int /* open findings raised more than 30 days ago */
+}
+
+// DeviationStats returns the organisation's deviation figures as of now.
+// NextCheck is the earliest pending effectiveness check (it may be past:
+// then it is also counted in ChecksDue). OpenBefore counts deviations
+// detected 30 days ago or earlier and not closed by then. Requires read.
+func (a *App) DeviationStats(ctx context.Context, p Principal, slug string) (DeviationStats, error) {
+	var out DeviationStats
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := a.readMember(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		c, err := tx.DeviationCounts(ctx, m.Org.ID, tx.Now, tx.Now.AddDate(0, 0, -30), tx.Now.AddDate(0, 0, -30))
+		out = DeviationStats{Open: c.Open, OpenBefore: c.OpenBefore, OverdueActions: c.OverdueActions, OverdueDeviations: c.OverdueDeviations,
+			ChecksDue: c.ChecksDue, NextCheck: c.NextCheck, OpenFindings: c.OpenFindings, OverdueFindings: c.OverdueFindings}
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,207 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/export"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// registerActLoop plugs the Act loop (deviations, audits, risks) into the
+// exports, the management review and the POA&M.
+func registerActLoop(a *App) {
+	for _, r := range actLoopRegisters() {
+		a.OnRegister(r)
+	}
+	a.OnReviewInput(riskChanges)
+	a.OnReviewInput(rootCauses)
+	a.OnReviewInput(opportunities)
+}
+
+func actLoopRegisters() []RegisterSource {
+	return []RegisterSource{
+		{Name: "deviations", Title: "Deviations", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
+			ds, err := tx.Deviations(ctx, o.ID)
+			t := &export.Table{Columns: []string{"ref", "title", "kind", "source", "severity", "status", "owner", "detected_at", "due_at", "metric", "correction",
+				"root_cause", "category", "whys", "check_due_at", "closed_at", "close_reason", "opened_reason"}}
+			for _, d := range ds {
+				t.Rows = append(t.Rows, []string{d.Ref, d.Title, d.Kind, d.Source, d.Severity, string(d.Status), d.OwnerName, fmtTime(&d.DetectedAt), fmtTime(d.DueAt),
+					strings.Trim(d.MetricKey+" "+d.MetricPeriod, " "), d.Correction, d.RootCause, d.Category, strings.Join(d.Whys, " / "), fmtTime(d.CheckDueAt),
+					fmtTime(d.ClosedAt), d.CloseReason, d.OpenedReason})
+			}
+			return t, err
+		}},
+		{Name: "corrective-actions", Title: "Corrective actions", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
+			ds, err := tx.Deviations(ctx, o.ID)
+			t := &export.Table{Columns: []string{"deviation", "action", "owner", "deadline", "status", "done_at", "evidence", "evidence_file"}}
+			for _, d := range ds {
+				acts, err := tx.CorrectiveActions(ctx, o.ID, d.ID)
+				if err != nil {
+					return nil, err
+				}
+				for _, c := range acts {
+					t.Rows = append(t.Rows, []string{d.Ref, c.Title, c.OwnerName, fmtTime(&c.DueAt), c.Status, fmtTime(c.DoneAt), c.Evidence, c.EvidenceFile})
+				}
+			}
+			return t, err
+		}},
+		{Name: "internal-audits", Title: "Internal audits and findings", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
+			t := &export.Table{Columns: []string{"audit", "year", "planned_on", "actual_on", "lead_auditor", "independence_override", "scope", "finding", "kind", "title", "raised_at", "closed_at"}}
+			for year := tx.Now.Year() - 3; year <= tx.Now.Year()+1; year++ {
+				audits, err := tx.InternalAudits(ctx, o.ID, year)
+				if err != nil {
+					return nil, err
+				}
+				for _, au := range audits {
+					full, err := tx.InternalAudit(ctx, o.ID, au.ID)
+					if err != nil {
+						return nil, err
+					}
+					scope := strings.Join(append(append([]string{}, full.Clauses...), full.Controls...), " ")
+					base := []string{full.Title, strconv.Itoa(full.Year), fmtTime(&full.PlannedOn), fmtTime(full.ActualOn), full.LeadName, full.Override, scope}
+					if len(full.Findings) == 0 {
+						t.Rows = append(t.Rows, append(base, "", "", "", "", ""))
+					}
+					for _, f := range full.Findings {
+						t.Rows = append(t.Rows, append(append([]string{}, base...), f.Ref, f.Kind, f.Title, fmtTime(&f.RaisedAt), fmtTime(f.ClosedAt)))
+					}
+				}
+			}
+			return t, nil
+		}},
+	}
+}
+
+// riskChanges: changes in risks since the period began (9.3.2 b, c):
+// assessments made in the period, overdue reassessments, the register
+// by level.
+func riskChanges(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error) {
+	risks, err := tx.Risks(ctx, s.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	in := &ReviewInput{Key: "risks", Title: "Changes in risks", Columns: []string{"risk", "asset", "threat", "score", "level", "treatment", "assessed", "next reassessment"}}
+	byLevel := map[string]int{}
+	overdue, changed := 0, 0
+	for _, r := range risks {
+		byLevel[string(r.Level())]++
+		if r.Overdue(s.Now) {
+			overdue++
+		}
+		if !s.Period.Contains(r.AssessedAt) && !r.Overdue(s.Now) {
+			continue
+		}
+		if s.Period.Contains(r.AssessedAt) {
+			changed++
+		}
+		in.Rows = append(in.Rows, []string{r.Ref(), r.Asset, r.Threat, strconv.Itoa(r.Score()), string(r.Level()), string(r.Treatment),
+			r.AssessedAt.In(s.Org.Location()).Format(time.DateOnly), r.NextReview.In(s.Org.Location()).Format(time.DateOnly)})
+	}
+	var levels []string
+	for _, l := range isms.RiskLevels() {
+		levels = append(levels, fmt.Sprintf("%d %s", byLevel[string(l)], l))
+	}
+	in.Summary = fmt.Sprintf("%d risks (%s); %d assessed in %s; %d reassessments overdue.", len(risks), strings.Join(levels, ", "), changed, s.Period, overdue)
+	in.Status = "green"
+	if overdue > 0 {
+		in.Status = "red"
+	}
+	if len(risks) == 0 {
+		in.Summary, in.Status = "The risk register is empty.", "grey"
+	}
+	return in, nil
+}
+
+// rootCauses: the nonconformities of the period with their root causes
+// and where they stand (9.3.2 c 1, 10.2).
+func rootCauses(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error) {
+	ds, err := tx.Deviations(ctx, s.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	in := &ReviewInput{Key: "root-causes", Title: "Deviations and their root causes", Columns: []string{"deviation", "title", "kind", "status", "category", "root cause"}}
+	cats := map[string]int{}
+	for _, d := range ds {
+		open := d.ClosedAt == nil || !d.ClosedAt.Before(s.Period.Start)
+		if !d.DetectedAt.Before(s.Period.End) || !open {
+			continue
+		}
+		if d.Category != "" {
+			cats[d.Category]++
+		}
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Kind, string(d.Status), d.Category, d.RootCause})
+	}
+	var parts []string
+	for _, c := range isms.CauseCategories {
+		if cats[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", cats[c], c))
+		}
+	}
+	in.Summary = fmt.Sprintf("%d deviations open during %s", len(in.Rows), s.Period)
+	if len(parts) > 0 {
+		in.Summary += "; root causes: " + strings.Join(parts, ", ")
+	}
+	in.Summary += "."
+	return in, nil
+}
+
+// opportunities: open opportunities for improvement (9.3.2 g).
+func opportunities(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error) {
+	ds, err := tx.Deviations(ctx, s.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	in := &ReviewInput{Key: "opportunities", Title: "Opportunities for improvement", Columns: []string{"ref", "title", "source", "detected"}}
+	for _, d := range ds {
+		if d.Kind == "opportunity" && d.ClosedAt == nil {
+			in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Source, d.DetectedAt.In(s.Org.Location()).Format(time.DateOnly)})
+		}
+	}
+	in.Summary = fmt.Sprintf("%d open opportunities for improvement.", len(in.Rows))
+	return in, nil
+}
+
+// POAM exports the organisation's open deviations with their corrective
+// actions as an OSCAL 1.0.4 Plan of Action and Milestones. Requires read.
+func (a *App) POAM(ctx context.Context, p Principal, slug string) ([]byte, error) {
+	var out []byte
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		ds, err := tx.Deviations(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		var ncs []export.Nonconformity
+		for _, d := range ds {
+			if d.ClosedAt != nil {
+				continue
+			}
+			full, err := tx.Deviation(ctx, m.Org.ID, d.ID)
+			if err != nil {
+				return err
+			}
+			nc := export.Nonconformity{Ref: full.Ref, Title: full.Title, Description: full.Description, Kind: full.Kind, Source: full.Source,
+				Severity: full.Severity, Status: string(full.Status), DetectedAt: full.DetectedAt, Due: full.DueAt, Owner: full.OwnerName,
+				Correction: full.Correction, CorrectedAt: full.CorrectionAt, RootCause: full.RootCause, Category: full.Category}
+			for _, c := range full.Actions {
+				due := c.DueAt
+				nc.Actions = append(nc.Actions, export.CorrectiveAction{Title: c.Title, Owner: c.OwnerName, Deadline: &due, Done: c.DoneAt})
+			}
+			ncs = append(ncs, nc)
+		}
+		out, err = export.POAM(m.Org.Slug, m.Org.Name, tx.Now, ncs)
+		return err
+	})
+	return out, err
+}

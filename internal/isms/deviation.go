@@ -1,0 +1,292 @@
+package isms
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// DeviationStatus is where a deviation (nonconformity) stands in its
+// workflow (clause 10.2).
+type DeviationStatus string
+
+// The deviation statuses, in workflow order.
+const (
+	DevOpen           DeviationStatus = "open"
+	DevAnalysing      DeviationStatus = "analysing"
+	DevActionsPlanned DeviationStatus = "actions_planned"
+	DevInProgress     DeviationStatus = "in_progress"
+	DevVerifying      DeviationStatus = "verifying"
+	DevClosed         DeviationStatus = "closed"
+)
+
+// DeviationStatuses lists every status in workflow order.
+func DeviationStatuses() []DeviationStatus {
+	return []DeviationStatus{DevOpen, DevAnalysing, DevActionsPlanned, DevInProgress, DevVerifying, DevClosed}
+}
+
+// Deviation kinds, sources, cause categories and corrective action
+// statuses: one validation source each.
+var (
+	DeviationKinds   = []string{"major", "minor", "observation", "opportunity"}
+	DeviationSources = []string{"metric", "incident", "audit_finding", "observation", "complaint"}
+	CauseCategories  = []string{"people", "process", "technology", "supplier", "external"}
+	DeviationLevels  = []string{"critical", "high", "medium", "low"}
+)
+
+// Action statuses of a corrective action.
+const (
+	ActionPlanned = "planned"
+	ActionDone    = "done"
+)
+
+// Verdicts of an effectiveness check.
+const (
+	VerdictEffective    = "effective"
+	VerdictNotEffective = "not_effective"
+)
+
+// CorrectiveAction is one action on a deviation's cause (10.2 c).
+type CorrectiveAction struct {
+	ID          int64
+	DeviationID int64
+	Title       string
+	OwnerID     int64
+	OwnerName   string
+	DueAt       time.Time
+	Status      string
+	Evidence    string
+	// EvidenceFile is the name of the file attached as evidence, if any.
+	EvidenceFile string
+	DoneAt       *time.Time
+	CreatedAt    time.Time
+}
+
+// Overdue reports whether the action is not done and past its deadline.
+func (c CorrectiveAction) Overdue(now time.Time) bool {
+	return c.Status != ActionDone && c.DueAt.Before(now)
+}
+
+// EffectivenessCheck is one review of whether the corrective actions
+// worked (10.2 d).
+type EffectivenessCheck struct {
+	ID          int64
+	DeviationID int64
+	Verdict     string
+	Proposed    string
+	Note        string
+	CheckedBy   string
+	CheckedAt   time.Time
+}
+
+// Deviation is a nonconformity, observation or opportunity for
+// improvement, with what was done about it.
+type Deviation struct {
+	ID          int64
+	OrgID       int64
+	Ref         string
+	Title       string
+	Description string
+	Kind        string
+	Source      string
+	Severity    string
+	Status      DeviationStatus
+	DetectedAt  time.Time
+	OwnerID     int64
+	OwnerName   string
+	DueAt       *time.Time
+	// Links to where it came from; empty or zero when not linked.
+	MetricKey    string
+	MetricPeriod string
+	RecordKind   string
+	RecordID     int64
+	ProcessID    int64
+	RiskRef      string
+	ControlRef   string
+	FindingID    int64
+	// OpenedReason says why it was opened (for automatic openings: the
+	// figure or record that triggered it).
+	OpenedReason string
+	Correction   string
+	CorrectionAt *time.Time
+	Whys         []string
+	RootCause    string
+	Category     string
+	CheckDueAt   *time.Time
+	CloseReason  string
+	ClosedAt     *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+
+	Actions []CorrectiveAction
+	Checks  []EffectivenessCheck
+}
+
+// Validate checks the fields a person enters when opening a deviation.
+func (d *Deviation) Validate() error {
+	d.Title = strings.TrimSpace(d.Title)
+	if d.Title == "" {
+		return Errorf(EINVALID, "title: say in a few words what went wrong")
+	}
+	if !slices.Contains(DeviationKinds, d.Kind) {
+		return Errorf(EINVALID, "kind: use one of %s", strings.Join(DeviationKinds, ", "))
+	}
+	if !slices.Contains(DeviationSources, d.Source) {
+		return Errorf(EINVALID, "source: use one of %s", strings.Join(DeviationSources, ", "))
+	}
+	if !slices.Contains(DeviationLevels, d.Severity) {
+		return Errorf(EINVALID, "severity: use one of %s", strings.Join(DeviationLevels, ", "))
+	}
+	if d.DetectedAt.IsZero() {
+		return Errorf(EINVALID, "detected: give the date the deviation was detected")
+	}
+	return nil
+}
+
+// Overdue reports whether the deviation is past its due date and not closed.
+func (d Deviation) Overdue(now time.Time) bool {
+	return d.Status != DevClosed && d.DueAt != nil && d.DueAt.Before(now)
+}
+
+// DoneActions counts the corrective actions marked done.
+func (d Deviation) DoneActions() int {
+	n := 0
+	for _, a := range d.Actions {
+		if a.Status == ActionDone {
+			n++
+		}
+	}
+	return n
+}
+
+// LastCheck returns the latest effectiveness check, or nil.
+func (d Deviation) LastCheck() *EffectivenessCheck {
+	if len(d.Checks) == 0 {
+		return nil
+	}
+	return &d.Checks[len(d.Checks)-1]
+}
+
+// HasRootCause reports whether the root cause analysis is recorded: a
+// cause statement and its category.
+func (d Deviation) HasRootCause() bool {
+	return strings.TrimSpace(d.RootCause) != "" && d.Category != ""
+}
+
+// Transition is one step of the deviation workflow: its name (the verb
+// of its endpoint and audit event), the statuses it leaves and where it
+// goes. Guards that depend on the deviation's facts are in Check.
+type Transition struct {
+	Name  string
+	Label string
+	From  []DeviationStatus
+	To    DeviationStatus
+}
+
+// The workflow of a deviation, as data.
+var DeviationTransitions = []Transition{
+	{"analyse", "Start the analysis", []DeviationStatus{DevOpen}, DevAnalysing},
+	{"plan", "Actions planned", []DeviationStatus{DevAnalysing}, DevActionsPlanned},
+	{"start", "Start the actions", []DeviationStatus{DevActionsPlanned}, DevInProgress},
+	{"verify", "Verify effectiveness", []DeviationStatus{DevInProgress}, DevVerifying},
+	{"close", "Close", []DeviationStatus{DevVerifying}, DevClosed},
+	{"reopen", "Reopen", []DeviationStatus{DevVerifying, DevClosed}, DevAnalysing},
+	{"close-observation", "Close without a check", []DeviationStatus{DevOpen, DevAnalysing, DevActionsPlanned, DevInProgress, DevVerifying}, DevClosed},
+}
+
+// LookupTransition returns the transition called name.
+func LookupTransition(name string) (Transition, bool) {
+	for _, t := range DeviationTransitions {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Transition{}, false
+}
+
+// Check returns nil when the transition may be applied to d, ECONFLICT
+// when d is in the wrong status and EINVALID when a precondition is
+// missing; reason is the text given with the transition (required to
+// reopen and to close an observation without a check).
+func (t Transition) Check(d *Deviation, reason string) error {
+	if !slices.Contains(t.From, d.Status) {
+		return Errorf(ECONFLICT, "%s: a deviation that is %s can't be moved this way; reload the page to see where it stands", t.Name, strings.ReplaceAll(string(d.Status), "_", " "))
+	}
+	switch t.Name {
+	case "plan":
+		if !d.HasRootCause() {
+			return Errorf(EINVALID, "plan: record the root cause and its category first")
+		}
+		if len(d.Actions) == 0 {
+			return Errorf(EINVALID, "plan: add at least one corrective action first")
+		}
+	case "verify":
+		if d.DoneActions() == 0 || d.DoneActions() < len(d.Actions) {
+			return Errorf(EINVALID, "verify: mark every corrective action done first")
+		}
+	case "close":
+		if !d.HasRootCause() {
+			return Errorf(EINVALID, "close: record the root cause first")
+		}
+		if d.DoneActions() == 0 {
+			return Errorf(EINVALID, "close: at least one corrective action must be done")
+		}
+		if c := d.LastCheck(); c == nil || c.Verdict != VerdictEffective {
+			return Errorf(EINVALID, "close: the effectiveness check must be passed first")
+		}
+	case "reopen":
+		if strings.TrimSpace(reason) == "" {
+			return Errorf(EINVALID, "reopen: say why the deviation is reopened")
+		}
+	case "close-observation":
+		if d.Kind != "observation" && d.Kind != "opportunity" {
+			return Errorf(EINVALID, "only an observation or an opportunity for improvement may be closed without an effectiveness check")
+		}
+		if strings.TrimSpace(reason) == "" {
+			return Errorf(EINVALID, "reason: say why no corrective action or check is needed")
+		}
+	}
+	return nil
+}
+
+// Available returns the transitions whose status allows them from d's
+// status (guards aside), for the buttons of the deviation page.
+func (d Deviation) Available() []Transition {
+	var out []Transition
+	for _, t := range DeviationTransitions {
+		if slices.Contains(t.From, d.Status) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ValidateRootCause trims the five-whys chain, drops empty entries and checks
+// the cause category.
+func ValidateRootCause(whys []string, cause, category string) ([]string, error) {
+	var out []string
+	for _, w := range whys {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	if len(out) > 5 {
+		return nil, Errorf(EINVALID, "whys: give at most five")
+	}
+	if strings.TrimSpace(cause) == "" {
+		return nil, Errorf(EINVALID, "root cause: state the cause, not the symptom")
+	}
+	if !slices.Contains(CauseCategories, category) {
+		return nil, Errorf(EINVALID, "category: use one of %s", strings.Join(CauseCategories, ", "))
+	}
+	return out, nil
+}
+
+// Verdict proposes an effectiveness verdict from the status of the metric
+// in the latest complete period: green or yellow is effective.
+func Verdict(status string) string {
+	if status == "green" || status == "yellow" {
+		return VerdictEffective
+	}
+	return VerdictNotEffective
+}

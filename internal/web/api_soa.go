@@ -1,0 +1,112 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// SoAControlJSON is one control of the Statement of Applicability.
+type SoAControlJSON struct {
+	Catalogue     string     `json:"catalogue"`
+	ControlID     string     `json:"control_id"`
+	Theme         string     `json:"theme"`
+	Title         string     `json:"short_title"`
+	NewIn2022     bool       `json:"new_in_2022"`
+	Decided       bool       `json:"decided" doc:"False: not yet decided (applicable and status are then meaningless)."`
+	Applicable    bool       `json:"applicable"`
+	Justification string     `json:"justification"`
+	Status        string     `json:"status" doc:"not_started, planned, partial or implemented; empty for an excluded or undecided control."`
+	Risks         []string   `json:"risks" doc:"References of the risks that name the control."`
+	ProcessIDs    []int64    `json:"process_ids"`
+	UpdatedBy     string     `json:"updated_by,omitempty"`
+	UpdatedAt     *time.Time `json:"updated_at,omitempty"`
+}
+
+func soaControlJSON(c app.SoAControl) SoAControlJSON {
+	out := SoAControlJSON{Catalogue: c.Catalogue, ControlID: c.ID, Theme: c.Theme, Title: c.Title, NewIn2022: c.New, Decided: c.Decided,
+		Applicable: c.Applicable, Justification: c.Justification, Status: string(c.Status), Risks: []string{}, ProcessIDs: []int64{},
+		UpdatedBy: c.UpdatedBy, UpdatedAt: c.UpdatedAt}
+	for _, r := range c.Risks {
+		out.Risks = append(out.Risks, r.Ref())
+	}
+	for _, p := range c.Processes {
+		out.ProcessIDs = append(out.ProcessIDs, p.ID)
+	}
+	return out
+}
+
+// ControlPath is a control of the Statement of Applicability in a path.
+type ControlPath struct {
+	OrgPath
+	Control string `path:"control" doc:"Annex A identifier, e.g. A.5.1."`
+}
+
+// The CSV and XLSX exports are pages (/o/{org}/soa.csv, /o/{org}/soa.xlsx);
+// the API gives the same rows as JSON.
+func (s *Server) apiSoARoutes(api huma.API) {
+	tags := []string{"statement of applicability"}
+	huma.Register(api, huma.Operation{OperationID: "list-soa", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/soa", Summary: "The Statement of Applicability: every Annex A control, decided or not", Tags: tags},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			Theme      string `query:"theme" doc:"Organizational, People, Physical or Technological."`
+			Applicable string `query:"applicable" doc:"yes, no or undecided."`
+			Status     string `query:"status"`
+		}) (*listOutput[SoAControlJSON], error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			soa, err := s.app.SoA(ctx, p, in.Org, app.SoAFilter{Theme: in.Theme, Applicability: in.Applicable, Status: isms.ImplementationStatus(in.Status)})
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &listOutput[SoAControlJSON]{}
+			out.Body.Items, out.Body.Total = []SoAControlJSON{}, len(soa.Controls)
+			for _, c := range soa.Controls {
+				out.Body.Items = append(out.Body.Items, soaControlJSON(c))
+			}
+			return out, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "get-soa-control", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/soa/{control}", Summary: "One control of the Statement of Applicability", Tags: tags},
+		func(ctx context.Context, in *ControlPath) (*struct{ Body SoAControlJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c, _, err := s.app.SoAControl(ctx, p, in.Org, in.Control)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "update-soa-control", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/soa/{control}", Summary: "Decide whether a control applies, why, and how far it is implemented", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ControlPath
+			Body struct {
+				Applicable    bool    `json:"applicable"`
+				Justification string  `json:"justification" doc:"Why included (risk, law, contract, business need) or why excluded."`
+				Status        string  `json:"status,omitempty" doc:"Required when applicable: not_started, planned, partial or implemented."`
+				ProcessIDs    []int64 `json:"process_ids,omitempty"`
+			}
+		}) (*struct{ Body SoAControlJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b := in.Body
+			c, err := s.app.UpdateSoA(ctx, p, in.Org, isms.SoAEntry{ControlID: in.Control, Applicable: b.Applicable, Justification: b.Justification,
+				Status: isms.ImplementationStatus(b.Status), ProcessIDs: b.ProcessIDs})
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+		})
+}

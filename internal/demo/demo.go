@@ -39,7 +39,10 @@ func Seeder(now time.Time) app.DemoSeeder {
 		if _, err := Load(ctx, a, org, now); err != nil {
 			return err
 		}
-		return Processes(ctx, a, org, now)
+		if err := Processes(ctx, a, org, now); err != nil {
+			return err
+		}
+		return ActLoop(ctx, a, org, now)
 	}
 }
 

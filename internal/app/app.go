@@ -27,6 +27,12 @@ type App struct {
 	// background work (River's InsertTx). Nil means no background work.
 	Enqueue func(ctx context.Context, tx *store.Tx, job Job) error
 
+	// ImportPreload is how many existing records of a kind an import loads
+	// to compare rows with; above it, each row's record is looked up by its
+	// natural key, so a small import into a large register stays fast and
+	// memory stays bounded.
+	ImportPreload int
+
 	// UploadDir holds uploaded import files between preview and confirm.
 	// Housekeeping removes ones left unconfirmed for a day.
 	UploadDir string
@@ -36,6 +42,11 @@ type App struct {
 	registers  []RegisterSource
 	// reviewInputs assemble a management review's inputs.
 	reviewInputs []ReviewInputSource
+	// dueSources list what reminders are sent for (issue 6).
+	dueSources []DueSource
+	// PublicURL, e.g. https://pdca.example.com, makes the links in
+	// reminders absolute; empty leaves them as paths (issue 6).
+	PublicURL string
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.
@@ -45,6 +56,8 @@ func (a *App) OnOrgCreated(h OrgHook) { a.orgCreated = append(a.orgCreated, h) }
 type Job struct {
 	Kind  string // e.g. "recompute_metrics"
 	OrgID int64
+	// DeliveryID is the delivery a JobDeliver sends (issue 6).
+	DeliveryID int64
 }
 
 // New returns an App with production password parameters.
@@ -52,7 +65,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher(), UploadDir: filepath.Join(os.TempDir(), "pdca-uploads")}
+	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher(), UploadDir: filepath.Join(os.TempDir(), "pdca-uploads"), ImportPreload: 20000}
 	a.OnOrgCreated(createBuiltinMetrics)
 	// Processes and improvement cycles (issue 4).
 	// Deviations, corrective actions, internal audits (issue 5).
@@ -62,6 +75,9 @@ func New(db *store.DB, log *slog.Logger) *App {
 		a.OnRegister(r)
 	}
 	// Reminders, notifications and evidence exports (issue 6).
+	for _, src := range builtinDueSources() {
+		a.OnDueItems(src)
+	}
 	for _, r := range builtinRegisters() {
 		a.OnRegister(r)
 	}

@@ -46,7 +46,6 @@ type Dashboard struct {
 	NextSupplierDue   *time.Time // earliest next assessment of a critical supplier
 	SuppliersOverdue  int        // critical suppliers not assessed in the last 12 months
 	CriticalSuppliers int
-	RecordTotal       int
 	LatestCycle       *isms.Cycle
 	// Management reviews: the next one prepared (draft or held), else the
 	// last signed one; decisions still open, overdue, and the caller's.
@@ -162,13 +161,6 @@ func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboa
 			if dec.OwnerID == p.UserID && p.UserID != 0 {
 				d.MyDecisions = append(d.MyDecisions, dec)
 			}
-		}
-		counts, err := tx.CountRecords(ctx, m.Org.ID)
-		if err != nil {
-			return err
-		}
-		for _, n := range counts {
-			d.RecordTotal += n
 		}
 		return dueDates(ctx, tx, m.Org, tx.Now, d)
 	})

@@ -121,11 +121,8 @@ const JobRecomputeMetrics = "recompute_metrics"
 // organisation's existing records of the kind (to tell created, updated and
 // unchanged) and the importer's set of keys seen, never the whole file.
 func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req ImportRequest, file io.Reader, importID int64, res *ImportResult) error {
-	existing := map[string]isms.Record{}
-	if err := tx.EachRecord(ctx, m.Org.ID, req.Kind, func(r isms.Record) error {
-		existing[r.Key] = r
-		return nil
-	}); err != nil {
+	existing, err := newExisting(ctx, tx, m.Org.ID, req.Kind, a.ImportPreload)
+	if err != nil {
 		return err
 	}
 	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location()}
@@ -177,16 +174,60 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 	return nil
 }
 
+// existingRecords finds the stored record of a natural key during one
+// import: from memory when the kind has few records, else by index.
+type existingRecords struct {
+	ctx   context.Context
+	tx    *store.Tx
+	orgID int64
+	kind  isms.RecordKind
+	mem   map[string]isms.Record // nil when looking up by key
+}
+
+func newExisting(ctx context.Context, tx *store.Tx, orgID int64, kind isms.RecordKind, limit int) (*existingRecords, error) {
+	e := &existingRecords{ctx: ctx, tx: tx, orgID: orgID, kind: kind}
+	n, err := tx.CountRecordsOf(ctx, orgID, kind)
+	if err != nil || n > limit {
+		return e, err
+	}
+	e.mem = make(map[string]isms.Record, n)
+	return e, tx.EachRecord(ctx, orgID, kind, func(r isms.Record) error {
+		e.mem[r.Key] = r
+		return nil
+	})
+}
+
+func (e *existingRecords) get(key string) (isms.Record, bool, error) {
+	if e.mem != nil {
+		r, ok := e.mem[key]
+		return r, ok, nil
+	}
+	r, err := e.tx.RecordByKey(e.ctx, e.orgID, e.kind, key)
+	if isms.ErrorCode(err) == isms.ENOTFOUND {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+func (e *existingRecords) put(r isms.Record) {
+	if e.mem != nil {
+		e.mem[r.Key] = r
+	}
+}
+
 // upsert creates, updates or leaves one record, writing the audit event of
 // an update.
-func (a *App) upsert(ctx context.Context, tx *store.Tx, m *Member, existing map[string]isms.Record, r isms.Record, importID int64, res *ImportResult) error {
-	old, ok := existing[r.Key]
+func (a *App) upsert(ctx context.Context, tx *store.Tx, m *Member, existing *existingRecords, r isms.Record, importID int64, res *ImportResult) error {
+	old, ok, err := existing.get(r.Key)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		if err := tx.InsertRecord(ctx, m.Org.ID, &r, importID); err != nil {
 			return err
 		}
 		res.Created++
-		existing[r.Key] = r
+		existing.put(r)
 		return nil
 	}
 	if old.Equal(r) {
@@ -198,7 +239,7 @@ func (a *App) upsert(ctx context.Context, tx *store.Tx, m *Member, existing map[
 		return err
 	}
 	res.Updated++
-	existing[r.Key] = r
+	existing.put(r)
 	return audit(ctx, tx, m.Org.ID, m.Principal, "record.update", string(r.Kind), r.ID, recordJSON(old), recordJSON(r))
 }
 
@@ -212,10 +253,10 @@ func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, req Impor
 	if err != nil {
 		return err
 	}
-	existing := map[string]isms.Record{}
+	existing := &existingRecords{ctx: ctx, tx: tx, orgID: m.Org.ID, kind: isms.KindVulnerabilities, mem: map[string]isms.Record{}}
 	var ofAsset []isms.Record
 	if err := tx.EachRecord(ctx, m.Org.ID, isms.KindVulnerabilities, func(r isms.Record) error {
-		existing[r.Key] = r
+		existing.mem[r.Key] = r
 		if r.Texts["asset"] == scan.Asset {
 			ofAsset = append(ofAsset, r)
 		}
@@ -226,7 +267,7 @@ func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, req Impor
 	res.Rows = len(scan.Findings)
 	changed := importer.Reconcile(scan, ofAsset)
 	for _, r := range changed {
-		old, known := existing[r.Key]
+		old, known := existing.mem[r.Key]
 		if known && old.Texts["asset"] == scan.Asset {
 			if _, wasFixed := old.Times["fixed_at"]; !wasFixed {
 				if _, nowFixed := r.Times["fixed_at"]; nowFixed {

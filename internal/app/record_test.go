@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +31,17 @@ carol,aws,2026-10-30T10:00:00Z,,T-3
 `
 
 func TestImportIsIdempotentAndAudited(t *testing.T) {
+	for _, preload := range []int{20000, 0} {
+		t.Run(fmt.Sprintf("preload %d", preload), func(t *testing.T) { testImportIdempotent(t, preload) })
+	}
+}
+
+// testImportIdempotent runs the import contract with existing records
+// preloaded (preload > 0) or looked up by key (0).
+func testImportIdempotent(t *testing.T, preload int) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := mustFixture(t, db, "acme")
+		f.app.ImportPreload = preload
 		owner := f.members[isms.RoleProcessOwner]
 		tests := []struct {
 			name                        string

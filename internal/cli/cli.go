@@ -43,6 +43,7 @@ type CLI struct {
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database."`
 	Audit   AuditCmd   `cmd:"" help:"Check the audit trail."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
+	Dev     DevCmd     `cmd:"" help:"Tools to measure pdca: generate data, load a running server."`
 }
 
 // env is what a command runs with.

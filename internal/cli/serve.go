@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/config"
@@ -22,6 +23,14 @@ type ServeCmd struct {
 	OIDCClientID  string `name:"oidc-client-id" env:"PDCA_OIDC_CLIENT_ID" help:"OpenID Connect client id."`
 	OIDCSecret    string `name:"oidc-client-secret-file" env:"PDCA_OIDC_CLIENT_SECRET_FILE" type:"existingfile" help:"File holding the OpenID Connect client secret."`
 	OIDCRedirect  string `name:"oidc-redirect-url" env:"PDCA_OIDC_REDIRECT_URL" help:"Callback URL registered at the provider, e.g. https://pdca.example.com/auth/oidc/callback."`
+	SMTPHost      string `name:"smtp-host" env:"PDCA_SMTP_HOST" help:"SMTP server for reminder emails; without it email reminders fail visibly."`
+	SMTPPort      int    `name:"smtp-port" env:"PDCA_SMTP_PORT" help:"SMTP port (default 587 for starttls, 465 for tls, 25 for none)."`
+	SMTPTLS       string `name:"smtp-tls" env:"PDCA_SMTP_TLS" default:"starttls" enum:"none,starttls,tls" help:"SMTP encryption: none, starttls or tls."`
+	SMTPUser      string `name:"smtp-user" env:"PDCA_SMTP_USER" help:"SMTP user name."`
+	SMTPPassword  string `name:"smtp-password-file" env:"PDCA_SMTP_PASSWORD_FILE" type:"existingfile" help:"File holding the SMTP password."`
+	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
+	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
+	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
 }
 
 // Run serves until the context is cancelled (SIGINT, SIGTERM), then shuts
@@ -43,7 +52,12 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		}
 		wcfg.OIDC = &web.OIDCConfig{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: secret, RedirectURL: c.OIDCRedirect}
 	}
-	river, err := jobs.New(a.DB, a, e.log, jobs.Options{Work: true})
+	a.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	jopts, err := c.jobOptions()
+	if err != nil {
+		return err
+	}
+	river, err := jobs.New(a.DB, a, e.log, jopts)
 	if err != nil {
 		return err
 	}
@@ -90,4 +104,27 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	return nil
+}
+
+// jobOptions reads the reminder delivery settings and their secret files.
+func (c *ServeCmd) jobOptions() (jobs.Options, error) {
+	o := jobs.Options{Work: true, SMTP: jobs.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS, Username: c.SMTPUser, From: c.SMTPFrom}}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		return o, fmt.Errorf("--smtp-host needs --smtp-from, the sender address of reminder emails")
+	}
+	if c.SMTPPassword != "" {
+		pw, err := config.ReadSecretFile(c.SMTPPassword)
+		if err != nil {
+			return o, err
+		}
+		o.SMTP.Password = pw
+	}
+	if c.WebhookSecret != "" {
+		secret, err := config.ReadSecretFile(c.WebhookSecret)
+		if err != nil {
+			return o, err
+		}
+		o.WebhookSecret = []byte(secret)
+	}
+	return o, nil
 }

@@ -50,6 +50,11 @@ type Options struct {
 	HousekeepingEvery time.Duration
 	// Work false makes an insert-only client (the command line).
 	Work bool
+	// SMTP and WebhookSecret configure reminder deliveries.
+	SMTP          SMTP
+	WebhookSecret []byte
+	// RemindersEvery is the period of the reminder scan (default 1 h).
+	RemindersEvery time.Duration
 }
 
 // New builds the River client with every worker and periodic job, and
@@ -58,11 +63,17 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	if o.HousekeepingEvery == 0 {
 		o.HousekeepingEvery = time.Hour
 	}
+	if o.RemindersEvery == 0 {
+		o.RemindersEvery = time.Hour
+	}
 	workers := river.NewWorkers()
 	var c *Client
 	river.AddWorker(workers, &HousekeepingWorker{App: a, Log: log})
 	river.AddWorker(workers, &RecomputeWorker{App: a, Log: log})
 	river.AddWorker(workers, &NightlyWorker{App: a, Client: func() *Client { return c }})
+	river.AddWorker(workers, &RemindersWorker{App: a, Log: log})
+	river.AddWorker(workers, &DigestWorker{App: a, Log: log})
+	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret})
 	cfg := &river.Config{
 		Logger:  log,
 		Workers: workers,
@@ -76,6 +87,12 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 			river.NewPeriodicJob(dailyAt{hour: 2, minute: 15},
 				func() (river.JobArgs, *river.InsertOpts) { return NightlyArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "nightly_recompute"}),
+			river.NewPeriodicJob(river.PeriodicInterval(o.RemindersEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return RemindersArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "send_reminders"}),
+			river.NewPeriodicJob(weeklyAt{day: time.Monday, hour: 7},
+				func() (river.JobArgs, *river.InsertOpts) { return DigestArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "send_digests"}),
 		}
 	}
 	c, err := river.NewClient(driver(db), cfg)
@@ -100,6 +117,8 @@ func argsFor(j app.Job) (river.JobArgs, bool) {
 		return HousekeepingArgs{}, true
 	case RecomputeArgs{}.Kind():
 		return RecomputeArgs{OrgID: j.OrgID}, true
+	case DeliverArgs{}.Kind():
+		return DeliverArgs{DeliveryID: j.DeliveryID}, true
 	}
 	return nil, false
 }

@@ -362,3 +362,14 @@ type scanVal struct {
 	b sql.NullBool
 	s sql.NullString
 }
+
+// CountRecordsOf returns how many records of one kind the organisation has.
+func (tx *Tx) CountRecordsOf(ctx context.Context, orgID int64, kind isms.RecordKind) (int, error) {
+	s, err := statements(kind)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1`, orgID).Scan(&n)
+	return n, err
+}

@@ -75,7 +75,13 @@ type deviationsPage struct {
 	Statuses   []isms.DeviationStatus
 	Now        time.Time
 	CheckDays  int
+	Total      int
+	Offset     int
+	Prev, Next string
 }
+
+// deviationsPerPage is how many deviations the register shows at once.
+const deviationsPerPage = 50
 
 func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	status := r.URL.Query().Get("status")
@@ -89,7 +95,23 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &deviationsPage{Page: s.page(r, m, "Deviations"), Deviations: ds, Status: status, Statuses: isms.DeviationStatuses(), Now: s.app.DB.Now().UTC(), CheckDays: days}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, min(offset, len(ds)))
+	pg := &deviationsPage{Page: s.page(r, m, "Deviations"), Deviations: ds[offset:min(len(ds), offset+deviationsPerPage)], Status: status,
+		Statuses: isms.DeviationStatuses(), Now: s.app.DB.Now().UTC(), CheckDays: days, Total: len(ds), Offset: offset}
+	page := func(o int) string {
+		q := url.Values{"offset": {strconv.Itoa(o)}}
+		if status != "" {
+			q.Set("status", status)
+		}
+		return "?" + q.Encode()
+	}
+	if offset > 0 {
+		pg.Prev = page(max(0, offset-deviationsPerPage))
+	}
+	if offset+deviationsPerPage < len(ds) {
+		pg.Next = page(offset + deviationsPerPage)
+	}
 	pg.Nav = "deviations"
 	s.render(w, r, "deviations", pg)
 }

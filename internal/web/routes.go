@@ -57,6 +57,7 @@ func (s *Server) routes() {
 	s.apiRiskRoutes(s.api)
 	s.apiSoARoutes(s.api)
 	// Reminders, notifications and evidence exports (issue 6).
+	s.apiNotificationRoutes(s.api)
 	mux.Handle("/api/v1/", apiMux)
 
 	s.mux = mux
@@ -141,6 +142,9 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/soa/{control}", isms.ActRead, s.handleSoAControl},
 		{"POST /o/{org}/soa/{control}", isms.ActWriteRecords, s.handleSoAUpdate},
 		// Reminders, notifications and evidence exports (issue 6).
+		{"GET /o/{org}/notifications", isms.ActRead, s.handleNotifications},
+		{"POST /o/{org}/notifications", isms.ActRead, s.handleNotificationPrefs},
+		{"POST /o/{org}/notifications/settings", isms.ActManageMetrics, s.handleReminderSettings},
 		{"GET /o/{org}/exports", isms.ActRead, s.handleExports},
 		{"GET /o/{org}/exports/bundle.zip", isms.ActReadAudit, s.handleBundle},
 		{"GET /o/{org}/exports/poam.json", isms.ActRead, s.handlePOAM},
@@ -243,6 +247,12 @@ var apiActions = map[string]isms.Action{
 	"get-soa-control":    isms.ActRead,
 	"update-soa-control": isms.ActWriteRecords,
 	// Reminders, notifications and evidence exports (issue 6).
+	"list-due-items":         isms.ActRead,
+	"get-notification-prefs": isms.ActRead,
+	"set-notification-prefs": isms.ActRead,
+	"get-reminder-settings":  isms.ActRead,
+	"set-reminder-settings":  isms.ActManageMetrics,
+	"list-deliveries":        isms.ActManageMembers,
 }
 
 // APIAction returns the action an API operation needs.

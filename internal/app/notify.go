@@ -1,0 +1,261 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// message is what one reminder says, before it is shaped per channel.
+type message struct {
+	Subject string
+	Text    string
+	// The webhook's JSON fields.
+	Kind, Title, Stage, Link string
+	Due                      *time.Time
+}
+
+var stageWords = map[isms.Stage]string{
+	isms.StageAhead:     "Coming up",
+	isms.StageDue:       "Due today",
+	isms.StageOverdue:   "Overdue",
+	isms.StageEscalated: "Escalated, overdue",
+}
+
+func reminderMessage(base string, o *isms.Organization, it DueItem, st isms.Stage) message {
+	it.Link = base + it.Link
+	due := it.Due.In(o.Location()).Format("2006-01-02")
+	subj := fmt.Sprintf("[%s] %s: %s", o.Name, stageWords[st], it.Title)
+	text := fmt.Sprintf("%s\n\nDue: %s\nStage: %s\nOpen: %s\n", it.Title, due, st, it.Link)
+	if st == isms.StageEscalated {
+		text += "\nYou receive this as an ISMS manager or admin: the owner's reminders went unanswered.\n"
+	}
+	d := it.Due.UTC()
+	return message{Subject: subj, Text: text, Kind: it.Kind, Title: it.Title, Stage: string(st), Link: it.Link, Due: &d}
+}
+
+// deliveriesFor shapes a message for each channel a person chose.
+func deliveriesFor(o *isms.Organization, m isms.Membership, pr isms.NotificationPrefs, msg message) []*store.Delivery {
+	var out []*store.Delivery
+	if pr.Email && m.Email != "" {
+		out = append(out, &store.Delivery{OrgID: o.ID, UserID: m.UserID, Channel: isms.ChannelEmail, Target: m.Email, Subject: msg.Subject, Body: msg.Text})
+	}
+	if pr.WebhookURL != "" {
+		var payload any = map[string]any{"organisation": o.Slug, "kind": msg.Kind, "title": msg.Title, "due": msg.Due, "stage": msg.Stage, "link": msg.Link}
+		if pr.WebhookKind == isms.WebhookSlack {
+			payload = map[string]string{"text": msg.Subject + "\n" + msg.Text}
+		}
+		b, _ := json.Marshal(payload) // maps of strings and times always marshal
+		out = append(out, &store.Delivery{OrgID: o.ID, UserID: m.UserID, Channel: isms.ChannelWebhook, Target: pr.WebhookURL, Kind: pr.WebhookKind,
+			Subject: msg.Subject, Body: msg.Text, Payload: string(b)})
+	}
+	return out
+}
+
+// SendDigests sends the weekly digest of one organisation: each member who
+// chose it and is not paused gets one message listing the items due to
+// them (within the lead time or past due), once per ISO week.
+func (a *App) SendDigests(ctx context.Context, orgID int64, now time.Time) ([]Reminder, error) {
+	var out []Reminder
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		out = nil
+		o, err := tx.OrgByID(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		settings, err := tx.ReminderSettings(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		au, err := loadAudience(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		items, err := a.dueItems(ctx, tx, o, now)
+		if err != nil {
+			return err
+		}
+		mine := map[int64][]string{}
+		for _, it := range items {
+			st := settings.StageOf(it.Due, now, o.Location())
+			if st == isms.StageNone {
+				continue
+			}
+			line := fmt.Sprintf("- %s: %s (due %s) %s%s", stageWords[st], it.Title, it.Due.In(o.Location()).Format("2006-01-02"), a.PublicURL, it.Link)
+			for _, uid := range recipients(it, st, au.members, au.managers) {
+				mine[uid] = append(mine[uid], line)
+			}
+		}
+		y, w := now.In(o.Location()).ISOWeek()
+		occasion := fmt.Sprintf("digest:%04d-W%02d", y, w)
+		for uid, lines := range mine {
+			pr := au.prefs[uid]
+			if !pr.Digest || pr.Paused(now) {
+				continue
+			}
+			msg := message{Subject: fmt.Sprintf("[%s] Weekly digest: %d due", o.Name, len(lines)), Kind: "digest", Title: "Weekly digest", Stage: "digest",
+				Text: "What is due to you:\n\n" + strings.Join(lines, "\n") + "\n", Link: a.PublicURL + "/o/" + o.Slug + "/notifications"}
+			r, err := a.remind(ctx, tx, o, au.members[uid], pr, occasion, "digest", msg)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				out = append(out, *r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NotificationPrefs returns the caller's own preferences in the
+// organisation. Requires read (every member).
+func (a *App) NotificationPrefs(ctx context.Context, p Principal, slug string) (isms.NotificationPrefs, error) {
+	var out isms.NotificationPrefs
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		out, err = tx.NotificationPrefs(ctx, m.Org.ID, p.UserID)
+		return err
+	})
+	return out, err
+}
+
+// SetNotificationPrefs stores the caller's own preferences (the org and
+// user fields of pr are ignored). Requires read; a token must be
+// read-write. EINVALID.
+func (a *App) SetNotificationPrefs(ctx context.Context, p Principal, slug string, pr isms.NotificationPrefs) (isms.NotificationPrefs, error) {
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		if m.Token != nil && m.Token.Scope == isms.ScopeRead {
+			return isms.Errorf(isms.EFORBIDDEN, "this API token is read-only")
+		}
+		if p.UserID == 0 {
+			return isms.Errorf(isms.EINVALID, "notification preferences belong to a person; sign in as one")
+		}
+		if err := pr.Validate(); err != nil {
+			return err
+		}
+		before, err := tx.NotificationPrefs(ctx, m.Org.ID, p.UserID)
+		if err != nil {
+			return err
+		}
+		pr.OrgID, pr.UserID = m.Org.ID, p.UserID
+		if err := tx.SetNotificationPrefs(ctx, pr); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "notification_prefs.update", "notification_prefs", p.UserID, before, pr)
+	})
+	return pr, err
+}
+
+// ReminderSettings returns the organisation's lead time and escalation.
+// Requires read.
+func (a *App) ReminderSettings(ctx context.Context, p Principal, slug string) (isms.ReminderSettings, error) {
+	var out isms.ReminderSettings
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActRead); err != nil {
+			return err
+		}
+		out, err = tx.ReminderSettings(ctx, m.Org.ID)
+		return err
+	})
+	return out, err
+}
+
+// SetReminderSettings changes the organisation's lead time and escalation.
+// Requires manage_metrics (admins and ISMS managers). EINVALID.
+func (a *App) SetReminderSettings(ctx context.Context, p Principal, slug string, s isms.ReminderSettings) (isms.ReminderSettings, error) {
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(isms.ActManageMetrics); err != nil {
+			return err
+		}
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		before, err := tx.ReminderSettings(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		s.OrgID = m.Org.ID
+		if err := tx.SetReminderSettings(ctx, s); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "reminder_settings.update", "reminder_settings", m.Org.ID, before, s)
+	})
+	return s, err
+}
+
+// Deliveries lists the organisation's latest deliveries with status,
+// attempts and last error. Requires the role of manage_members (admins);
+// listing is reading, so an admin's read-only token may.
+func (a *App) Deliveries(ctx context.Context, p Principal, slug string) ([]*store.Delivery, error) {
+	var out []*store.Delivery
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := isms.Authorize(m.Role, isms.ActManageMembers); err != nil {
+			return err
+		}
+		out, err = tx.Deliveries(ctx, m.Org.ID, 200)
+		return err
+	})
+	return out, err
+}
+
+// Delivery returns one delivery for the worker that sends it. ENOTFOUND.
+func (a *App) Delivery(ctx context.Context, id int64) (*store.Delivery, error) {
+	var out *store.Delivery
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.DeliveryByID(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// RecordDeliveryAttempt stores the outcome of one attempt to send a
+// delivery: sent when sendErr is nil, else the error, and failed when it
+// was the last attempt (pending otherwise, for the retry).
+func (a *App) RecordDeliveryAttempt(ctx context.Context, d *store.Delivery, sendErr error, last bool) error {
+	status, msg := isms.DeliverySent, ""
+	if sendErr != nil {
+		status, msg = isms.DeliveryPending, sendErr.Error()
+		if last {
+			status = isms.DeliveryFailed
+		}
+	}
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.RecordDeliveryAttempt(ctx, d.OrgID, d.ID, status, msg); err != nil {
+			return err
+		}
+		after := map[string]any{"status": status, "attempt": d.Attempts + 1, "error": msg}
+		return audit(ctx, tx, d.OrgID, reminderPrincipal, "delivery."+status, "delivery", d.ID, nil, after)
+	})
+}

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// DevLoadCmd is pdca dev load: a bounded load run against a pdca serve on
+// this machine (loopback only), with vegeta as a library.
+type DevLoadCmd struct {
+	URL          string        `default:"http://127.0.0.1:8080" help:"The pdca serve to measure; only loopback addresses are allowed."`
+	Org          string        `required:"" help:"Organisation slug to read and write."`
+	Email        string        `default:"load@pdca.test" help:"Person to sign in as (reads go through the web session)."`
+	PasswordFile string        `name:"password-file" required:"" type:"existingfile" help:"That person's password."`
+	TokenFile    string        `name:"token-file" type:"existingfile" help:"A write API token of that person, for the write targets; without it writes are skipped."`
+	Clients      []int         `default:"1,16,64" help:"Numbers of concurrent clients to measure with."`
+	Duration     time.Duration `default:"10s" help:"How long each target is measured at each number of clients."`
+	MaxRequests  int           `name:"max-requests" default:"50000" help:"Stop a measurement after this many requests."`
+	PID          int           `name:"pid" help:"The server's process id, to report its resident memory."`
+}
+
+// loadTarget is one kind of request measured.
+type loadTarget struct {
+	name     string
+	targeter func(n *atomic.Int64) vegeta.Targeter
+}
+
+// Run measures every target at every number of clients and prints a table.
+func (c *DevLoadCmd) Run(g *Globals, e *env) error {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return isms.Errorf(isms.EINVALID, "--url: %v", err)
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return isms.Errorf(isms.EINVALID, "--url %s: load runs only against this machine (127.0.0.1, ::1 or localhost)", c.URL)
+	}
+	password, err := readPassword(e, c.PasswordFile, "")
+	if err != nil {
+		return err
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := client.PostForm(c.URL+"/signin", url.Values{"email": {c.Email}, "password": {password}})
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	resp.Body.Close()
+	cookies := jar.Cookies(u)
+	if resp.StatusCode != http.StatusOK || len(cookies) == 0 {
+		return isms.Errorf(isms.EUNAUTHORIZED, "sign in as %s failed (%d)", c.Email, resp.StatusCode)
+	}
+	session := http.Header{"Cookie": {cookies[0].Name + "=" + cookies[0].Value}}
+	base := c.URL + "/o/" + c.Org
+	// One deviation to read: the newest.
+	devID := ""
+	req, _ := http.NewRequest(http.MethodGet, c.URL+"/api/v1/orgs/"+c.Org+"/deviations", nil)
+	req.Header = session.Clone()
+	if resp, err := client.Do(req); err == nil {
+		var list struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		if len(list.Items) > 0 {
+			devID = strconv.FormatInt(list.Items[0].ID, 10)
+		}
+	}
+	get := func(path string) func(*atomic.Int64) vegeta.Targeter {
+		return func(*atomic.Int64) vegeta.Targeter {
+			return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + path, Header: session.Clone()})
+		}
+	}
+	targets := []loadTarget{{"dashboard", get("/")}, {"metrics page", get("/metrics")}, {"deviations list (50)", get("/deviations")}}
+	if devID != "" {
+		targets = append(targets, loadTarget{"one deviation", get("/deviations/" + devID)})
+	}
+	if c.TokenFile != "" {
+		token, err := readPassword(e, c.TokenFile, "")
+		if err != nil {
+			return err
+		}
+		auth := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
+		api := c.URL + "/api/v1/orgs/" + c.Org
+		targets = append(targets,
+			loadTarget{"create deviation (API)", func(n *atomic.Int64) vegeta.Targeter {
+				return func(t *vegeta.Target) error {
+					i := n.Add(1)
+					*t = vegeta.Target{Method: http.MethodPost, URL: api + "/deviations", Header: auth.Clone(),
+						Body: fmt.Appendf(nil, `{"title":"Load deviation %d","kind":"observation","source":"observation","severity":"low"}`, i)}
+					return nil
+				}
+			}},
+			loadTarget{"import 1,000 rows (API)", func(n *atomic.Int64) vegeta.Targeter {
+				return func(t *vegeta.Target) error {
+					i := n.Add(1)
+					var b strings.Builder
+					b.WriteString("person,system,employment_ended_at,access_removed_at\n")
+					at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+					for r := range 1000 {
+						fmt.Fprintf(&b, "load%d-%d,erp,%s,%s\n", i, r, at.Format(time.RFC3339), at.Add(2*time.Hour).Format(time.RFC3339))
+					}
+					h := auth.Clone()
+					h.Set("Content-Type", "text/csv")
+					*t = vegeta.Target{Method: http.MethodPost, URL: api + "/records/access_removals/imports?format=csv", Header: h, Body: []byte(b.String())}
+					return nil
+				}
+			}})
+	}
+	fmt.Fprintf(e.stdout, "pdca dev load: %s, organisation %s, %s per measurement, at most %d requests each\n", c.URL, c.Org, c.Duration, c.MaxRequests)
+	if rss := residentMemory(c.PID); rss != "" {
+		fmt.Fprintf(e.stdout, "server resident memory before: %s\n", rss)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tclients\trequests\tok\treq/s\tp50\tp95\tp99\t")
+	for _, t := range targets {
+		for _, n := range c.Clients {
+			var counter atomic.Int64
+			m := c.measure(t.targeter(&counter), n)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%.0f\t%s\t%s\t%s\t\n", t.name, n, m.Requests, 100*m.Success, m.Throughput,
+				ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99))
+			if len(m.Errors) > 0 {
+				fmt.Fprintf(e.stderr, "%s at %d clients: errors %v\n", t.name, n, m.Errors)
+			}
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if rss := residentMemory(c.PID); rss != "" {
+		fmt.Fprintf(e.stdout, "server resident memory after: %s\n", rss)
+	}
+	return nil
+}
+
+// measure runs one target with n clients as fast as they go, for the
+// duration or until MaxRequests, and returns vegeta's metrics.
+func (c *DevLoadCmd) measure(tr vegeta.Targeter, n int) *vegeta.Metrics {
+	atk := vegeta.NewAttacker(vegeta.Workers(uint64(n)), vegeta.MaxWorkers(uint64(n)), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
+	var m vegeta.Metrics
+	count := 0
+	for res := range atk.Attack(tr, vegeta.Rate{Freq: 0}, c.Duration, "load") {
+		m.Add(res)
+		if count++; count >= c.MaxRequests {
+			atk.Stop()
+		}
+	}
+	m.Close()
+	return &m
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms"
+}
+
+// residentMemory reads VmRSS of a process from /proc (Linux).
+func residentMemory(pid int) string {
+	if pid <= 0 {
+		return ""
+	}
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(f)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

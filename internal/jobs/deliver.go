@@ -1,0 +1,183 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/wneessen/go-mail"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+// DeliverMaxAttempts is how often a delivery is tried before it is marked
+// failed; River spaces the retries with its backoff.
+const DeliverMaxAttempts = 8
+
+// SMTP configures outgoing email. An empty Host means email is not
+// configured: email deliveries then fail visibly.
+type SMTP struct {
+	Host     string
+	Port     int    // default 587 (starttls), 465 (tls) or 25 (none)
+	TLS      string // none, starttls (default) or tls
+	Username string
+	Password string
+	From     string
+}
+
+// DeliverArgs asks for one delivery to be sent.
+type DeliverArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind is River's name for the job.
+func (DeliverArgs) Kind() string { return app.JobDeliver }
+
+// InsertOpts sets the attempts before a delivery is given up.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: DeliverMaxAttempts}
+}
+
+// DeliverWorker sends a delivery by email or webhook and records the
+// outcome; an error makes River retry with backoff.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	App           *app.App
+	Log           *slog.Logger
+	SMTP          SMTP
+	WebhookSecret []byte
+	HTTP          *http.Client
+}
+
+// Work sends one delivery. A delivery already sent or failed is left
+// alone (a job run twice does not send twice).
+func (w *DeliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) error {
+	d, err := w.App.Delivery(ctx, j.Args.DeliveryID)
+	if err != nil {
+		if isms.ErrorCode(err) == isms.ENOTFOUND {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	if d.Status != isms.DeliveryPending {
+		return nil
+	}
+	sendErr := w.send(ctx, d)
+	last := j.Attempt >= j.MaxAttempts
+	if err := w.App.RecordDeliveryAttempt(ctx, d, sendErr, last); err != nil {
+		return err
+	}
+	if sendErr != nil {
+		w.Log.Warn("delivery failed", "delivery_id", d.ID, "org_id", d.OrgID, "channel", d.Channel, "attempt", j.Attempt, "err", sendErr.Error())
+		if last {
+			return river.JobCancel(sendErr)
+		}
+		return sendErr
+	}
+	w.Log.Info("delivery sent", "delivery_id", d.ID, "org_id", d.OrgID, "channel", d.Channel)
+	return nil
+}
+
+func (w *DeliverWorker) send(ctx context.Context, d *store.Delivery) error {
+	switch d.Channel {
+	case isms.ChannelEmail:
+		return w.sendEmail(ctx, d)
+	case isms.ChannelWebhook:
+		return w.sendWebhook(ctx, d)
+	}
+	return fmt.Errorf("unknown channel %q", d.Channel)
+}
+
+// errNoSMTP is what admins see on an email delivery when no SMTP server
+// is configured.
+var errNoSMTP = errors.New("SMTP is not configured: start pdca serve with --smtp-host (and --smtp-from)")
+
+func (w *DeliverWorker) sendEmail(ctx context.Context, d *store.Delivery) error {
+	c := w.SMTP
+	if c.Host == "" {
+		return errNoSMTP
+	}
+	opts := []mail.Option{mail.WithTimeout(30 * time.Second)}
+	switch c.TLS {
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS), mail.WithPort(portOr(c.Port, 25)))
+	case "tls":
+		opts = append(opts, mail.WithSSL(), mail.WithPort(portOr(c.Port, 465)))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory), mail.WithPort(portOr(c.Port, 587)))
+	}
+	if c.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(c.Username), mail.WithPassword(c.Password))
+	}
+	client, err := mail.NewClient(c.Host, opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	m := mail.NewMsg()
+	if err := m.From(c.From); err != nil {
+		return fmt.Errorf("from address %q: %w", c.From, err)
+	}
+	if err := m.To(d.Target); err != nil {
+		return fmt.Errorf("recipient: %w", err)
+	}
+	m.Subject(d.Subject)
+	m.SetBodyString(mail.TypeTextPlain, d.Body)
+	if err := client.DialAndSendWithContext(ctx, m); err != nil {
+		return fmt.Errorf("send email via %s: %w", c.Host, err)
+	}
+	return nil
+}
+
+func portOr(p, def int) int {
+	if p == 0 {
+		return def
+	}
+	return p
+}
+
+// Sign returns the X-Pdca-Signature value of a webhook body:
+// "sha256=" and the hex HMAC-SHA256 of the body keyed by the secret.
+func Sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func (w *DeliverWorker) sendWebhook(ctx context.Context, d *store.Delivery) error {
+	if len(w.WebhookSecret) == 0 {
+		return errors.New("webhooks are not configured: start pdca serve with --webhook-secret-file, so that receivers can verify the signature")
+	}
+	body := []byte(d.Payload)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("webhook request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "pdca")
+	req.Header.Set("X-Pdca-Signature", Sign(w.WebhookSecret, body))
+	hc := w.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
+}

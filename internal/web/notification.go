@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+)
+
+type notificationsPage struct {
+	Page
+	Prefs      isms.NotificationPrefs
+	PausedDate string
+	Settings   isms.ReminderSettings
+	Items      []app.DueItem
+	Deliveries []*store.Delivery // admins only
+	Location   *time.Location
+}
+
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+	ctx, p, slug := r.Context(), m.Principal, m.Org.Slug
+	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications"), Location: m.Org.Location()}
+	var err error
+	if pg.Prefs, err = s.app.NotificationPrefs(ctx, p, slug); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if pg.Prefs.PausedUntil != nil {
+		pg.PausedDate = pg.Prefs.PausedUntil.Format("2006-01-02")
+	}
+	if pg.Settings, err = s.app.ReminderSettings(ctx, p, slug); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if pg.Items, err = s.app.DueItems(ctx, p, slug); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if m.Role.Can(isms.ActManageMembers) {
+		if pg.Deliveries, err = s.app.Deliveries(ctx, p, slug); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	pg.Nav, pg.Error = "notifications", problem
+	s.renderStatus(w, r, status, "notifications", pg)
+}
+
+func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	s.notificationsPage(w, r, m, http.StatusOK, "")
+}
+
+// handleNotificationPrefs saves the member's own channels and pause.
+func (s *Server) handleNotificationPrefs(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	pr := isms.NotificationPrefs{Email: r.PostFormValue("email") == "on", WebhookURL: r.PostFormValue("webhook_url"),
+		WebhookKind: r.PostFormValue("webhook_kind"), Digest: r.PostFormValue("digest") == "on"}
+	if d := strings.TrimSpace(r.PostFormValue("paused_until")); d != "" {
+		t, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, "paused until: give a date, e.g. 2026-12-31, or leave it empty")
+			return
+		}
+		pr.PausedUntil = &t
+	}
+	if _, err := s.app.SetNotificationPrefs(r.Context(), m.Principal, m.Org.Slug, pr); err != nil {
+		if isms.ErrorCode(err) == isms.EINVALID {
+			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, "Your notification preferences are saved.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/notifications", http.StatusSeeOther)
+}
+
+// handleReminderSettings changes the organisation's lead time and escalation.
+func (s *Server) handleReminderSettings(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	lead, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("lead_days")))
+	esc, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("escalate_days")))
+	if err1 != nil || err2 != nil {
+		s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, "lead time and escalation: give whole numbers of days, e.g. 7 and 3")
+		return
+	}
+	if _, err := s.app.SetReminderSettings(r.Context(), m.Principal, m.Org.Slug, isms.ReminderSettings{LeadDays: lead, EscalateDays: esc}); err != nil {
+		if isms.ErrorCode(err) == isms.EINVALID {
+			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, "Reminder settings saved.")
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/notifications", http.StatusSeeOther)
+}

@@ -99,6 +99,25 @@ func (a *App) EvidenceBundle(ctx context.Context, p Principal, slug string, w io
 		files = append(files, export.File{Name: "registers/" + r.Name + ".csv", Data: c.Bytes()}, export.File{Name: "registers/" + r.Name + ".xlsx", Data: x.Bytes()})
 		names = append(names, fmt.Sprintf("- %s: %s (%d rows)", r.Name, r.Title, len(t.Rows)))
 	}
+	// The latest signed review: its pack as PDF and its frozen snapshot.
+	reviews, err := a.Reviews(ctx, p, slug)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range reviews { // newest first
+		if r.Status != isms.ReviewSigned {
+			continue
+		}
+		var pdf bytes.Buffer
+		if err := a.ReviewPDF(ctx, p, slug, r.ID, &pdf); err != nil {
+			return "", fmt.Errorf("review pack: %w", err)
+		}
+		files = append(files, export.File{Name: "review-" + r.Period + ".pdf", Data: pdf.Bytes()},
+			export.File{Name: "review-" + r.Period + "-snapshot.json", Data: []byte(r.Snapshot)})
+		names = append(names, "- review-"+r.Period+".pdf: the latest signed management review pack; review-"+r.Period+
+			"-snapshot.json is what was shown, SHA-256 "+r.SnapshotSHA256+" (also in the audit trail)")
+		break
+	}
 	poam, err := a.POAM(ctx, p, slug)
 	if err != nil {
 		return "", fmt.Errorf("poam: %w", err)

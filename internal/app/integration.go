@@ -25,6 +25,27 @@ func registerActLoop(a *App) {
 
 func actLoopRegisters() []RegisterSource {
 	return []RegisterSource{
+		{Name: "reviews", Title: "Management reviews and decisions", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
+			rs, err := tx.Reviews(ctx, o.ID)
+			if err != nil {
+				return nil, err
+			}
+			t := &export.Table{Columns: []string{"period", "held_on", "status", "attendees", "signed_at", "signed_by", "snapshot_sha256", "decision", "kind", "owner", "deadline", "decision_status", "done_at"}}
+			for _, r := range rs {
+				base := []string{r.Period, fmtTime(&r.HeldOn), string(r.Status), r.Attendees, fmtTime(r.SignedAt), r.SignedBy, r.SnapshotSHA256}
+				ds, err := tx.ReviewActions(ctx, o.ID, r.ID)
+				if err != nil {
+					return nil, err
+				}
+				if len(ds) == 0 {
+					t.Rows = append(t.Rows, append(base, "", "", "", "", "", ""))
+				}
+				for _, d := range ds {
+					t.Rows = append(t.Rows, append(append([]string{}, base...), d.Title, string(d.Kind), d.OwnerName, fmtTime(d.Deadline), d.Status, fmtTime(d.DoneAt)))
+				}
+			}
+			return t, nil
+		}},
 		{Name: "deviations", Title: "Deviations", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			ds, err := tx.Deviations(ctx, o.ID)
 			t := &export.Table{Columns: []string{"ref", "title", "kind", "source", "severity", "status", "owner", "detected_at", "due_at", "metric", "correction",

@@ -138,3 +138,36 @@ func TestSignedReviewPDFIsReproducible(t *testing.T) {
 		}
 	})
 }
+
+func TestBundleHasTheSignedReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, "acme")
+		mgr, boss := f.members[isms.RoleISMSManager], f.members[isms.RoleManagement]
+		r := &isms.Review{Period: "2026-Q3", HeldOn: time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), ChairID: boss.UserID}
+		if err := f.app.CreateReview(ctx, mgr, "acme", r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.MoveReview(ctx, mgr, "acme", r.ID, isms.ReviewHeld); err != nil {
+			t.Fatal(err)
+		}
+		signed, err := f.app.MoveReview(ctx, boss, "acme", r.ID, isms.ReviewSigned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var zipped bytes.Buffer
+		manifest, err := f.app.EvidenceBundle(ctx, f.members[isms.RoleAuditor], "acme", &zipped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"review-2026-Q3.pdf", "review-2026-Q3-snapshot.json", "registers/reviews.csv", "poam.json"} {
+			if !strings.Contains(manifest, "  "+want+"\n") {
+				t.Errorf("bundle manifest lacks %s:\n%s", want, manifest)
+			}
+		}
+		sum := sha256.Sum256([]byte(signed.Snapshot))
+		if !strings.Contains(manifest, hex.EncodeToString(sum[:])+"  review-2026-Q3-snapshot.json") {
+			t.Error("the snapshot in the bundle is not the signed one")
+		}
+	})
+}

@@ -25,7 +25,27 @@ type ReviewInput struct {
 	Columns []string   `json:"columns,omitempty"`
 	Rows    [][]string `json:"rows,omitempty"`
 	Comment string     `json:"comment,omitempty"`
+	// Trends are figures over several periods, for charts.
+	Trends []Trend `json:"trends,omitempty"`
 }
+
+// Trend is one metric's figures over consecutive periods, oldest first.
+type Trend struct {
+	Key    string       `json:"key"`
+	Name   string       `json:"name"`
+	Unit   string       `json:"unit"`
+	Points []TrendPoint `json:"points"`
+}
+
+// TrendPoint is one period's figure.
+type TrendPoint struct {
+	Period string   `json:"period"`
+	Value  *float64 `json:"value"`
+	Status string   `json:"status"`
+}
+
+// TrendPeriodsShown is how many periods a review's trend charts cover.
+const TrendPeriodsShown = 6
 
 // ReviewScope is what an input provider needs: the organisation, the
 // review, the period it covers and the moment the inputs are taken.
@@ -342,7 +362,15 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 		pack.At = *r.SignedAt
 	}
 	for _, in := range v.Inputs {
-		pack.Sections = append(pack.Sections, report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Columns: in.Columns, Rows: in.Rows})
+		sec := report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Columns: in.Columns, Rows: in.Rows}
+		for _, t := range in.Trends {
+			rt := report.Trend{Name: t.Name, Unit: t.Unit}
+			for _, pt := range t.Points {
+				rt.Periods, rt.Values, rt.Statuses = append(rt.Periods, pt.Period), append(rt.Values, pt.Value), append(rt.Statuses, pt.Status)
+			}
+			sec.Trends = append(sec.Trends, rt)
+		}
+		pack.Sections = append(pack.Sections, sec)
 	}
 	for _, d := range v.Decisions {
 		dl := ""

@@ -101,6 +101,20 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 			}
 		}
 		counts[string(cur.Status)]++
+		tr := Trend{Key: md.Key, Name: md.Name, Unit: string(md.Unit)}
+		ps := []measure.Period{last}
+		for len(ps) < TrendPeriodsShown {
+			ps = append([]measure.Period{ps[0].Prev()}, ps...)
+		}
+		sp := spanOf(md.Rule, ps, asOf)
+		for _, pp := range ps {
+			r, err := l.compute(md, pp, asOf, sp, manual)
+			if err != nil {
+				return nil, err
+			}
+			tr.Points = append(tr.Points, TrendPoint{Period: pp.String(), Value: r.Rounded(), Status: string(r.Status)})
+		}
+		in.Trends = append(in.Trends, tr)
 		in.Rows = append(in.Rows, []string{md.Name, last.String(), figure(cur.Rounded(), cur.Unit), string(cur.Status), figure(before.Rounded(), before.Unit), word})
 	}
 	in.Summary = fmt.Sprintf("%d red, %d yellow, %d green, %d without data (as of %s).", counts["red"], counts["yellow"], counts["green"], counts["grey"], asOf.Format(time.RFC3339))

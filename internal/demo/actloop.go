@@ -87,6 +87,8 @@ func ActLoop(ctx context.Context, a *app.App, org *isms.Organization, now time.T
 	if _, err := a.MoveReview(ctx, sys, org.Slug, rv.ID, isms.ReviewHeld); err != nil {
 		return err
 	}
-	_, err = a.MoveReview(ctx, sys, org.Slug, rv.ID, isms.ReviewSigned)
+	// The chair signs.
+	ceo := app.Principal{UserID: ids["ceo@demo.example"], Label: "ceo@demo.example"}
+	_, err = a.MoveReview(ctx, ceo, org.Slug, rv.ID, isms.ReviewSigned)
 	return err
 }

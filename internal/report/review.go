@@ -21,6 +21,7 @@ type Section struct {
 	Key, Title, Status, Summary, Comment string
 	Columns                              []string
 	Rows                                 [][]string
+	Trends                               []Trend
 }
 
 // Decision is a decision of the review.
@@ -84,16 +85,15 @@ func ReviewPDF(w io.Writer, p ReviewPack) error {
 	// Red, yellow, green first: one line per input.
 	for _, s := range p.Sections {
 		statusBox(pdf, s.Status)
-		pdf.SetFont("sans", "B", 9)
-		pdf.CellFormat(52, 6, s.Title, "", 0, "L", false, 0, "")
+		pdf.SetFont("sans", "B", 8.5)
+		pdf.CellFormat(64, 6, fit(pdf, s.Title, 63), "", 0, "L", false, 0, "")
 		pdf.SetFont("sans", "", 8)
 		pdf.MultiCell(0, 6, s.Summary, "", "L", false)
 	}
+	pdf.Ln(2)
 	for _, s := range p.Sections {
-		if s.Key == "metrics" {
-			pdf.Ln(2)
-			heading(pdf, "Metrics and their trend")
-			table(pdf, s.Columns, s.Rows, 3)
+		if err := trendGrid(pdf, s.Trends); err != nil {
+			return err
 		}
 	}
 	pdf.Ln(2)

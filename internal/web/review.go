@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
 )
 
 type reviewsPage struct {
@@ -181,3 +183,15 @@ func (s *Server) handleReviewPDF(w http.ResponseWriter, r *http.Request, m *app.
 	w.Header().Set("Content-Disposition", `inline; filename="`+m.Org.Slug+`-review-`+r.PathValue("id")+`.pdf"`)
 	_, _ = buf.WriteTo(w)
 }
+
+// trendPointsSVG draws a review trend as bars coloured by status, like
+// the metrics page (numbers and escaped text only).
+func trendPointsSVG(points []app.TrendPoint) template.HTML {
+	ms := make([]store.Measurement, len(points))
+	for i, p := range points {
+		ms[i] = store.Measurement{Period: p.Period, Value: p.Value, Status: p.Status}
+	}
+	return trendSVG(ms)
+}
+
+func init() { funcs["trendbars"] = trendPointsSVG }

@@ -169,6 +169,9 @@ func insertDeviation(ctx context.Context, tx *store.Tx, p Principal, d *isms.Dev
 // nextDeviationRef returns DEV-<year>-NNN, the first number used neither
 // by a deviation nor by an imported deviation record.
 func nextDeviationRef(ctx context.Context, tx *store.Tx, orgID int64, year int) (string, error) {
+	if err := tx.LockOrg(ctx, orgID); err != nil {
+		return "", err
+	}
 	prefix := fmt.Sprintf("DEV-%d-", year)
 	n, err := tx.CountDeviationRefs(ctx, orgID, prefix)
 	if err != nil {

@@ -148,6 +148,9 @@ func (a *App) RaiseFinding(ctx context.Context, p Principal, slug string, auditI
 		if err := f.Validate(); err != nil {
 			return err
 		}
+		if err := tx.LockOrg(ctx, m.Org.ID); err != nil {
+			return err
+		}
 		prefix := fmt.Sprintf("F-%d-", tx.Now.Year())
 		n, err := tx.CountFindingRefs(ctx, m.Org.ID, prefix)
 		if err != nil {

@@ -315,10 +315,14 @@ const TrendPeriods = 12
 // organisation for its current period and the TrendPeriods-1 before it, as
 // of now. Run by a River job after every import and nightly.
 func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
-	n := 0
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		o, err := tx.OrgByID(ctx, orgID)
-		if err != nil {
+	// Compute in a read transaction, so SQLite's single writer is held
+	// only for the short write of the results.
+	var o *isms.Organization
+	var fresh []Rated
+	asOf := a.DB.Now().UTC().Truncate(time.Microsecond)
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if o, err = tx.OrgByID(ctx, orgID); err != nil {
 			return err
 		}
 		metrics, err := currentMetrics(ctx, tx, orgID)
@@ -330,8 +334,6 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 			return err
 		}
 		l := newLoader(ctx, tx, orgID)
-		var fresh []Rated
-		asOf := tx.Now
 		for _, md := range metrics {
 			per := measure.PeriodContaining(md.Frequency, asOf, o.Location())
 			periods := []measure.Period{per}
@@ -344,12 +346,19 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 				if err != nil {
 					return err
 				}
-				if err := tx.SaveMeasurement(ctx, storedMeasurement(orgID, r)); err != nil {
-					return err
-				}
 				fresh = append(fresh, r)
-				n++
 				per = per.Prev()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = a.DB.Write(ctx, func(tx *store.Tx) error {
+		for _, r := range fresh {
+			if err := tx.SaveMeasurement(ctx, storedMeasurement(orgID, r)); err != nil {
+				return err
 			}
 		}
 		for _, h := range a.measured {
@@ -359,7 +368,7 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 		}
 		return nil
 	})
-	return n, err
+	return len(fresh), err
 }
 
 // MeasuredHook runs in the transaction of a recompute with the figures it

@@ -156,3 +156,19 @@ func (tx *Tx) EachEvent(ctx context.Context, orgID int64, fn func(isms.Event) er
 		after = page[len(page)-1].Seq
 	}
 }
+
+// LockOrg takes the organisation's audit chain head row lock for the rest
+// of the transaction (a no-op write on SQLite, whose writer is single).
+// Every change appends an audit event and takes this lock at its end
+// anyway; taking it first serialises transactions that number things per
+// organisation (DEV-2026-014, F-2026-003, R-007), so on PostgreSQL two of
+// them cannot compute the same next number.
+func (tx *Tx) LockOrg(ctx context.Context, orgID int64) error {
+	if _, err := tx.exec(ctx, `INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (org_id) DO NOTHING`, orgID); err != nil {
+		return fmt.Errorf("lock organisation: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_heads SET seq = seq WHERE org_id = $1`, orgID); err != nil {
+		return fmt.Errorf("lock organisation: %w", err)
+	}
+	return nil
+}

@@ -37,6 +37,9 @@ func nullID(id int64) any {
 // CreateRisk inserts a risk with the next number of its organisation and
 // sets ID, Number, CreatedAt and UpdatedAt. Links are set separately.
 func (tx *Tx) CreateRisk(ctx context.Context, r *isms.Risk) error {
+	if err := tx.LockOrg(ctx, r.OrgID); err != nil {
+		return err
+	}
 	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM risks WHERE org_id = $1`, r.OrgID).Scan(&r.Number); err != nil {
 		return fmt.Errorf("next risk number: %w", err)
 	}

@@ -34,10 +34,32 @@ type DevLoadCmd struct {
 	PID          int           `name:"pid" help:"The server's process id, to report its resident memory."`
 }
 
-// loadTarget is one kind of request measured.
+// loadTarget is one kind of request measured. A write target may say how
+// to count what it stores (count) and how many rows one successful
+// request adds (per), so the run checks nothing was lost or duplicated.
 type loadTarget struct {
 	name     string
 	targeter func(n *atomic.Int64) vegeta.Targeter
+	count    func() (int, error)
+	per      int
+}
+
+// apiTotal reads the "total" of a list endpoint.
+func apiTotal(client *http.Client, url string, h http.Header) (int, error) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header = h.Clone()
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Total int `json:"total"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return 0, err
+	}
+	return body.Total, nil
 }
 
 // Run measures every target at every number of clients and prints a table.
@@ -87,9 +109,10 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 			return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + path, Header: session.Clone()})
 		}
 	}
-	targets := []loadTarget{{"dashboard", get("/")}, {"metrics page", get("/metrics")}, {"deviations list (50)", get("/deviations")}}
+	targets := []loadTarget{{name: "dashboard", targeter: get("/")}, {name: "metrics page", targeter: get("/metrics")},
+		{name: "deviations list (50)", targeter: get("/deviations")}}
 	if devID != "" {
-		targets = append(targets, loadTarget{"one deviation", get("/deviations/" + devID)})
+		targets = append(targets, loadTarget{name: "one deviation", targeter: get("/deviations/" + devID)})
 	}
 	if c.TokenFile != "" {
 		token, err := readPassword(e, c.TokenFile, "")
@@ -98,6 +121,8 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 		}
 		auth := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
 		api := c.URL + "/api/v1/orgs/" + c.Org
+		countDevs := func() (int, error) { return apiTotal(client, api+"/deviations?limit=1", auth) }
+		countRecs := func() (int, error) { return apiTotal(client, api+"/records/access_removals?limit=1", auth) }
 		targets = append(targets,
 			loadTarget{"create deviation (API)", func(n *atomic.Int64) vegeta.Targeter {
 				return func(t *vegeta.Target) error {
@@ -106,7 +131,7 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 						Body: fmt.Appendf(nil, `{"title":"Load deviation %d","kind":"observation","source":"observation","severity":"low"}`, i)}
 					return nil
 				}
-			}},
+			}, countDevs, 1},
 			loadTarget{"import 1,000 rows (API)", func(n *atomic.Int64) vegeta.Targeter {
 				return func(t *vegeta.Target) error {
 					i := n.Add(1)
@@ -121,7 +146,7 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 					*t = vegeta.Target{Method: http.MethodPost, URL: api + "/records/access_removals/imports?format=csv", Header: h, Body: []byte(b.String())}
 					return nil
 				}
-			}})
+			}, countRecs, 1000})
 	}
 	fmt.Fprintf(e.stdout, "pdca dev load: %s, organisation %s, %s per measurement, at most %d requests each\n", c.URL, c.Org, c.Duration, c.MaxRequests)
 	if rss := residentMemory(c.PID); rss != "" {
@@ -129,10 +154,31 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tclients\trequests\tok\treq/s\tp50\tp95\tp99\t")
+	var integrity []string
+	lost := false
 	for _, t := range targets {
 		for _, n := range c.Clients {
 			var counter atomic.Int64
+			before := 0
+			if t.count != nil {
+				if before, err = t.count(); err != nil {
+					return fmt.Errorf("count before %s: %w", t.name, err)
+				}
+			}
 			m := c.measure(t.targeter(&counter), n)
+			if t.count != nil {
+				after, err := t.count()
+				if err != nil {
+					return fmt.Errorf("count after %s: %w", t.name, err)
+				}
+				ok := int(m.Success*float64(m.Requests) + 0.5)
+				verdict := "ok"
+				if after-before != ok*t.per {
+					verdict, lost = "LOST OR DUPLICATED ROWS", true
+				}
+				integrity = append(integrity, fmt.Sprintf("%s at %d clients: %d successful requests, %d rows stored (%d expected): %s",
+					t.name, n, ok, after-before, ok*t.per, verdict))
+			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%.0f\t%s\t%s\t%s\t\n", t.name, n, m.Requests, 100*m.Success, m.Throughput,
 				ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99))
 			if len(m.Errors) > 0 {
@@ -143,8 +189,14 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, l := range integrity {
+		fmt.Fprintln(e.stdout, "integrity: "+l)
+	}
 	if rss := residentMemory(c.PID); rss != "" {
 		fmt.Fprintf(e.stdout, "server resident memory after: %s\n", rss)
+	}
+	if lost {
+		return exitError{1}
 	}
 	return nil
 }

@@ -178,3 +178,19 @@ func toJSON(v any) string {
 	}
 	return string(b)
 }
+
+// read runs fn in a read transaction as the principal's membership of the
+// organisation, after checking it may perform act (ENOTFOUND for a
+// non-member, EFORBIDDEN for a missing right).
+func (a *App) read(ctx context.Context, p Principal, slug string, act isms.Action, fn func(tx *store.Tx, m *Member) error) error {
+	return a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(act); err != nil {
+			return err
+		}
+		return fn(tx, m)
+	})
+}

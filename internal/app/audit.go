@@ -12,14 +12,8 @@ import (
 // read_audit (admins, ISMS managers, auditors).
 func (a *App) Events(ctx context.Context, p Principal, slug string, f store.EventFilter) ([]isms.Event, error) {
 	var out []isms.Event
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActReadAudit); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActReadAudit, func(tx *store.Tx, m *Member) error {
+		var err error
 		f.OrgID = m.Org.ID
 		out, err = tx.Events(ctx, f)
 		return err
@@ -30,14 +24,7 @@ func (a *App) Events(ctx context.Context, p Principal, slug string, f store.Even
 // EachEvent streams the organisation's whole audit trail in chain order
 // (for exports). Requires read_audit.
 func (a *App) EachEvent(ctx context.Context, p Principal, slug string, fn func(isms.Event) error) error {
-	return a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActReadAudit); err != nil {
-			return err
-		}
+	return a.read(ctx, p, slug, isms.ActReadAudit, func(tx *store.Tx, m *Member) error {
 		return tx.EachEvent(ctx, m.Org.ID, fn)
 	})
 }

@@ -60,14 +60,7 @@ type Dashboard struct {
 // Dashboard assembles the home page of an organisation. Requires read.
 func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboard, error) {
 	d := &Dashboard{Counts: map[string]int{}}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
 		if err != nil {
 			return err

@@ -234,14 +234,7 @@ type DeviationView struct {
 // ENOTFOUND.
 func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64) (*DeviationView, error) {
 	var out *DeviationView
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		d, err := tx.Deviation(ctx, m.Org.ID, id)
 		if err != nil {
 			return err
@@ -273,14 +266,7 @@ func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64)
 // lists all, "overdue" those past their due date. Requires read.
 func (a *App) Deviations(ctx context.Context, p Principal, slug, status string) ([]isms.Deviation, error) {
 	var out []isms.Deviation
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		all, err := tx.Deviations(ctx, m.Org.ID)
 		for _, d := range all {
 			if status == "" || string(d.Status) == status || (status == "overdue" && d.Overdue(tx.Now)) {

@@ -191,14 +191,7 @@ func opportunities(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInp
 // actions as an OSCAL 1.0.4 Plan of Action and Milestones. Requires read.
 func (a *App) POAM(ctx context.Context, p Principal, slug string) ([]byte, error) {
 	var out []byte
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		ds, err := tx.Deviations(ctx, m.Org.ID)
 		if err != nil {
 			return err

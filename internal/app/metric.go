@@ -54,14 +54,8 @@ func currentMetrics(ctx context.Context, tx *store.Tx, orgID int64) ([]Metric, e
 // read.
 func (a *App) Metrics(ctx context.Context, p Principal, slug string) ([]Metric, error) {
 	var out []Metric
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = currentMetrics(ctx, tx, m.Org.ID)
 		return err
 	})
@@ -221,14 +215,7 @@ func manualMap(ctx context.Context, tx *store.Tx, orgID int64) (map[string]float
 // read. EINVALID for a bad period.
 func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asOf time.Time) ([]Rated, error) {
 	var out []Rated
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		per, err := measure.ParsePeriod(period, m.Org.Location())
 		if err != nil {
 			return isms.Errorf(isms.EINVALID, "period %q: use a month like 2026-10 or a quarter like 2026-Q4", period)
@@ -264,14 +251,7 @@ func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asO
 func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period string, asOf time.Time) (Rated, map[int64]isms.Record, error) {
 	var out Rated
 	recs := map[int64]isms.Record{}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
 		if err != nil {
 			return err
@@ -389,14 +369,8 @@ func storedMeasurement(orgID int64, r Rated) *store.Measurement {
 // Requires read.
 func (a *App) StoredMeasurements(ctx context.Context, p Principal, slug string) ([]store.Measurement, error) {
 	var out []store.Measurement
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.Measurements(ctx, m.Org.ID)
 		return err
 	})

@@ -145,14 +145,7 @@ func (a *App) SetManualValue(ctx context.Context, p Principal, slug, key, period
 // read.
 func (a *App) MetricVersions(ctx context.Context, p Principal, slug, key string) ([]Metric, error) {
 	var out []Metric
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		vs, err := tx.MetricHistory(ctx, m.Org.ID, key)
 		if err != nil {
 			return err

@@ -117,14 +117,8 @@ func (a *App) SendDigests(ctx context.Context, orgID int64, now time.Time) ([]Re
 // organisation. Requires read (every member).
 func (a *App) NotificationPrefs(ctx context.Context, p Principal, slug string) (isms.NotificationPrefs, error) {
 	var out isms.NotificationPrefs
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.NotificationPrefs(ctx, m.Org.ID, p.UserID)
 		return err
 	})
@@ -169,14 +163,8 @@ func (a *App) SetNotificationPrefs(ctx context.Context, p Principal, slug string
 // Requires read.
 func (a *App) ReminderSettings(ctx context.Context, p Principal, slug string) (isms.ReminderSettings, error) {
 	var out isms.ReminderSettings
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.ReminderSettings(ctx, m.Org.ID)
 		return err
 	})

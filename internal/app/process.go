@@ -14,14 +14,8 @@ import (
 // Requires read.
 func (a *App) Processes(ctx context.Context, p Principal, slug string) ([]*isms.Process, error) {
 	var out []*isms.Process
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.Processes(ctx, m.Org.ID)
 		return err
 	})
@@ -31,14 +25,8 @@ func (a *App) Processes(ctx context.Context, p Principal, slug string) ([]*isms.
 // Process returns one process. Requires read. ENOTFOUND.
 func (a *App) Process(ctx context.Context, p Principal, slug string, id int64) (*isms.Process, error) {
 	var out *isms.Process
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.Process(ctx, m.Org.ID, id)
 		return err
 	})
@@ -208,14 +196,8 @@ func (a *App) CreateCycle(ctx context.Context, p Principal, slug string, c *isms
 // Cycles returns the organisation's cycles, newest first. Requires read.
 func (a *App) Cycles(ctx context.Context, p Principal, slug string) ([]*isms.Cycle, error) {
 	var out []*isms.Cycle
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.Cycles(ctx, m.Org.ID)
 		return err
 	})
@@ -240,14 +222,7 @@ type CycleView struct {
 // figures. Requires read. ENOTFOUND.
 func (a *App) Cycle(ctx context.Context, p Principal, slug string, id int64) (*CycleView, error) {
 	var out CycleView
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		c, chosen, err := tx.Cycle(ctx, m.Org.ID, id)
 		if err != nil {
 			return err
@@ -304,14 +279,7 @@ func round(v *float64) *float64 {
 // complete period. Requires read.
 func (a *App) LatestFigures(ctx context.Context, p Principal, slug string) (map[string]Figure, error) {
 	out := map[string]Figure{}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		latest, err := latestComplete(ctx, tx, m.Org.ID)
 		for k, sm := range latest {
 			out[k] = Figure{Key: k, Period: sm.Period, Value: round(sm.Value), Unit: sm.Unit, Status: sm.Status, AsOf: sm.AsOf.Format(time.RFC3339)}

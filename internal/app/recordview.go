@@ -12,14 +12,8 @@ import (
 // has. Requires read.
 func (a *App) RecordCounts(ctx context.Context, p Principal, slug string) (map[isms.RecordKind]int, error) {
 	var out map[isms.RecordKind]int
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.CountRecords(ctx, m.Org.ID)
 		return err
 	})
@@ -31,14 +25,8 @@ func (a *App) RecordCounts(ctx context.Context, p Principal, slug string) (map[i
 func (a *App) Records(ctx context.Context, p Principal, slug string, kind isms.RecordKind, f store.RecordFilter) ([]isms.Record, int, error) {
 	var out []isms.Record
 	var total int
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, total, err = tx.ListRecords(ctx, m.Org.ID, kind, f)
 		return err
 	})
@@ -57,14 +45,8 @@ type RecordHistory struct {
 // its history. Requires read. ENOTFOUND.
 func (a *App) Record(ctx context.Context, p Principal, slug string, kind isms.RecordKind, id int64) (*RecordHistory, error) {
 	var out RecordHistory
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		if _, ok := isms.LookupKind(string(kind)); !ok {
 			return isms.Errorf(isms.ENOTFOUND, "unknown record kind %q", string(kind))
 		}

@@ -36,14 +36,8 @@ var reminderPrincipal = Principal{System: true, Label: "reminders"}
 // DueItems lists the organisation's due items, earliest first. Requires read.
 func (a *App) DueItems(ctx context.Context, p Principal, slug string) ([]DueItem, error) {
 	var out []DueItem
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = a.dueItems(ctx, tx, m.Org, tx.Now)
 		return err
 	})

@@ -263,14 +263,8 @@ func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, ac
 // Reviews lists the organisation's reviews. Requires read.
 func (a *App) Reviews(ctx context.Context, p Principal, slug string) ([]*isms.Review, error) {
 	var out []*isms.Review
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.Reviews(ctx, m.Org.ID)
 		return err
 	})
@@ -282,14 +276,8 @@ func (a *App) Reviews(ctx context.Context, p Principal, slug string) ([]*isms.Re
 // Requires read. ENOTFOUND.
 func (a *App) Review(ctx context.Context, p Principal, slug string, id int64) (*ReviewView, error) {
 	v := &ReviewView{}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		if v.Review, err = tx.Review(ctx, m.Org.ID, id); err != nil {
 			return err
 		}

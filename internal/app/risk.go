@@ -290,14 +290,7 @@ func (a *App) RiskStats(ctx context.Context, p Principal, slug string) (RiskStat
 	for _, l := range isms.RiskLevels() {
 		st.ByLevel[string(l)] = 0
 	}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		risks, err := tx.Risks(ctx, m.Org.ID)
 		if err != nil {
 			return err

@@ -37,14 +37,7 @@ type RiskRegister struct {
 // Risks returns the organisation's register, filtered. Requires read.
 func (a *App) Risks(ctx context.Context, p Principal, slug string, f RiskFilter) (*RiskRegister, error) {
 	out := &RiskRegister{}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		all, err := tx.Risks(ctx, m.Org.ID)
 		if err != nil {
 			return err
@@ -76,14 +69,8 @@ type RiskDetail struct {
 // Risk returns one risk with its history. Requires read. ENOTFOUND.
 func (a *App) Risk(ctx context.Context, p Principal, slug string, id int64) (*RiskDetail, error) {
 	out := &RiskDetail{}
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		if out.Risk, err = tx.Risk(ctx, m.Org.ID, id); err != nil {
 			return err
 		}
@@ -110,14 +97,7 @@ type RiskChange struct {
 // in risks" a management review looks at. Requires read.
 func (a *App) RiskChanges(ctx context.Context, p Principal, slug string, from, to time.Time) ([]RiskChange, error) {
 	var out []RiskChange
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		risks, err := tx.Risks(ctx, m.Org.ID)
 		if err != nil {
 			return err

@@ -78,14 +78,7 @@ type SoA struct {
 // row per control, decided or not. Requires read.
 func (a *App) SoA(ctx context.Context, p Principal, slug string, f SoAFilter) (*SoA, error) {
 	var out *SoA
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		all, procs, err := soaRows(ctx, tx, m.Org.ID)
 		if err != nil {
 			return err
@@ -116,14 +109,8 @@ func (a *App) SoA(ctx context.Context, p Principal, slug string, f SoAFilter) (*
 func (a *App) SoAControl(ctx context.Context, p Principal, slug, controlID string) (*SoAControl, []store.ProcessChoice, error) {
 	var out *SoAControl
 	var procs []store.ProcessChoice
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		if _, err := isms.AnnexA().Control(controlID); err != nil {
 			return err
 		}

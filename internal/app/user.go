@@ -96,14 +96,8 @@ func (a *App) SetRole(ctx context.Context, p Principal, slug string, userID int6
 // Members lists the organisation's members. Requires read.
 func (a *App) Members(ctx context.Context, p Principal, slug string) ([]isms.Membership, error) {
 	var out []isms.Membership
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActRead); err != nil {
-			return err
-		}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
 		out, err = tx.Members(ctx, m.Org.ID)
 		return err
 	})

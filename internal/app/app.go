@@ -47,6 +47,9 @@ type App struct {
 	// PublicURL, e.g. https://pdca.example.com, makes the links in
 	// reminders absolute; empty leaves them as paths (issue 6).
 	PublicURL string
+
+	// dash caches each organisation's dashboard by data version.
+	dash dashCache
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.

@@ -55,17 +55,73 @@ type Dashboard struct {
 	OverdueDecisions      int
 	MyDecisions           []isms.ReviewAction
 	CurrentPeriodComputed *time.Time
+	// The panels of members, deviations and risks.
+	Members int
+	Dev     DeviationStats
+	Risk    RiskStats
+
+	openDecisions []isms.ReviewAction // open decision actions, for MyDecisions
 }
 
 // Dashboard assembles the home page of an organisation. Requires read.
+//
+// The organisation-wide part is kept in memory, keyed by the organisation's
+// data version (its audit chain head and the time its figures were last
+// computed, read in the same transaction) and at most DashboardMaxAge old,
+// since due dates move with the clock. Any change to the organisation
+// appends to its audit chain and so is visible on the next view, on every
+// pdca process sharing the database.
 func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboard, error) {
-	d := &Dashboard{Counts: map[string]int{}}
+	var d *Dashboard
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		version, err := tx.DataVersion(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		shared := a.dash.get(m.Org.ID, version, tx.Now)
+		if shared == nil {
+			if shared, err = orgDashboard(ctx, tx, m.Org); err != nil {
+				return err
+			}
+			a.dash.put(m.Org.ID, version, tx.Now, shared)
+		}
+		d = shared.forUser(p.UserID)
+		return nil
+	})
+	return d, err
+}
+
+// forUser adds the caller's own processes and decisions to a copy of the
+// organisation-wide dashboard.
+func (d *Dashboard) forUser(userID int64) *Dashboard {
+	out := *d
+	out.Mine, out.MyDecisions = nil, nil
+	if userID == 0 {
+		return &out
+	}
+	for _, proc := range d.Processes {
+		if proc.OwnerID == userID {
+			out.Mine = append(out.Mine, proc)
+		}
+	}
+	for _, dec := range d.openDecisions {
+		if dec.OwnerID == userID {
+			out.MyDecisions = append(out.MyDecisions, dec)
+		}
+	}
+	return &out
+}
+
+// orgDashboard computes the organisation-wide part of the dashboard.
+func orgDashboard(ctx context.Context, tx *store.Tx, org *isms.Organization) (*Dashboard, error) {
+	d := &Dashboard{Counts: map[string]int{}}
+	err := func() error {
+		m := &Member{Org: org}
 		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
 		if err != nil {
 			return err
 		}
-		stored, err := tx.Measurements(ctx, m.Org.ID)
+		stored, err := tx.RecentMeasurements(ctx, m.Org.ID, 3)
 		if err != nil {
 			return err
 		}
@@ -110,9 +166,6 @@ func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboa
 			return err
 		}
 		for _, proc := range d.Processes {
-			if proc.OwnerID == p.UserID && p.UserID != 0 {
-				d.Mine = append(d.Mine, proc)
-			}
 			for _, k := range proc.Metrics {
 				ms := byKey[k]
 				// The last complete period and the one in progress.
@@ -151,12 +204,20 @@ func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboa
 			if dec.Overdue(tx.Now) {
 				d.OverdueDecisions++
 			}
-			if dec.OwnerID == p.UserID && p.UserID != 0 {
-				d.MyDecisions = append(d.MyDecisions, dec)
-			}
+			d.openDecisions = append(d.openDecisions, dec)
+		}
+		var err2 error
+		if d.Dev, err2 = deviationStats(ctx, tx, m.Org.ID); err2 != nil {
+			return err2
+		}
+		if d.Risk, err2 = riskStats(ctx, tx, m.Org.ID); err2 != nil {
+			return err2
+		}
+		if d.Members, err2 = tx.CountMembers(ctx, m.Org.ID); err2 != nil {
+			return err2
 		}
 		return dueDates(ctx, tx, m.Org, tx.Now, d)
-	})
+	}()
 	return d, err
 }
 

@@ -170,15 +170,16 @@ type DeviationStats struct {
 // detected 30 days ago or earlier and not closed by then. Requires read.
 func (a *App) DeviationStats(ctx context.Context, p Principal, slug string) (DeviationStats, error) {
 	var out DeviationStats
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := a.readMember(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		c, err := tx.DeviationCounts(ctx, m.Org.ID, tx.Now, tx.Now.AddDate(0, 0, -30), tx.Now.AddDate(0, 0, -30))
-		out = DeviationStats{Open: c.Open, OpenBefore: c.OpenBefore, OverdueActions: c.OverdueActions, OverdueDeviations: c.OverdueDeviations,
-			ChecksDue: c.ChecksDue, NextCheck: c.NextCheck, OpenFindings: c.OpenFindings, OverdueFindings: c.OverdueFindings}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
+		out, err = deviationStats(ctx, tx, m.Org.ID)
 		return err
 	})
 	return out, err
+}
+
+func deviationStats(ctx context.Context, tx *store.Tx, orgID int64) (DeviationStats, error) {
+	c, err := tx.DeviationCounts(ctx, orgID, tx.Now, tx.Now.AddDate(0, 0, -30), tx.Now.AddDate(0, 0, -30))
+	return DeviationStats{Open: c.Open, OpenBefore: c.OpenBefore, OverdueActions: c.OverdueActions, OverdueDeviations: c.OverdueDeviations,
+		ChecksDue: c.ChecksDue, NextCheck: c.NextCheck, OpenFindings: c.OpenFindings, OverdueFindings: c.OverdueFindings}, err
 }

@@ -286,30 +286,37 @@ type RiskStats struct {
 // RiskStats counts the register by level, overdue reassessments and
 // untreated high and critical risks. Requires read.
 func (a *App) RiskStats(ctx context.Context, p Principal, slug string) (RiskStats, error) {
+	var st RiskStats
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
+		st, err = riskStats(ctx, tx, m.Org.ID)
+		return err
+	})
+	return st, err
+}
+
+func riskStats(ctx context.Context, tx *store.Tx, orgID int64) (RiskStats, error) {
 	st := RiskStats{ByLevel: map[string]int{}}
 	for _, l := range isms.RiskLevels() {
 		st.ByLevel[string(l)] = 0
 	}
-	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		risks, err := tx.Risks(ctx, m.Org.ID)
-		if err != nil {
-			return err
+	risks, err := tx.Risks(ctx, orgID)
+	if err != nil {
+		return st, err
+	}
+	for _, r := range risks {
+		st.Total++
+		st.ByLevel[string(r.Level())]++
+		if r.Overdue(tx.Now) {
+			st.ReassessmentsOverdue++
 		}
-		for _, r := range risks {
-			st.Total++
-			st.ByLevel[string(r.Level())]++
-			if r.Overdue(tx.Now) {
-				st.ReassessmentsOverdue++
-			}
-			if r.Untreated() {
-				st.Untreated++
-			}
-			if st.NextReassessment == nil || r.NextReview.Before(*st.NextReassessment) {
-				next := r.NextReview
-				st.NextReassessment = &next
-			}
+		if r.Untreated() {
+			st.Untreated++
 		}
-		return nil
-	})
-	return st, err
+		if st.NextReassessment == nil || r.NextReview.Before(*st.NextReassessment) {
+			next := r.NextReview
+			st.NextReassessment = &next
+		}
+	}
+	return st, nil
 }

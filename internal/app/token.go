@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
@@ -122,8 +123,12 @@ func (a *App) Tokens(ctx context.Context, p Principal, slug string) ([]*isms.Tok
 // for an unknown or revoked token. It records the last-used time.
 func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, error) {
 	var p Principal
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+	var touch bool
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
 		t, err := tx.TokenByHash(ctx, HashToken(secret))
+		if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
+			return err // the database failed (e.g. restarting): 500, not 401
+		}
 		if err != nil || t.RevokedAt != nil {
 			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
 		}
@@ -132,11 +137,22 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, 
 			return err
 		}
 		// A token outlives nothing: it stops working when its owner leaves.
-		if _, err := tx.Membership(ctx, t.OrgID, t.UserID); err != nil {
+		if _, err := tx.Membership(ctx, t.OrgID, t.UserID); isms.ErrorCode(err) == isms.ENOTFOUND {
 			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
+		} else if err != nil {
+			return err
 		}
 		p = Principal{UserID: t.UserID, Label: c.User.Email, Token: t}
-		return tx.TouchToken(ctx, t.ID)
+		touch = t.LastUsedAt == nil || tx.Now.Sub(*t.LastUsedAt) >= TokenTouchEvery
+		return nil
 	})
-	return p, err
+	if err != nil || !touch {
+		return p, err
+	}
+	return p, a.DB.Write(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, p.Token.ID) })
 }
+
+// TokenTouchEvery is how precisely a token's "last used" time is kept: a
+// read through the API does not write to the database each time, only when
+// the recorded time is this old.
+const TokenTouchEvery = time.Minute

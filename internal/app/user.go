@@ -240,3 +240,30 @@ func (a *App) User(ctx context.Context, id int64) (*isms.User, error) {
 	})
 	return u, err
 }
+
+// Viewer is a signed-in person with their memberships, read once per
+// request by the web layer.
+type Viewer struct {
+	User *isms.User
+	Orgs []isms.Membership
+	Principal
+}
+
+// ViewerByID reads a signed-in person and their memberships in one
+// transaction; ENOTFOUND when the person no longer exists.
+func (a *App) ViewerByID(ctx context.Context, id int64) (*Viewer, error) {
+	var v *Viewer
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		c, err := tx.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		ms, err := tx.UserMemberships(ctx, id)
+		if err != nil {
+			return err
+		}
+		v = &Viewer{User: &c.User, Orgs: ms, Principal: Principal{UserID: c.User.ID, Label: c.User.Email}}
+		return nil
+	})
+	return v, err
+}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -39,6 +40,76 @@ type DB struct {
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same moment.
 	Now func() time.Time
+	// stmts caches SQLite statements per pool (see Tx.stmt).
+	stmts stmtCache
+}
+
+// stmtCache holds one prepared statement per pool and query text. SQLite
+// spends most of a short read parsing and planning SQL; database/sql keeps
+// each statement prepared on every connection it has run on, and
+// Tx.StmtContext reuses that. PostgreSQL needs none of this: pgx caches
+// prepared statements per connection by itself.
+//
+// A transaction holds its connection, and the pool may have no other free
+// one (the SQLite writer has exactly one), so a transaction never prepares
+// on the pool itself: on a miss it runs the query unprepared and a
+// goroutine prepares the statement for the next transactions once a
+// connection is free.
+type stmtCache struct {
+	mu     sync.Mutex
+	m      map[stmtKey]*sql.Stmt // nil value: being prepared, or failed
+	closed bool
+}
+
+type stmtKey struct {
+	pool *sql.DB
+	q    string
+}
+
+// maxCachedStmts bounds the cache; queries built from filters have a
+// finite number of shapes, so this is a safety net, not an eviction policy.
+const maxCachedStmts = 2000
+
+// get returns the pool's prepared statement for q, or nil when it is not
+// ready yet.
+func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
+	k := stmtKey{pool, q}
+	c.mu.Lock()
+	st, seen := c.m[k]
+	if seen || c.closed || len(c.m) >= maxCachedStmts {
+		c.mu.Unlock()
+		return st
+	}
+	if c.m == nil {
+		c.m = map[stmtKey]*sql.Stmt{}
+	}
+	c.m[k] = nil
+	c.mu.Unlock()
+	go func() {
+		st, err := pool.Prepare(q)
+		if err != nil {
+			return // the query reports its own error when it runs
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.closed {
+			_ = st.Close()
+			return
+		}
+		c.m[k] = st
+	}()
+	return nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+	c.m, c.closed = nil, true
 }
 
 // EngineOf tells which engine a DSN names: a postgres:// or postgresql://
@@ -74,7 +145,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if db.reader, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
+		// Keep every reader open: database/sql keeps only two idle
+		// connections by default, and opening a SQLite connection (pragmas,
+		// schema) costs more than most reads.
 		db.reader.SetMaxOpenConns(8)
+		db.reader.SetMaxIdleConns(8)
 	}
 	if err := db.writer.PingContext(ctx); err != nil {
 		db.Close()
@@ -102,6 +177,7 @@ func sqliteDSN(path string, writer bool) string {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	var errs []error
 	if db.reader != nil && db.reader != db.writer {
 		errs = append(errs, db.reader.Close())
@@ -125,6 +201,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx
 type Tx struct {
 	tx    *sql.Tx
 	db    *DB
+	pool  *sql.DB
 	Now   time.Time
 	stmts map[string]*sql.Stmt // prepared once per transaction, closed with it
 }
@@ -135,9 +212,14 @@ func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := tx.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := tx.tx.PrepareContext(ctx, q)
+	st, err := tx.stmt(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	if st == nil {
+		if st, err = tx.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
@@ -167,7 +249,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, Now: db.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{tx: sqlTx, db: db, pool: pool, Now: db.Now().UTC().Truncate(time.Microsecond)}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -184,15 +266,41 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	return nil
 }
 
+// stmt returns the cached statement for q bound to this transaction, or
+// nil when there is none (PostgreSQL, or the cache is full).
+func (tx *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if tx.db.Engine != SQLite {
+		return nil, nil
+	}
+	st := tx.db.stmts.get(tx.pool, q)
+	if st == nil {
+		return nil, nil
+	}
+	return tx.tx.StmtContext(ctx, st), nil
+}
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st, err := tx.stmt(ctx, q); err != nil {
+		return nil, err
+	} else if st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st, err := tx.stmt(ctx, q); err != nil {
+		return nil, err
+	} else if st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, err := tx.stmt(ctx, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 

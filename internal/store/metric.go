@@ -118,8 +118,22 @@ func (tx *Tx) SaveMeasurement(ctx context.Context, m *Measurement) error {
 // Measurements returns the stored figures of the organisation, by metric
 // and period.
 func (tx *Tx) Measurements(ctx context.Context, orgID int64) ([]Measurement, error) {
-	rows, err := tx.query(ctx, `SELECT org_id, metric_key, period, version, as_of, value, unit, status, population, met, missed, pending, counted, reason, computed_at
-		FROM measurements WHERE org_id = $1 ORDER BY metric_key, period`, orgID)
+	return tx.measurements(ctx, `SELECT `+measurementColumns+` FROM measurements WHERE org_id = $1 ORDER BY metric_key, period`, orgID)
+}
+
+// RecentMeasurements returns the last n stored periods of each metric, by
+// metric and period: what the dashboard shows, without reading history.
+func (tx *Tx) RecentMeasurements(ctx context.Context, orgID int64, n int) ([]Measurement, error) {
+	return tx.measurements(ctx, `SELECT `+measurementColumns+` FROM (
+		SELECT *, ROW_NUMBER() OVER (PARTITION BY metric_key ORDER BY period DESC) AS recent
+		FROM measurements WHERE org_id = $1) m
+		WHERE recent <= $2 ORDER BY metric_key, period`, orgID, n)
+}
+
+const measurementColumns = `org_id, metric_key, period, version, as_of, value, unit, status, population, met, missed, pending, counted, reason, computed_at`
+
+func (tx *Tx) measurements(ctx context.Context, q string, args ...any) ([]Measurement, error) {
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list measurements: %w", err)
 	}
@@ -139,6 +153,21 @@ func (tx *Tx) Measurements(ctx context.Context, orgID int64) ([]Measurement, err
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// DataVersion changes whenever the organisation's data may have: its
+// audit chain head (every change appends an event) and the time its
+// figures were last computed (recomputes are not audited: figures are
+// derived). Caches of derived views key on it.
+func (tx *Tx) DataVersion(ctx context.Context, orgID int64) (string, error) {
+	var seq int64
+	var computed sql.NullString
+	err := tx.queryRow(ctx, `SELECT COALESCE((SELECT seq FROM audit_heads WHERE org_id = $1), 0),
+		(SELECT MAX(computed_at) FROM measurements WHERE org_id = $1)`, orgID).Scan(&seq, &computed)
+	if err != nil {
+		return "", fmt.Errorf("data version: %w", err)
+	}
+	return fmt.Sprintf("%d/%s", seq, computed.String), nil
 }
 
 // ManualValue is a typed-in value of a manual metric.

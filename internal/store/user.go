@@ -173,6 +173,13 @@ func (tx *Tx) CountAdmins(ctx context.Context, orgID int64) (int, error) {
 	return n, err
 }
 
+// CountMembers counts the organisation's members.
+func (tx *Tx) CountMembers(ctx context.Context, orgID int64) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE org_id = $1`, orgID).Scan(&n)
+	return n, err
+}
+
 // RecordSigninFailure notes a failed sign-in for throttling.
 func (tx *Tx) RecordSigninFailure(ctx context.Context, email, address string) error {
 	_, err := tx.exec(ctx, `INSERT INTO signin_failures (email, address, at) VALUES ($1, $2, $3)`, email, address, ts(tx.Now))

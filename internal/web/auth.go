@@ -18,6 +18,13 @@ func principalFrom(r *http.Request) (app.Principal, bool) {
 	return p, ok
 }
 
+// viewerFrom returns the signed-in person and their memberships, read by
+// authenticate for a session (nil for API tokens).
+func viewerFrom(r *http.Request) *app.Viewer {
+	v, _ := r.Context().Value(viewerKey).(*app.Viewer)
+	return v
+}
+
 // authenticate resolves the caller from an API bearer token or the session
 // cookie and puts the principal in the request context. It does not refuse
 // anyone: pages and API operations decide.
@@ -39,9 +46,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if id := s.sessions.GetInt64(ctx, sessionUserKey); id != 0 {
-			u, err := s.app.User(ctx, id)
+			v, err := s.app.ViewerByID(ctx, id)
 			if err == nil {
-				ctx = context.WithValue(ctx, principalKey, app.Principal{UserID: u.ID, Label: u.Email})
+				ctx = context.WithValue(ctx, principalKey, v.Principal)
+				ctx = context.WithValue(ctx, viewerKey, v)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,4 +65,64 @@ func BenchmarkPages(b *testing.B) {
 		}
 		ts.Close()
 	}
+}
+
+// BenchmarkParallelReads reads the dashboard and one deviation with 16
+// concurrent clients over loopback (the demo organisation): the request
+// path's own cost (session, membership, queries, rendering) under
+// contention. Profile with -cpuprofile.
+func BenchmarkParallelReads(b *testing.B) {
+	ctx := context.Background()
+	db := storetest.Open(b, store.SQLite)
+	a := app.New(db, nil)
+	a.Passwords = app.PasswordHasher{Time: 1, MemoryK: 1024, Threads: 1}
+	d, err := a.SeedDemo(ctx, demo.Seeder(time.Now()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := web.New(ctx, a, web.Config{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	resp, err := c.PostForm(ts.URL+"/signin", url.Values{"email": {d.Email}, "password": {d.Password}})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("sign in: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	devs, err := a.Deviations(ctx, app.System, "demo", "")
+	if err != nil || len(devs) == 0 {
+		b.Fatalf("deviations: %v %d", err, len(devs))
+	}
+	for _, page := range []string{"/o/demo/", fmt.Sprintf("/o/demo/deviations/%d", devs[0].ID)} {
+		b.Run(page, func(b *testing.B) {
+			b.SetParallelism(8) // 16 clients on 2 cores
+			cpu0 := processCPU()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := c.Get(ts.URL + page)
+					if err != nil || resp.StatusCode != http.StatusOK {
+						b.Errorf("GET %s: %v %v", page, resp, err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			// CPU per request (server and client, both in this process):
+			// steadier than req/s when the machine is shared.
+			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
+		})
+	}
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

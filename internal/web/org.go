@@ -54,23 +54,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, m *app.Membe
 		s.pageError(w, r, err)
 		return
 	}
-	members, err := s.app.Members(ctx, m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	dev, err := s.app.DeviationStats(ctx, m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	risk, err := s.app.RiskStats(ctx, m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	pg := &homePage{Page: s.page(r, m, m.Org.Name), D: d, Members: len(members), Now: time.Now(),
-		OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0, Dev: dev, Risk: risk}
+	pg := &homePage{Page: s.page(r, m, m.Org.Name), D: d, Members: d.Members, Now: time.Now(),
+		OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0, Dev: d.Dev, Risk: d.Risk}
 	pg.Nav = "home"
 	s.render(w, r, "home", pg)
 }

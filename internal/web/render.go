@@ -87,7 +87,9 @@ func (s *Server) PageNames() []string {
 // m is not nil.
 func (s *Server) page(r *http.Request, m *app.Member, title string) Page {
 	p := Page{Title: title, Member: m, Version: s.cfg.Version}
-	if pr, ok := principalFrom(r); ok && !pr.System {
+	if v := viewerFrom(r); v != nil {
+		p.User, p.Orgs = v.User, v.Orgs
+	} else if pr, ok := principalFrom(r); ok && !pr.System {
 		p.User = &isms.User{ID: pr.UserID, Email: pr.Label}
 		p.Orgs, _ = s.app.Orgs(r.Context(), pr)
 	}

@@ -16,14 +16,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pdca/pdca/internal/app"
-	"github.com/pdca/pdca/internal/store"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -57,13 +54,7 @@ type Server struct {
 func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{app: a, log: log, cfg: cfg, mux: http.NewServeMux()}
 	s.sessions = scs.New()
-	if a.DB.Engine == store.Postgres {
-		s.sessions.Store = postgresstore.NewWithCleanupInterval(a.DB.Writer(), 0)
-	} else {
-		s.sessions.Store = sqlite3store.NewWithCleanupInterval(a.DB.Writer(), 0)
-	}
-	// Expired sessions are removed by River's housekeeping job, not by a
-	// goroutine of the store.
+	s.sessions.Store = newSessionStore(a.DB)
 	s.sessions.Lifetime = 12 * time.Hour
 	s.sessions.IdleTimeout = 2 * time.Hour
 	s.sessions.Cookie.Name = "pdca_session"
@@ -105,6 +96,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	principalKey
+	viewerKey
 )
 
 func requestID(ctx context.Context) string {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
@@ -32,6 +33,7 @@ type DevLoadCmd struct {
 	Duration     time.Duration `default:"10s" help:"How long each target is measured at each number of clients."`
 	MaxRequests  int           `name:"max-requests" default:"50000" help:"Stop a measurement after this many requests."`
 	PID          int           `name:"pid" help:"The server's process id, to report its resident memory."`
+	Mixed        bool          `help:"Run every target at the same moment (reads and writes mixed), the clients shared out among them, instead of one target after the other."`
 }
 
 // loadTarget is one kind of request measured. A write target may say how
@@ -120,9 +122,17 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 			return err
 		}
 		auth := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
+		// Imported people are new in every request of every run, so each
+		// successful import adds exactly 1,000 records.
+		runID := fmt.Sprintf("load%x-", time.Now().UnixNano())
 		api := c.URL + "/api/v1/orgs/" + c.Org
 		countDevs := func() (int, error) { return apiTotal(client, api+"/deviations?limit=1", auth) }
 		countRecs := func() (int, error) { return apiTotal(client, api+"/records/access_removals?limit=1", auth) }
+		if devID != "" {
+			targets = append(targets, loadTarget{name: "one deviation (API)", targeter: func(*atomic.Int64) vegeta.Targeter {
+				return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: api + "/deviations/" + devID, Header: auth.Clone()})
+			}})
+		}
 		targets = append(targets,
 			loadTarget{"create deviation (API)", func(n *atomic.Int64) vegeta.Targeter {
 				return func(t *vegeta.Target) error {
@@ -139,7 +149,7 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 					b.WriteString("person,system,employment_ended_at,access_removed_at\n")
 					at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 					for r := range 1000 {
-						fmt.Fprintf(&b, "load%d-%d,erp,%s,%s\n", i, r, at.Format(time.RFC3339), at.Add(2*time.Hour).Format(time.RFC3339))
+						fmt.Fprintf(&b, "%s%d-%d,erp,%s,%s\n", runID, i, r, at.Format(time.RFC3339), at.Add(2*time.Hour).Format(time.RFC3339))
 					}
 					h := auth.Clone()
 					h.Set("Content-Type", "text/csv")
@@ -156,16 +166,28 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 	fmt.Fprintln(tw, "target\tclients\trequests\tok\treq/s\tp50\tp95\tp99\t")
 	var integrity []string
 	lost := false
-	for _, t := range targets {
-		for _, n := range c.Clients {
-			var counter atomic.Int64
-			before := 0
+	var counter atomic.Int64 // numbers written rows uniquely across runs
+	// run measures the targets at the same moment, n clients each, and
+	// checks that each write target stored exactly what succeeded.
+	run := func(ts []loadTarget, n int) error {
+		before := make([]int, len(ts))
+		for i, t := range ts {
 			if t.count != nil {
-				if before, err = t.count(); err != nil {
+				if before[i], err = t.count(); err != nil {
 					return fmt.Errorf("count before %s: %w", t.name, err)
 				}
 			}
-			m := c.measure(t.targeter(&counter), n)
+		}
+		results := make([]*vegeta.Metrics, len(ts))
+		var wg sync.WaitGroup
+		for i, t := range ts {
+			wg.Go(func() {
+				results[i] = c.measure(t.targeter(&counter), n)
+			})
+		}
+		wg.Wait()
+		for i, t := range ts {
+			m := results[i]
 			if t.count != nil {
 				after, err := t.count()
 				if err != nil {
@@ -173,16 +195,34 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 				}
 				ok := int(m.Success*float64(m.Requests) + 0.5)
 				verdict := "ok"
-				if after-before != ok*t.per {
+				if after-before[i] != ok*t.per {
 					verdict, lost = "LOST OR DUPLICATED ROWS", true
 				}
 				integrity = append(integrity, fmt.Sprintf("%s at %d clients: %d successful requests, %d rows stored (%d expected): %s",
-					t.name, n, ok, after-before, ok*t.per, verdict))
+					t.name, n, ok, after-before[i], ok*t.per, verdict))
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%.0f\t%s\t%s\t%s\t\n", t.name, n, m.Requests, 100*m.Success, m.Throughput,
 				ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99))
 			if len(m.Errors) > 0 {
 				fmt.Fprintf(e.stderr, "%s at %d clients: errors %v\n", t.name, n, m.Errors)
+			}
+		}
+		return nil
+	}
+	if c.Mixed {
+		for _, n := range c.Clients {
+			per := max(1, n/len(targets))
+			fmt.Fprintf(e.stdout, "mixed: %d targets at once, %d clients each (%d in all)\n", len(targets), per, per*len(targets))
+			if err := run(targets, per); err != nil {
+				return err
+			}
+		}
+	} else {
+		for _, t := range targets {
+			for _, n := range c.Clients {
+				if err := run([]loadTarget{t}, n); err != nil {
+					return err
+				}
 			}
 		}
 	}

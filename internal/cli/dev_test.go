@@ -50,6 +50,20 @@ func TestDevGenerateAndLoad(t *testing.T) {
 		if strings.Contains(out, "LOST") {
 			t.Errorf("integrity failed:\n%s", out)
 		}
+		// Mixed: every target at the same moment, the integrity check too.
+		code, out, errs = run(t, "unused.db", "", "dev", "load", "--url", ts.URL, "--org", "load-1", "--password-file", pw, "--token-file", tokFile,
+			"--clients", "8", "--duration", "300ms", "--max-requests", "40", "--mixed")
+		if code != 0 {
+			t.Fatalf("mixed load: %d\n%s\n%s", code, out, errs)
+		}
+		for _, want := range []string{"mixed: 7 targets at once, 1 clients each", "one deviation (API)", "integrity: create deviation (API) at 1 clients: ", "integrity: import 1,000 rows (API) at 1 clients: "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("mixed load output lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "LOST") {
+			t.Errorf("integrity failed in the mixed run:\n%s", out)
+		}
 		if code, _, errs := run(t, "unused.db", "", "dev", "load", "--url", "http://192.0.2.1:8080", "--org", "load-1", "--password-file", pw); code != 1 || !strings.Contains(errs, "only against this machine") {
 			t.Errorf("non-loopback target: %d %q", code, errs)
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ type DevLoadCmd struct {
 	Duration     time.Duration `default:"10s" help:"How long each target is measured at each number of clients."`
 	MaxRequests  int           `name:"max-requests" default:"50000" help:"Stop a measurement after this many requests."`
 	PID          int           `name:"pid" help:"The server's process id, to report its resident memory."`
+	Only         []string      `help:"Measure only the targets whose names start with these, e.g. --only dashboard,'one deviation'."`
 	Mixed        bool          `help:"Run every target at the same moment (reads and writes mixed), the clients shared out among them, instead of one target after the other."`
 }
 
@@ -157,6 +159,14 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 					return nil
 				}
 			}, countRecs, 1000})
+	}
+	if len(c.Only) > 0 {
+		targets = slices.DeleteFunc(targets, func(t loadTarget) bool {
+			return !slices.ContainsFunc(c.Only, func(o string) bool { return strings.HasPrefix(t.name, o) })
+		})
+		if len(targets) == 0 {
+			return isms.Errorf(isms.EINVALID, "--only %s: no target has such a name", strings.Join(c.Only, ","))
+		}
 	}
 	fmt.Fprintf(e.stdout, "pdca dev load: %s, organisation %s, %s per measurement, at most %d requests each\n", c.URL, c.Org, c.Duration, c.MaxRequests)
 	if rss := residentMemory(c.PID); rss != "" {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/demo"
+	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/store/storetest"
 	"github.com/pdca/pdca/internal/web"
@@ -97,13 +98,22 @@ func BenchmarkParallelReads(b *testing.B) {
 	if err != nil || len(devs) == 0 {
 		b.Fatalf("deviations: %v %d", err, len(devs))
 	}
-	for _, page := range []string{"/o/demo/", fmt.Sprintf("/o/demo/deviations/%d", devs[0].ID)} {
+	_, secret, err := a.CreateToken(ctx, app.System, "demo", d.Email, "bench", isms.ScopeRead)
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := fmt.Sprintf("/api/v1/orgs/demo/deviations/%d", devs[0].ID)
+	for _, page := range []string{"/o/demo/", fmt.Sprintf("/o/demo/deviations/%d", devs[0].ID), api} {
 		b.Run(page, func(b *testing.B) {
 			b.SetParallelism(8) // 16 clients on 2 cores
 			cpu0 := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
+				req, _ := http.NewRequest(http.MethodGet, ts.URL+page, nil)
+				if page == api {
+					req.Header.Set("Authorization", "Bearer "+secret)
+				}
 				for pb.Next() {
-					resp, err := c.Get(ts.URL + page)
+					resp, err := c.Do(req)
 					if err != nil || resp.StatusCode != http.StatusOK {
 						b.Errorf("GET %s: %v %v", page, resp, err)
 						return

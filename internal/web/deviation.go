@@ -191,10 +191,13 @@ func (s *Server) deviationPage(w http.ResponseWriter, r *http.Request, m *app.Me
 		s.pageError(w, r, err)
 		return
 	}
-	ms, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
+	// The member list fills the owner pickers, shown only to who may write.
+	var ms []isms.Membership
+	if m.Role.Can(isms.ActWriteRecords) {
+		if ms, err = s.app.Members(r.Context(), m.Principal, m.Org.Slug); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 	}
 	now := s.app.DB.Now().UTC()
 	pg := &deviationPage{Page: s.page(r, m, d.Ref+" "+d.Title), D: d, Members: ms, Now: now, Categories: isms.CauseCategories,

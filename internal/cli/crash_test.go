@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +25,9 @@ const childEnv = "PDCA_CLI_CHILD"
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		i := slices.Index(os.Args, "--")
-		os.Exit(cli.Run(context.Background(), os.Args[i+1:], os.Stdin, os.Stdout, os.Stderr))
+		// Like cmd/pdca: SIGTERM cancels the context, so serve shuts down gracefully.
+		ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		os.Exit(cli.Run(ctx, os.Args[i+1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }

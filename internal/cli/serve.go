@@ -31,6 +31,9 @@ type ServeCmd struct {
 	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
 	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
+	// Hidden: tests shorten the hourly periodic jobs to see several periods.
+	RemindersEvery    time.Duration `name:"reminders-every" hidden:"" help:"Period of the reminder scan (default 1h)."`
+	HousekeepingEvery time.Duration `name:"housekeeping-every" hidden:"" help:"Period of housekeeping (default 1h)."`
 }
 
 // Run serves until the context is cancelled (SIGINT, SIGTERM), then shuts
@@ -108,7 +111,8 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 
 // jobOptions reads the reminder delivery settings and their secret files.
 func (c *ServeCmd) jobOptions() (jobs.Options, error) {
-	o := jobs.Options{Work: true, SMTP: jobs.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS, Username: c.SMTPUser, From: c.SMTPFrom}}
+	o := jobs.Options{Work: true, SMTP: jobs.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS, Username: c.SMTPUser, From: c.SMTPFrom},
+		RemindersEvery: c.RemindersEvery, HousekeepingEvery: c.HousekeepingEvery}
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		return o, fmt.Errorf("--smtp-host needs --smtp-from, the sender address of reminder emails")
 	}

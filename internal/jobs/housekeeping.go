@@ -5,21 +5,25 @@ import (
 	"log/slog"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pdca/pdca/internal/app"
 )
 
 // HousekeepingArgs asks for expired sessions and stale sign-in failures to
-// be deleted. Unique per period, so several pdca processes on one
-// PostgreSQL run it once.
+// be deleted. Only River's leader enqueues it, so several pdca processes
+// on one PostgreSQL run it once per period.
 type HousekeepingArgs struct{}
 
 // Kind is River's name for the job.
 func (HousekeepingArgs) Kind() string { return "housekeeping" }
 
-// InsertOpts makes the job unique while one is pending.
+// InsertOpts makes the job unique while one is pending. Not while one is
+// completed, River's default: that kept the next run out until River
+// cleaned the completed job a day later.
 func (HousekeepingArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 0}}
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
 }
 
 // HousekeepingWorker runs app.Housekeeping.

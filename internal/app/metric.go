@@ -378,6 +378,23 @@ func (a *App) StoredMeasurements(ctx context.Context, p Principal, slug string) 
 }
 
 // OrgIDs lists every organisation id (for the nightly recompute).
+// ChangeCount is the number of changes ever made in an organisation (its
+// audit chain's length): every change that can move a figure (imports,
+// deviations, findings, metric definitions) appends an event, so equal
+// counts mean equal inputs.
+func (a *App) ChangeCount(ctx context.Context, orgID int64) (int64, error) {
+	var seq int64
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		seq, _, err = tx.ChainHead(ctx, orgID)
+		if isms.ErrorCode(err) == isms.ENOTFOUND {
+			return nil
+		}
+		return err
+	})
+	return seq, err
+}
+
 func (a *App) OrgIDs(ctx context.Context) ([]int64, error) {
 	var ids []int64
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {

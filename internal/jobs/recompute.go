@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,9 +14,14 @@ import (
 // RecomputeArgs asks for one organisation's stored measurements to be
 // recomputed. It is deliberately not unique: River's uniqueness would
 // also cover a running job, which may have read the records before the
-// import that enqueues the next one committed. Recomputing is idempotent.
+// import that enqueues the next one committed. Instead the worker skips a
+// job when a recompute already finished that had seen every change made
+// before the job ran (a burst of imports then costs one or two recomputes,
+// not one each). Always (the nightly run) recomputes regardless, since
+// figures also move with the calendar.
 type RecomputeArgs struct {
-	OrgID int64 `json:"org_id"`
+	OrgID  int64 `json:"org_id"`
+	Always bool  `json:"always,omitempty"`
 }
 
 // Kind is River's name for the job.
@@ -26,15 +32,40 @@ type RecomputeWorker struct {
 	river.WorkerDefaults[RecomputeArgs]
 	App *app.App
 	Log *slog.Logger
+
+	mu sync.Mutex
+	// seen holds, per organisation, the change count read before the
+	// start of this process's last finished recompute.
+	seen map[int64]int64
 }
 
 // Work recomputes one organisation.
 func (w *RecomputeWorker) Work(ctx context.Context, j *river.Job[RecomputeArgs]) error {
 	start := time.Now()
+	// Read before computing: the recompute then sees at least these
+	// changes, so recording them can only ever cause an extra recompute,
+	// never a missed one.
+	changes, err := w.App.ChangeCount(ctx, j.Args.OrgID)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	done, ok := w.seen[j.Args.OrgID]
+	w.mu.Unlock()
+	if ok && done >= changes && !j.Args.Always {
+		w.Log.Debug("metrics already recomputed with every change", "org_id", j.Args.OrgID, "changes", changes)
+		return nil
+	}
 	n, err := w.App.RecomputeMetrics(ctx, j.Args.OrgID)
 	if err != nil {
 		return err
 	}
+	w.mu.Lock()
+	if w.seen == nil {
+		w.seen = map[int64]int64{}
+	}
+	w.seen[j.Args.OrgID] = max(w.seen[j.Args.OrgID], changes)
+	w.mu.Unlock()
 	w.Log.Info("metrics recomputed", "org_id", j.Args.OrgID, "measurements", n, "duration_ms", time.Since(start).Milliseconds())
 	return nil
 }
@@ -60,7 +91,7 @@ func (w *NightlyWorker) Work(ctx context.Context, _ *river.Job[NightlyArgs]) err
 		return err
 	}
 	for _, id := range ids {
-		if _, err := w.Client().Insert(ctx, RecomputeArgs{OrgID: id}, nil); err != nil {
+		if _, err := w.Client().Insert(ctx, RecomputeArgs{OrgID: id, Always: true}, nil); err != nil {
 			return err
 		}
 	}

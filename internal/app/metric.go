@@ -378,18 +378,20 @@ func (a *App) StoredMeasurements(ctx context.Context, p Principal, slug string) 
 }
 
 // OrgIDs lists every organisation id (for the nightly recompute).
-// ChangeCount is the number of changes ever made in an organisation (its
-// audit chain's length): every change that can move a figure (imports,
-// deviations, findings, metric definitions) appends an event, so equal
-// counts mean equal inputs.
-func (a *App) ChangeCount(ctx context.Context, orgID int64) (int64, error) {
+// metricInputActions are the audit actions of changes that can move a
+// stored figure: records (imported, edited, or mirrored from deviations
+// and audit findings) and metric definitions and manual values. Reminders,
+// deliveries, members, risks and reviews do not.
+var metricInputActions = []string{"record", "deviation.", "audit.finding", "metric."}
+
+// InputVersion is the sequence number of the organisation's latest change
+// that can move a figure (see metricInputActions); equal versions mean
+// equal inputs.
+func (a *App) InputVersion(ctx context.Context, orgID int64) (int64, error) {
 	var seq int64
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		seq, _, err = tx.ChainHead(ctx, orgID)
-		if isms.ErrorCode(err) == isms.ENOTFOUND {
-			return nil
-		}
+		seq, err = tx.LastEventSeq(ctx, orgID, metricInputActions...)
 		return err
 	})
 	return seq, err

@@ -15,8 +15,8 @@ import (
 // recomputed. It is deliberately not unique: River's uniqueness would
 // also cover a running job, which may have read the records before the
 // import that enqueues the next one committed. Instead the worker skips a
-// job when a recompute already finished that had seen every change made
-// before the job ran (a burst of imports then costs one or two recomputes,
+// job when a recompute already finished that had seen every change to the
+// figures' inputs made before the job ran (app.InputVersion) (a burst of imports then costs one or two recomputes,
 // not one each). Always (the nightly run) recomputes regardless, since
 // figures also move with the calendar.
 type RecomputeArgs struct {
@@ -34,7 +34,7 @@ type RecomputeWorker struct {
 	Log *slog.Logger
 
 	mu sync.Mutex
-	// seen holds, per organisation, the change count read before the
+	// seen holds, per organisation, the input version read before the
 	// start of this process's last finished recompute.
 	seen map[int64]int64
 }
@@ -45,7 +45,7 @@ func (w *RecomputeWorker) Work(ctx context.Context, j *river.Job[RecomputeArgs])
 	// Read before computing: the recompute then sees at least these
 	// changes, so recording them can only ever cause an extra recompute,
 	// never a missed one.
-	changes, err := w.App.ChangeCount(ctx, j.Args.OrgID)
+	changes, err := w.App.InputVersion(ctx, j.Args.OrgID)
 	if err != nil {
 		return err
 	}

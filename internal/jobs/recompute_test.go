@@ -52,6 +52,14 @@ func TestRecomputeSkipsWhenNothingChanged(t *testing.T) {
 		if again := work(false); !again.Equal(first) {
 			t.Errorf("a second job with no change in between recomputed (computed at %v, first %v)", again, first)
 		}
+		// A change that cannot move a figure (a reminder setting) does not
+		// make the next job recompute either.
+		if _, err := a.SetReminderSettings(ctx, app.System, "acme", isms.ReminderSettings{LeadDays: 3, EscalateDays: 9}); err != nil {
+			t.Fatal(err)
+		}
+		if again := work(false); !again.Equal(first) {
+			t.Errorf("a change to reminder settings made the job recompute (computed at %v, first %v)", again, first)
+		}
 		if _, err := a.Import(ctx, app.System, app.ImportRequest{Org: "acme", Kind: isms.KindRestoreTests, Format: importer.FormatCSV,
 			File: strings.NewReader("system,tested_at,result\nerp," + clock.Format(time.RFC3339) + ",pass\n")}); err != nil {
 			t.Fatal(err)

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -171,4 +174,24 @@ func (tx *Tx) LockOrg(ctx context.Context, orgID int64) error {
 		return fmt.Errorf("lock organisation: %w", err)
 	}
 	return nil
+}
+
+// LastEventSeq returns the sequence number of the organisation's latest
+// event whose action starts with one of the prefixes (0 when none).
+func (tx *Tx) LastEventSeq(ctx context.Context, orgID int64, prefixes ...string) (int64, error) {
+	if len(prefixes) == 0 {
+		return 0, nil
+	}
+	args := []any{orgID}
+	var or []string
+	for _, p := range prefixes {
+		args = append(args, p+"%")
+		or = append(or, fmt.Sprintf("action LIKE $%d", len(args)))
+	}
+	var seq int64
+	err := tx.queryRow(ctx, `SELECT seq FROM audit_events WHERE org_id = $1 AND (`+strings.Join(or, " OR ")+`) ORDER BY seq DESC LIMIT 1`, args...).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
 }

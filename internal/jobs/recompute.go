@@ -27,6 +27,15 @@ type RecomputeArgs struct {
 // Kind is River's name for the job.
 func (RecomputeArgs) Kind() string { return app.JobRecomputeMetrics }
 
+// QueueRecompute is the queue of recompute jobs. It has one worker per
+// process: recomputing is CPU-bound, a burst of imports must not take
+// every core from the people reading pages, and one worker lets queued
+// jobs for an organisation find its figures already current.
+const QueueRecompute = "recompute"
+
+// InsertOpts puts the job in its queue.
+func (RecomputeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueRecompute} }
+
 // RecomputeWorker runs app.RecomputeMetrics.
 type RecomputeWorker struct {
 	river.WorkerDefaults[RecomputeArgs]

@@ -186,7 +186,7 @@ type existingRecords struct {
 
 func newExisting(ctx context.Context, tx *store.Tx, orgID int64, kind isms.RecordKind, limit int) (*existingRecords, error) {
 	e := &existingRecords{ctx: ctx, tx: tx, orgID: orgID, kind: kind}
-	n, err := tx.CountRecordsOf(ctx, orgID, kind)
+	n, err := tx.CountRecordsOfUpTo(ctx, orgID, kind, limit)
 	if err != nil || n > limit {
 		return e, err
 	}

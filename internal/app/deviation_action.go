@@ -193,18 +193,17 @@ func checkEvidence(ctx context.Context, tx *store.Tx, o *isms.Organization, d *i
 		return ev, nil
 	}
 	md, err := findMetric(ctx, tx, o.ID, d.MetricKey)
-	if err != nil {
+	if isms.ErrorCode(err) == isms.ENOTFOUND {
 		return ev, nil // the metric was removed: no figures to show
+	} else if err != nil {
+		return ev, err
 	}
 	latest := measure.PeriodContaining(md.Frequency, tx.Now, o.Location()).Prev().String()
-	ms, err := tx.Measurements(ctx, o.ID)
+	ms, err := tx.MeasurementsOf(ctx, o.ID, d.MetricKey, d.MetricPeriod, latest)
 	if err != nil {
 		return ev, err
 	}
 	for i := range ms {
-		if ms[i].Key != d.MetricKey {
-			continue
-		}
 		if ms[i].Period == d.MetricPeriod {
 			ev.Before = &ms[i]
 		}
@@ -251,9 +250,9 @@ func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64)
 		if d.Category == "" {
 			return nil
 		}
-		all, err := tx.Deviations(ctx, m.Org.ID)
+		all, err := tx.DeviationsWithCause(ctx, m.Org.ID, d.Category, d.ProcessID)
 		for _, o := range all {
-			if o.ID != d.ID && o.Category == d.Category && o.ProcessID == d.ProcessID && o.DetectedAt.Before(d.DetectedAt.Add(time.Second)) {
+			if o.ID != d.ID && o.DetectedAt.Before(d.DetectedAt.Add(time.Second)) {
 				out.SeenBefore = append(out.SeenBefore, o)
 			}
 		}

@@ -217,6 +217,18 @@ func TestDeviationLifecycle(t *testing.T) {
 		if err != nil || len(v.SeenBefore) != 1 || v.SeenBefore[0].ID != id {
 			t.Fatalf("seen before = %+v, %v", v.SeenBefore, err)
 		}
+		// Another cause category is not "seen before", and the earlier
+		// deviation does not list the later one.
+		d3, err := f.app.CreateDeviation(ctx, po, "acme", app.DeviationInput{Title: "other", Kind: "minor", Source: "complaint", Severity: "low"})
+		step("create", err, "")
+		_, err = f.app.RecordRootCause(ctx, po, "acme", d3.ID, nil, "a supplier was late", "supplier")
+		step("root cause 3", err, "")
+		if v, err = f.app.Deviation(ctx, po, "acme", d3.ID); err != nil || len(v.SeenBefore) != 0 {
+			t.Fatalf("seen before of another cause = %+v, %v", v.SeenBefore, err)
+		}
+		if v, err = f.app.Deviation(ctx, po, "acme", id); err != nil || len(v.SeenBefore) != 0 {
+			t.Fatalf("seen before of the first deviation = %+v, %v", v.SeenBefore, err)
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 
@@ -166,16 +167,15 @@ func (a *App) MetricVersions(ctx context.Context, p Principal, slug, key string)
 }
 
 func findMetric(ctx context.Context, tx *store.Tx, orgID int64, key string) (*Metric, error) {
-	ms, err := currentMetrics(ctx, tx, orgID)
+	d, err := tx.CurrentMetric(ctx, orgID, key)
 	if err != nil {
 		return nil, err
 	}
-	for i := range ms {
-		if ms[i].Key == key {
-			return &ms[i], nil
-		}
+	m := &Metric{Version: d.Version, OwnerID: d.OwnerID}
+	if err := json.Unmarshal([]byte(d.Definition), &m.Definition); err != nil {
+		return nil, fmt.Errorf("metric %s version %d: %w", d.Key, d.Version, err)
 	}
-	return nil, isms.Errorf(isms.ENOTFOUND, "metric %q not found", key)
+	return m, nil
 }
 
 func saveMetricVersion(ctx context.Context, tx *store.Tx, m *Member, md *Metric) error {

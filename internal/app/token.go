@@ -125,24 +125,16 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, 
 	var p Principal
 	var touch bool
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.TokenByHash(ctx, HashToken(secret))
+		s, err := tx.TokenForSignIn(ctx, HashToken(secret))
 		if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
 			return err // the database failed (e.g. restarting): 500, not 401
 		}
-		if err != nil || t.RevokedAt != nil {
-			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
-		}
-		c, err := tx.UserByID(ctx, t.UserID)
-		if err != nil {
-			return err
-		}
 		// A token outlives nothing: it stops working when its owner leaves.
-		if _, err := tx.Membership(ctx, t.OrgID, t.UserID); isms.ErrorCode(err) == isms.ENOTFOUND {
+		if err != nil || s.Token.RevokedAt != nil || !s.Member {
 			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
-		} else if err != nil {
-			return err
 		}
-		p = Principal{UserID: t.UserID, Label: c.User.Email, Token: t}
+		t := s.Token
+		p = Principal{UserID: t.UserID, Label: s.Email, Token: t}
 		touch = t.LastUsedAt == nil || tx.Now.Sub(*t.LastUsedAt) >= TokenTouchEvery
 		return nil
 	})

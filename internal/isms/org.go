@@ -3,6 +3,7 @@ package isms
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -39,9 +40,22 @@ func (o *Organization) Validate() error {
 
 // Location returns the organisation's time zone (UTC if unset or unknown).
 func (o *Organization) Location() *time.Location {
-	loc, err := time.LoadLocation(o.TimeZone)
-	if err != nil {
-		return time.UTC
+	return location(o.TimeZone)
+}
+
+// locations caches loaded time zones by name: time.LoadLocation reads
+// and parses the zone file on every call, and a zone's rules do not change
+// while the process runs.
+var locations sync.Map // string -> *time.Location
+
+func location(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
 	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC // not cached: an unknown name stays rare
+	}
+	locations.Store(name, loc)
 	return loc
 }

@@ -117,7 +117,18 @@ func (tx *Tx) Deviation(ctx context.Context, orgID, id int64) (*isms.Deviation, 
 // Deviations lists the organisation's deviations, newest first, without
 // actions and checks.
 func (tx *Tx) Deviations(ctx context.Context, orgID int64) ([]isms.Deviation, error) {
-	rows, err := tx.query(ctx, `SELECT `+deviationColumns+deviationFrom+` WHERE d.org_id = $1 ORDER BY d.detected_at DESC, d.id DESC`, orgID)
+	return tx.deviations(ctx, `WHERE d.org_id = $1`, orgID)
+}
+
+// DeviationsWithCause lists the organisation's deviations of one cause
+// category and process (0: none), newest first, without actions and
+// checks: what a deviation's "seen before" draws from.
+func (tx *Tx) DeviationsWithCause(ctx context.Context, orgID int64, category string, processID int64) ([]isms.Deviation, error) {
+	return tx.deviations(ctx, `WHERE d.org_id = $1 AND d.cause_category = $2 AND d.process_id = $3`, orgID, category, processID)
+}
+
+func (tx *Tx) deviations(ctx context.Context, where string, args ...any) ([]isms.Deviation, error) {
+	rows, err := tx.query(ctx, `SELECT `+deviationColumns+deviationFrom+` `+where+` ORDER BY d.detected_at DESC, d.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list deviations: %w", err)
 	}

@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/pdca/pdca/internal/isms"
 )
 
 // MetricDefinition is one stored version of a metric definition. The
@@ -68,6 +72,24 @@ func (tx *Tx) CurrentMetrics(ctx context.Context, orgID int64) ([]MetricDefiniti
 	return scanMetricDefs(rows)
 }
 
+// CurrentMetric returns the latest version of one metric; ENOTFOUND if
+// the organisation has no metric with that key.
+func (tx *Tx) CurrentMetric(ctx context.Context, orgID int64, key string) (*MetricDefinition, error) {
+	rows, err := tx.query(ctx, `SELECT `+metricDefColumns+` FROM metric_definitions WHERE org_id = $1 AND metric_key = $2
+		ORDER BY version DESC LIMIT 1`, orgID, key)
+	if err != nil {
+		return nil, fmt.Errorf("read metric %s: %w", key, err)
+	}
+	ds, err := scanMetricDefs(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, isms.Errorf(isms.ENOTFOUND, "metric %q not found", key)
+	}
+	return &ds[0], nil
+}
+
 // MetricHistory returns every version of one metric, oldest first.
 func (tx *Tx) MetricHistory(ctx context.Context, orgID int64, key string) ([]MetricDefinition, error) {
 	rows, err := tx.query(ctx, `SELECT `+metricDefColumns+` FROM metric_definitions WHERE org_id = $1 AND metric_key = $2 ORDER BY version`, orgID, key)
@@ -119,6 +141,22 @@ func (tx *Tx) SaveMeasurement(ctx context.Context, m *Measurement) error {
 // and period.
 func (tx *Tx) Measurements(ctx context.Context, orgID int64) ([]Measurement, error) {
 	return tx.measurements(ctx, `SELECT `+measurementColumns+` FROM measurements WHERE org_id = $1 ORDER BY metric_key, period`, orgID)
+}
+
+// MeasurementsOf returns the stored figures of one metric for the
+// periods that have one, by period.
+func (tx *Tx) MeasurementsOf(ctx context.Context, orgID int64, key string, periods ...string) ([]Measurement, error) {
+	if len(periods) == 0 {
+		return nil, nil
+	}
+	args := []any{orgID, key}
+	marks := make([]string, len(periods))
+	for i, p := range periods {
+		args = append(args, p)
+		marks[i] = "$" + strconv.Itoa(i+3)
+	}
+	return tx.measurements(ctx, `SELECT `+measurementColumns+` FROM measurements WHERE org_id = $1 AND metric_key = $2
+		AND period IN (`+strings.Join(marks, ", ")+`) ORDER BY period`, args...)
 }
 
 // RecentMeasurements returns the last n stored periods of each metric, by

@@ -9,11 +9,13 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -173,7 +175,8 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 		fmt.Fprintf(e.stdout, "server resident memory before: %s\n", rss)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tclients\trequests\tok\treq/s\tp50\tp95\tp99\t")
+	fmt.Fprintf(e.stdout, "this machine has %d cores; cpu/req is CPU time per request of the server (--pid) and of this load generator\n", runtime.NumCPU())
+	fmt.Fprintln(tw, "target\tclients\trequests\tok\treq/s\tp50\tp95\tp99\tserver cpu/req\tloadgen cpu/req\t")
 	var integrity []string
 	lost := false
 	var counter atomic.Int64 // numbers written rows uniquely across runs
@@ -189,6 +192,7 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 			}
 		}
 		results := make([]*vegeta.Metrics, len(ts))
+		srv0, gen0 := processCPU(c.PID), ownCPU()
 		var wg sync.WaitGroup
 		for i, t := range ts {
 			wg.Go(func() {
@@ -196,6 +200,16 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 			})
 		}
 		wg.Wait()
+		// CPU per request over the targets measured together: what the
+		// server would need per request with the cores to itself.
+		total := 0
+		for _, m := range results {
+			total += int(m.Requests)
+		}
+		srvCPU, genCPU := "-", perRequest(ownCPU()-gen0, total)
+		if c.PID > 0 {
+			srvCPU = perRequest(processCPU(c.PID)-srv0, total)
+		}
 		for i, t := range ts {
 			m := results[i]
 			if t.count != nil {
@@ -211,8 +225,8 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 				integrity = append(integrity, fmt.Sprintf("%s at %d clients: %d successful requests, %d rows stored (%d expected): %s",
 					t.name, n, ok, after-before[i], ok*t.per, verdict))
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%.0f\t%s\t%s\t%s\t\n", t.name, n, m.Requests, 100*m.Success, m.Throughput,
-				ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99))
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", t.name, n, m.Requests, 100*m.Success, m.Throughput,
+				ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99), srvCPU, genCPU)
 			if len(m.Errors) > 0 {
 				fmt.Fprintf(e.stderr, "%s at %d clients: errors %v\n", t.name, n, m.Errors)
 			}
@@ -269,6 +283,40 @@ func (c *DevLoadCmd) measure(tr vegeta.Targeter, n int) *vegeta.Metrics {
 
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms"
+}
+
+// processCPU is the CPU time (user and system) process pid has used, from
+// /proc (Linux); 0 when it cannot be read.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid <= 0 || err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: utime and stime are fields 14 and 15, in clock ticks
+	// (100 per second on Linux).
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// ownCPU is the CPU time this process has used.
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func perRequest(cpu time.Duration, requests int) string {
+	if requests == 0 || cpu <= 0 {
+		return "-"
+	}
+	return strconv.FormatInt(cpu.Microseconds()/int64(requests), 10) + " µs"
 }
 
 // residentMemory reads VmRSS of a process from /proc (Linux).

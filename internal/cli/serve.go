@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -34,6 +35,8 @@ type ServeCmd struct {
 	// Hidden: tests shorten the hourly periodic jobs to see several periods.
 	RemindersEvery    time.Duration `name:"reminders-every" hidden:"" help:"Period of the reminder scan (default 1h)."`
 	HousekeepingEvery time.Duration `name:"housekeeping-every" hidden:"" help:"Period of housekeeping (default 1h)."`
+	// Hidden: Go's profiler for load runs (docs/BENCHMARKS.md), loopback only.
+	PprofAddr string `name:"pprof-addr" hidden:"" help:"Serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060."`
 }
 
 // Run serves until the context is cancelled (SIGINT, SIGTERM), then shuts
@@ -90,6 +93,16 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	e.log.Info("pdca serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "version", Version)
 	fmt.Fprintf(e.stdout, "pdca is serving on http://%s (%s)\n", ln.Addr(), a.DB.Engine)
 	errc := make(chan error, 1)
+	if c.PprofAddr != "" {
+		pln, err := listenPprof(c.PprofAddr)
+		if err != nil {
+			return err
+		}
+		ps := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		defer ps.Close()
+		go func() { _ = ps.Serve(pln) }()
+		e.log.Info("profiler serving", "addr", pln.Addr().String())
+	}
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -131,4 +144,33 @@ func (c *ServeCmd) jobOptions() (jobs.Options, error) {
 		o.WebhookSecret = []byte(secret)
 	}
 	return o, nil
+}
+
+// listenPprof listens for the profiler on a loopback address only: a
+// profile shows memory contents and must not reach the network.
+func listenPprof(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof-addr %s: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("--pprof-addr %s: the profiler listens only on this machine (127.0.0.1, ::1 or localhost)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// pprofMux routes net/http/pprof's handlers without touching
+// http.DefaultServeMux.
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
 }

@@ -28,9 +28,12 @@ type App struct {
 	Enqueue func(ctx context.Context, tx *store.Tx, job Job) error
 
 	// ImportPreload is how many existing records of a kind an import loads
-	// to compare rows with; above it, each row's record is looked up by its
-	// natural key, so a small import into a large register stays fast and
-	// memory stays bounded.
+	// to compare rows with; above it, the stored records of each batch of
+	// rows are looked up by their natural keys (store.KeyBatch at a time),
+	// so a small import into a large register stays short and memory stays
+	// bounded. Measured (BenchmarkImport1kInto20k, docs/BENCHMARKS.md):
+	// batched lookups cost about what a preload does even when a file
+	// touches the whole register.
 	ImportPreload int
 
 	// UploadDir holds uploaded import files between preview and confirm.
@@ -68,7 +71,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher(), UploadDir: filepath.Join(os.TempDir(), "pdca-uploads"), ImportPreload: 20000}
+	a := &App{DB: db, Log: log, Passwords: DefaultPasswordHasher(), UploadDir: filepath.Join(os.TempDir(), "pdca-uploads"), ImportPreload: 1000}
 	a.OnOrgCreated(createBuiltinMetrics)
 	// Processes and improvement cycles (issue 4).
 	// Deviations, corrective actions, internal audits (issue 5).

@@ -94,6 +94,30 @@ func BenchmarkImport100k(b *testing.B) {
 	})
 }
 
+// BenchmarkImport1kInto20k imports files of 1,000 new rows into a
+// register that already holds 20,000 of the kind: how long a small,
+// frequent import (a daily export) holds the database's single writer on
+// SQLite, during which every other change waits.
+func BenchmarkImport1kInto20k(b *testing.B) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	benchEngines(b, func(b *testing.B, engine store.Engine) {
+		a := benchOrg(b, engine)
+		r := rand.New(rand.NewPCG(5, 6))
+		benchImport(b, a, isms.KindAccessRemovals, benchCSV(b, isms.KindAccessRemovals, 20_000, start, start.AddDate(1, 0, 0), r))
+		day := start.AddDate(1, 0, 0)
+		for b.Loop() {
+			b.StopTimer()
+			file := benchCSV(b, isms.KindAccessRemovals, 1000, day, day.AddDate(0, 0, 1), r) // later dates: new keys
+			day = day.AddDate(0, 0, 1)
+			b.StartTimer()
+			if res := benchImport(b, a, isms.KindAccessRemovals, file); res.Created+res.Updated+res.Unchanged != 1000 {
+				b.Fatalf("import: %+v", res)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/import")
+	})
+}
+
 // millionMix is how BenchmarkMeasure1M spreads a million records over the
 // kinds (suppliers before their assessments).
 var millionMix = []struct {

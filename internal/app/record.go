@@ -142,6 +142,28 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 	}
 	defer rd.Close()
 	var bad []importer.RowError
+	// Rows go to the database in batches: one query finds the stored
+	// records of a batch's keys (keys are unique within a file).
+	batch := make([]isms.Record, 0, store.KeyBatch)
+	flush := func() error {
+		defer func() { batch = batch[:0] }()
+		if len(bad) > 0 || len(batch) == 0 {
+			return nil // the file will be rejected: store nothing
+		}
+		keys := make([]string, len(batch))
+		for i := range batch {
+			keys[i] = batch[i].Key
+		}
+		if err := existing.fetch(keys); err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if err := a.upsert(ctx, tx, m, existing, r, importID, res); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for {
 		row, err := rd.Next()
 		if err == io.EOF {
@@ -161,9 +183,14 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		if len(bad) > 0 {
 			continue // the file will be rejected: keep reading only to report every bad row
 		}
-		if err := a.upsert(ctx, tx, m, existing, row.Record, importID, res); err != nil {
-			return err
+		if batch = append(batch, row.Record); len(batch) == store.KeyBatch {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if req.Progress != nil && res.Rows%ProgressEvery != 0 {
 		req.Progress(res.Rows, rd.Offset())
@@ -175,13 +202,15 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 }
 
 // existingRecords finds the stored record of a natural key during one
-// import: from memory when the kind has few records, else by index.
+// import: from memory when the kind has few records (all of them are
+// loaded once), else by batches of keys.
 type existingRecords struct {
 	ctx   context.Context
 	tx    *store.Tx
 	orgID int64
 	kind  isms.RecordKind
-	mem   map[string]isms.Record // nil when looking up by key
+	all   bool                   // mem holds every stored record of the kind
+	mem   map[string]isms.Record // else the current batch's
 }
 
 func newExisting(ctx context.Context, tx *store.Tx, orgID int64, kind isms.RecordKind, limit int) (*existingRecords, error) {
@@ -190,38 +219,40 @@ func newExisting(ctx context.Context, tx *store.Tx, orgID int64, kind isms.Recor
 	if err != nil || n > limit {
 		return e, err
 	}
-	e.mem = make(map[string]isms.Record, n)
+	e.all, e.mem = true, make(map[string]isms.Record, n)
 	return e, tx.EachRecord(ctx, orgID, kind, func(r isms.Record) error {
 		e.mem[r.Key] = r
 		return nil
 	})
 }
 
-func (e *existingRecords) get(key string) (isms.Record, bool, error) {
-	if e.mem != nil {
-		r, ok := e.mem[key]
-		return r, ok, nil
+// fetch makes get answer for keys: nothing to do when every record is in
+// memory, else it reads the stored records of these keys, in place of the
+// previous batch's.
+func (e *existingRecords) fetch(keys []string) error {
+	if e.all {
+		return nil
 	}
-	r, err := e.tx.RecordByKey(e.ctx, e.orgID, e.kind, key)
-	if isms.ErrorCode(err) == isms.ENOTFOUND {
-		return r, false, nil
-	}
-	return r, err == nil, err
+	e.mem = make(map[string]isms.Record, len(keys))
+	return e.tx.RecordsByKeys(e.ctx, e.orgID, e.kind, keys, func(r isms.Record) error {
+		e.mem[r.Key] = r
+		return nil
+	})
+}
+
+func (e *existingRecords) get(key string) (isms.Record, bool) {
+	r, ok := e.mem[key]
+	return r, ok
 }
 
 func (e *existingRecords) put(r isms.Record) {
-	if e.mem != nil {
-		e.mem[r.Key] = r
-	}
+	e.mem[r.Key] = r
 }
 
 // upsert creates, updates or leaves one record, writing the audit event of
 // an update.
 func (a *App) upsert(ctx context.Context, tx *store.Tx, m *Member, existing *existingRecords, r isms.Record, importID int64, res *ImportResult) error {
-	old, ok, err := existing.get(r.Key)
-	if err != nil {
-		return err
-	}
+	old, ok := existing.get(r.Key)
 	if !ok {
 		if err := tx.InsertRecord(ctx, m.Org.ID, &r, importID); err != nil {
 			return err
@@ -253,7 +284,7 @@ func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, req Impor
 	if err != nil {
 		return err
 	}
-	existing := &existingRecords{ctx: ctx, tx: tx, orgID: m.Org.ID, kind: isms.KindVulnerabilities, mem: map[string]isms.Record{}}
+	existing := &existingRecords{ctx: ctx, tx: tx, orgID: m.Org.ID, kind: isms.KindVulnerabilities, all: true, mem: map[string]isms.Record{}}
 	var ofAsset []isms.Record
 	if err := tx.EachRecord(ctx, m.Org.ID, isms.KindVulnerabilities, func(r isms.Record) error {
 		existing.mem[r.Key] = r

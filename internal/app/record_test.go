@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,52 @@ func testImportIdempotent(t *testing.T, preload int) {
 		h, err = f.app.Record(ctx, f.members[isms.RoleViewer], "acme", isms.KindAccessRemovals, recs[0].ID)
 		if err != nil || len(h.Events) != 0 {
 			t.Errorf("viewer history: %d events, %v", len(h.Events), err)
+		}
+	})
+}
+
+// TestImportInBatches imports more rows than one lookup batch holds into
+// a register looked up by key, then changes rows in the first, a middle
+// and the last batch: each is found, and nothing else changes.
+func TestImportInBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := mustFixture(t, db, "acme")
+		f.app.ImportPreload = 0
+		owner := f.members[isms.RoleProcessOwner]
+		n := 2*store.KeyBatch + 50
+		file := func(changed ...int) string {
+			var b strings.Builder
+			b.WriteString("person,system,employment_ended_at,access_removed_at,ticket\n")
+			for i := range n {
+				ticket := fmt.Sprintf("T-%d", i)
+				if slices.Contains(changed, i) {
+					ticket += "b"
+				}
+				fmt.Fprintf(&b, "person-%d,github,2026-10-01,2026-10-02,%s\n", i, ticket)
+			}
+			return b.String()
+		}
+		for _, tt := range []struct {
+			name                        string
+			csv                         string
+			created, updated, unchanged int
+		}{
+			{"first import", file(), n, 0, 0},
+			{"again", file(), 0, 0, n},
+			{"three rows changed", file(0, store.KeyBatch, n-1), 0, 3, n - 3},
+		} {
+			res := mustImport(t, f.app, owner, "acme", isms.KindAccessRemovals, tt.csv, false)
+			if res.Created != tt.created || res.Updated != tt.updated || res.Unchanged != tt.unchanged {
+				t.Errorf("%s: got %d/%d/%d created/updated/unchanged, want %d/%d/%d", tt.name, res.Created, res.Updated, res.Unchanged, tt.created, tt.updated, tt.unchanged)
+			}
+		}
+		counts, err := f.app.RecordCounts(context.Background(), owner, "acme")
+		if err != nil || counts[isms.KindAccessRemovals] != n {
+			t.Errorf("stored %d records, want %d (%v)", counts[isms.KindAccessRemovals], n, err)
+		}
+		recs, total, err := f.app.Records(context.Background(), owner, "acme", isms.KindAccessRemovals, store.RecordFilter{Query: fmt.Sprintf("person-%d", store.KeyBatch)})
+		if err != nil || total != 1 || recs[0].Attributes["ticket"] != fmt.Sprintf("T-%db", store.KeyBatch) {
+			t.Errorf("the changed row of the second batch: %+v, %d, %v", recs, total, err)
 		}
 	})
 }

@@ -24,7 +24,15 @@ type recordSQL struct {
 	selectAll   string
 	selectByID  string
 	selectByKey string
+	// selectByKeys looks up KeyBatch natural keys at once (SQLite);
+	// selectByKeyArray any number, given as one array (PostgreSQL, whose
+	// generic plan for a long IN list of parameters scans the table).
+	selectByKeys, selectByKeyArray string
 }
+
+// KeyBatch is how many natural keys RecordsByKeys asks for in one query.
+// Shorter lists are padded to this length, so each kind has one statement.
+const KeyBatch = 200
 
 var recordStatements = func() map[isms.RecordKind]*recordSQL {
 	m := map[isms.RecordKind]*recordSQL{}
@@ -47,6 +55,12 @@ var recordStatements = func() map[isms.RecordKind]*recordSQL {
 		s.selectAll = sel + ` WHERE org_id = $1 ORDER BY id`
 		s.selectByID = sel + ` WHERE org_id = $1 AND id = $2`
 		s.selectByKey = sel + ` WHERE org_id = $1 AND natural_key = $2`
+		marks := make([]string, KeyBatch)
+		for i := range marks {
+			marks[i] = fmt.Sprintf("$%d", i+2)
+		}
+		s.selectByKeys = sel + ` WHERE org_id = $1 AND natural_key IN (` + strings.Join(marks, ", ") + `)`
+		s.selectByKeyArray = sel + ` WHERE org_id = $1 AND natural_key = ANY($2)`
 		m[spec.Kind] = s
 	}
 	return m
@@ -193,15 +207,19 @@ func (tx *Tx) EachRecord(ctx context.Context, orgID int64, kind isms.RecordKind,
 	if err != nil {
 		return err
 	}
-	rows, err := tx.query(ctx, s.selectAll, orgID)
+	return tx.eachRecord(ctx, s, fn, s.selectAll, orgID)
+}
+
+func (tx *Tx) eachRecord(ctx context.Context, s *recordSQL, fn func(isms.Record) error, q string, args ...any) error {
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", kind, err)
+		return fmt.Errorf("read %s: %w", s.spec.Kind, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := s.scan(rows)
 		if err != nil {
-			return fmt.Errorf("scan %s: %w", kind, err)
+			return fmt.Errorf("scan %s: %w", s.spec.Kind, err)
 		}
 		if err := fn(r); err != nil {
 			return err
@@ -229,6 +247,39 @@ func (tx *Tx) RecordByID(ctx context.Context, orgID int64, kind isms.RecordKind,
 	}
 	r, err := s.scan(tx.queryRow(ctx, s.selectByID, orgID, id))
 	return r, notFound(err, "record")
+}
+
+// RecordsByKeys calls fn for each stored record of a kind whose natural
+// key is among keys, in no particular order: one query per KeyBatch keys,
+// for imports that must tell new rows from changed ones.
+func (tx *Tx) RecordsByKeys(ctx context.Context, orgID int64, kind isms.RecordKind, keys []string, fn func(isms.Record) error) error {
+	s, err := statements(kind)
+	if err != nil {
+		return err
+	}
+	if tx.db.Engine == Postgres {
+		for len(keys) > 0 {
+			n := min(len(keys), KeyBatch)
+			if err := tx.eachRecord(ctx, s, fn, s.selectByKeyArray, orgID, keys[:n]); err != nil {
+				return err
+			}
+			keys = keys[n:]
+		}
+		return nil
+	}
+	args := make([]any, 1+KeyBatch)
+	args[0] = orgID
+	for len(keys) > 0 {
+		n := min(len(keys), KeyBatch)
+		for i := range KeyBatch {
+			args[1+i] = keys[min(i, n-1)] // pad with the last key
+		}
+		if err := tx.eachRecord(ctx, s, fn, s.selectByKeys, args...); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // RecordByKey returns one record by natural key; ENOTFOUND if none.

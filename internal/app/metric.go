@@ -299,10 +299,17 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 	// only for the short write of the results.
 	var o *isms.Organization
 	var fresh []Rated
+	var inputs int64
 	asOf := a.DB.Now().UTC().Truncate(time.Microsecond)
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if o, err = tx.OrgByID(ctx, orgID); err != nil {
+			return err
+		}
+		// Read before the records: the figures then reflect at least
+		// every change up to this event, so recording it can cause an
+		// extra recompute later, never a missed one.
+		if inputs, err = tx.LastEventSeq(ctx, orgID, metricInputActions...); err != nil {
 			return err
 		}
 		metrics, err := currentMetrics(ctx, tx, orgID)
@@ -346,7 +353,7 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 				return err
 			}
 		}
-		return nil
+		return tx.SetRecomputedInputs(ctx, orgID, inputs)
 	})
 	return len(fresh), err
 }
@@ -377,26 +384,33 @@ func (a *App) StoredMeasurements(ctx context.Context, p Principal, slug string) 
 	return out, err
 }
 
-// OrgIDs lists every organisation id (for the nightly recompute).
 // metricInputActions are the audit actions of changes that can move a
 // stored figure: records (imported, edited, or mirrored from deviations
 // and audit findings) and metric definitions and manual values. Reminders,
 // deliveries, members, risks and reviews do not.
 var metricInputActions = []string{"record", "deviation.", "audit.finding", "metric."}
 
-// InputVersion is the sequence number of the organisation's latest change
-// that can move a figure (see metricInputActions); equal versions mean
-// equal inputs.
-func (a *App) InputVersion(ctx context.Context, orgID int64) (int64, error) {
-	var seq int64
+// RecomputeNeeded reports whether the organisation's stored figures may
+// be behind its data: no recompute has finished yet, or a change that can
+// move a figure (see metricInputActions) came after the last finished
+// recompute read its inputs. It is stored with the figures, so it holds
+// across restarts and processes. The calendar moves figures too: the
+// nightly recompute does not ask.
+func (a *App) RecomputeNeeded(ctx context.Context, orgID int64) (bool, error) {
+	var needed bool
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		seq, err = tx.LastEventSeq(ctx, orgID, metricInputActions...)
+		seen, err := tx.RecomputedInputs(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		last, err := tx.LastEventSeq(ctx, orgID, metricInputActions...)
+		needed = last > seen // seen is -1 before the first recompute
 		return err
 	})
-	return seq, err
+	return needed, err
 }
 
+// OrgIDs lists every organisation id (for the nightly recompute).
 func (a *App) OrgIDs(ctx context.Context) ([]int64, error) {
 	var ids []int64
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -15,10 +14,11 @@ import (
 // recomputed. It is deliberately not unique: River's uniqueness would
 // also cover a running job, which may have read the records before the
 // import that enqueues the next one committed. Instead the worker skips a
-// job when a recompute already finished that had seen every change to the
-// figures' inputs made before the job ran (app.InputVersion) (a burst of imports then costs one or two recomputes,
-// not one each). Always (the nightly run) recomputes regardless, since
-// figures also move with the calendar.
+// job when the figures are current: a finished recompute had already seen
+// every change to their inputs (app.RecomputeNeeded, stored with the
+// figures, so it holds across restarts and processes). A burst of imports
+// then costs one or two recomputes, not one each. Always (the nightly
+// run) recomputes regardless, since figures also move with the calendar.
 type RecomputeArgs struct {
 	OrgID  int64 `json:"org_id"`
 	Always bool  `json:"always,omitempty"`
@@ -41,40 +41,25 @@ type RecomputeWorker struct {
 	river.WorkerDefaults[RecomputeArgs]
 	App *app.App
 	Log *slog.Logger
-
-	mu sync.Mutex
-	// seen holds, per organisation, the input version read before the
-	// start of this process's last finished recompute.
-	seen map[int64]int64
 }
 
 // Work recomputes one organisation.
 func (w *RecomputeWorker) Work(ctx context.Context, j *river.Job[RecomputeArgs]) error {
 	start := time.Now()
-	// Read before computing: the recompute then sees at least these
-	// changes, so recording them can only ever cause an extra recompute,
-	// never a missed one.
-	changes, err := w.App.InputVersion(ctx, j.Args.OrgID)
-	if err != nil {
-		return err
-	}
-	w.mu.Lock()
-	done, ok := w.seen[j.Args.OrgID]
-	w.mu.Unlock()
-	if ok && done >= changes && !j.Args.Always {
-		w.Log.Debug("metrics already recomputed with every change", "org_id", j.Args.OrgID, "changes", changes)
-		return nil
+	if !j.Args.Always {
+		needed, err := w.App.RecomputeNeeded(ctx, j.Args.OrgID)
+		if err != nil {
+			return err
+		}
+		if !needed {
+			w.Log.Debug("metrics already recomputed with every change", "org_id", j.Args.OrgID)
+			return nil
+		}
 	}
 	n, err := w.App.RecomputeMetrics(ctx, j.Args.OrgID)
 	if err != nil {
 		return err
 	}
-	w.mu.Lock()
-	if w.seen == nil {
-		w.seen = map[int64]int64{}
-	}
-	w.seen[j.Args.OrgID] = max(w.seen[j.Args.OrgID], changes)
-	w.mu.Unlock()
 	w.Log.Info("metrics recomputed", "org_id", j.Args.OrgID, "measurements", n, "duration_ms", time.Since(start).Milliseconds())
 	return nil
 }

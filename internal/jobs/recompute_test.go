@@ -52,6 +52,12 @@ func TestRecomputeSkipsWhenNothingChanged(t *testing.T) {
 		if again := work(false); !again.Equal(first) {
 			t.Errorf("a second job with no change in between recomputed (computed at %v, first %v)", again, first)
 		}
+		// The skip is stored with the figures: a restarted process (a new
+		// worker) or another process skips as well.
+		w = &jobs.RecomputeWorker{App: a, Log: slog.New(slog.DiscardHandler)}
+		if again := work(false); !again.Equal(first) {
+			t.Errorf("a new worker recomputed with no change (computed at %v, first %v)", again, first)
+		}
 		// A change that cannot move a figure (a reminder setting) does not
 		// make the next job recompute either.
 		if _, err := a.SetReminderSettings(ctx, app.System, "acme", isms.ReminderSettings{LeadDays: 3, EscalateDays: 9}); err != nil {
@@ -69,6 +75,22 @@ func TestRecomputeSkipsWhenNothingChanged(t *testing.T) {
 		}
 		if nightly := work(true); !nightly.Equal(clock) {
 			t.Errorf("the nightly job did not recompute (computed at %v, now %v)", nightly, clock)
+		}
+		nightly := clock
+		if again := work(false); !again.Equal(nightly) {
+			t.Errorf("a job after the nightly run recomputed with no change (computed at %v, nightly %v)", again, nightly)
+		}
+		// A change to a metric's definition makes the next job recompute.
+		ms, err := a.Metrics(ctx, app.System, "acme")
+		if err != nil || len(ms) == 0 {
+			t.Fatalf("metrics: %d %v", len(ms), err)
+		}
+		name := "Renamed"
+		if _, err := a.UpdateMetric(ctx, app.System, "acme", ms[0].Key, app.MetricChange{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if after := work(false); !after.Equal(clock) {
+			t.Errorf("after a metric change the job did not recompute (computed at %v, now %v)", after, clock)
 		}
 	})
 }

@@ -208,6 +208,29 @@ func (tx *Tx) DataVersion(ctx context.Context, orgID int64) (string, error) {
 	return fmt.Sprintf("%d/%s", seq, computed.String), nil
 }
 
+// RecomputedInputs returns the input sequence number (see
+// SetRecomputedInputs) the organisation's last finished recompute had
+// seen; -1 if none finished.
+func (tx *Tx) RecomputedInputs(ctx context.Context, orgID int64) (int64, error) {
+	var seq int64
+	err := tx.queryRow(ctx, `SELECT COALESCE((SELECT input_seq FROM metric_recomputes WHERE org_id = $1), -1)`, orgID).Scan(&seq)
+	return seq, err
+}
+
+// SetRecomputedInputs records that a recompute finished which had seen
+// every change up to the audit event seq; the stored number never goes
+// back (a slower, older recompute may finish last).
+func (tx *Tx) SetRecomputedInputs(ctx context.Context, orgID, seq int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO metric_recomputes (org_id, input_seq, recomputed_at) VALUES ($1, $2, $3)
+		ON CONFLICT (org_id) DO UPDATE SET input_seq = CASE WHEN excluded.input_seq > metric_recomputes.input_seq
+			THEN excluded.input_seq ELSE metric_recomputes.input_seq END, recomputed_at = excluded.recomputed_at`,
+		orgID, seq, ts(tx.Now))
+	if err != nil {
+		return fmt.Errorf("record recompute: %w", err)
+	}
+	return nil
+}
+
 // ManualValue is a typed-in value of a manual metric.
 type ManualValue struct {
 	Key, Period string

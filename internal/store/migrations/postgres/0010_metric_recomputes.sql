@@ -1,0 +1,10 @@
+-- +goose Up
+-- What the last finished recompute of an organisation's figures had seen:
+-- the sequence number of the last audit event that changes their inputs.
+-- A queued recompute is skipped when nothing changed since, also after a
+-- restart and when another process did the recompute.
+CREATE TABLE metric_recomputes (
+    org_id BIGINT PRIMARY KEY REFERENCES organizations (id),
+    input_seq BIGINT NOT NULL,
+    recomputed_at TIMESTAMPTZ NOT NULL
+);

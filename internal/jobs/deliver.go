@@ -74,7 +74,10 @@ func (w *DeliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) err
 		return nil
 	}
 	sendErr := w.send(ctx, d)
-	last := j.Attempt >= j.MaxAttempts
+	// A missing configuration does not mend itself between retries: fail
+	// at once (one audit event, a clear error in the list of deliveries)
+	// instead of retrying for an hour.
+	last := j.Attempt >= j.MaxAttempts || errors.Is(sendErr, errNotConfigured)
 	if err := w.App.RecordDeliveryAttempt(ctx, d, sendErr, last); err != nil {
 		return err
 	}
@@ -99,9 +102,16 @@ func (w *DeliverWorker) send(ctx context.Context, d *store.Delivery) error {
 	return fmt.Errorf("unknown channel %q", d.Channel)
 }
 
+// errNotConfigured marks a delivery this server cannot make at all.
+var errNotConfigured = errors.New("not configured")
+
 // errNoSMTP is what admins see on an email delivery when no SMTP server
 // is configured.
-var errNoSMTP = errors.New("SMTP is not configured: start pdca serve with --smtp-host (and --smtp-from)")
+var errNoSMTP = fmt.Errorf("SMTP is %w: start pdca serve with --smtp-host (and --smtp-from)", errNotConfigured)
+
+// errNoWebhookSecret is what admins see on a webhook delivery when no
+// signing secret is configured.
+var errNoWebhookSecret = fmt.Errorf("webhooks are %w: start pdca serve with --webhook-secret-file, so that receivers can verify the signature", errNotConfigured)
 
 func (w *DeliverWorker) sendEmail(ctx context.Context, d *store.Delivery) error {
 	c := w.SMTP
@@ -156,7 +166,7 @@ func Sign(secret, body []byte) string {
 
 func (w *DeliverWorker) sendWebhook(ctx context.Context, d *store.Delivery) error {
 	if len(w.WebhookSecret) == 0 {
-		return errors.New("webhooks are not configured: start pdca serve with --webhook-secret-file, so that receivers can verify the signature")
+		return errNoWebhookSecret
 	}
 	body := []byte(d.Payload)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, bytes.NewReader(body))

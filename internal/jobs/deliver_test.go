@@ -159,12 +159,17 @@ func TestDeliverEmailWithoutSMTP(t *testing.T) {
 		ctx := context.Background()
 		a, ids, _ := mustReminder(t, db, isms.NotificationPrefs{Email: true})
 		w := &jobs.DeliverWorker{App: a, Log: slog.New(slog.DiscardHandler)}
-		if err := w.Work(ctx, deliverJob(ids[0], jobs.DeliverMaxAttempts)); err == nil {
+		// The first attempt fails for good: retrying cannot configure SMTP.
+		if err := w.Work(ctx, deliverJob(ids[0], 1)); err == nil {
 			t.Fatal("sent without SMTP")
 		}
 		d, err := a.Delivery(ctx, ids[0])
-		if err != nil || d.Status != isms.DeliveryFailed || !strings.Contains(d.LastError, "SMTP is not configured") {
+		if err != nil || d.Status != isms.DeliveryFailed || d.Attempts != 1 || !strings.Contains(d.LastError, "SMTP is not configured: start pdca serve with --smtp-host") {
 			t.Fatalf("delivery %+v, %v", d, err)
+		}
+		evs, err := a.Events(ctx, app.System, "acme", store.EventFilter{Entity: "delivery"})
+		if err != nil || len(evs) != 1 || evs[0].Action != "delivery.failed" {
+			t.Errorf("audit events of the delivery: %+v, %v", evs, err)
 		}
 	})
 }

@@ -11,12 +11,14 @@ import (
 	"github.com/pdca/pdca/internal/store"
 )
 
-// migrateAll applies pdca's and River's migrations.
+// migrateAll applies pdca's and River's migrations, one process at a time.
 func migrateAll(ctx context.Context, db *store.DB, log *slog.Logger) error {
-	if err := db.Migrate(ctx, log); err != nil {
-		return err
-	}
-	return jobs.Migrate(ctx, db)
+	return db.Migrating(ctx, func() error {
+		if err := db.Migrate(ctx, log); err != nil {
+			return err
+		}
+		return jobs.Migrate(ctx, db)
+	})
 }
 
 // newApp builds the use cases with every hook wired.

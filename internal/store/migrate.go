@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -38,4 +40,46 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 		}
 	}
 	return nil
+}
+
+// migrationLockID is the PostgreSQL advisory lock key held while pdca
+// migrates ("pdca" in ASCII).
+const migrationLockID = 0x70646361
+
+// Migrating runs fn, which applies pdca's and River's migrations, so that
+// processes starting at the same moment on one database do not apply a
+// migration twice. On PostgreSQL fn runs under an advisory lock (released
+// by the server if the process dies). On SQLite every migration runs in
+// an immediate transaction, so processes already take turns; one that
+// read the schema version before another applied the migration fails
+// with "already exists" and leaves nothing behind (SQLite's DDL is
+// transactional), so fn is run again, a few times, before its error
+// counts.
+func (db *DB) Migrating(ctx context.Context, fn func() error) error {
+	if db.Engine == Postgres {
+		conn, err := db.writer.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockID) }()
+		return fn()
+	}
+	var err error
+	for attempt := range 4 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return errors.Join(err, ctx.Err())
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		if err = fn(); err == nil {
+			return nil
+		}
+	}
+	return err
 }

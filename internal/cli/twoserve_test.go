@@ -315,7 +315,8 @@ func tsCheckPeriodic(t *testing.T, db *store.DB, stopAt, stoppedAt, ended time.T
 // scheduled after since.
 func tsWaitPeriodic(t *testing.T, db *store.DB, since time.Time, n int, when string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	// Generous: after a killed leader, River's lease alone takes ~15 s.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		r, h := tsCountPeriodic(t, db, "send_reminders", since), tsCountPeriodic(t, db, "housekeeping", since)
 		if r >= n && h >= n {

@@ -264,17 +264,22 @@ func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64)
 // Deviations lists the organisation's deviations, newest first; status ""
 // lists all, "overdue" those past their due date. Requires read.
 func (a *App) Deviations(ctx context.Context, p Principal, slug, status string) ([]isms.Deviation, error) {
+	ds, _, err := a.DeviationList(ctx, p, slug, status, 0, 0)
+	return ds, err
+}
+
+// DeviationList returns one page of the organisation's deviations, newest
+// first (limit 0: all), and how many there are in all; status as for
+// Deviations. Requires read.
+func (a *App) DeviationList(ctx context.Context, p Principal, slug, status string, limit, offset int) ([]isms.Deviation, int, error) {
 	var out []isms.Deviation
+	var total int
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		all, err := tx.Deviations(ctx, m.Org.ID)
-		for _, d := range all {
-			if status == "" || string(d.Status) == status || (status == "overdue" && d.Overdue(tx.Now)) {
-				out = append(out, d)
-			}
-		}
+		var err error
+		out, total, err = tx.DeviationPage(ctx, m.Org.ID, store.DeviationFilter{Status: status, Now: tx.Now, Limit: limit, Offset: offset})
 		return err
 	})
-	return out, err
+	return out, total, err
 }
 
 // SetCheckAfterDays sets the organisation's days between the last

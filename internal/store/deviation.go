@@ -120,6 +120,45 @@ func (tx *Tx) Deviations(ctx context.Context, orgID int64) ([]isms.Deviation, er
 	return tx.deviations(ctx, `WHERE d.org_id = $1`, orgID)
 }
 
+// DeviationFilter narrows a list of deviations.
+type DeviationFilter struct {
+	// Status is a status, "overdue" (not closed and due before Now), or ""
+	// for every deviation.
+	Status string
+	Now    time.Time
+	// Limit is the page size (0: no limit); Offset skips that many.
+	Limit, Offset int
+}
+
+// DeviationPage returns one page of the organisation's deviations that
+// match the filter, newest first, without actions and checks, and how many
+// match in all: the database pages, so a long register costs no more than
+// a short one.
+func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter) ([]isms.Deviation, int, error) {
+	where, args := `WHERE d.org_id = $1`, []any{orgID}
+	switch f.Status {
+	case "":
+	case "overdue":
+		where += ` AND d.status <> 'closed' AND d.due_at IS NOT NULL AND d.due_at < $2`
+		args = append(args, ts(f.Now))
+	default:
+		where += ` AND d.status = $2`
+		args = append(args, f.Status)
+	}
+	var total int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM deviations d `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count deviations: %w", err)
+	}
+	if f.Limit > 0 {
+		where += fmt.Sprintf(` ORDER BY d.detected_at DESC, d.id DESC LIMIT $%d OFFSET $%d`, len(args)+1, len(args)+2)
+		args = append(args, f.Limit, max(0, f.Offset))
+	} else {
+		where += ` ORDER BY d.detected_at DESC, d.id DESC`
+	}
+	ds, err := tx.deviationRows(ctx, where, args...)
+	return ds, total, err
+}
+
 // DeviationsWithCause lists the organisation's deviations of one cause
 // category and process (0: none), newest first, without actions and
 // checks: what a deviation's "seen before" draws from.
@@ -128,7 +167,11 @@ func (tx *Tx) DeviationsWithCause(ctx context.Context, orgID int64, category str
 }
 
 func (tx *Tx) deviations(ctx context.Context, where string, args ...any) ([]isms.Deviation, error) {
-	rows, err := tx.query(ctx, `SELECT `+deviationColumns+deviationFrom+` `+where+` ORDER BY d.detected_at DESC, d.id DESC`, args...)
+	return tx.deviationRows(ctx, where+` ORDER BY d.detected_at DESC, d.id DESC`, args...)
+}
+
+func (tx *Tx) deviationRows(ctx context.Context, where string, args ...any) ([]isms.Deviation, error) {
+	rows, err := tx.query(ctx, `SELECT `+deviationColumns+deviationFrom+` `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list deviations: %w", err)
 	}

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,6 +136,92 @@ func TestOneQueryLookups(t *testing.T) {
 		_ = db.Read(ctx, func(tx *store.Tx) error {
 			if s, err := tx.TokenForSignIn(ctx, "hash-1"); err != nil || s.Member {
 				t.Errorf("TokenForSignIn after leaving = %+v, %v", s, err)
+			}
+			return nil
+		})
+	})
+}
+
+// TestDeviationPage pages and filters the register of deviations in the
+// database: newest first, the total of all that match, overdue as the
+// domain defines it, one organisation only.
+func TestDeviationPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+		var org, other isms.Organization
+		var all []isms.Deviation
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			org = isms.Organization{Slug: "acme", Name: "Acme", TimeZone: "UTC"}
+			other = isms.Organization{Slug: "other", Name: "Other", TimeZone: "UTC"}
+			for _, o := range []*isms.Organization{&org, &other} {
+				if err := tx.CreateOrg(ctx, o); err != nil {
+					return err
+				}
+			}
+			past, future := now.Add(-time.Hour), now.Add(time.Hour)
+			for i := range 7 {
+				d := isms.Deviation{OrgID: org.ID, Ref: fmt.Sprintf("DEV-%d", i), Title: "d", Kind: "minor", Source: "complaint",
+					Severity: "low", Status: isms.DevOpen, DetectedAt: now.AddDate(0, 0, -i)}
+				switch i {
+				case 1: // overdue
+					d.DueAt = &past
+				case 2: // due later
+					d.DueAt = &future
+				case 3: // past due but closed: not overdue
+					d.DueAt, d.Status = &past, isms.DevClosed
+				}
+				if err := tx.InsertDeviation(ctx, &d); err != nil {
+					return err
+				}
+				all = append(all, d)
+			}
+			d := isms.Deviation{OrgID: other.ID, Ref: "DEV-X", Title: "x", Kind: "minor", Source: "complaint", Severity: "low",
+				Status: isms.DevOpen, DetectedAt: now, DueAt: &past}
+			return tx.InsertDeviation(ctx, &d)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := func(ds []isms.Deviation) string {
+			var out []string
+			for _, d := range ds {
+				out = append(out, d.Ref)
+			}
+			return strings.Join(out, ",")
+		}
+		_ = db.Read(ctx, func(tx *store.Tx) error {
+			for _, c := range []struct {
+				f     store.DeviationFilter
+				want  string
+				total int
+			}{
+				{store.DeviationFilter{}, "DEV-0,DEV-1,DEV-2,DEV-3,DEV-4,DEV-5,DEV-6", 7},
+				{store.DeviationFilter{Limit: 3}, "DEV-0,DEV-1,DEV-2", 7},
+				{store.DeviationFilter{Limit: 3, Offset: 3}, "DEV-3,DEV-4,DEV-5", 7},
+				{store.DeviationFilter{Limit: 3, Offset: 6}, "DEV-6", 7},
+				{store.DeviationFilter{Limit: 3, Offset: 9}, "", 7},
+				{store.DeviationFilter{Status: "closed"}, "DEV-3", 1},
+				{store.DeviationFilter{Status: "overdue", Now: now}, "DEV-1", 1},
+				{store.DeviationFilter{Status: "overdue", Now: now.Add(2 * time.Hour), Limit: 1}, "DEV-1", 2},
+				{store.DeviationFilter{Status: "no such status"}, "", 0},
+			} {
+				ds, total, err := tx.DeviationPage(ctx, org.ID, c.f)
+				if err != nil || refs(ds) != c.want || total != c.total {
+					t.Errorf("DeviationPage(%+v) = %s (%d in all), %v; want %s (%d)", c.f, refs(ds), total, err, c.want, c.total)
+				}
+				// The domain's own rule agrees with the query's.
+				if c.f.Status == "overdue" && c.f.Limit == 0 {
+					var want []isms.Deviation
+					for _, d := range all {
+						if d.Overdue(c.f.Now) {
+							want = append(want, d)
+						}
+					}
+					if refs(want) != c.want {
+						t.Errorf("isms.Deviation.Overdue says %s, the query %s", refs(want), c.want)
+					}
+				}
 			}
 			return nil
 		})

@@ -107,12 +107,13 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Status string `query:"status" doc:"A status, or overdue; empty for all."`
+			PageParams
 		}) (*listOutput[DeviationJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ds, err := s.app.Deviations(ctx, p, in.Org, in.Status)
+			ds, total, err := s.app.DeviationList(ctx, p, in.Org, in.Status, in.Limit, in.Offset)
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
@@ -121,7 +122,7 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 			for i := range ds {
 				out.Body.Items = append(out.Body.Items, deviationJSON(&ds[i]))
 			}
-			out.Body.Total = len(ds)
+			out.Body.Total = total
 			return out, nil
 		})
 

@@ -85,7 +85,9 @@ const deviationsPerPage = 50
 
 func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	status := r.URL.Query().Get("status")
-	ds, err := s.app.Deviations(r.Context(), m.Principal, m.Org.Slug, status)
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, offset)
+	ds, total, err := s.app.DeviationList(r.Context(), m.Principal, m.Org.Slug, status, deviationsPerPage, offset)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -95,10 +97,8 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 		s.pageError(w, r, err)
 		return
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = max(0, min(offset, len(ds)))
-	pg := &deviationsPage{Page: s.page(r, m, "Deviations"), Deviations: ds[offset:min(len(ds), offset+deviationsPerPage)], Status: status,
-		Statuses: isms.DeviationStatuses(), Now: s.app.DB.Now().UTC(), CheckDays: days, Total: len(ds), Offset: offset}
+	pg := &deviationsPage{Page: s.page(r, m, "Deviations"), Deviations: ds, Status: status,
+		Statuses: isms.DeviationStatuses(), Now: s.app.DB.Now().UTC(), CheckDays: days, Total: total, Offset: offset}
 	page := func(o int) string {
 		q := url.Values{"offset": {strconv.Itoa(o)}}
 		if status != "" {
@@ -109,7 +109,7 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 	if offset > 0 {
 		pg.Prev = page(max(0, offset-deviationsPerPage))
 	}
-	if offset+deviationsPerPage < len(ds) {
+	if offset+deviationsPerPage < total {
 		pg.Next = page(offset + deviationsPerPage)
 	}
 	pg.Nav = "deviations"

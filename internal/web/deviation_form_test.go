@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -109,6 +112,60 @@ func TestDeviationForms(t *testing.T) {
 		r = e.do(t, c, http.MethodGet, audit, nil, nil)
 		if !strings.Contains(r.body, "No access reviews") || !strings.Contains(r.body, ">deviation</a>") || !strings.Contains(r.body, "overridden: the only trained auditor") {
 			t.Errorf("audit page:\n%s", r.body)
+		}
+	})
+}
+
+// TestDeviationRegisterPages checks that the register and the API list
+// page in the database: 50 a page with links between pages, the API's
+// limit and offset, and the total of all that match.
+func TestDeviationRegisterPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		ctx := context.Background()
+		for i := range 53 {
+			if _, err := a.CreateDeviation(ctx, app.System, "acme", app.DeviationInput{Title: fmt.Sprintf("Deviation number %02d", i), Kind: "minor",
+				Source: "complaint", Severity: "low", DetectedAt: time.Now().Add(time.Duration(i-60) * time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := e.signIn(t, o.users[isms.RoleViewer].Email)
+		r := e.do(t, c, http.MethodGet, "/o/acme/deviations", nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "Deviation number 52") || strings.Contains(r.body, "Deviation number 02") ||
+			!strings.Contains(r.body, "53 deviations") || !strings.Contains(r.body, "?offset=50") {
+			t.Fatalf("first page: %d\n%s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodGet, "/o/acme/deviations?offset=50", nil, nil)
+		if !strings.Contains(r.body, "Deviation number 00") || strings.Contains(r.body, "Deviation number 03") || !strings.Contains(r.body, "?offset=0") {
+			t.Fatalf("second page:\n%s", r.body)
+		}
+		_, secret, err := a.CreateToken(ctx, app.System, "acme", o.users[isms.RoleViewer].Email, "t", isms.ScopeRead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			query    string
+			n, total int
+			first    string
+		}{
+			{"", 50, 53, "Deviation number 52"},
+			{"?limit=5&offset=50", 3, 53, "Deviation number 02"},
+			{"?limit=500&status=closed", 0, 0, ""},
+		} {
+			r = e.do(t, e.client(t, false), http.MethodGet, "/api/v1/orgs/acme/deviations"+c.query, nil, bearer(secret))
+			var body struct {
+				Items []struct{ Title string }
+				Total int
+			}
+			if err := json.Unmarshal([]byte(r.body), &body); err != nil || r.status != http.StatusOK {
+				t.Fatalf("API %s: %d %s", c.query, r.status, r.body)
+			}
+			if len(body.Items) != c.n || body.Total != c.total || (c.n > 0 && body.Items[0].Title != c.first) {
+				t.Errorf("API %s: %d items, total %d, first %+v; want %d, %d, %s", c.query, len(body.Items), body.Total, body.Items, c.n, c.total, c.first)
+			}
 		}
 	})
 }

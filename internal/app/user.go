@@ -236,6 +236,23 @@ type Viewer struct {
 	Principal
 }
 
+// Member returns the viewer's membership of the organisation with the
+// slug, checked for the right to perform act, as Authorize would from the
+// database (ENOTFOUND for a non-member, EFORBIDDEN for a missing right):
+// the memberships were read for this request, so a page need not read them
+// again. Use cases still check in their own transaction.
+func (v *Viewer) Member(slug string, act isms.Action) (*Member, error) {
+	for _, ms := range v.Orgs {
+		if ms.OrgSlug != slug {
+			continue
+		}
+		m := &Member{Principal: v.Principal, Role: ms.Role,
+			Org: &isms.Organization{ID: ms.OrgID, Slug: ms.OrgSlug, Name: ms.OrgName, TimeZone: ms.OrgTimeZone}}
+		return m, m.can(act)
+	}
+	return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)
+}
+
 // ViewerByID reads a signed-in person and their memberships in one
 // transaction; ENOTFOUND when the person no longer exists.
 func (a *App) ViewerByID(ctx context.Context, id int64) (*Viewer, error) {

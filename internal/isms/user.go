@@ -54,6 +54,7 @@ type Membership struct {
 	Email, Name string
 	OrgSlug     string
 	OrgName     string
+	OrgTimeZone string
 }
 
 // TokenScope limits what an API token may do.

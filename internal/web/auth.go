@@ -77,7 +77,13 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, app.Princip
 // signed-in member with the right to perform act; a non-member gets 404.
 func (s *Server) inOrg(act isms.Action, h func(http.ResponseWriter, *http.Request, *app.Member)) http.HandlerFunc {
 	return s.signedIn(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		m, err := s.app.Authorize(r.Context(), p, r.PathValue("org"), act)
+		var m *app.Member
+		var err error
+		if v := viewerFrom(r); v != nil {
+			m, err = v.Member(r.PathValue("org"), act) // read with the session, this request
+		} else {
+			m, err = s.app.Authorize(r.Context(), p, r.PathValue("org"), act)
+		}
 		if err != nil {
 			s.pageError(w, r, err)
 			return

@@ -21,9 +21,10 @@ func (tx *Tx) CreateOrg(ctx context.Context, o *isms.Organization) error {
 
 const orgColumns = `id, slug, name, time_zone, created_at`
 
-func scanOrg(row interface{ Scan(...any) error }) (*isms.Organization, error) {
+// scanOrg reads orgColumns, then the extra columns into extra.
+func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*isms.Organization, error) {
 	var o isms.Organization
-	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.CreatedAt); err != nil {
+	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.CreatedAt}, extra...)...); err != nil {
 		return nil, err
 	}
 	o.CreatedAt = o.CreatedAt.UTC()
@@ -44,16 +45,13 @@ func (tx *Tx) OrgBySlug(ctx context.Context, slug string) (*isms.Organization, e
 // inside an organisation asks this. ENOTFOUND if there is no such
 // organisation.
 func (tx *Tx) OrgAndRole(ctx context.Context, slug string, userID int64) (*isms.Organization, isms.Role, error) {
-	var o isms.Organization
 	var role string
-	err := tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.created_at, COALESCE(m.role, '')
-		FROM organizations o LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 WHERE o.slug = $1`, slug, userID).
-		Scan(&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.CreatedAt, &role)
+	o, err := scanOrg(tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.created_at, COALESCE(m.role, '')
+		FROM organizations o LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 WHERE o.slug = $1`, slug, userID), &role)
 	if err != nil {
 		return nil, "", notFound(err, fmt.Sprintf("organisation %q", slug))
 	}
-	o.CreatedAt = o.CreatedAt.UTC()
-	return &o, isms.Role(role), nil
+	return o, isms.Role(role), nil
 }
 
 // OrgByID returns the organisation with the id; ENOTFOUND if none.

@@ -18,11 +18,12 @@ func (tx *Tx) CreateToken(ctx context.Context, t *isms.Token, hash string) error
 
 const tokenColumns = `id, org_id, user_id, name, scope, created_at, last_used_at, revoked_at`
 
-func scanToken(row interface{ Scan(...any) error }) (*isms.Token, error) {
+// scanToken reads tokenColumns, then the extra columns into extra.
+func scanToken(row interface{ Scan(...any) error }, extra ...any) (*isms.Token, error) {
 	var t isms.Token
 	var scope string
 	var last, revoked sql.NullTime
-	if err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &last, &revoked); err != nil {
+	if err := row.Scan(append([]any{&t.ID, &t.OrgID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &last, &revoked}, extra...)...); err != nil {
 		return nil, err
 	}
 	t.Scope = isms.TokenScope(scope)
@@ -43,20 +44,14 @@ type TokenSignIn struct {
 // membership, in one query: every API call asks this. ENOTFOUND if no
 // token has the hash (revoked ones are returned).
 func (tx *Tx) TokenForSignIn(ctx context.Context, hash string) (*TokenSignIn, error) {
-	var t isms.Token
-	var scope string
-	var last, revoked sql.NullTime
 	var out TokenSignIn
-	err := tx.queryRow(ctx, `SELECT t.id, t.org_id, t.user_id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at, u.email,
+	t, err := scanToken(tx.queryRow(ctx, `SELECT t.id, t.org_id, t.user_id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at, u.email,
 		EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = t.org_id AND m.user_id = t.user_id)
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hash).
-		Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &last, &revoked, &out.Email, &out.Member)
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hash), &out.Email, &out.Member)
 	if err != nil {
 		return nil, notFound(err, "token")
 	}
-	t.Scope = isms.TokenScope(scope)
-	t.LastUsedAt, t.RevokedAt = ptime(last), ptime(revoked)
-	out.Token = &t
+	out.Token = t
 	return &out, nil
 }
 

@@ -123,11 +123,17 @@ func member(ctx context.Context, tx *store.Tx, p Principal, slug string) (*Membe
 	if err != nil {
 		return nil, err
 	}
+	return memberOf(p, org, role)
+}
+
+// memberOf is p as a member of org, where p's role is role ("" for none);
+// ENOTFOUND for a non-member, as if the organisation did not exist.
+func memberOf(p Principal, org *isms.Organization, role isms.Role) (*Member, error) {
 	if p.System {
 		return &Member{Principal: p, Org: org, Role: isms.RoleAdmin}, nil
 	}
 	if role == "" || (p.Token != nil && p.Token.OrgID != org.ID) {
-		return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)
+		return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", org.Slug)
 	}
 	return &Member{Principal: p, Org: org, Role: role}, nil
 }

@@ -257,16 +257,13 @@ func (v *Viewer) Member(slug string, act isms.Action) (*Member, error) {
 // transaction; ENOTFOUND when the person no longer exists.
 func (a *App) ViewerByID(ctx context.Context, id int64) (*Viewer, error) {
 	var v *Viewer
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		c, err := tx.UserByID(ctx, id)
+	// One statement: every page view starts here.
+	err := a.DB.ReadOne(ctx, func(tx *store.Tx) error {
+		u, ms, err := tx.UserAndMemberships(ctx, id)
 		if err != nil {
 			return err
 		}
-		ms, err := tx.UserMemberships(ctx, id)
-		if err != nil {
-			return err
-		}
-		v = &Viewer{User: &c.User, Orgs: ms, Principal: Principal{UserID: c.User.ID, Label: c.User.Email}}
+		v = &Viewer{User: u, Orgs: ms, Principal: Principal{UserID: u.ID, Label: u.Email}}
 		return nil
 	})
 	return v, err

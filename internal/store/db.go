@@ -199,11 +199,26 @@ func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx
 
 // Tx is a transaction with its moment fixed at the start.
 type Tx struct {
-	tx    *sql.Tx
+	tx    *sql.Tx // nil in ReadOne
 	db    *DB
 	pool  *sql.DB
 	Now   time.Time
 	stmts map[string]*sql.Stmt // prepared once per transaction, closed with it
+}
+
+// querier is what runs a statement: the transaction, or in ReadOne the
+// reader pool.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func (tx *Tx) q() querier {
+	if tx.tx == nil {
+		return tx.pool
+	}
+	return tx.tx
 }
 
 // prepared returns the statement for q, preparing it on first use in this
@@ -211,6 +226,9 @@ type Tx struct {
 func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := tx.stmts[q]; ok {
 		return st, nil
+	}
+	if tx.tx == nil {
+		return nil, errors.New("prepared statements need a transaction (not ReadOne)")
 	}
 	st := tx.stmt(ctx, q)
 	if st == nil {
@@ -242,6 +260,15 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: db.Engine == Postgres}, fn)
 }
 
+// ReadOne runs fn outside a transaction: each of its statements runs on
+// the reader pool by itself. It is for reads of one statement, which sees
+// one snapshot without a transaction; on PostgreSQL it saves the BEGIN and
+// COMMIT round trips. fn must not write (exec fails) and should not rely
+// on two statements agreeing with each other.
+func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
+	return fn(&Tx{db: db, pool: db.reader, Now: db.Now().UTC().Truncate(time.Microsecond)})
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
@@ -271,12 +298,18 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 		return nil
 	}
 	if st := tx.db.stmts.get(tx.pool, q); st != nil {
+		if tx.tx == nil {
+			return st
+		}
 		return tx.tx.StmtContext(ctx, st)
 	}
 	return nil
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if tx.tx == nil {
+		return nil, errors.New("write outside a transaction (ReadOne is for reads)")
+	}
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -287,14 +320,14 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return tx.tx.QueryContext(ctx, q, args...)
+	return tx.q().QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return tx.tx.QueryRowContext(ctx, q, args...)
+	return tx.q().QueryRowContext(ctx, q, args...)
 }
 
 // notFound maps sql.ErrNoRows to an ENOTFOUND domain error.

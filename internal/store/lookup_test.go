@@ -20,19 +20,20 @@ func TestOneQueryLookups(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var org, other isms.Organization
-		var member, outsider isms.User
+		var member, outsider, loner isms.User
 		var tok isms.Token
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			org = isms.Organization{Slug: "acme", Name: "Acme", TimeZone: "Europe/Helsinki"}
 			other = isms.Organization{Slug: "other", Name: "Other", TimeZone: "UTC"}
 			member = isms.User{Email: "m@acme.test", Name: "M"}
 			outsider = isms.User{Email: "o@acme.test", Name: "O"}
+			loner = isms.User{Email: "l@acme.test", Name: "L"} // a member of nothing
 			for _, o := range []*isms.Organization{&org, &other} {
 				if err := tx.CreateOrg(ctx, o); err != nil {
 					return err
 				}
 			}
-			for _, u := range []*isms.User{&member, &outsider} {
+			for _, u := range []*isms.User{&member, &outsider, &loner} {
 				if err := tx.CreateUser(ctx, u, ""); err != nil {
 					return err
 				}
@@ -128,6 +129,52 @@ func TestOneQueryLookups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The same lookups in one statement each, outside a transaction.
+		var version string
+		_ = db.Read(ctx, func(tx *store.Tx) error {
+			version, err = tx.DataVersion(ctx, org.ID)
+			return err
+		})
+		err = db.ReadOne(ctx, func(tx *store.Tx) error {
+			for _, c := range []struct {
+				slug   string
+				user   int64
+				role   isms.Role
+				errors string
+			}{
+				{"acme", member.ID, isms.RoleAuditor, ""},
+				{"acme", outsider.ID, "", ""},
+				{"other", outsider.ID, isms.RoleAdmin, ""},
+				{"nope", member.ID, "", isms.ENOTFOUND},
+			} {
+				o, role, v, err := tx.OrgAccess(ctx, c.slug, c.user)
+				if isms.ErrorCode(err) != c.errors || role != c.role || (err == nil && (o.Slug != c.slug || o.TimeZone == "")) {
+					t.Errorf("OrgAccess(%s, %d) = %+v, %q, %v", c.slug, c.user, o, role, err)
+				}
+				if c.slug == "acme" && v != version {
+					t.Errorf("OrgAccess version %q, DataVersion %q", v, version)
+				}
+			}
+			u, ms, err := tx.UserAndMemberships(ctx, member.ID)
+			if err != nil || u.Email != member.Email || len(ms) != 1 || ms[0].OrgSlug != "acme" || ms[0].Role != isms.RoleAuditor ||
+				ms[0].OrgTimeZone != "Europe/Helsinki" || ms[0].Email != member.Email || ms[0].CreatedAt.IsZero() {
+				t.Errorf("UserAndMemberships(member) = %+v, %+v, %v", u, ms, err)
+			}
+			if u, ms, err := tx.UserAndMemberships(ctx, loner.ID); err != nil || u.Name != "L" || len(ms) != 0 {
+				t.Errorf("UserAndMemberships(loner) = %+v, %+v, %v", u, ms, err)
+			}
+			if _, _, err := tx.UserAndMemberships(ctx, loner.ID+100); isms.ErrorCode(err) != isms.ENOTFOUND {
+				t.Errorf("UserAndMemberships(unknown) = %v", err)
+			}
+			if err := tx.RemoveMembership(ctx, org.ID, member.ID); err == nil {
+				t.Error("ReadOne allowed a write")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
 		// A token whose owner left its organisation is no longer a member's.
 		err = db.Write(ctx, func(tx *store.Tx) error { return tx.RemoveMembership(ctx, org.ID, member.ID) })
 		if err != nil {

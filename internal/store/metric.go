@@ -205,7 +205,12 @@ func (tx *Tx) DataVersion(ctx context.Context, orgID int64) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("data version: %w", err)
 	}
-	return fmt.Sprintf("%d/%s", seq, computed.String), nil
+	return dataVersion(seq, computed), nil
+}
+
+// dataVersion formats DataVersion's two figures (also read by OrgAccess).
+func dataVersion(seq int64, computed sql.NullString) string {
+	return strconv.FormatInt(seq, 10) + "/" + computed.String
 }
 
 // RecomputedInputs returns the input sequence number (see

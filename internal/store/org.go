@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -52,6 +53,24 @@ func (tx *Tx) OrgAndRole(ctx context.Context, slug string, userID int64) (*isms.
 		return nil, "", notFound(err, fmt.Sprintf("organisation %q", slug))
 	}
 	return o, isms.Role(role), nil
+}
+
+// OrgAccess is OrgAndRole and DataVersion in one statement: the
+// organisation with the slug, the user's role in it ("" if none) and the
+// organisation's data version. ENOTFOUND if there is no such organisation.
+func (tx *Tx) OrgAccess(ctx context.Context, slug string, userID int64) (*isms.Organization, isms.Role, string, error) {
+	var role string
+	var seq int64
+	var computed sql.NullString
+	o, err := scanOrg(tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.created_at, COALESCE(m.role, ''),
+		COALESCE((SELECT seq FROM audit_heads WHERE org_id = o.id), 0),
+		(SELECT MAX(computed_at) FROM measurements WHERE org_id = o.id)
+		FROM organizations o LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 WHERE o.slug = $1`, slug, userID),
+		&role, &seq, &computed)
+	if err != nil {
+		return nil, "", "", notFound(err, fmt.Sprintf("organisation %q", slug))
+	}
+	return o, isms.Role(role), dataVersion(seq, computed), nil
 }
 
 // OrgByID returns the organisation with the id; ENOTFOUND if none.

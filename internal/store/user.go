@@ -166,6 +166,46 @@ func (tx *Tx) UserMemberships(ctx context.Context, userID int64) ([]isms.Members
 	return scanMemberships(rows)
 }
 
+// UserAndMemberships returns the user with the id and every membership of
+// theirs (by organisation slug), in one statement; ENOTFOUND if there is
+// no such user.
+func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User, []isms.Membership, error) {
+	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at,
+		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone
+		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organizations o ON o.id = m.org_id
+		WHERE u.id = $1 ORDER BY o.slug`, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var u *isms.User
+	var out []isms.Membership
+	for rows.Next() {
+		var row isms.User
+		var orgID sql.NullInt64
+		var role, slug, name, zone sql.NullString
+		var created sql.NullTime
+		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &orgID, &role, &created, &slug, &name, &zone); err != nil {
+			return nil, nil, fmt.Errorf("scan membership: %w", err)
+		}
+		if u == nil {
+			u = &row
+		}
+		if orgID.Valid {
+			out = append(out, isms.Membership{OrgID: orgID.Int64, UserID: row.ID, Role: isms.Role(role.String),
+				CreatedAt: created.Time, Email: row.Email, Name: row.Name, OrgSlug: slug.String, OrgName: name.String,
+				OrgTimeZone: zone.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if u == nil {
+		return nil, nil, isms.Errorf(isms.ENOTFOUND, "person not found")
+	}
+	return u, out, nil
+}
+
 // CountAdmins returns how many admins an organisation has.
 func (tx *Tx) CountAdmins(ctx context.Context, orgID int64) (int, error) {
 	var n int

@@ -40,7 +40,7 @@ func (o *Organization) Validate() error {
 
 // Location returns the organisation's time zone (UTC if unset or unknown).
 func (o *Organization) Location() *time.Location {
-	return location(o.TimeZone)
+	return Location(o.TimeZone)
 }
 
 // locations caches loaded time zones by name: time.LoadLocation reads
@@ -48,7 +48,8 @@ func (o *Organization) Location() *time.Location {
 // while the process runs.
 var locations sync.Map // string -> *time.Location
 
-func location(name string) *time.Location {
+// Location returns the time zone with the IANA name, UTC if unknown.
+func Location(name string) *time.Location {
 	if loc, ok := locations.Load(name); ok {
 		return loc.(*time.Location)
 	}

@@ -109,11 +109,7 @@ func (s *Server) handleCycle(w http.ResponseWriter, r *http.Request, m *app.Memb
 
 func init() {
 	funcs["dateIn"] = func(t time.Time, loc string) string {
-		l, err := time.LoadLocation(loc)
-		if err != nil {
-			l = time.UTC
-		}
-		return t.In(l).Format(time.DateOnly)
+		return t.In(isms.Location(loc)).Format(time.DateOnly)
 	}
 	funcs["hasKey"] = func(m map[int64]bool, k int64) bool { return m[k] }
 }

@@ -124,7 +124,7 @@ func (a *App) Tokens(ctx context.Context, p Principal, slug string) ([]*isms.Tok
 func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, error) {
 	var p Principal
 	var touch bool
-	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+	err := a.DB.ReadOne(ctx, func(tx *store.Tx) error { // one statement: every API call starts here
 		s, err := tx.TokenForSignIn(ctx, HashToken(secret))
 		if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
 			return err // the database failed (e.g. restarting): 500, not 401

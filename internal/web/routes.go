@@ -58,11 +58,15 @@ func (s *Server) routes() {
 	s.apiSoARoutes(s.api)
 	// Reminders, notifications and evidence exports (issue 6).
 	s.apiNotificationRoutes(s.api)
-	mux.Handle("/api/v1/", apiMux)
+	mux.Handle(apiPrefix, apiMux)
+	s.apiMux = apiMux
 
 	s.mux = mux
 	s.handler = s.authenticate(mux)
 }
+
+// apiPrefix is where the JSON API is mounted.
+const apiPrefix = "/api/v1/"
 
 // OrgRoute is a page inside an organisation and the action it needs.
 type OrgRoute struct {

@@ -42,6 +42,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
+	apiMux   *http.ServeMux // huma's, mounted on mux under /api/v1/
 	handler  http.Handler
 	api      huma.API
 	oidc     *oidcProvider
@@ -126,6 +127,21 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// routeOf names the route that served r by its pattern, e.g.
+// "GET /o/{org}/deviations/{id}". ServeMux records the pattern on the
+// request it serves, which is a copy made further in (the session
+// middleware adds to the context), so observe looks it up again.
+func (s *Server) routeOf(r *http.Request) string {
+	_, route := s.mux.Handler(r)
+	if route == apiPrefix && s.apiMux != nil {
+		_, route = s.apiMux.Handler(r)
+	}
+	if route == "" {
+		return "unmatched"
+	}
+	return route
+}
+
 // observe gives each request an id, recovers panics, and logs and counts
 // the request by its route pattern (never the query string, which may hold
 // personal data).
@@ -145,10 +161,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					http.Error(sw, "internal error (request id "+id+")", http.StatusInternalServerError)
 				}
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
-			}
+			route := s.routeOf(r)
 			d := time.Since(start)
 			s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 			s.latency.WithLabelValues(route).Observe(d.Seconds())

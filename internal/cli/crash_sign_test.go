@@ -1,17 +1,12 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,7 +40,8 @@ func TestKilledReviewSigningIsAllOrNothing(t *testing.T) {
 	eachEngine(t, func(t *testing.T, dsn string) {
 		ids, spare := prepareSignReviews(t, dsn)
 
-		srv := startSignServer(t, dsn)
+		srv := startServeChild(t, dsn, "error")
+		srv.waitURL(t)
 		acked, inFlight, notStarted := signUntilKilled(t, srv, ids)
 		t.Logf("at the kill: %d acknowledged, %d in flight, %d not started", len(acked), inFlight, notStarted)
 
@@ -64,10 +60,11 @@ func TestKilledReviewSigningIsAllOrNothing(t *testing.T) {
 		if len(unsigned) > 0 {
 			next = unsigned[0]
 		}
-		srv2 := startSignServer(t, dsn)
+		srv2 := startServeChild(t, dsn, "error")
+		srv2.waitURL(t)
 		c := signInSigner(t, srv2.url)
 		if code, err := postSign(c, srv2.url, next); err != nil || code != http.StatusSeeOther {
-			t.Fatalf("sign review %d after the restart: %d %v\n%s", next, code, err, srv2.stderr.String())
+			t.Fatalf("sign review %d after the restart: %d %v\n%s", next, code, err, srv2.logTail())
 		}
 		srv2.kill(t)
 		after, _ := checkSignings(t, dsn, append(ids, spare), map[int64]bool{next: true})
@@ -122,7 +119,7 @@ func prepareSignReviews(t *testing.T, dsn string) (ids []int64, spare int64) {
 // the server at the first acknowledgement. It returns the acknowledged
 // reviews, how many requests got no answer (in flight at the kill) and how
 // many were never sent.
-func signUntilKilled(t *testing.T, srv *signServer, ids []int64) (acked map[int64]bool, inFlight, notStarted int) {
+func signUntilKilled(t *testing.T, srv *serveChild, ids []int64) (acked map[int64]bool, inFlight, notStarted int) {
 	t.Helper()
 	c := signInSigner(t, srv.url)
 	queue := make(chan int64, len(ids))
@@ -173,7 +170,7 @@ func signUntilKilled(t *testing.T, srv *signServer, ids []int64) (acked map[int6
 	srv.kill(t)
 	<-allDone
 	if len(acked) == 0 {
-		t.Fatalf("no signing was acknowledged before the kill\n%s", srv.stderr.String())
+		t.Fatalf("no signing was acknowledged before the kill\n%s", srv.logTail())
 	}
 	return acked, inFlight, notStarted
 }
@@ -270,54 +267,6 @@ func signEvents(t *testing.T, db *store.DB, orgID, id int64) []string {
 	return out
 }
 
-// signServer is pdca serve running in a child process.
-type signServer struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *signBuffer
-	done   chan struct{}
-}
-
-// kill sends SIGKILL and waits until the process is gone.
-func (s *signServer) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		t.Fatal(err)
-	}
-	<-s.done
-}
-
-var signServingLine = regexp.MustCompile(`pdca is serving on (http://127\.0\.0\.1:\d+)`)
-
-// startSignServer runs pdca serve on a free port and waits until it listens.
-func startSignServer(t *testing.T, dsn string) *signServer {
-	t.Helper()
-	s := &signServer{stderr: &signBuffer{}, done: make(chan struct{})}
-	stdout := &signBuffer{}
-	s.cmd = exec.Command(os.Args[0], "-test.run=^$", "--", "--db", dsn, "--log-level", "error", "serve", "--addr", "127.0.0.1:0")
-	s.cmd.Env = append(os.Environ(), childEnv+"=1")
-	s.cmd.Stdout, s.cmd.Stderr = stdout, s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { _ = s.cmd.Process.Kill(); <-s.done })
-	deadline := time.After(60 * time.Second)
-	for {
-		if m := signServingLine.FindStringSubmatch(stdout.String()); m != nil {
-			s.url = m[1]
-			return s
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("pdca serve exited: %s %s", stdout.String(), s.stderr.String())
-		case <-deadline:
-			t.Fatalf("pdca serve did not start within 60 s: %s %s", stdout.String(), s.stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // signInSigner returns a client holding the signer's session; it does not
 // follow redirects, so a 303 is seen as the acknowledgement it is.
 func signInSigner(t *testing.T, base string) *http.Client {
@@ -349,22 +298,4 @@ func postSign(c *http.Client, base string, id int64) (int, error) {
 	}
 	defer resp.Body.Close()
 	return resp.StatusCode, nil
-}
-
-// signBuffer is a bytes.Buffer a child process writes while the test reads.
-type signBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *signBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *signBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -1,8 +1,6 @@
 package cli_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -126,59 +124,6 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startServe runs pdca serve in a child process and returns its base URL
-// and a channel closed when the child exits.
-func startServe(t *testing.T, dsn string) (string, <-chan struct{}) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "--db", dsn, "--log-level", "error", "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// The first line names the address: "pdca is serving on http://ADDR
-	// (postgres)"; the rest of the output is drained.
-	first := make(chan string, 1)
-	exited := make(chan struct{})
-	go func() {
-		out := bufio.NewReader(stdout)
-		line, _ := out.ReadString('\n')
-		first <- line
-		_, _ = io.Copy(io.Discard, out)
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("pdca serve stderr (last 4 KiB):\n%s", tail(stderr.String(), 4096))
-		}
-	})
-	var line string
-	select {
-	case line = <-first:
-	case <-time.After(60 * time.Second):
-		t.Fatal("pdca serve did not start within 60 s")
-	}
-	_, rest, ok := strings.Cut(line, "http://")
-	addr, _, _ := strings.Cut(rest, " ")
-	if !ok || addr == "" {
-		t.Fatalf("pdca serve printed %q", line)
-	}
-	return "http://" + addr, exited
 }
 
 func tail(s string, n int) string {
@@ -330,7 +275,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(token, "pdca_") {
 		t.Fatalf("token create: %d %q %q", code, out, errs)
 	}
-	base, exited := startServe(t, dsn)
+	srv := startServeChild(t, dsn, "error")
+	srv.waitURL(t)
+	base := srv.url
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 	t.Cleanup(client.CloseIdleConnections)
 	ready := func() bool {
@@ -363,7 +310,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	alive := func(when string) {
 		t.Helper()
 		select {
-		case <-exited:
+		case <-srv.exited:
 			t.Fatalf("pdca serve exited %s", when)
 		default:
 		}

@@ -44,8 +44,8 @@ func TestKilledLeaderIsReplaced(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 
-	a := tsStartServe(t, dsn, "--webhook-secret-file", secret, "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
-	b := tsStartServe(t, dsn, "--webhook-secret-file", secret, "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
+	a := startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
+	b := startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
 	a.waitReady(t)
 	b.waitReady(t)
 	prefs := fmt.Sprintf(`{"email":false,"webhook_url":%q,"webhook_kind":"json","digest":false}`, hook.URL+"/admin")
@@ -60,10 +60,7 @@ func TestKilledLeaderIsReplaced(t *testing.T) {
 	} else if id != a.clientID() {
 		t.Fatalf("leader %q is neither process (%q, %q)", id, a.clientID(), b.clientID())
 	}
-	if err := leader.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-leader.exited
+	leader.kill(t)
 	killedAt := time.Now()
 
 	tsImportSuppliers(t, dsn, "Alpha,true\n", "")

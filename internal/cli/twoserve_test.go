@@ -1,8 +1,6 @@
 package cli_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,12 +10,9 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -69,17 +64,11 @@ func TestTwoServesOnePostgres(t *testing.T) {
 
 	// Two processes, started together on the same database.
 	started := time.Now()
-	var servers [2]*tsServe
-	var wg sync.WaitGroup
-	for i := range servers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			servers[i] = tsStartServe(t, dsn, "--webhook-secret-file", secret,
-				"--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
-		}()
+	var servers [2]*serveChild
+	for i := range servers { // startServeChild returns at once: both start and migrate together
+		servers[i] = startServeChild(t, dsn, "debug", "--webhook-secret-file", secret,
+			"--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
 	}
-	wg.Wait()
 	for _, s := range servers {
 		s.waitReady(t)
 	}
@@ -141,9 +130,9 @@ func TestTwoServesOnePostgres(t *testing.T) {
 // tsCheckBothServe checks that both processes answer /readyz, the API with
 // a token (a change through one is read through the other) and signed-in
 // pages, with a session started on a and used on b.
-func tsCheckBothServe(t *testing.T, a, b *tsServe, tokens map[string]string, hookURL string) {
+func tsCheckBothServe(t *testing.T, a, b *serveChild, tokens map[string]string, hookURL string) {
 	t.Helper()
-	for who, via := range map[string][2]*tsServe{"admin": {a, b}, "manager": {b, a}} {
+	for who, via := range map[string][2]*serveChild{"admin": {a, b}, "manager": {b, a}} {
 		body := fmt.Sprintf(`{"email":false,"webhook_url":%q,"webhook_kind":"json","digest":false}`, hookURL+"/"+who)
 		if code, out := tsDo(t, http.DefaultClient, http.MethodPut, via[0].url+"/api/v1/orgs/acme/notification-prefs", tokens[who], body); code != http.StatusOK {
 			t.Fatalf("set %s's prefs on %s: %d %s", who, via[0].url, code, out)
@@ -170,7 +159,7 @@ func tsCheckBothServe(t *testing.T, a, b *tsServe, tokens map[string]string, hoo
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in on %s: %d", a.url, resp.StatusCode)
 	}
-	for _, s := range []*tsServe{a, b} {
+	for _, s := range []*serveChild{a, b} {
 		if code, out := tsGet(t, c, s.url+"/o/acme/", ""); code != http.StatusOK || !strings.Contains(out, "Acme Oy") {
 			t.Fatalf("signed-in org home on %s: %d", s.url, code)
 		}
@@ -421,118 +410,11 @@ func (h *tsHook) waitFor(t *testing.T, n int) {
 	}
 }
 
-// tsServe is a pdca serve process (the test binary as pdca).
-type tsServe struct {
-	cmd    *exec.Cmd
-	url    string
-	urlc   chan string
-	exited chan struct{}
-	mu     sync.Mutex
-	id     string
-	errs   []string
-}
-
-// tsStartServe starts pdca serve on a free port; Cleanup kills it if the
-// test did not stop it.
-func tsStartServe(t *testing.T, dsn string, args ...string) *tsServe {
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--db", dsn, "--log-level", "debug", "serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Error(err)
-		return nil
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Error(err)
-		return nil
-	}
-	s := &tsServe{cmd: cmd, urlc: make(chan string, 1), exited: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		t.Error(err)
-		return nil
-	}
-	var pipes sync.WaitGroup
-	pipes.Add(2)
-	go func() {
-		defer pipes.Done()
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "pdca is serving on "); ok {
-				s.urlc <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	go func() {
-		defer pipes.Done()
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			s.logLine(sc.Bytes())
-		}
-	}()
-	go func() {
-		pipes.Wait()
-		_ = cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-s.exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-s.exited
-		}
-	})
-	return s
-}
-
-// logLine keeps the River client id (from the elector's debug lines) and
-// every error.
-func (s *tsServe) logLine(line []byte) {
-	var l struct {
-		Level, Msg, Err string
-		ClientID        string `json:"client_id"`
-	}
-	if json.Unmarshal(line, &l) != nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.id == "" && l.ClientID != "" && strings.Contains(l.Msg, "Elector") {
-		s.id = l.ClientID
-	}
-	if l.Level == "ERROR" {
-		s.errs = append(s.errs, string(bytes.TrimSpace(line)))
-	}
-}
-
-func (s *tsServe) clientID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.id
-}
-
-func (s *tsServe) errors() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.errs)
-}
-
-// waitReady waits for the address and for /readyz.
-func (s *tsServe) waitReady(t *testing.T) {
+// waitReady waits for the address, for /readyz and for the River client
+// id in the log.
+func (s *serveChild) waitReady(t *testing.T) {
 	t.Helper()
-	if s == nil {
-		t.FailNow()
-	}
-	select {
-	case s.url = <-s.urlc:
-		s.url = strings.TrimSuffix(s.url, "/")
-	case <-s.exited:
-		t.Fatalf("pdca serve exited: %v\n%s", s.cmd.ProcessState, strings.Join(s.errors(), "\n"))
-	case <-time.After(60 * time.Second):
-		t.Fatal("pdca serve did not start within 60 s")
-	}
+	s.waitURL(t)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if code, _ := tsGet(t, http.DefaultClient, s.url+"/readyz", ""); code == http.StatusOK && s.clientID() != "" {
@@ -542,22 +424,6 @@ func (s *tsServe) waitReady(t *testing.T) {
 			t.Fatalf("%s/readyz did not answer 200 (client id %q)", s.url, s.clientID())
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM and waits for a clean exit.
-func (s *tsServe) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-s.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("pdca serve did not stop within 30 s of SIGTERM")
-	}
-	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("pdca serve exited with %d after SIGTERM:\n%s", code, strings.Join(s.errors(), "\n"))
 	}
 }
 

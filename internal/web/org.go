@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -37,11 +36,7 @@ func (s *Server) handleOrgs(w http.ResponseWriter, r *http.Request, p app.Princi
 type homePage struct {
 	Page
 	D       *app.Dashboard
-	Members int
 	OwnerUp bool // show the caller's own processes first
-	Now     time.Time
-	Dev     app.DeviationStats
-	Risk    app.RiskStats
 }
 
 // handleHome is the one-page dashboard: metric statuses with trends,
@@ -54,8 +49,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, m *app.Membe
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &homePage{Page: s.page(r, m, m.Org.Name), D: d, Members: d.Members, Now: time.Now(),
-		OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0, Dev: d.Dev, Risk: d.Risk}
+	pg := &homePage{Page: s.page(r, m, m.Org.Name), D: d, OwnerUp: m.Role == isms.RoleProcessOwner && len(d.Mine) > 0}
 	pg.Nav = "home"
 	s.render(w, r, "home", pg)
 }

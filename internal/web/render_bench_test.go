@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"io"
+	"strconv"
 	"testing"
 	"time"
 
@@ -55,6 +56,31 @@ func BenchmarkRenderHome(b *testing.B) {
 		D: dash}
 	for b.Loop() {
 		if err := pages["home"].ExecuteTemplate(io.Discard, "layout.html", pg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderDeviations times the templates alone for one page of
+// the deviations register (50 rows).
+func BenchmarkRenderDeviations(b *testing.B) {
+	pages, err := parsePages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	org := &isms.Organization{ID: 1, Slug: "acme", Name: "Acme", TimeZone: "Europe/Helsinki"}
+	m := &app.Member{Principal: app.Principal{UserID: 1, Label: "a@acme.test"}, Org: org, Role: isms.RoleAdmin}
+	pg := &deviationsPage{Page: Page{Title: "Deviations", User: &isms.User{ID: 1, Email: "a@acme.test"}, Member: m,
+		Version: "bench", Nav: "deviations"}, Statuses: isms.DeviationStatuses(), Now: now, CheckDays: 30, Total: 500}
+	for i := range deviationsPerPage {
+		due := now.AddDate(0, 0, 10-i)
+		pg.Deviations = append(pg.Deviations, isms.Deviation{ID: int64(i + 1), OrgID: 1, Ref: "DEV-" + strconv.Itoa(i+1),
+			Title: "Badge reader at the side door left open", Kind: "minor", Source: "observation", Status: isms.DevOpen,
+			OwnerName: "Ann Owner", DetectedAt: now.AddDate(0, 0, -i), DueAt: &due})
+	}
+	for b.Loop() {
+		if err := pages["deviations"].ExecuteTemplate(io.Discard, "layout.html", pg); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -77,19 +77,20 @@ func TestOneQueryLookups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		roles := []struct {
+			slug   string
+			user   int64
+			role   isms.Role
+			errors string
+		}{
+			{"acme", member.ID, isms.RoleAuditor, ""},
+			{"acme", outsider.ID, "", ""}, // a member of another organisation only
+			{"acme", 0, "", ""},           // the system principal has no membership
+			{"other", outsider.ID, isms.RoleAdmin, ""},
+			{"nope", member.ID, "", isms.ENOTFOUND},
+		}
 		err = db.Read(ctx, func(tx *store.Tx) error {
-			for _, c := range []struct {
-				slug   string
-				user   int64
-				role   isms.Role
-				errors string
-			}{
-				{"acme", member.ID, isms.RoleAuditor, ""},
-				{"acme", outsider.ID, "", ""}, // a member of another organisation only
-				{"acme", 0, "", ""},           // the system principal has no membership
-				{"other", outsider.ID, isms.RoleAdmin, ""},
-				{"nope", member.ID, "", isms.ENOTFOUND},
-			} {
+			for _, c := range roles {
 				o, role, err := tx.OrgAndRole(ctx, c.slug, c.user)
 				if isms.ErrorCode(err) != c.errors || role != c.role || (err == nil && (o.Slug != c.slug || o.TimeZone == "")) {
 					t.Errorf("OrgAndRole(%s, %d) = %+v, %q, %v", c.slug, c.user, o, role, err)
@@ -136,17 +137,7 @@ func TestOneQueryLookups(t *testing.T) {
 			return err
 		})
 		err = db.ReadOne(ctx, func(tx *store.Tx) error {
-			for _, c := range []struct {
-				slug   string
-				user   int64
-				role   isms.Role
-				errors string
-			}{
-				{"acme", member.ID, isms.RoleAuditor, ""},
-				{"acme", outsider.ID, "", ""},
-				{"other", outsider.ID, isms.RoleAdmin, ""},
-				{"nope", member.ID, "", isms.ENOTFOUND},
-			} {
+			for _, c := range roles {
 				o, role, v, err := tx.OrgAccess(ctx, c.slug, c.user)
 				if isms.ErrorCode(err) != c.errors || role != c.role || (err == nil && (o.Slug != c.slug || o.TimeZone == "")) {
 					t.Errorf("OrgAccess(%s, %d) = %+v, %q, %v", c.slug, c.user, o, role, err)

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/pdca/pdca/internal/app"
-	"github.com/pdca/pdca/internal/demo"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/store/storetest"
@@ -32,13 +31,7 @@ func BenchmarkPages(b *testing.B) {
 	}
 	for _, eng := range engines {
 		ctx := context.Background()
-		db := storetest.Open(b, eng)
-		a := app.New(db, nil)
-		a.Passwords = app.PasswordHasher{Time: 1, MemoryK: 1024, Threads: 1}
-		d, err := a.SeedDemo(ctx, demo.Seeder(time.Now()))
-		if err != nil {
-			b.Fatal(err)
-		}
+		a, d := web.DemoApp(b, eng)
 		srv, err := web.New(ctx, a, web.Config{}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			b.Fatal(err)
@@ -74,13 +67,7 @@ func BenchmarkPages(b *testing.B) {
 // contention. Profile with -cpuprofile.
 func BenchmarkParallelReads(b *testing.B) {
 	ctx := context.Background()
-	db := storetest.Open(b, store.SQLite)
-	a := app.New(db, nil)
-	a.Passwords = app.PasswordHasher{Time: 1, MemoryK: 1024, Threads: 1}
-	d, err := a.SeedDemo(ctx, demo.Seeder(time.Now()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, d := web.DemoApp(b, store.SQLite)
 	srv, err := web.New(ctx, a, web.Config{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)

@@ -14,18 +14,28 @@ import (
 	"github.com/pdca/pdca/internal/store/storetest"
 )
 
+// DemoApp returns an App on a new database of the engine with the demo
+// organisation and its year of data, for the benchmarks of this package
+// and of web_test.
+func DemoApp(tb testing.TB, eng store.Engine) (*app.App, *app.Demo) {
+	tb.Helper()
+	db := storetest.Open(tb, eng)
+	a := app.New(db, nil)
+	a.Passwords = app.PasswordHasher{Time: 1, MemoryK: 1024, Threads: 1}
+	d, err := a.SeedDemo(context.Background(), demo.Seeder(time.Now()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a, d
+}
+
 // BenchmarkRenderHome times the templates alone for the demo
 // organisation's dashboard: no database, no HTTP. Under load the
 // templates were close to half of a dashboard view's CPU.
 func BenchmarkRenderHome(b *testing.B) {
 	ctx := context.Background()
-	db := storetest.Open(b, store.SQLite)
-	a := app.New(db, nil)
-	a.Passwords = app.PasswordHasher{Time: 1, MemoryK: 1024, Threads: 1}
-	d, err := a.SeedDemo(ctx, demo.Seeder(time.Now()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, d := DemoApp(b, store.SQLite)
+	db := a.DB
 	var uid int64
 	if err := db.Read(ctx, func(tx *store.Tx) error {
 		c, err := tx.UserByEmail(ctx, d.Email)

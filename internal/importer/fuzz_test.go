@@ -156,6 +156,27 @@ func FuzzReadJSON(f *testing.F) {
 	})
 }
 
+// FuzzReadXLSX feeds workbooks, whole and mangled, to the XLSX reader: a
+// spreadsheet from anywhere gives rows or an *importer.Error, never a
+// panic or a bare error.
+func FuzzReadXLSX(f *testing.F) {
+	for _, kc := range kindCases() {
+		f.Add(MustXLSX(f, xlsxRows(kc.header, kc.rows)), kindIndex(kc.kind))
+	}
+	f.Add(MustXLSX(f, [][]any{{"ref", "title"}, nil, {1.5, true}, {"=1/0"}}), kindIndex(isms.KindIncidents))
+	f.Add([]byte("PK\x03\x04 not a zip"), kindIndex(isms.KindIncidents))
+	hel, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
+		kind := fuzzKind(k)
+		rows, err := importer.ReadAll(bytes.NewReader(data), importer.Options{Kind: kind, Format: importer.FormatXLSX, Location: hel,
+			KnownSuppliers: func(name string) bool { return len(name)%2 == 0 }})
+		checkReadAll(t, kind, rows, err)
+	})
+}
+
 func FuzzParseScan(f *testing.F) {
 	addTestdata(f, "trivy*.json", func(data []byte) { f.Add(data, false) })
 	addTestdata(f, "grype*.json", func(data []byte) { f.Add(data, true) })

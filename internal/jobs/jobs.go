@@ -79,7 +79,8 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 		Workers: workers,
 	}
 	if o.Work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}, QueueRecompute: {MaxWorkers: 1}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4},
+			QueueRecompute: {MaxWorkers: 1, FetchCooldown: recomputeFetchCooldown}}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(o.HousekeepingEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },

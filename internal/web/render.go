@@ -26,14 +26,18 @@ var staticFS embed.FS
 
 // Page is what every page template gets: the layout's data.
 type Page struct {
-	Title   string
-	User    *isms.User
-	Member  *app.Member // nil outside an organisation
-	Orgs    []isms.Membership
-	Flash   string
-	Error   string
-	Version string
-	Nav     string // which menu entry is current
+	Title  string
+	User   *isms.User
+	Member *app.Member // nil outside an organisation
+	Orgs   []isms.Membership
+	// Switch is the start of Orgs, for the organisation switcher;
+	// SwitchMore counts the organisations it leaves to the /orgs page.
+	Switch     []isms.Membership
+	SwitchMore int
+	Flash      string
+	Error      string
+	Version    string
+	Nav        string // which menu entry is current
 }
 
 var funcs = template.FuncMap{
@@ -93,9 +97,16 @@ func (s *Server) page(r *http.Request, m *app.Member, title string) Page {
 		p.User = &isms.User{ID: pr.UserID, Email: pr.Label}
 		p.Orgs, _ = s.app.Orgs(r.Context(), pr)
 	}
+	n := min(len(p.Orgs), switcherSize)
+	p.Switch, p.SwitchMore = p.Orgs[:n], len(p.Orgs)-n
 	p.Flash = s.sessions.PopString(r.Context(), "flash")
 	return p
 }
+
+// switcherSize is how many organisations the switcher in the header
+// lists; a consultant's hundreds would make every page slow to render and
+// the list useless, so the rest are on /orgs.
+const switcherSize = 12
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
 	s.renderStatus(w, r, http.StatusOK, name, data)

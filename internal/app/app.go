@@ -12,6 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
@@ -51,8 +54,11 @@ type App struct {
 	// reminders absolute; empty leaves them as paths (issue 6).
 	PublicURL string
 
-	// dash caches each organisation's dashboard by data version.
-	dash dashCache
+	// dash caches each organisation's dashboard by data version;
+	// dashFlight computes it once for concurrent views that miss.
+	dash         dashCache
+	dashFlight   singleflight.Group
+	dashComputed atomic.Int64 // how many times, for tests
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ type Dashboard struct {
 //
 // The organisation-wide part is kept in memory, keyed by the organisation's
 // data version (its audit chain head and the time its figures were last
-// computed, read in the same transaction) and at most DashboardMaxAge old,
+// computed) and at most DashboardMaxAge old,
 // since due dates move with the clock. Any change to the organisation
 // appends to its audit chain and so is visible on the next view, on every
 // pdca process sharing the database.
@@ -75,19 +76,22 @@ func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboa
 	// Most views find the dashboard cached: one statement checks the
 	// caller's membership and reads the data version.
 	var d *Dashboard
+	var org *isms.Organization
+	var version string
 	err := a.DB.ReadOne(ctx, func(tx *store.Tx) error {
-		org, role, version, err := tx.OrgAccess(ctx, slug, p.UserID)
+		o, role, v, err := tx.OrgAccess(ctx, slug, p.UserID)
 		if err != nil {
 			return err
 		}
-		m, err := memberOf(p, org, role)
+		m, err := memberOf(p, o, role)
 		if err != nil {
 			return err
 		}
 		if err := m.can(isms.ActRead); err != nil {
 			return err
 		}
-		if shared := a.dash.get(m.Org.ID, version, tx.Now); shared != nil {
+		org, version = o, v
+		if shared := a.dash.get(o.ID, v, tx.Now); shared != nil {
 			d = shared.forUser(p.UserID)
 		}
 		return nil
@@ -95,22 +99,42 @@ func (a *App) Dashboard(ctx context.Context, p Principal, slug string) (*Dashboa
 	if err != nil || d != nil {
 		return d, err
 	}
-	err = a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		version, err := tx.DataVersion(ctx, m.Org.ID)
+	// A miss. One view computes for the organisation and the version it
+	// read; views of that version arriving meanwhile wait and share it
+	// (the result is at least as new: its transaction starts after the
+	// version was read). A burst of views after a change, or changes that
+	// come faster than a large organisation's dashboard computes, would
+	// otherwise compute it once per view.
+	shared, err, _ := a.dashFlight.Do(strconv.FormatInt(org.ID, 10)+"/"+version, func() (any, error) {
+		return a.orgDashboardCached(context.WithoutCancel(ctx), org)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return shared.(*Dashboard).forUser(p.UserID), nil
+}
+
+// orgDashboardCached returns the organisation-wide dashboard at the data
+// version its own transaction reads, from the cache or computed and
+// cached. The caller has checked the right to read it.
+func (a *App) orgDashboardCached(ctx context.Context, org *isms.Organization) (*Dashboard, error) {
+	var shared *Dashboard
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		version, err := tx.DataVersion(ctx, org.ID)
 		if err != nil {
 			return err
 		}
-		shared := a.dash.get(m.Org.ID, version, tx.Now)
-		if shared == nil {
-			if shared, err = orgDashboard(ctx, tx, m.Org); err != nil {
-				return err
-			}
-			a.dash.put(m.Org.ID, version, tx.Now, shared)
+		if shared = a.dash.get(org.ID, version, tx.Now); shared != nil {
+			return nil
 		}
-		d = shared.forUser(p.UserID)
+		if shared, err = orgDashboard(ctx, tx, org); err != nil {
+			return err
+		}
+		a.dashComputed.Add(1)
+		a.dash.put(org.ID, version, tx.Now, shared)
 		return nil
 	})
-	return d, err
+	return shared, err
 }
 
 // forUser adds the caller's own processes and decisions to a copy of the

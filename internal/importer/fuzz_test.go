@@ -127,13 +127,19 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add(MustCSV(f, kc.header, kc.rows), kindIndex(kc.kind))
 	}
 	f.Add([]byte("ref\n\"a\nb\",\n\"unterminated\n"), kindIndex(isms.KindIncidents))
+	fuzzReadAll(f, importer.FormatCSV)
+}
+
+// fuzzReadAll fuzzes importer.ReadAll of one format over every record
+// kind (the second argument picks it), with suppliers known or not.
+func fuzzReadAll(f *testing.F, format importer.Format) {
 	hel, err := time.LoadLocation("Europe/Helsinki")
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
 		kind := fuzzKind(k)
-		rows, err := importer.ReadAll(bytes.NewReader(data), importer.Options{Kind: kind, Format: importer.FormatCSV, Location: hel,
+		rows, err := importer.ReadAll(bytes.NewReader(data), importer.Options{Kind: kind, Format: format, Location: hel,
 			KnownSuppliers: func(name string) bool { return len(name)%2 == 0 }})
 		checkReadAll(t, kind, rows, err)
 	})
@@ -145,15 +151,7 @@ func FuzzReadJSON(f *testing.F) {
 		f.Add(MustJSON(f, kc.kind, kc.header, kc.rows), kindIndex(kc.kind))
 	}
 	f.Add([]byte(`[{"ref": {"a": [1, {"b": null}]}}, [[]], 1.5e3, "x", null, true]`), kindIndex(isms.KindIncidents))
-	hel, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
-		kind := fuzzKind(k)
-		rows, err := importer.ReadAll(bytes.NewReader(data), importer.Options{Kind: kind, Format: importer.FormatJSON, Location: hel})
-		checkReadAll(t, kind, rows, err)
-	})
+	fuzzReadAll(f, importer.FormatJSON)
 }
 
 // FuzzReadXLSX feeds workbooks, whole and mangled, to the XLSX reader: a
@@ -165,16 +163,7 @@ func FuzzReadXLSX(f *testing.F) {
 	}
 	f.Add(MustXLSX(f, [][]any{{"ref", "title"}, nil, {1.5, true}, {"=1/0"}}), kindIndex(isms.KindIncidents))
 	f.Add([]byte("PK\x03\x04 not a zip"), kindIndex(isms.KindIncidents))
-	hel, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
-		kind := fuzzKind(k)
-		rows, err := importer.ReadAll(bytes.NewReader(data), importer.Options{Kind: kind, Format: importer.FormatXLSX, Location: hel,
-			KnownSuppliers: func(name string) bool { return len(name)%2 == 0 }})
-		checkReadAll(t, kind, rows, err)
-	})
+	fuzzReadAll(f, importer.FormatXLSX)
 }
 
 func FuzzParseScan(f *testing.F) {

@@ -64,19 +64,7 @@ func (a *App) SendDigests(ctx context.Context, orgID int64, now time.Time) ([]Re
 	var out []Reminder
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		out = nil
-		o, err := tx.OrgByID(ctx, orgID)
-		if err != nil {
-			return err
-		}
-		settings, err := tx.ReminderSettings(ctx, orgID)
-		if err != nil {
-			return err
-		}
-		au, err := loadAudience(ctx, tx, orgID)
-		if err != nil {
-			return err
-		}
-		items, err := a.dueItems(ctx, tx, o, now)
+		o, settings, au, items, err := a.reminderInputs(ctx, tx, orgID, now)
 		if err != nil {
 			return err
 		}

@@ -105,6 +105,27 @@ func loadAudience(ctx context.Context, tx *store.Tx, orgID int64) (*audience, er
 	return au, nil
 }
 
+// reminderInputs reads what a reminder scan and a digest both start from:
+// the organisation, its reminder settings, its members and their
+// preferences, and the items due at now.
+func (a *App) reminderInputs(ctx context.Context, tx *store.Tx, orgID int64, now time.Time) (
+	*isms.Organization, isms.ReminderSettings, *audience, []DueItem, error) {
+	o, err := tx.OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, isms.ReminderSettings{}, nil, nil, err
+	}
+	settings, err := tx.ReminderSettings(ctx, orgID)
+	if err != nil {
+		return nil, isms.ReminderSettings{}, nil, nil, err
+	}
+	au, err := loadAudience(ctx, tx, orgID)
+	if err != nil {
+		return nil, isms.ReminderSettings{}, nil, nil, err
+	}
+	items, err := a.dueItems(ctx, tx, o, now)
+	return o, settings, au, items, err
+}
+
 // SendReminders sends the reminders of one organisation that are due at
 // now: each occasion and stage once per person, even when several pdca
 // processes scan at the same moment (the reminders_sent unique index
@@ -115,19 +136,7 @@ func (a *App) SendReminders(ctx context.Context, orgID int64, now time.Time) ([]
 	var out []Reminder
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		out = nil
-		o, err := tx.OrgByID(ctx, orgID)
-		if err != nil {
-			return err
-		}
-		settings, err := tx.ReminderSettings(ctx, orgID)
-		if err != nil {
-			return err
-		}
-		au, err := loadAudience(ctx, tx, orgID)
-		if err != nil {
-			return err
-		}
-		items, err := a.dueItems(ctx, tx, o, now)
+		o, settings, au, items, err := a.reminderInputs(ctx, tx, orgID, now)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -53,6 +54,9 @@ type App struct {
 	// PublicURL, e.g. https://pdca.example.com, makes the links in
 	// reminders absolute; empty leaves them as paths (issue 6).
 	PublicURL string
+	// Webhooks is what a webhook URL may point at besides public
+	// addresses (serve --webhook-allow); the zero Policy: public only.
+	Webhooks outbound.Policy
 
 	// dash caches each organisation's dashboard by data version;
 	// dashFlight computes it once for concurrent views that miss.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -114,9 +115,27 @@ func (a *App) NotificationPrefs(ctx context.Context, p Principal, slug string) (
 }
 
 // SetNotificationPrefs stores the caller's own preferences (the org and
-// user fields of pr are ignored). Requires read; a token must be
-// read-write. EINVALID.
+// user fields of pr are ignored: nobody sets another person's channels,
+// and the organisation has no webhook of its own, so a webhook only ever
+// receives its owner's reminders). Requires read; a token must be
+// read-write. EINVALID, also for a webhook URL that is not public unless
+// the operator allowed it (a.Webhooks); the audit trail records the URL
+// redacted (outbound.RedactURL), as it can be a secret.
 func (a *App) SetNotificationPrefs(ctx context.Context, p Principal, slug string, pr isms.NotificationPrefs) (isms.NotificationPrefs, error) {
+	// A non-member learns nothing, not even whether the URL would pass.
+	if _, err := a.Authorize(ctx, p, slug, isms.ActRead); err != nil {
+		return pr, err
+	}
+	if err := pr.Validate(); err != nil {
+		return pr, err
+	}
+	// Resolved before the transaction: a name lookup must not hold the
+	// writer. The dialer checks every address again at each delivery.
+	if pr.WebhookURL != "" {
+		if err := a.Webhooks.CheckURL(ctx, "webhook URL", pr.WebhookURL); err != nil {
+			return pr, err
+		}
+	}
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
 		if err != nil {
@@ -131,9 +150,6 @@ func (a *App) SetNotificationPrefs(ctx context.Context, p Principal, slug string
 		if p.UserID == 0 {
 			return isms.Errorf(isms.EINVALID, "notification preferences belong to a person; sign in as one")
 		}
-		if err := pr.Validate(); err != nil {
-			return err
-		}
 		before, err := tx.NotificationPrefs(ctx, m.Org.ID, p.UserID)
 		if err != nil {
 			return err
@@ -142,9 +158,16 @@ func (a *App) SetNotificationPrefs(ctx context.Context, p Principal, slug string
 		if err := tx.SetNotificationPrefs(ctx, pr); err != nil {
 			return err
 		}
-		return audit(ctx, tx, m.Org.ID, p, "notification_prefs.update", "notification_prefs", p.UserID, before, pr)
+		return audit(ctx, tx, m.Org.ID, p, "notification_prefs.update", "notification_prefs", p.UserID, redactPrefs(before), redactPrefs(pr))
 	})
 	return pr, err
+}
+
+// redactPrefs is what the audit trail keeps of preferences: the webhook
+// URL as host and fingerprint.
+func redactPrefs(pr isms.NotificationPrefs) isms.NotificationPrefs {
+	pr.WebhookURL = outbound.RedactURL(pr.WebhookURL)
+	return pr
 }
 
 // ReminderSettings returns the organisation's lead time and escalation.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pdca/pdca/internal/config"
 	"github.com/pdca/pdca/internal/jobs"
+	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/web"
 )
 
@@ -32,6 +33,9 @@ type ServeCmd struct {
 	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
 	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
+
+	// Webhooks reach public addresses only, unless the operator allows more.
+	WebhookAllow []string `name:"webhook-allow" env:"PDCA_WEBHOOK_ALLOW" sep:"," help:"Hosts (hooks.corp.example), IP addresses or CIDR ranges (10.0.0.0/8) webhooks may reach although they are not public; repeatable or comma-separated. Without it, webhooks reach public addresses only."`
 	// Hidden: tests shorten the hourly periodic jobs to see several periods.
 	RemindersEvery    time.Duration `name:"reminders-every" hidden:"" help:"Period of the reminder scan (default 1h)."`
 	HousekeepingEvery time.Duration `name:"housekeeping-every" hidden:"" help:"Period of housekeeping (default 1h)."`
@@ -63,6 +67,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	if err != nil {
 		return err
 	}
+	a.Webhooks = jopts.Webhooks
 	river, err := jobs.New(a.DB, a, e.log, jopts)
 	if err != nil {
 		return err
@@ -136,6 +141,11 @@ func (c *ServeCmd) jobOptions() (jobs.Options, error) {
 		}
 		o.SMTP.Password = pw
 	}
+	allow, err := outbound.ParseAllow(c.WebhookAllow)
+	if err != nil {
+		return o, fmt.Errorf("--webhook-allow: %w", err)
+	}
+	o.Webhooks = allow
 	if c.WebhookSecret != "" {
 		secret, err := config.ReadSecretFile(c.WebhookSecret)
 		if err != nil {

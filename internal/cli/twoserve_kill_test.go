@@ -44,8 +44,8 @@ func TestKilledLeaderIsReplaced(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 
-	a := startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
-	b := startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
+	a := startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--webhook-allow", "127.0.0.1", "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
+	b := startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--webhook-allow", "127.0.0.1", "--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
 	a.waitReady(t)
 	b.waitReady(t)
 	prefs := fmt.Sprintf(`{"email":false,"webhook_url":%q,"webhook_kind":"json","digest":false}`, hook.URL+"/admin")

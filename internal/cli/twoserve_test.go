@@ -66,7 +66,7 @@ func TestTwoServesOnePostgres(t *testing.T) {
 	started := time.Now()
 	var servers [2]*serveChild
 	for i := range servers { // startServeChild returns at once: both start and migrate together
-		servers[i] = startServeChild(t, dsn, "debug", "--webhook-secret-file", secret,
+		servers[i] = startServeChild(t, dsn, "debug", "--webhook-secret-file", secret, "--webhook-allow", "127.0.0.1",
 			"--reminders-every", tsPeriod.String(), "--housekeeping-every", tsPeriod.String())
 	}
 	for _, s := range servers {

@@ -1,14 +1,12 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -57,7 +56,9 @@ type DeliverWorker struct {
 	Log           *slog.Logger
 	SMTP          SMTP
 	WebhookSecret []byte
-	HTTP          *http.Client
+	// Outbound makes the webhook calls: only public addresses and those
+	// the operator allowed (nil: public addresses only).
+	Outbound *outbound.Client
 }
 
 // Work sends one delivery. A delivery already sent or failed is left
@@ -77,7 +78,8 @@ func (w *DeliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) err
 	// A missing configuration does not mend itself between retries: fail
 	// at once (one audit event, a clear error in the list of deliveries)
 	// instead of retrying for an hour.
-	last := j.Attempt >= j.MaxAttempts || errors.Is(sendErr, errNotConfigured)
+	// Nor does an address that is not public (the operator must allow it).
+	last := j.Attempt >= j.MaxAttempts || errors.Is(sendErr, errNotConfigured) || errors.Is(sendErr, outbound.ErrNotPublic)
 	if err := w.App.RecordDeliveryAttempt(ctx, d, sendErr, last); err != nil {
 		return err
 	}
@@ -169,25 +171,18 @@ func (w *DeliverWorker) sendWebhook(ctx context.Context, d *store.Delivery) erro
 		return errNoWebhookSecret
 	}
 	body := []byte(d.Payload)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("webhook request: %w", err)
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "pdca")
+	h.Set("X-Pdca-Signature", Sign(w.WebhookSecret, body))
+	c := w.Outbound
+	if c == nil {
+		c = outbound.NewClient(outbound.Policy{})
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "pdca")
-	req.Header.Set("X-Pdca-Signature", Sign(w.WebhookSecret, body))
-	hc := w.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
+	// The error's text is safe to show admins and to audit: it names no
+	// address and no remote text (outbound.Error).
+	if err := c.Post(ctx, d.Target, h, body); err != nil {
 		return fmt.Errorf("webhook: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
 	}
 	return nil
 }

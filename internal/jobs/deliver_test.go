@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/jobs"
+	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/store/storetest"
 )
@@ -87,6 +89,9 @@ func mustReminder(t *testing.T, db *store.DB, prefs isms.NotificationPrefs) (*ap
 	a := app.New(db, nil)
 	a.Passwords = app.PasswordHasher{Time: 1, MemoryK: 1024, Threads: 1}
 	a.PublicURL = "https://pdca.example.com"
+	// The receivers of these tests listen on 127.0.0.1: allowed as an
+	// operator allows a private host (serve --webhook-allow).
+	a.Webhooks = localHooks(t)
 	org := &isms.Organization{Slug: "acme", Name: "Acme Oy"}
 	if err := a.CreateOrg(ctx, app.System, org); err != nil {
 		t.Fatal(err)
@@ -202,7 +207,7 @@ func TestDeliverWebhook(t *testing.T) {
 		}))
 		defer srv.Close()
 		a, ids, _ := mustReminder(t, db, isms.NotificationPrefs{WebhookURL: srv.URL + "/hook"})
-		w := &jobs.DeliverWorker{App: a, Log: slog.New(slog.DiscardHandler), WebhookSecret: secret}
+		w := &jobs.DeliverWorker{App: a, Log: slog.New(slog.DiscardHandler), WebhookSecret: secret, Outbound: outbound.NewClient(localHooks(t))}
 		for attempt := 1; attempt <= 2; attempt++ {
 			if err := w.Work(ctx, deliverJob(ids[0], attempt)); err == nil || !strings.Contains(err.Error(), "500") {
 				t.Fatalf("attempt %d: %v, want the 500", attempt, err)
@@ -266,4 +271,76 @@ func mustReminderIn(t *testing.T, a *app.App, url string) (*app.App, []int64) {
 		t.Fatalf("reminders %v, %v", rs, err)
 	}
 	return a, rs[0].Deliveries
+}
+
+// localHooks allows the test receivers on 127.0.0.1.
+func localHooks(t *testing.T) outbound.Policy {
+	t.Helper()
+	p, err := outbound.ParseAllow([]string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDeliverWebhookRefusesInternal: a webhook saved while its address was
+// allowed (or while its name resolved to a public address) is refused when
+// dialled if the address is no longer allowed; a redirect is not followed;
+// the errors admins see name neither the address nor the receiver's text.
+// Before issue 13 the worker posted to loopback, followed the 307 and
+// showed the receiver's status line.
+func TestDeliverWebhookRefusesInternal(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var hits, followed atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/inside" {
+				followed.Add(1)
+				return
+			}
+			hits.Add(1)
+			if r.URL.Path == "/redirect" {
+				http.Redirect(w, r, "/inside", http.StatusTemporaryRedirect)
+			}
+		}))
+		defer srv.Close()
+		a, ids, _ := mustReminder(t, db, isms.NotificationPrefs{WebhookURL: srv.URL + "/hook"})
+		strict := &jobs.DeliverWorker{App: a, Log: slog.New(slog.DiscardHandler), WebhookSecret: []byte("k")}
+		// Refused for good at the first attempt: retrying cannot make the
+		// address public.
+		if err := strict.Work(ctx, deliverJob(ids[0], 1)); err == nil {
+			t.Fatal("delivered to loopback")
+		}
+		d, err := a.Delivery(ctx, ids[0])
+		if err != nil || d.Status != isms.DeliveryFailed || d.Attempts != 1 || !strings.HasPrefix(d.LastError, "webhook: refused: the address is not public") {
+			t.Fatalf("delivery %+v, %v", d, err)
+		}
+		if hits.Load() != 0 {
+			t.Fatalf("the receiver got %d requests", hits.Load())
+		}
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+		evs, err := a.Events(ctx, app.System, "acme", store.EventFilter{Entity: "delivery"})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("events %+v, %v", evs, err)
+		}
+		for _, s := range []string{d.LastError, evs[0].After} {
+			if strings.Contains(s, "127.0.0.1") || strings.Contains(s, port) || strings.Contains(s, "dial") {
+				t.Errorf("the error reveals the address: %s", s)
+			}
+		}
+
+		w := &jobs.DeliverWorker{App: a, Log: slog.New(slog.DiscardHandler), WebhookSecret: []byte("k"), Outbound: outbound.NewClient(localHooks(t))}
+		_, ids2 := mustReminderIn(t, a, srv.URL+"/redirect")
+		if err := w.Work(ctx, deliverJob(ids2[0], 1)); err == nil {
+			t.Fatal("a redirect counted as delivered")
+		}
+		d, err = a.Delivery(ctx, ids2[0])
+		if err != nil || d.Status != isms.DeliveryPending || d.LastError != "webhook: HTTP 307: redirects are not followed" {
+			t.Fatalf("delivery %+v, %v", d, err)
+		}
+		if followed.Load() != 0 {
+			t.Fatal("the redirect was followed")
+		}
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -53,6 +54,9 @@ type Options struct {
 	// SMTP and WebhookSecret configure reminder deliveries.
 	SMTP          SMTP
 	WebhookSecret []byte
+	// Webhooks is what webhook deliveries may reach besides public
+	// addresses (serve --webhook-allow); the zero Policy: public only.
+	Webhooks outbound.Policy
 	// RemindersEvery is the period of the reminder scan (default 1 h).
 	RemindersEvery time.Duration
 }
@@ -73,7 +77,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	river.AddWorker(workers, &NightlyWorker{App: a, Client: func() *Client { return c }})
 	river.AddWorker(workers, &RemindersWorker{App: a, Log: log})
 	river.AddWorker(workers, &DigestWorker{App: a, Log: log})
-	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret})
+	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret, Outbound: outbound.NewClient(o.Webhooks)})
 	cfg := &river.Config{
 		Logger:  log,
 		Workers: workers,

@@ -162,7 +162,7 @@ func builtinRegisters() []RegisterSource {
 	regs := []RegisterSource{
 		{Name: "processes", Title: "Processes", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			ps, err := tx.Processes(ctx, o.ID)
-			t := &export.Table{Columns: []string{"id", "name", "purpose", "owner", "owner_email", "trigger", "deadline", "deadline_hours", "impact", "recurrence", "risk", "score", "metrics", "template", "updated_at"}}
+			t := &export.Table{Columns: []string{"id", "name", "purpose", "owner", "owner_email", "trigger", "deadline", "deadline_hours", "impact", "recurrence", "risk", "score", "metrics", "template", "updated_at"}, Types: map[string]export.Type{"id": export.Number, "deadline_hours": export.Number, "impact": export.Number, "recurrence": export.Number, "risk": export.Number, "score": export.Number, "updated_at": export.Time}}
 			for _, p := range ps {
 				t.Rows = append(t.Rows, []string{strconv.FormatInt(p.ID, 10), p.Name, p.Purpose, p.OwnerName, p.OwnerEmail, p.Trigger, p.Deadline, fmtNum(p.DeadlineHours),
 					strconv.Itoa(p.Impact), strconv.Itoa(p.Recurrence), strconv.Itoa(p.Risk), strconv.Itoa(p.Score()), strings.Join(p.Metrics, " "), p.Template, fmtTime(&p.UpdatedAt)})
@@ -171,7 +171,7 @@ func builtinRegisters() []RegisterSource {
 		}},
 		{Name: "cycles", Title: "Improvement cycles", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			cs, err := tx.Cycles(ctx, o.ID)
-			t := &export.Table{Columns: []string{"id", "name", "start", "end", "goals", "length_reason", "focus_reason", "processes", "baseline"}}
+			t := &export.Table{Columns: []string{"id", "name", "start", "end", "goals", "length_reason", "focus_reason", "processes", "baseline"}, Types: map[string]export.Type{"id": export.Number, "start": export.Time, "end": export.Time}}
 			for _, c := range cs {
 				full, chosen, err := tx.Cycle(ctx, o.ID, c.ID)
 				if err != nil {
@@ -190,7 +190,7 @@ func builtinRegisters() []RegisterSource {
 		}},
 		{Name: "metrics", Title: "Metric definitions", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			defs, err := tx.CurrentMetrics(ctx, o.ID)
-			t := &export.Table{Columns: []string{"key", "version", "changed_by", "changed_at", "definition"}}
+			t := &export.Table{Columns: []string{"key", "version", "changed_by", "changed_at", "definition"}, Types: map[string]export.Type{"version": export.Number, "changed_at": export.Time}}
 			for _, d := range defs {
 				t.Rows = append(t.Rows, []string{d.Key, strconv.FormatInt(d.Version, 10), d.ChangedBy, fmtTime(&d.CreatedAt), d.Definition})
 			}
@@ -198,7 +198,7 @@ func builtinRegisters() []RegisterSource {
 		}},
 		{Name: "measurements", Title: "Measurements", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			ms, err := tx.Measurements(ctx, o.ID)
-			t := &export.Table{Columns: []string{"metric", "period", "value", "unit", "status", "population", "met", "missed", "pending", "counted", "definition_version", "as_of", "reason"}}
+			t := &export.Table{Columns: []string{"metric", "period", "value", "unit", "status", "population", "met", "missed", "pending", "counted", "definition_version", "as_of", "reason"}, Types: map[string]export.Type{"value": export.Number, "population": export.Number, "met": export.Number, "missed": export.Number, "pending": export.Number, "counted": export.Number, "definition_version": export.Number, "as_of": export.Time}}
 			for _, m := range ms {
 				t.Rows = append(t.Rows, []string{m.Key, m.Period, fmtNum(round(m.Value)), m.Unit, m.Status, strconv.Itoa(m.Population), strconv.Itoa(m.Met), strconv.Itoa(m.Missed),
 					strconv.Itoa(m.Pending), strconv.Itoa(m.Counted), strconv.FormatInt(m.Version, 10), fmtTime(&m.AsOf), m.Reason})
@@ -206,7 +206,7 @@ func builtinRegisters() []RegisterSource {
 			return t, err
 		}},
 		{Name: "audit-trail", Title: "Audit trail", Action: isms.ActReadAudit, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
-			t := &export.Table{Columns: []string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"}}
+			t := &export.Table{Columns: []string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"}, Types: map[string]export.Type{"seq": export.Number, "id": export.Number, "actor_id": export.Number}}
 			err := tx.EachEvent(ctx, o.ID, func(e isms.Event) error {
 				t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(e.ActorID, 10),
 					e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash})
@@ -225,9 +225,15 @@ func builtinRegisters() []RegisterSource {
 // then the attributes as JSON.
 func recordsTable(spec isms.KindSpec) func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 	return func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
-		t := &export.Table{Columns: []string{"id"}}
+		t := &export.Table{Columns: []string{"id"}, Types: map[string]export.Type{"id": export.Number}}
 		for _, f := range spec.Fields {
 			t.Columns = append(t.Columns, f.Name)
+			switch f.Type {
+			case isms.FieldTime:
+				t.Types[f.Name] = export.Time
+			case isms.FieldBool:
+				t.Types[f.Name] = export.Bool
+			}
 		}
 		t.Columns = append(t.Columns, "attributes")
 		err := tx.EachRecord(ctx, o.ID, spec.Kind, func(r isms.Record) error {

@@ -30,7 +30,7 @@ func actLoopRegisters() []RegisterSource {
 			if err != nil {
 				return nil, err
 			}
-			t := &export.Table{Columns: []string{"period", "held_on", "status", "attendees", "signed_at", "signed_by", "snapshot_sha256", "decision", "kind", "owner", "deadline", "decision_status", "done_at"}}
+			t := &export.Table{Columns: []string{"period", "held_on", "status", "attendees", "signed_at", "signed_by", "snapshot_sha256", "decision", "kind", "owner", "deadline", "decision_status", "done_at"}, Types: map[string]export.Type{"held_on": export.Time, "signed_at": export.Time, "deadline": export.Time, "done_at": export.Time}}
 			for _, r := range rs {
 				base := []string{r.Period, fmtTime(&r.HeldOn), string(r.Status), r.Attendees, fmtTime(r.SignedAt), r.SignedBy, r.SnapshotSHA256}
 				ds, err := tx.ReviewActions(ctx, o.ID, r.ID)
@@ -49,7 +49,7 @@ func actLoopRegisters() []RegisterSource {
 		{Name: "deviations", Title: "Deviations", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			ds, err := tx.Deviations(ctx, o.ID)
 			t := &export.Table{Columns: []string{"ref", "title", "kind", "source", "severity", "status", "owner", "detected_at", "due_at", "metric", "correction",
-				"root_cause", "category", "whys", "check_due_at", "closed_at", "close_reason", "opened_reason"}}
+				"root_cause", "category", "whys", "check_due_at", "closed_at", "close_reason", "opened_reason"}, Types: map[string]export.Type{"detected_at": export.Time, "due_at": export.Time, "check_due_at": export.Time, "closed_at": export.Time}}
 			for _, d := range ds {
 				t.Rows = append(t.Rows, []string{d.Ref, d.Title, d.Kind, d.Source, d.Severity, string(d.Status), d.OwnerName, fmtTime(&d.DetectedAt), fmtTime(d.DueAt),
 					strings.Trim(d.MetricKey+" "+d.MetricPeriod, " "), d.Correction, d.RootCause, d.Category, strings.Join(d.Whys, " / "), fmtTime(d.CheckDueAt),
@@ -59,7 +59,7 @@ func actLoopRegisters() []RegisterSource {
 		}},
 		{Name: "corrective-actions", Title: "Corrective actions", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
 			ds, err := tx.Deviations(ctx, o.ID)
-			t := &export.Table{Columns: []string{"deviation", "action", "owner", "deadline", "status", "done_at", "evidence", "evidence_file"}}
+			t := &export.Table{Columns: []string{"deviation", "action", "owner", "deadline", "status", "done_at", "evidence", "evidence_file"}, Types: map[string]export.Type{"deadline": export.Time, "done_at": export.Time}}
 			for _, d := range ds {
 				acts, err := tx.CorrectiveActions(ctx, o.ID, d.ID)
 				if err != nil {
@@ -72,7 +72,7 @@ func actLoopRegisters() []RegisterSource {
 			return t, err
 		}},
 		{Name: "internal-audits", Title: "Internal audits and findings", Action: isms.ActRead, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
-			t := &export.Table{Columns: []string{"audit", "year", "planned_on", "actual_on", "lead_auditor", "independence_override", "scope", "finding", "kind", "title", "raised_at", "closed_at"}}
+			t := &export.Table{Columns: []string{"audit", "year", "planned_on", "actual_on", "lead_auditor", "independence_override", "scope", "finding", "kind", "title", "raised_at", "closed_at"}, Types: map[string]export.Type{"year": export.Number, "planned_on": export.Time, "actual_on": export.Time, "raised_at": export.Time, "closed_at": export.Time}}
 			for year := tx.Now.Year() - 3; year <= tx.Now.Year()+1; year++ {
 				audits, err := tx.InternalAudits(ctx, o.ID, year)
 				if err != nil {

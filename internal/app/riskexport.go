@@ -46,7 +46,7 @@ func risksTable(ctx context.Context, tx *store.Tx, o *isms.Organization) (*expor
 		return nil, err
 	}
 	t := &export.Table{Columns: []string{"ref", "asset", "threat", "vulnerability", "likelihood", "impact", "score", "level", "treatment", "treatment_plan",
-		"justification", "owner_email", "controls", "processes", "assessed_at", "next_reassessment", "untreated"}}
+		"justification", "owner_email", "controls", "processes", "assessed_at", "next_reassessment", "untreated"}, Types: map[string]export.Type{"likelihood": export.Number, "impact": export.Number, "score": export.Number, "assessed_at": export.Time, "next_reassessment": export.Time, "untreated": export.Bool}}
 	for _, r := range risks {
 		t.Rows = append(t.Rows, []string{r.Ref(), r.Asset, r.Threat, r.Vulnerability, strconv.Itoa(r.Likelihood), strconv.Itoa(r.Impact), strconv.Itoa(r.Score()),
 			string(r.Level()), string(r.Treatment), r.Plan, r.Justification, r.OwnerEmail, strings.Join(r.Controls, " "), processNames(r.ProcessIDs, procs),
@@ -69,7 +69,7 @@ func riskHistoryTable(ctx context.Context, tx *store.Tx, o *isms.Organization) (
 	if err != nil {
 		return nil, err
 	}
-	t := &export.Table{Columns: []string{"ref", "assessed_at", "likelihood", "impact", "score", "level", "actor", "note"}}
+	t := &export.Table{Columns: []string{"ref", "assessed_at", "likelihood", "impact", "score", "level", "actor", "note"}, Types: map[string]export.Type{"assessed_at": export.Time, "likelihood": export.Number, "impact": export.Number, "score": export.Number}}
 	for _, a := range as {
 		t.Rows = append(t.Rows, []string{refs[a.RiskID], fmtTime(&a.At), strconv.Itoa(a.Likelihood), strconv.Itoa(a.Impact), strconv.Itoa(a.Score),
 			string(a.Level), a.Actor, a.Note})
@@ -86,7 +86,7 @@ func soaTable(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.
 	}
 	yesNo := map[bool]string{true: "yes", false: "no"}
 	t := &export.Table{Columns: []string{"control_id", "theme", "short_title", "new_in_2022", "decision", "applicable", "justification", "status",
-		"risks", "processes", "updated_by", "updated_at"}}
+		"risks", "processes", "updated_by", "updated_at"}, Types: map[string]export.Type{"updated_at": export.Time}}
 	for _, c := range rows {
 		applicable := ""
 		if c.Decided {

@@ -176,7 +176,7 @@ func (a *App) Authorize(ctx context.Context, p Principal, slug string, act isms.
 // audit appends an event for a change, in the change's transaction.
 func audit(ctx context.Context, tx *store.Tx, orgID int64, p Principal, action, entity string, id any, before, after any) error {
 	e := isms.Event{OrgID: orgID, ActorID: p.UserID, Actor: p.Label, Action: action, Entity: entity,
-		EntityID: fmt.Sprint(id), Before: toJSON(before), After: toJSON(after)}
+		EntityID: fmt.Sprint(id), Before: redactSecrets(toJSON(before)), After: redactSecrets(toJSON(after))}
 	if p.Token != nil {
 		e.Actor = p.Label + " (token " + strconv.FormatInt(p.Token.ID, 10) + ")"
 	}

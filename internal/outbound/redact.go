@@ -4,8 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"regexp"
 	"strings"
 )
+
+// redacted matches what RedactURL returns, so redacting twice changes
+// nothing.
+var redacted = regexp.MustCompile(`^(https?://[^/\s]+/)?… sha256:[0-9a-f]{16}$`)
 
 // RedactURL returns what may be recorded of a URL that can be a secret
 // (Slack-style webhooks carry their credential in the path): its scheme
@@ -16,8 +21,8 @@ import (
 // fingerprint.
 func RedactURL(raw string) string {
 	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return ""
+	if raw == "" || redacted.MatchString(raw) {
+		return raw
 	}
 	sum := sha256.Sum256([]byte(raw))
 	fp := "sha256:" + hex.EncodeToString(sum[:8])

@@ -23,7 +23,7 @@ type DueItemJSON struct {
 // NotificationPrefsJSON are the caller's own notification preferences.
 type NotificationPrefsJSON struct {
 	Email       bool   `json:"email"`
-	WebhookURL  string `json:"webhook_url,omitempty" doc:"http(s) URL; empty for none. Requests carry X-Pdca-Signature: sha256=<hex HMAC-SHA256 of the body>."`
+	WebhookURL  string `json:"webhook_url,omitempty" doc:"http(s) URL at a public address (internal and private addresses are refused unless the operator allowed them with serve --webhook-allow; redirects are not followed); empty for none. Receives only your own reminders. Requests carry X-Pdca-Signature: sha256=<hex HMAC-SHA256 of the body>."`
 	WebhookKind string `json:"webhook_kind,omitempty" enum:"json,slack"`
 	Digest      bool   `json:"digest" doc:"A weekly digest instead of single reminders."`
 	PausedUntil string `json:"paused_until,omitempty" doc:"A date (2026-12-31): no reminders through that day; empty: not paused."`

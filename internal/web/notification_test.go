@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -97,6 +98,42 @@ func TestNotificationForms(t *testing.T) {
 		}
 		if r.status != http.StatusOK || !strings.Contains(r.body, "reminded 5 days ahead") || !strings.Contains(r.body, "after 2 days overdue") {
 			t.Fatalf("settings: %d\n%s", r.status, r.body)
+		}
+	})
+}
+
+// TestWebhookURLMustBePublic: through the page and the API, a viewer's
+// webhook at an internal address is refused with 422 and a message naming
+// the rule, and nobody sets another person's webhook (user fields in the
+// body are not the API's; preferences are always the caller's own).
+// Before issue 13 the internal addresses were stored.
+func TestWebhookURLMustBePublic(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		viewer := e.signIn(t, o.users[isms.RoleViewer].Email)
+		r := e.do(t, viewer, http.MethodPost, "/o/acme/notifications", url.Values{"webhook_url": {"http://169.254.169.254/latest/meta-data/"}}, nil)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is not a public address") {
+			t.Fatalf("page: %d\n%s", r.status, r.body)
+		}
+		_, secret := mustToken(t, a, o, isms.RoleViewer, isms.ScopeWrite)
+		r = e.do(t, e.client(t, false), http.MethodPut, "/api/v1/orgs/acme/notification-prefs", jsonBody(`{"email":true,"digest":false,"webhook_url":"http://[::1]:6379/"}`), bearer(secret))
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is not a public address") {
+			t.Fatalf("API: %d %v\n%s", r.status, r.header, r.body)
+		}
+		adminID := o.users[isms.RoleAdmin].ID
+		body := fmt.Sprintf(`{"email":true,"digest":false,"webhook_url":"https://hooks.example.com/mine","user_id":%d,"UserID":%d}`, adminID, adminID)
+		r = e.do(t, e.client(t, false), http.MethodPut, "/api/v1/orgs/acme/notification-prefs", jsonBody(body), bearer(secret))
+		admin, err := a.NotificationPrefs(ctx, app.Principal{UserID: adminID}, "acme")
+		if err != nil || admin.WebhookURL != "" {
+			t.Fatalf("the viewer set the admin's webhook (%d): %+v, %v", r.status, admin, err)
+		}
+		mine, err := a.NotificationPrefs(ctx, app.Principal{UserID: o.users[isms.RoleViewer].ID}, "acme")
+		if err != nil || (r.status == http.StatusOK) != (mine.WebhookURL == "https://hooks.example.com/mine") || (r.status != http.StatusOK && r.status != http.StatusUnprocessableEntity) {
+			t.Fatalf("viewer's prefs after %d: %+v, %v", r.status, mine, err)
 		}
 	})
 }

@@ -134,6 +134,10 @@ The audit trail (registers/audit-trail.csv) is a hash chain: each event's
 hash is the SHA-256 of the JSON array [org_id, seq, actor_id, actor, action,
 entity, entity_id, before, after, at, prev_hash], and prev_hash is the hash
 of the event before it. "pdca audit verify" recomputes it on the database.
+The CSV files cannot start spreadsheet formulas: a field beginning with =,
++, -, @, a tab, a carriage return or ' has one ' put in front (plain numbers
+excepted). Remove one leading ' from every field that has one before
+recomputing the hashes.
 `, m.Org.Name, m.Org.Slug, at.Format(time.RFC3339), strings.Join(names, "\n"), export.ManifestName)
 	files = append(files, export.File{Name: "README.txt", Data: []byte(readme)})
 	if err := export.WriteBundle(w, files, at); err != nil {
@@ -206,10 +210,11 @@ func builtinRegisters() []RegisterSource {
 			return t, err
 		}},
 		{Name: "audit-trail", Title: "Audit trail", Action: isms.ActReadAudit, Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
-			t := &export.Table{Columns: []string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"}, Types: map[string]export.Type{"seq": export.Number, "id": export.Number, "actor_id": export.Number}}
+			t := &export.Table{Columns: []string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash", "org_id"},
+				Types: map[string]export.Type{"seq": export.Number, "id": export.Number, "actor_id": export.Number, "org_id": export.Number}}
 			err := tx.EachEvent(ctx, o.ID, func(e isms.Event) error {
 				t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(e.ActorID, 10),
-					e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash})
+					e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash, strconv.FormatInt(e.OrgID, 10)})
 				return nil
 			})
 			return t, err

@@ -74,9 +74,9 @@ func TestAuditTrailCSVVerifiesOffline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := isms.Event{OrgID: f.org.ID, Seq: num("seq"), ActorID: num("actor_id"), Actor: field("actor"), Action: field("action"), Entity: field("entity"),
+			e := isms.Event{OrgID: num("org_id"), Seq: num("seq"), ActorID: num("actor_id"), Actor: field("actor"), Action: field("action"), Entity: field("entity"),
 				EntityID: field("entity_id"), Before: field("before"), After: field("after"), At: at, PrevHash: field("prev_hash")}
-			if e.PrevHash != prev || e.ComputeHash() != field("hash") {
+			if e.OrgID != f.org.ID || e.PrevHash != prev || e.ComputeHash() != field("hash") {
 				t.Fatalf("row %d (seq %d, actor %q) does not verify from the CSV", n+1, e.Seq, e.Actor)
 			}
 			prev = field("hash")

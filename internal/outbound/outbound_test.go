@@ -201,3 +201,18 @@ func TestRedactURL(t *testing.T) {
 		t.Error("empty is not empty")
 	}
 }
+
+// TestClientIgnoresProxyEnvironment: HTTP_PROXY would make the proxy dial
+// the address instead of the checked dialer; the client uses none.
+func TestClientIgnoresProxyEnvironment(t *testing.T) {
+	proxy, hits := hook(t, func(w http.ResponseWriter, r *http.Request) {})
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("http_proxy", proxy.URL)
+	c := outbound.NewClient(mustAllow(t, "hooks.corp.invalid"))
+	if err := c.Post(context.Background(), "http://hooks.corp.invalid/x", nil, []byte("{}")); err == nil || err.Error() != "connection failed" {
+		t.Errorf("Post = %v, want connection failed (the name does not resolve)", err)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the request went through the proxy")
+	}
+}

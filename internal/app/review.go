@@ -182,8 +182,18 @@ func (a *App) MoveReview(ctx context.Context, p Principal, slug string, id int64
 			if err != nil {
 				return err
 			}
-			snap, err := json.Marshal(map[string]any{"review": map[string]any{"period": r.Period, "held_on": r.HeldOn.Format(time.RFC3339),
-				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals}, "inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)})
+			doc := map[string]any{"review": map[string]any{"period": r.Period, "held_on": r.HeldOn.Format(time.RFC3339),
+				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals}, "inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)}
+			if a.AuditKey != nil {
+				// A signed checkpoint of the audit trail as it stood when
+				// the review was signed, frozen into the hashed snapshot.
+				_, own, err := a.takeCheckpoint(ctx, tx, a.AuditKey, CheckpointReview, true, m.Org.ID)
+				if err != nil {
+					return err
+				}
+				doc["audit_checkpoint"] = own
+			}
+			snap, err := json.Marshal(doc)
 			if err != nil {
 				return err
 			}

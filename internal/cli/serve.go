@@ -32,6 +32,7 @@ type ServeCmd struct {
 	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
 	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
+	AuditKey      string `name:"audit-key" env:"PDCA_AUDIT_KEY" type:"existingfile" help:"Private key (pdca audit keygen) to sign audit checkpoints daily and at every signed management review."`
 	// Hidden: tests shorten the hourly periodic jobs to see several periods.
 	RemindersEvery    time.Duration `name:"reminders-every" hidden:"" help:"Period of the reminder scan (default 1h)."`
 	HousekeepingEvery time.Duration `name:"housekeeping-every" hidden:"" help:"Period of housekeeping (default 1h)."`
@@ -59,6 +60,11 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		wcfg.OIDC = &web.OIDCConfig{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: secret, RedirectURL: c.OIDCRedirect}
 	}
 	a.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.AuditKey != "" {
+		if a.AuditKey, err = readPrivateKey(c.AuditKey); err != nil {
+			return err
+		}
+	}
 	jopts, err := c.jobOptions()
 	if err != nil {
 		return err

@@ -73,6 +73,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	river.AddWorker(workers, &NightlyWorker{App: a, Client: func() *Client { return c }})
 	river.AddWorker(workers, &RemindersWorker{App: a, Log: log})
 	river.AddWorker(workers, &DigestWorker{App: a, Log: log})
+	river.AddWorker(workers, &CheckpointWorker{App: a, Log: log})
 	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret})
 	cfg := &river.Config{
 		Logger:  log,
@@ -95,6 +96,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 				func() (river.JobArgs, *river.InsertOpts) { return DigestArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "send_digests"}),
 		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, checkpointJob(a)...)
 	}
 	c, err := river.NewClient(driver(db), cfg)
 	if err != nil {

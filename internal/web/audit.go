@@ -54,7 +54,8 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, m *app.Memb
 func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+`-audit-trail.csv"`)
-	cw := csv.NewWriter(w)
+	hw := app.NewExportHasher(w)
+	cw := csv.NewWriter(hw)
 	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"})
 	err := s.app.EachEvent(r.Context(), m.Principal, m.Org.Slug, func(e isms.Event) error {
 		return cw.Write([]string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano),
@@ -63,5 +64,10 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, m *app.M
 	cw.Flush()
 	if err != nil {
 		s.log.Error("audit export", "request_id", requestID(r.Context()), "err", err.Error())
+		return
+	}
+	// Streamed in bounded memory, so recorded once the last byte is out.
+	if err := s.app.RecordExport(r.Context(), m.Principal, m.Org.Slug, hw.Info(app.ExportInfo{Kind: "audit-trail", Format: "csv"})); err != nil {
+		s.log.Error("audit export event", "request_id", requestID(r.Context()), "err", err.Error())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -358,6 +359,16 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 		Attendees: r.Attendees, SignedAt: r.SignedAt, SignedBy: r.SignedBy, SHA256: r.SnapshotSHA256, Proposals: r.Proposals, At: a.DB.Now()}
 	if r.SignedAt != nil {
 		pack.At = *r.SignedAt
+	}
+	if r.Snapshot != "" {
+		var snap struct {
+			Checkpoint *isms.Checkpoint `json:"audit_checkpoint"`
+		}
+		if json.Unmarshal([]byte(r.Snapshot), &snap) == nil && snap.Checkpoint != nil && len(snap.Checkpoint.Heads) == 1 {
+			h := snap.Checkpoint.Heads[0]
+			pack.Checkpoint = fmt.Sprintf("Audit trail checkpoint signed %s: event %d, hash %s, key %s (in the snapshot; pdca audit verify --checkpoint)",
+				snap.Checkpoint.Time, h.Seq, h.Hash, snap.Checkpoint.KeyID)
+		}
 	}
 	for _, in := range v.Inputs {
 		sec := report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Columns: in.Columns, Rows: in.Rows}

@@ -74,7 +74,8 @@ func (a *App) VerifyAudit(ctx context.Context, p Principal) (reports []ChainRepo
 				}
 			}
 			headSeq, headHash, err := tx.ChainHead(ctx, id)
-			if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
+			noHead := isms.ErrorCode(err) == isms.ENOTFOUND
+			if err != nil && !noHead {
 				return err
 			}
 			v := isms.ChainVerifier{OrgID: id}
@@ -86,7 +87,11 @@ func (a *App) VerifyAudit(ctx context.Context, p Principal) (reports []ChainRepo
 			}); err != nil {
 				return fmt.Errorf("verify chain %d: %w", id, err)
 			}
-			r.Problem = v.Finish(headSeq, headHash)
+			if v.Problem == nil && noHead && r.Events > 0 {
+				r.Problem = &isms.ChainProblem{OrgID: id, Seq: r.Events, Reason: fmt.Sprintf("the chain's head (its recorded length and last hash) is missing; %d events remain", r.Events)}
+			} else {
+				r.Problem = v.Finish(headSeq, headHash)
+			}
 			if r.Problem != nil {
 				ok = false
 			}

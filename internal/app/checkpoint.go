@@ -47,7 +47,8 @@ func (a *App) TakeCheckpoint(ctx context.Context, p Principal, key ed25519.Priva
 }
 
 // takeCheckpoint does TakeCheckpoint in the caller's transaction and also
-// returns the statement of organisation orgID's chain (nil for 0).
+// returns the statement of organisation orgID's chain (nil for 0); with
+// an orgID, only that organisation's statement is delivered.
 func (a *App) takeCheckpoint(ctx context.Context, tx *store.Tx, key ed25519.PrivateKey, reason string, deliver bool, orgID int64) (all, own *isms.Checkpoint, err error) {
 	heads, err := tx.ChainHeads(ctx)
 	if err != nil {
@@ -78,7 +79,8 @@ func (a *App) takeCheckpoint(ctx context.Context, tx *store.Tx, key ed25519.Priv
 		if h.OrgID == orgID {
 			own = one
 		}
-		if deliver {
+		// A review's checkpoint goes to the reviewing organisation only.
+		if deliver && (orgID == 0 || h.OrgID == orgID) {
 			if err := a.deliverCheckpoint(ctx, tx, h, one); err != nil {
 				return nil, nil, err
 			}

@@ -109,6 +109,9 @@ func TestCheckpointCatchesTampering(t *testing.T) {
 			mustExec(t, db, `DELETE FROM audit_events WHERE org_id = $1`, orgID)
 			mustExec(t, db, `DELETE FROM audit_heads WHERE org_id = $1`, orgID)
 		}, false, "audit chain is missing", "the chain is missing"},
+		{"head deleted", func(t *testing.T, db *store.DB, orgID int64) {
+			mustExec(t, db, `DELETE FROM audit_heads WHERE org_id = $1`, orgID)
+		}, false, "head (its recorded length and last hash) is missing", "the chain was rewound"},
 		{"head ahead of its events", func(t *testing.T, db *store.DB, orgID int64) {
 			mustExec(t, db, `UPDATE audit_heads SET seq = seq + 1 WHERE org_id = $1`, orgID)
 		}, false, "were removed", ""},
@@ -216,6 +219,7 @@ func TestSignedReviewAndBundleCarryTheCheckpoint(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := mustFixture(t, db, "acme")
+		beta := mustFixture(t, db, "beta")
 		pub, priv := mustKey(t)
 		f.app.AuditKey = priv
 		mgr, boss := f.members[isms.RoleISMSManager], f.members[isms.RoleManagement]
@@ -242,6 +246,13 @@ func TestSignedReviewAndBundleCarryTheCheckpoint(t *testing.T) {
 		}
 		if h, _ := snap.Checkpoint.For(f.org.ID); h.Seq != int64(len(before)) || h.Hash != before[len(before)-1].Hash {
 			t.Errorf("snapshot checkpoint head %+v, want the head before signing (%d)", h, len(before))
+		}
+		// The review's checkpoint is sent to acme's admin, not to beta's.
+		if ds, err := f.app.Deliveries(ctx, f.members[isms.RoleAdmin], "acme"); err != nil || len(ds) != 1 || !strings.Contains(ds[0].Body, snap.Checkpoint.Signature) {
+			t.Errorf("acme deliveries %+v %v", ds, err)
+		}
+		if ds, err := beta.app.Deliveries(ctx, beta.members[isms.RoleAdmin], "beta"); err != nil || len(ds) != 0 {
+			t.Errorf("beta deliveries %+v %v", ds, err)
 		}
 		var zipped bytes.Buffer
 		manifest, err := f.app.EvidenceBundle(ctx, f.members[isms.RoleAuditor], "acme", &zipped)

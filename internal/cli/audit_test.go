@@ -169,3 +169,18 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// TestServeRefusesABadAuditKey: serve reads --audit-key before it
+// listens, and a public key or other file is refused with a clear error.
+func TestServeRefusesABadAuditKey(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "pdca.db")
+	key := filepath.Join(dir, "audit.key")
+	if code, _, errs := run(t, dsn, "", "audit", "keygen", "--out", key); code != 0 {
+		t.Fatal(errs)
+	}
+	code, _, errs := run(t, dsn, "", "serve", "--addr", "127.0.0.1:0", "--audit-key", key+".pub")
+	if code != 1 || !strings.Contains(errs, "not a PEM private key") {
+		t.Fatalf("serve with a public key: %d %q", code, errs)
+	}
+}

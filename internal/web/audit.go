@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
@@ -62,12 +63,17 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, m *app.M
 			strconv.FormatInt(e.ActorID, 10), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash})
 	})
 	cw.Flush()
+	x := app.ExportInfo{Kind: "audit-trail", Format: "csv"}
+	if code := isms.ErrorCode(err); code != "" && code != isms.EINTERNAL {
+		return // refused (role, scope): nothing of the trail was written
+	}
 	if err != nil {
 		s.log.Error("audit export", "request_id", requestID(r.Context()), "err", err.Error())
-		return
+		x.Filters = map[string]string{"incomplete": "true"}
 	}
-	// Streamed in bounded memory, so recorded once the last byte is out.
-	if err := s.app.RecordExport(r.Context(), m.Principal, m.Org.Slug, hw.Info(app.ExportInfo{Kind: "audit-trail", Format: "csv"})); err != nil {
+	// Streamed in bounded memory, so recorded once the stream ends, also
+	// when the client went away part-way (hence not the request's context).
+	if err := s.app.RecordExport(context.WithoutCancel(r.Context()), m.Principal, m.Org.Slug, hw.Info(x)); err != nil {
 		s.log.Error("audit export event", "request_id", requestID(r.Context()), "err", err.Error())
 	}
 }

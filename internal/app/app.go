@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,10 @@ type App struct {
 	// batched lookups cost about what a preload does even when a file
 	// touches the whole register.
 	ImportPreload int
+
+	// AuditKey, when set (serve --audit-key), signs the audit checkpoints
+	// the server takes daily and when a management review is signed.
+	AuditKey ed25519.PrivateKey
 
 	// UploadDir holds uploaded import files between preview and confirm.
 	// Housekeeping removes ones left unconfirmed for a day.

@@ -49,6 +49,23 @@ func (a *App) VerifyAudit(ctx context.Context, p Principal) (reports []ChainRepo
 		if err != nil {
 			return err
 		}
+		orgs, err := tx.ListOrgs(ctx)
+		if err != nil {
+			return err
+		}
+		// Every organisation has a chain from its creation (org.create):
+		// one without is a chain deleted with its head.
+		hasChain := map[int64]bool{}
+		for _, id := range ids {
+			hasChain[id] = true
+		}
+		for _, o := range orgs {
+			if !hasChain[o.ID] {
+				ok = false
+				reports = append(reports, ChainReport{OrgID: o.ID, OrgSlug: o.Slug, Problem: &isms.ChainProblem{OrgID: o.ID, Seq: 1,
+					Reason: "the organisation exists but its audit chain is missing: every event and the chain head were removed"}})
+			}
+		}
 		for _, id := range ids {
 			r := ChainReport{OrgID: id}
 			if id != isms.SystemOrgID {
@@ -57,7 +74,8 @@ func (a *App) VerifyAudit(ctx context.Context, p Principal) (reports []ChainRepo
 				}
 			}
 			headSeq, headHash, err := tx.ChainHead(ctx, id)
-			if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
+			noHead := isms.ErrorCode(err) == isms.ENOTFOUND
+			if err != nil && !noHead {
 				return err
 			}
 			v := isms.ChainVerifier{OrgID: id}
@@ -69,7 +87,11 @@ func (a *App) VerifyAudit(ctx context.Context, p Principal) (reports []ChainRepo
 			}); err != nil {
 				return fmt.Errorf("verify chain %d: %w", id, err)
 			}
-			r.Problem = v.Finish(headSeq, headHash)
+			if v.Problem == nil && noHead && r.Events > 0 {
+				r.Problem = &isms.ChainProblem{OrgID: id, Seq: r.Events, Reason: fmt.Sprintf("the chain's head (its recorded length and last hash) is missing; %d events remain", r.Events)}
+			} else {
+				r.Problem = v.Finish(headSeq, headHash)
+			}
 			if r.Problem != nil {
 				ok = false
 			}

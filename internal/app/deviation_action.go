@@ -102,8 +102,8 @@ func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, 
 // MaxEvidenceFile is the largest evidence file a corrective action takes.
 const MaxEvidenceFile = 5 << 20
 
-// ActionEvidenceFile returns the file attached to a corrective action.
-// Requires read. ENOTFOUND.
+// ActionEvidenceFile returns the file attached to a corrective action and
+// records the download in the audit trail. Requires read. ENOTFOUND.
 func (a *App) ActionEvidenceFile(ctx context.Context, p Principal, slug string, id, actionID int64) (*store.EvidenceFile, error) {
 	var out *store.EvidenceFile
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {
@@ -114,7 +114,16 @@ func (a *App) ActionEvidenceFile(ctx context.Context, p Principal, slug string, 
 		out, err = tx.EvidenceFileOf(ctx, m.Org.ID, id, actionID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// An evidence download is recorded before the file is handed out.
+	x := ExportInfo{Kind: "action-evidence", Format: "file", Filters: map[string]string{"deviation_id": itoa(id), "action_id": itoa(actionID), "name": out.Name},
+		Bytes: int64(len(out.Content)), SHA256: sum(out.Content)}
+	if err := a.RecordExport(ctx, p, slug, x); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // scheduleCheck sets the effectiveness check's due date from the last

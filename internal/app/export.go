@@ -15,6 +15,10 @@ import (
 	"github.com/pdca/pdca/internal/store"
 )
 
+// CheckpointFile is the evidence bundle's copy of the organisation's
+// latest signed audit checkpoint.
+const CheckpointFile = "audit-checkpoint.json"
+
 // RegisterSource builds one exportable register of an organisation.
 type RegisterSource struct {
 	Name   string // file base name: "processes", "records-incidents"
@@ -71,7 +75,8 @@ func (a *App) ExportRegister(ctx context.Context, p Principal, slug, name string
 // EvidenceBundle writes a zip for a certification audit: every register
 // as CSV and XLSX (the audit trail with the fields that recompute its
 // hash chain), a README and a SHA-256 manifest. Requires read_audit. It
-// returns the manifest.
+// returns the manifest. The download is recorded in the audit trail
+// (export.download) before the zip is written to w.
 func (a *App) EvidenceBundle(ctx context.Context, p Principal, slug string, w io.Writer) (string, error) {
 	m, err := a.Authorize(ctx, p, slug, isms.ActReadAudit)
 	if err != nil {
@@ -118,6 +123,22 @@ func (a *App) EvidenceBundle(ctx context.Context, p Principal, slug string, w io
 			"-snapshot.json is what was shown, SHA-256 "+r.SnapshotSHA256+" (also in the audit trail)")
 		break
 	}
+	// The organisation's latest signed checkpoint of its audit chain, so a
+	// copy leaves the database with every bundle.
+	var cp *isms.Checkpoint
+	if err := a.read(ctx, p, slug, isms.ActReadAudit, func(tx *store.Tx, m *Member) error {
+		var err error
+		cp, err = latestCheckpoint(ctx, tx, m.Org.ID)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	if cp != nil {
+		h, _ := cp.For(m.Org.ID)
+		files = append(files, export.File{Name: CheckpointFile, Data: cp.JSON()})
+		names = append(names, fmt.Sprintf("- %s: the latest signed checkpoint of the audit trail (%s, %d events, key %s); check it with pdca audit verify --checkpoint %s --public-key KEY.pub",
+			CheckpointFile, cp.Time, h.Seq, cp.KeyID, CheckpointFile))
+	}
 	poam, err := a.POAM(ctx, p, slug)
 	if err != nil {
 		return "", fmt.Errorf("poam: %w", err)
@@ -140,7 +161,15 @@ excepted). Remove one leading ' from every field that has one before
 recomputing the hashes.
 `, m.Org.Name, m.Org.Slug, at.Format(time.RFC3339), strings.Join(names, "\n"), export.ManifestName)
 	files = append(files, export.File{Name: "README.txt", Data: []byte(readme)})
-	if err := export.WriteBundle(w, files, at); err != nil {
+	var buf bytes.Buffer
+	if err := export.WriteBundle(&buf, files, at); err != nil {
+		return "", err
+	}
+	x := ExportInfo{Kind: "evidence-bundle", Format: "zip", Rows: len(files), Bytes: int64(buf.Len()), SHA256: sum(buf.Bytes())}
+	if err := a.RecordExport(ctx, p, slug, x); err != nil {
+		return "", err
+	}
+	if _, err := buf.WriteTo(w); err != nil {
 		return "", err
 	}
 	return export.Manifest(files), nil

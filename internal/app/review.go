@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -182,8 +183,18 @@ func (a *App) MoveReview(ctx context.Context, p Principal, slug string, id int64
 			if err != nil {
 				return err
 			}
-			snap, err := json.Marshal(map[string]any{"review": map[string]any{"period": r.Period, "held_on": r.HeldOn.Format(time.RFC3339),
-				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals}, "inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)})
+			doc := map[string]any{"review": map[string]any{"period": r.Period, "held_on": r.HeldOn.Format(time.RFC3339),
+				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals}, "inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)}
+			if a.AuditKey != nil {
+				// A signed checkpoint of the audit trail as it stood when
+				// the review was signed, frozen into the hashed snapshot.
+				_, own, err := a.takeCheckpoint(ctx, tx, a.AuditKey, CheckpointReview, true, m.Org.ID)
+				if err != nil {
+					return err
+				}
+				doc["audit_checkpoint"] = own
+			}
+			snap, err := json.Marshal(doc)
 			if err != nil {
 				return err
 			}
@@ -348,6 +359,16 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 		Attendees: r.Attendees, SignedAt: r.SignedAt, SignedBy: r.SignedBy, SHA256: r.SnapshotSHA256, Proposals: r.Proposals, At: a.DB.Now()}
 	if r.SignedAt != nil {
 		pack.At = *r.SignedAt
+	}
+	if r.Snapshot != "" {
+		var snap struct {
+			Checkpoint *isms.Checkpoint `json:"audit_checkpoint"`
+		}
+		if json.Unmarshal([]byte(r.Snapshot), &snap) == nil && snap.Checkpoint != nil && len(snap.Checkpoint.Heads) == 1 {
+			h := snap.Checkpoint.Heads[0]
+			pack.Checkpoint = fmt.Sprintf("Audit trail checkpoint signed %s: event %d, hash %s, key %s (in the snapshot; pdca audit verify --checkpoint)",
+				snap.Checkpoint.Time, h.Seq, h.Hash, snap.Checkpoint.KeyID)
+		}
 	}
 	for _, in := range v.Inputs {
 		sec := report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Columns: in.Columns, Rows: in.Rows}

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pdca/pdca/internal/app"
-	"github.com/pdca/pdca/internal/export"
 	"github.com/pdca/pdca/internal/isms"
 )
 
@@ -34,12 +34,12 @@ func (c *ExportPOAMCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
-	doc, err := a.POAM(e.ctx, app.System, c.Org)
+	doc, err := a.POAMDownload(e.ctx, app.System, c.Org)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(c.Out, doc, 0o600); err != nil {
-		return isms.Errorf(isms.EINVALID, "write %s: %v", c.Out, err)
+	if err := writePrivate(c.Out, doc); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "POA&M written to %s (%d bytes, validated against OSCAL 1.0.4)\n", c.Out, len(doc))
 	return nil
@@ -67,8 +67,8 @@ func (c *ExportBundleCmd) Run(g *Globals, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(c.Out, buf.Bytes(), 0o600); err != nil {
-		return isms.Errorf(isms.EINVALID, "write %s: %v", c.Out, err)
+	if err := writePrivate(c.Out, buf.Bytes()); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "evidence bundle written to %s (%d bytes); its manifest:\n%s", c.Out, buf.Len(), manifest)
 	return nil
@@ -93,23 +93,41 @@ func (c *ExportRegisterCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
-	t, err := a.ExportRegister(e.ctx, app.System, c.Org, c.Name)
+	b, t, err := a.RegisterFile(e.ctx, app.System, c.Org, c.Name, c.Format)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if c.Format == "xlsx" {
-		err = export.WriteXLSX(&buf, t)
-	} else {
-		err = export.WriteCSV(&buf, t)
-	}
-	if err != nil {
+	if err := writePrivate(c.Out, b); err != nil {
 		return err
-	}
-	if err := os.WriteFile(c.Out, buf.Bytes(), 0o600); err != nil {
-		return isms.Errorf(isms.EINVALID, "write %s: %v", c.Out, err)
 	}
 	fmt.Fprintf(e.stdout, "%s: %d rows written to %s\n", t.Title, len(t.Rows), c.Out)
+	return nil
+}
+
+// writePrivate writes data to path readable by its owner only (0600),
+// also when --force replaces a file of another mode: it writes a new file
+// next to it and renames it over.
+func writePrivate(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return isms.Errorf(isms.EINVALID, "write %s: %v", path, err)
+	}
+	defer os.Remove(f.Name())
+	// CreateTemp makes the file 0600; Chmod makes it so whatever the umask.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return isms.Errorf(isms.EINVALID, "write %s: %v", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return isms.Errorf(isms.EINVALID, "write %s: %v", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return isms.Errorf(isms.EINVALID, "write %s: %v", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return isms.Errorf(isms.EINVALID, "write %s: %v", path, err)
+	}
 	return nil
 }
 

@@ -33,6 +33,7 @@ type ServeCmd struct {
 	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
 	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
+	AuditKey      string `name:"audit-key" env:"PDCA_AUDIT_KEY" type:"existingfile" help:"Private key (pdca audit keygen) to sign audit checkpoints daily and at every signed management review."`
 
 	// Webhooks reach public addresses only, unless the operator allows more.
 	WebhookAllow []string `name:"webhook-allow" env:"PDCA_WEBHOOK_ALLOW" sep:"," help:"Hosts (hooks.corp.example), IP addresses or CIDR ranges (10.0.0.0/8) webhooks may reach although they are not public; repeatable or comma-separated. Without it, webhooks reach public addresses only."`
@@ -63,6 +64,11 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		wcfg.OIDC = &web.OIDCConfig{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: secret, RedirectURL: c.OIDCRedirect}
 	}
 	a.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.AuditKey != "" {
+		if a.AuditKey, err = readPrivateKey(c.AuditKey); err != nil {
+			return err
+		}
+	}
 	jopts, err := c.jobOptions()
 	if err != nil {
 		return err

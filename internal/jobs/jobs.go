@@ -77,6 +77,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	river.AddWorker(workers, &NightlyWorker{App: a, Client: func() *Client { return c }})
 	river.AddWorker(workers, &RemindersWorker{App: a, Log: log})
 	river.AddWorker(workers, &DigestWorker{App: a, Log: log})
+	river.AddWorker(workers, &CheckpointWorker{App: a, Log: log})
 	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret, Outbound: outbound.NewClient(o.Webhooks)})
 	cfg := &river.Config{
 		Logger:  log,
@@ -99,6 +100,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 				func() (river.JobArgs, *river.InsertOpts) { return DigestArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "send_digests"}),
 		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, checkpointJob(a)...)
 	}
 	c, err := river.NewClient(driver(db), cfg)
 	if err != nil {

@@ -37,6 +37,9 @@ type ReviewPack struct {
 	Sections                               []Section
 	Decisions                              []Decision
 	Proposals                              string
+	// Checkpoint, when the review was signed with an audit key, names the
+	// signed audit checkpoint frozen into its snapshot (small print).
+	Checkpoint string
 	// At stamps the PDF (creation date): the signing moment for a signed
 	// review, so the file is reproducible.
 	At time.Time
@@ -80,6 +83,13 @@ func ReviewPDF(w io.Writer, p ReviewPack) error {
 	pdf.CellFormat(0, 5, line, "", 1, "L", false, 0, "")
 	if p.Attendees != "" {
 		pdf.CellFormat(0, 5, "Attendees: "+p.Attendees, "", 1, "L", false, 0, "")
+	}
+	if p.Checkpoint != "" {
+		pdf.SetFont("sans", "", 6.5)
+		pdf.SetTextColor(110, 119, 129)
+		pdf.MultiCell(0, 3.5, p.Checkpoint, "", "L", false)
+		pdf.SetTextColor(29, 35, 48)
+		pdf.SetFont("sans", "", 9)
 	}
 	pdf.Ln(2)
 	// Red, yellow, green first: one line per input.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -137,6 +138,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.writer.SetConnMaxIdleTime(5 * time.Minute)
 		db.reader = db.writer
 	default:
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
 		if db.writer, err = sql.Open("sqlite", sqliteDSN(dsn, true)); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
@@ -156,6 +160,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", db.Engine, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates a new SQLite database file readable and writable
+// by its owner only (0600) before SQLite opens it: SQLite would create it
+// with 0644, and its -wal and -shm files take the database file's mode.
+// An existing file keeps its mode.
+func createPrivate(path string) error {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return isms.Errorf(isms.EINVALID, "create the database file %s: %v", path, err)
+	}
+	return f.Close()
 }
 
 // sqliteDSN adds the pragmas pdca relies on to a file path: WAL so readers
@@ -345,7 +367,17 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.Engine == Postgres {
 		return isms.Errorf(isms.EINVALID, "pdca backup copies SQLite files; for PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=pdca.dump \"$PDCA_DB\"")
 	}
+	// VACUUM INTO accepts an empty file: create it readable by the owner
+	// only, as the copy holds everything the database does.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return isms.Errorf(isms.EINVALID, "create %s: %v", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
 	if _, err := db.writer.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
@@ -54,14 +55,25 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, m *app.Memb
 func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+`-audit-trail.csv"`)
-	cw := csv.NewWriter(w)
+	hw := app.NewExportHasher(w)
+	cw := csv.NewWriter(hw)
 	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"})
 	err := s.app.EachEvent(r.Context(), m.Principal, m.Org.Slug, func(e isms.Event) error {
 		return cw.Write([]string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano),
 			strconv.FormatInt(e.ActorID, 10), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash})
 	})
 	cw.Flush()
+	x := app.ExportInfo{Kind: "audit-trail", Format: "csv"}
+	if code := isms.ErrorCode(err); code != "" && code != isms.EINTERNAL {
+		return // refused (role, scope): nothing of the trail was written
+	}
 	if err != nil {
 		s.log.Error("audit export", "request_id", requestID(r.Context()), "err", err.Error())
+		x.Filters = map[string]string{"incomplete": "true"}
+	}
+	// Streamed in bounded memory, so recorded once the stream ends, also
+	// when the client went away part-way (hence not the request's context).
+	if err := s.app.RecordExport(context.WithoutCancel(r.Context()), m.Principal, m.Org.Slug, hw.Info(x)); err != nil {
+		s.log.Error("audit export event", "request_id", requestID(r.Context()), "err", err.Error())
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pdca/pdca/internal/app"
-	"github.com/pdca/pdca/internal/export"
 	"github.com/pdca/pdca/internal/isms"
 )
 
@@ -38,26 +37,18 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, m *app.Mem
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "no export %q: use <register>.csv or <register>.xlsx", file))
 		return
 	}
-	t, err := s.app.ExportRegister(r.Context(), m.Principal, m.Org.Slug, name)
+	b, _, err := s.app.RegisterFile(r.Context(), m.Principal, m.Org.Slug, name, format)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
 	ctype := "text/csv; charset=utf-8"
 	if format == "xlsx" {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = export.WriteXLSX(&buf, t)
-	} else {
-		err = export.WriteCSV(&buf, t)
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+"-"+file+`"`)
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(b)
 }
 
 // handleBundle serves the evidence bundle (zip with a SHA-256 manifest).
@@ -74,7 +65,7 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request, m *app.Mem
 
 // handlePOAM serves the open deviations as an OSCAL POA&M document.
 func (s *Server) handlePOAM(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	doc, err := s.app.POAM(r.Context(), m.Principal, m.Org.Slug)
+	doc, err := s.app.POAMDownload(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -175,7 +175,7 @@ func (s *Server) handleReviewPDF(w http.ResponseWriter, r *http.Request, m *app.
 		return
 	}
 	var buf bytes.Buffer
-	if err := s.app.ReviewPDF(r.Context(), m.Principal, m.Org.Slug, id, &buf); err != nil {
+	if err := s.app.ReviewPackDownload(r.Context(), m.Principal, m.Org.Slug, id, &buf); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/pdca/pdca/internal/app"
-	"github.com/pdca/pdca/internal/export"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 )
@@ -94,25 +91,17 @@ func (s *Server) handleSoAUpdate(w http.ResponseWriter, r *http.Request, m *app.
 // XLSX; the same table is in the exports page and the evidence bundle.
 func (s *Server) handleSoAExport(format string) func(http.ResponseWriter, *http.Request, *app.Member) {
 	return func(w http.ResponseWriter, r *http.Request, m *app.Member) {
-		t, err := s.app.ExportRegister(r.Context(), m.Principal, m.Org.Slug, app.SoARegister)
+		b, _, err := s.app.RegisterFile(r.Context(), m.Principal, m.Org.Slug, app.SoARegister, format)
 		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
-		var buf bytes.Buffer
 		ctype := "text/csv; charset=utf-8"
 		if format == "xlsx" {
 			ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-			err = export.WriteXLSX(&buf, t)
-		} else {
-			err = export.WriteCSV(&buf, t)
-		}
-		if err != nil {
-			s.serverError(w, r, fmt.Errorf("soa %s: %w", format, err))
-			return
 		}
 		w.Header().Set("Content-Type", ctype)
 		w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+"-"+app.SoARegister+"."+format+`"`)
-		_, _ = buf.WriteTo(w)
+		_, _ = w.Write(b)
 	}
 }

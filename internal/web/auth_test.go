@@ -43,10 +43,14 @@ func TestSignIn(t *testing.T) {
 		})
 		t.Run("throttled after 5 failures", func(t *testing.T) {
 			email := o.users[isms.RoleViewer].Email
-			for i := range app.MaxFailsPerAccount {
+			for i := range app.PairFreeFailures {
 				refused(t, signin(t, email, "wrong password number "+id(int64(i))), http.StatusUnauthorized, "wrong email or password")
 			}
-			refused(t, signin(t, email, password), http.StatusTooManyRequests, "too many failed sign-ins")
+			r := signin(t, email, password)
+			refused(t, r, http.StatusTooManyRequests, "too many failed sign-ins")
+			if ra := r.header.Get("Retry-After"); ra != "60" {
+				t.Errorf("Retry-After %q, want 60 (seconds of the first back-off)", ra)
+			}
 			// Another account from the same address is not locked out.
 			if r := signin(t, o.users[isms.RoleAuditor].Email, password); r.status != http.StatusSeeOther {
 				t.Errorf("another account: status %d", r.status)

@@ -201,4 +201,3 @@ func (s *Server) handleOrgRequireMFA(w http.ResponseWriter, r *http.Request, m *
 	}
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/security", http.StatusSeeOther)
 }
-

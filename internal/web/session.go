@@ -66,7 +66,9 @@ func storedToken(token string) string {
 }
 
 // Find reads a session.
-func (s *sessionStore) Find(token string) ([]byte, bool, error) { return s.read.Find(storedToken(token)) }
+func (s *sessionStore) Find(token string) ([]byte, bool, error) {
+	return s.read.Find(storedToken(token))
+}
 
 // Commit stores a session unless only its expiry moved, and by little.
 func (s *sessionStore) Commit(token string, b []byte, expiry time.Time) error {

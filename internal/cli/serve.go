@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
@@ -32,6 +33,7 @@ type ServeCmd struct {
 	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
 	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
+	MFAKeyFile    string `name:"mfa-key-file" env:"PDCA_MFA_KEY_FILE" type:"existingfile" help:"File holding at least 32 random characters (e.g. head -c 32 /dev/urandom | base64); TOTP secrets are then stored encrypted with a key derived from it."`
 	// Hidden: tests shorten the hourly periodic jobs to see several periods.
 	RemindersEvery    time.Duration `name:"reminders-every" hidden:"" help:"Period of the reminder scan (default 1h)."`
 	HousekeepingEvery time.Duration `name:"housekeeping-every" hidden:"" help:"Period of housekeeping (default 1h)."`
@@ -47,6 +49,11 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
+	if c.MFAKeyFile != "" {
+		if a.MFAKey, err = readMFAKey(c.MFAKeyFile); err != nil {
+			return err
+		}
+	}
 	wcfg := web.Config{SecureCookies: c.SecureCookies, Version: Version}
 	if c.OIDCIssuer != "" {
 		if c.OIDCClientID == "" || c.OIDCSecret == "" || c.OIDCRedirect == "" {
@@ -173,4 +180,18 @@ func pprofMux() *http.ServeMux {
 	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return m
+}
+
+// readMFAKey derives the 32-byte key that seals TOTP secrets from a
+// secret file (SHA-256 of its contents).
+func readMFAKey(path string) ([]byte, error) {
+	s, err := config.ReadSecretFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) < 32 {
+		return nil, fmt.Errorf("--mfa-key-file %s: use at least 32 random characters, e.g. head -c 32 /dev/urandom | base64 > %s", path, path)
+	}
+	sum := sha256.Sum256([]byte(s))
+	return sum[:], nil
 }

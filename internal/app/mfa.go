@@ -135,10 +135,11 @@ func (a *App) EnableTOTP(ctx context.Context, p Principal, secret, code string) 
 	return codes, nil
 }
 
-// DisableTOTP turns the second factor off after checking the password and
-// a current code or a recovery code. Audited as user.mfa_disable.
-// EUNAUTHORIZED, ECONFLICT (not on).
-func (a *App) DisableTOTP(ctx context.Context, p Principal, password, code string) error {
+// DisableTOTP turns the second factor off after checking the password
+// (throttled like sign-in, from the client address) and a current code or
+// a recovery code. Audited as user.mfa_disable. EUNAUTHORIZED, ECONFLICT
+// (not on), ETOOMANY.
+func (a *App) DisableTOTP(ctx context.Context, p Principal, password, code, address string) error {
 	if p.System || p.Token != nil || p.UserID == 0 {
 		return isms.Errorf(isms.EFORBIDDEN, "sign in to change your second factor")
 	}
@@ -153,8 +154,11 @@ func (a *App) DisableTOTP(ctx context.Context, p Principal, password, code strin
 	if !c.TOTP {
 		return isms.Errorf(isms.ECONFLICT, "no second factor is on")
 	}
-	ok := false
-	if err := a.withPasswordSlot(ctx, func() { ok = c.PasswordHash != "" && a.Passwords.Verify(c.PasswordHash, password) }); err != nil {
+	if c.PasswordHash == "" {
+		return isms.Errorf(isms.EINVALID, "you sign in with single sign-on: your identity provider asks for the second factor")
+	}
+	ok, err := a.checkPassword(ctx, c, password, address, nil)
+	if err != nil {
 		return err
 	}
 	if !ok {

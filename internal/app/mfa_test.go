@@ -108,13 +108,13 @@ func TestTOTP(t *testing.T) {
 		// Off needs the password and a code.
 		clock.add(30 * time.Second)
 		now := func() time.Time { return db.Now() }
-		if err := a.DisableTOTP(ctx, p, "wrong password here", totpCode(t, enrol.Secret, now())); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
+		if err := a.DisableTOTP(ctx, p, "wrong password here", totpCode(t, enrol.Secret, now()), addr); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
 			t.Errorf("disable with a wrong password: %v", err)
 		}
-		if err := a.DisableTOTP(ctx, p, goodPassword, "999999"); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
+		if err := a.DisableTOTP(ctx, p, goodPassword, "999999", addr); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
 			t.Errorf("disable with a wrong code: %v", err)
 		}
-		if err := a.DisableTOTP(ctx, p, goodPassword, totpCode(t, enrol.Secret, now())); err != nil {
+		if err := a.DisableTOTP(ctx, p, goodPassword, totpCode(t, enrol.Secret, now()), addr); err != nil {
 			t.Fatalf("disable: %v", err)
 		}
 		if in, err := a.SignIn(ctx, u.Email, goodPassword, "192.0.2.45"); err != nil || in.NeedsCode {

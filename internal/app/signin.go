@@ -328,6 +328,33 @@ func (a *App) SignIn(ctx context.Context, email, password, address string) (*Sig
 	return out, nil
 }
 
+// checkPassword checks a signed-in person's current password before a
+// change (a password change, turning the second factor off) on the
+// sign-in counters, so a stolen session cannot guess it unthrottled; then
+// runs also, in the same hashing slot, when it is right (a person without
+// a password passes). ETOOMANY.
+func (a *App) checkPassword(ctx context.Context, c *store.UserCredentials, password, address string, then func()) (bool, error) {
+	k := keysFor("", c.User.Email, address)
+	if err := a.DB.Write(ctx, func(tx *store.Tx) error { return countAttempt(ctx, tx, k) }); err != nil {
+		return false, err
+	}
+	ok := false
+	err := a.withPasswordSlot(ctx, func() {
+		ok = c.PasswordHash == "" || a.Passwords.Verify(c.PasswordHash, password)
+		if ok && then != nil {
+			then()
+		}
+	})
+	if err == nil && ok {
+		err = a.DB.Write(ctx, func(tx *store.Tx) error { return forgive(ctx, tx, k) })
+	} else if err != nil {
+		if uerr := a.DB.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error { return uncount(ctx, tx, k.pair, k.addr, k.acct) }); uerr != nil {
+			a.Log.Error("sign-in throttle", "err", uerr.Error())
+		}
+	}
+	return ok, err
+}
+
 // maxAuditedEmail bounds what an anonymous caller can write into the
 // audit trail as the email of a failed sign-in.
 const maxAuditedEmail = 254

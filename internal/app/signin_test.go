@@ -221,7 +221,7 @@ func TestSigninAudit(t *testing.T) {
 		if _, err := a.SignIn(ctx, u.Email, goodPassword, "192.0.2.7"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.ChangePassword(ctx, p, goodPassword, "a different passphrase"); err != nil {
+		if _, err := a.ChangePassword(ctx, p, goodPassword, "a different passphrase", "192.0.2.7"); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.SignOut(ctx, p); err != nil {
@@ -293,8 +293,33 @@ func TestPasswordRules(t *testing.T) {
 		if err := a.SetPasswordByEmail(context.Background(), app.System, u.Email, "aaaaaaaaaaaa"); isms.ErrorCode(err) != isms.EINVALID {
 			t.Errorf("pdca user password aaaaaaaaaaaa: %v", err)
 		}
-		if _, err := a.ChangePassword(context.Background(), app.Principal{UserID: u.ID, Label: u.Email}, goodPassword, "rules@acme.example"); isms.ErrorCode(err) != isms.EINVALID {
+		if _, err := a.ChangePassword(context.Background(), app.Principal{UserID: u.ID, Label: u.Email}, goodPassword, "rules@acme.example", "192.0.2.8"); isms.ErrorCode(err) != isms.EINVALID {
 			t.Errorf("change to the email: %v", err)
+		}
+	})
+}
+
+// TestChangePasswordThrottled: a stolen session cannot guess the current
+// password faster than sign-in could.
+func TestChangePasswordThrottled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := newApp(t, db)
+		u := mustPerson(t, a, "stolen@acme.example")
+		p := app.Principal{UserID: u.ID, Label: u.Email}
+		for i := range app.PairFreeFailures {
+			if _, err := a.ChangePassword(ctx, p, fmt.Sprint("guess ", i), "a fresh passphrase", "203.0.113.5"); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
+				t.Fatalf("guess %d: %v", i, err)
+			}
+		}
+		if _, err := a.ChangePassword(ctx, p, goodPassword, "a fresh passphrase", "203.0.113.5"); isms.ErrorCode(err) != isms.ETOOMANY {
+			t.Errorf("sixth try: %v, want ETOOMANY", err)
+		}
+		if _, err := a.SignIn(ctx, u.Email, goodPassword, "203.0.113.5"); isms.ErrorCode(err) != isms.ETOOMANY {
+			t.Errorf("sign-in from the same address shares the counter: %v", err)
+		}
+		if _, err := a.ChangePassword(ctx, p, goodPassword, "a fresh passphrase", "192.0.2.1"); err != nil {
+			t.Errorf("from another address: %v", err)
 		}
 	})
 }

@@ -105,10 +105,11 @@ func (a *App) Members(ctx context.Context, p Principal, slug string) ([]isms.Mem
 }
 
 // ChangePassword replaces the signed-in person's password after checking
-// the current one, and ends every session of theirs begun before now: the
-// caller renews its own session with the returned time (SignedIn.At).
-// EUNAUTHORIZED, EINVALID, ETOOMANY (no hashing slot).
-func (a *App) ChangePassword(ctx context.Context, p Principal, current, next string) (time.Time, error) {
+// the current one (throttled like sign-in, from the client address), and
+// ends every session of theirs begun before now: the caller renews its own
+// session with the returned time (SignedIn.At). EUNAUTHORIZED, EINVALID,
+// ETOOMANY.
+func (a *App) ChangePassword(ctx context.Context, p Principal, current, next, address string) (time.Time, error) {
 	if p.System || p.Token != nil {
 		return time.Time{}, isms.Errorf(isms.EFORBIDDEN, "sign in to change your password")
 	}
@@ -124,16 +125,9 @@ func (a *App) ChangePassword(ctx context.Context, p Principal, current, next str
 	if err := isms.ValidateNewPassword(next, c.User.Email); err != nil {
 		return time.Time{}, err
 	}
-	// Hash outside the write transaction, in a slot.
-	ok, hash := true, ""
-	if err := a.withPasswordSlot(ctx, func() {
-		if c.PasswordHash != "" {
-			ok = a.Passwords.Verify(c.PasswordHash, current)
-		}
-		if ok {
-			hash = a.Passwords.Hash(next)
-		}
-	}); err != nil {
+	hash := ""
+	ok, err := a.checkPassword(ctx, c, current, address, func() { hash = a.Passwords.Hash(next) })
+	if err != nil {
 		return time.Time{}, err
 	}
 	if !ok {
@@ -191,14 +185,14 @@ func (a *App) SetPasswordByEmail(ctx context.Context, p Principal, email, passwo
 // email (who is then linked). People are not created on the fly: an admin
 // invites them first (EFORBIDDEN otherwise). Both outcomes are audited
 // (user.signin, user.signin_failed with method oidc).
-func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, emailVerified bool) (*SignedIn, error) {
+func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, emailVerified bool, address string) (*SignedIn, error) {
 	out := &SignedIn{Method: "oidc"}
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		out.At = tx.Now
 		u, err := tx.UserByOIDC(ctx, issuer, subject)
 		if err == nil {
 			out.User = u
-			return auditSignin(ctx, tx, u, "", "oidc")
+			return auditSignin(ctx, tx, u, address, "oidc")
 		} else if isms.ErrorCode(err) != isms.ENOTFOUND {
 			return err
 		}
@@ -217,12 +211,12 @@ func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, ema
 		if err := audit(ctx, tx, isms.SystemOrgID, Principal{UserID: u.ID, Label: u.Email}, "user.oidc_link", "user", u.ID, nil, map[string]any{"issuer": issuer, "subject": subject}); err != nil {
 			return err
 		}
-		return auditSignin(ctx, tx, u, "", "oidc")
+		return auditSignin(ctx, tx, u, address, "oidc")
 	})
 	if code := isms.ErrorCode(err); code == isms.EFORBIDDEN || code == isms.ECONFLICT {
 		reason := isms.ErrorMessage(err)
 		if aerr := a.DB.Write(ctx, func(tx *store.Tx) error {
-			return auditSigninFailure(ctx, tx, nil, isms.NormalizeEmail(email), "", "oidc", reason)
+			return auditSigninFailure(ctx, tx, nil, isms.NormalizeEmail(email), address, "oidc", reason)
 		}); aerr != nil {
 			return nil, aerr
 		}

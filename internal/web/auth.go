@@ -249,7 +249,7 @@ func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, p
 		s.accountError(w, r, p, isms.Errorf(isms.EINVALID, "the new password and its confirmation differ"))
 		return
 	}
-	at, err := s.app.ChangePassword(r.Context(), p, r.PostFormValue("current"), r.PostFormValue("new"))
+	at, err := s.app.ChangePassword(r.Context(), p, r.PostFormValue("current"), r.PostFormValue("new"), clientAddress(r))
 	if err != nil {
 		s.accountError(w, r, p, err)
 		return

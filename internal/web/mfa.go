@@ -164,7 +164,7 @@ func (s *Server) handleMFAEnable(w http.ResponseWriter, r *http.Request, p app.P
 }
 
 func (s *Server) handleMFADisable(w http.ResponseWriter, r *http.Request, p app.Principal) {
-	if err := s.app.DisableTOTP(r.Context(), p, r.PostFormValue("password"), r.PostFormValue("code")); err != nil {
+	if err := s.app.DisableTOTP(r.Context(), p, r.PostFormValue("password"), r.PostFormValue("code"), clientAddress(r)); err != nil {
 		s.accountError(w, r, p, err)
 		return
 	}

@@ -110,7 +110,7 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, isms.Errorf(isms.EUNAUTHORIZED, "the ID token has unreadable claims"))
 		return
 	}
-	in, err := s.app.SignInOIDC(ctx, idt.Issuer, idt.Subject, claims.Email, claims.Verified)
+	in, err := s.app.SignInOIDC(ctx, idt.Issuer, idt.Subject, claims.Email, claims.Verified, clientAddress(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return

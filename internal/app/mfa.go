@@ -164,19 +164,34 @@ func (a *App) DisableTOTP(ctx context.Context, p Principal, password, code, addr
 	if !ok {
 		return isms.Errorf(isms.EUNAUTHORIZED, "the password is wrong")
 	}
-	return a.DB.Write(ctx, func(tx *store.Tx) error {
+	// The code is throttled on the second factor's counters: the password
+	// check resets its own on success, so it alone would not bound guesses.
+	failed := false
+	err = a.DB.Write(ctx, func(tx *store.Tx) error {
+		k := keysFor("code", c.User.Email, address)
+		if err := countAttempt(ctx, tx, k); err != nil {
+			return err
+		}
 		method, err := a.checkSecondFactor(ctx, tx, p.UserID, code)
 		if err != nil {
 			return err
 		}
 		if method == "" {
-			return isms.Errorf(isms.EUNAUTHORIZED, "the code is wrong or was used already")
+			failed = true // committed: the attempt stays counted
+			return nil
+		}
+		if err := forgive(ctx, tx, k); err != nil {
+			return err
 		}
 		if err := tx.SetSecondFactor(ctx, p.UserID, "", 0); err != nil {
 			return err
 		}
 		return audit(ctx, tx, isms.SystemOrgID, p, "user.mfa_disable", "user", p.UserID, map[string]any{"method": "totp"}, nil)
 	})
+	if err == nil && failed {
+		err = isms.Errorf(isms.EUNAUTHORIZED, "the code is wrong or was used already")
+	}
+	return err
 }
 
 // VerifySecondFactor completes a sign-in whose password was right

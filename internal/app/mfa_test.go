@@ -108,13 +108,13 @@ func TestTOTP(t *testing.T) {
 		// Off needs the password and a code.
 		clock.add(30 * time.Second)
 		now := func() time.Time { return db.Now() }
-		if err := a.DisableTOTP(ctx, p, "wrong password here", totpCode(t, enrol.Secret, now()), addr); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
+		if err := a.DisableTOTP(ctx, p, "wrong password here", totpCode(t, enrol.Secret, now()), "192.0.2.46"); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
 			t.Errorf("disable with a wrong password: %v", err)
 		}
-		if err := a.DisableTOTP(ctx, p, goodPassword, "999999", addr); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
+		if err := a.DisableTOTP(ctx, p, goodPassword, "999999", "192.0.2.46"); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
 			t.Errorf("disable with a wrong code: %v", err)
 		}
-		if err := a.DisableTOTP(ctx, p, goodPassword, totpCode(t, enrol.Secret, now()), addr); err != nil {
+		if err := a.DisableTOTP(ctx, p, goodPassword, totpCode(t, enrol.Secret, now()), "192.0.2.46"); err != nil {
 			t.Fatalf("disable: %v", err)
 		}
 		if in, err := a.SignIn(ctx, u.Email, goodPassword, "192.0.2.45"); err != nil || in.NeedsCode {
@@ -194,6 +194,29 @@ func TestRequireMFASetting(t *testing.T) {
 		var n int
 		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'org.require_mfa'`, f.org.ID).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%d org.require_mfa events, %v; want 1", n, err)
+		}
+	})
+}
+
+// TestDisableTOTPThrottlesCodes: with the session and the password, codes
+// still cannot be guessed faster than at sign-in.
+func TestDisableTOTPThrottlesCodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := newApp(t, db)
+		u := mustPerson(t, a, "guessed@acme.example")
+		p := app.Principal{UserID: u.ID, Label: u.Email}
+		enrol, _ := a.NewTOTP(p)
+		if _, err := a.EnableTOTP(ctx, p, enrol.Secret, totpCode(t, enrol.Secret, db.Now())); err != nil {
+			t.Fatal(err)
+		}
+		for range app.PairFreeFailures {
+			if err := a.DisableTOTP(ctx, p, goodPassword, "000000", "203.0.113.8"); isms.ErrorCode(err) != isms.EUNAUTHORIZED {
+				t.Fatalf("wrong code: %v", err)
+			}
+		}
+		if err := a.DisableTOTP(ctx, p, goodPassword, "000000", "203.0.113.8"); isms.ErrorCode(err) != isms.ETOOMANY {
+			t.Errorf("sixth wrong code: %v, want ETOOMANY", err)
 		}
 	})
 }

@@ -183,6 +183,15 @@ func uncount(ctx context.Context, tx *store.Tx, keys ...string) error {
 	return nil
 }
 
+// uncountAttempt takes back an attempt that was counted but not
+// evaluated (no hashing slot), even when the request is gone.
+func (a *App) uncountAttempt(ctx context.Context, k throttleKeys) {
+	bg := context.WithoutCancel(ctx)
+	if err := a.DB.Write(bg, func(tx *store.Tx) error { return uncount(bg, tx, k.pair, k.addr, k.acct) }); err != nil {
+		a.Log.Error("sign-in throttle", "err", err.Error())
+	}
+}
+
 // hashGate bounds the password hashes computed at once.
 type hashGate struct {
 	once      sync.Once
@@ -292,9 +301,7 @@ func (a *App) SignIn(ctx context.Context, email, password, address string) (*Sig
 	})
 	if err != nil {
 		// Not evaluated: take the attempt back.
-		if uerr := a.DB.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error { return uncount(ctx, tx, k.pair, k.addr, k.acct) }); uerr != nil {
-			a.Log.Error("sign-in throttle", "err", uerr.Error())
-		}
+		a.uncountAttempt(ctx, k)
 		return nil, err
 	}
 	out := &SignedIn{}
@@ -348,9 +355,7 @@ func (a *App) checkPassword(ctx context.Context, c *store.UserCredentials, passw
 	if err == nil && ok {
 		err = a.DB.Write(ctx, func(tx *store.Tx) error { return forgive(ctx, tx, k) })
 	} else if err != nil {
-		if uerr := a.DB.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error { return uncount(ctx, tx, k.pair, k.addr, k.acct) }); uerr != nil {
-			a.Log.Error("sign-in throttle", "err", uerr.Error())
-		}
+		a.uncountAttempt(ctx, k)
 	}
 	return ok, err
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -28,6 +29,15 @@ type App struct {
 	Log *slog.Logger
 	// Passwords hashes and checks passwords; tests may use cheaper params.
 	Passwords PasswordHasher
+	// PasswordSlots bounds the password hashes computed at once (each
+	// argon2id hash takes 64 MiB); 0 means the number of CPUs.
+	// PasswordWait is how long a sign-in waits for a slot before it is
+	// refused with ETOOMANY; 0 means DefaultPasswordWait (issue 13).
+	PasswordSlots int
+	PasswordWait  time.Duration
+	hashes        hashGate
+	// MFAKey, 32 bytes when set, seals TOTP secrets at rest (AES-256-GCM).
+	MFAKey []byte
 	// Enqueue, when set, is called inside write transactions to schedule
 	// background work (River's InsertTx). Nil means no background work.
 	Enqueue func(ctx context.Context, tx *store.Tx, job Job) error

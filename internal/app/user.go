@@ -20,7 +20,7 @@ func (a *App) CreateUser(ctx context.Context, p Principal, u *isms.User, passwor
 	}
 	hash := ""
 	if password != "" {
-		if err := isms.ValidatePassword(password); err != nil {
+		if err := isms.ValidateNewPassword(password, u.Email); err != nil {
 			return err
 		}
 		hash = a.Passwords.Hash(password)
@@ -104,111 +104,95 @@ func (a *App) Members(ctx context.Context, p Principal, slug string) ([]isms.Mem
 	return out, err
 }
 
-// Throttling of failed sign-ins.
-const (
-	ThrottleWindow     = 15 * time.Minute
-	MaxFailsPerAccount = 5
-	MaxFailsPerAddress = 20
-)
-
-// SignIn checks an email and password from a client address. It returns
-// EUNAUTHORIZED for a wrong email or password (the same message for both)
-// and ETOOMANY when the account or the address failed too often recently.
-func (a *App) SignIn(ctx context.Context, email, password, address string) (*isms.User, error) {
-	email = isms.NormalizeEmail(email)
-	var creds *store.UserCredentials
+// ChangePassword replaces the signed-in person's password after checking
+// the current one (throttled like sign-in, from the client address), and
+// ends every session of theirs begun before now: the caller renews its own
+// session with the returned time (SignedIn.At). EUNAUTHORIZED, EINVALID,
+// ETOOMANY.
+func (a *App) ChangePassword(ctx context.Context, p Principal, current, next, address string) (time.Time, error) {
+	if p.System || p.Token != nil {
+		return time.Time{}, isms.Errorf(isms.EFORBIDDEN, "sign in to change your password")
+	}
+	var c *store.UserCredentials
 	err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		byEmail, byAddr, err := tx.SigninFailures(ctx, email, address, tx.Now.Add(-ThrottleWindow))
-		if err != nil {
-			return err
-		}
-		if byEmail >= MaxFailsPerAccount || byAddr >= MaxFailsPerAddress {
-			return isms.Errorf(isms.ETOOMANY, "too many failed sign-ins; wait %d minutes and try again", int(ThrottleWindow.Minutes()))
-		}
-		creds, err = tx.UserByEmail(ctx, email)
-		if isms.ErrorCode(err) == isms.ENOTFOUND {
-			return nil
-		}
+		var err error
+		c, err = tx.UserByID(ctx, p.UserID)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
-	ok := false
-	if creds != nil && creds.PasswordHash != "" {
-		ok = a.Passwords.Verify(creds.PasswordHash, password)
-	} else {
-		a.Passwords.Hash(password) // same cost whether or not the account exists
+	if err := isms.ValidateNewPassword(next, c.User.Email); err != nil {
+		return time.Time{}, err
 	}
-	err = a.DB.Write(ctx, func(tx *store.Tx) error {
-		if !ok {
-			return tx.RecordSigninFailure(ctx, email, address)
-		}
-		return tx.ClearSigninFailures(ctx, email)
-	})
+	hash := ""
+	ok, err := a.checkPassword(ctx, c, current, address, func() { hash = a.Passwords.Hash(next) })
 	if err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
 	if !ok {
-		return nil, isms.Errorf(isms.EUNAUTHORIZED, "wrong email or password")
+		return time.Time{}, isms.Errorf(isms.EUNAUTHORIZED, "the current password is wrong")
 	}
-	return &creds.User, nil
-}
-
-// ChangePassword replaces the signed-in person's password after checking
-// the current one. EUNAUTHORIZED, EINVALID.
-func (a *App) ChangePassword(ctx context.Context, p Principal, current, next string) error {
-	if p.System || p.Token != nil {
-		return isms.Errorf(isms.EFORBIDDEN, "sign in to change your password")
-	}
-	if err := isms.ValidatePassword(next); err != nil {
-		return err
-	}
-	return a.DB.Write(ctx, func(tx *store.Tx) error {
-		c, err := tx.UserByID(ctx, p.UserID)
+	var at time.Time
+	err = a.DB.Write(ctx, func(tx *store.Tx) error {
+		now, err := tx.UserByID(ctx, p.UserID)
 		if err != nil {
 			return err
 		}
-		if c.PasswordHash != "" && !a.Passwords.Verify(c.PasswordHash, current) {
-			return isms.Errorf(isms.EUNAUTHORIZED, "the current password is wrong")
+		if now.PasswordHash != c.PasswordHash {
+			return isms.Errorf(isms.ECONFLICT, "your password was changed meanwhile; sign in again")
 		}
-		if err := tx.SetPassword(ctx, p.UserID, a.Passwords.Hash(next)); err != nil {
+		if err := tx.SetPassword(ctx, p.UserID, hash); err != nil {
 			return err
 		}
-		return audit(ctx, tx, isms.SystemOrgID, p, "user.password", "user", p.UserID, nil, nil)
+		at = tx.Now
+		return audit(ctx, tx, isms.SystemOrgID, p, "user.password", "user", p.UserID, nil, map[string]any{"other_sessions": "ended"})
 	})
+	return at, err
 }
 
-// SetPasswordByEmail sets a person's password from the command line.
+// SetPasswordByEmail sets a person's password from the command line: it
+// ends every session of theirs and clears the sign-in throttle of the
+// account (an operator's reset unlocks it).
 func (a *App) SetPasswordByEmail(ctx context.Context, p Principal, email, password string) error {
 	if !p.System {
 		return isms.Errorf(isms.EFORBIDDEN, "only the command line can reset a password")
 	}
-	if err := isms.ValidatePassword(password); err != nil {
+	email = isms.NormalizeEmail(email)
+	if err := isms.ValidateNewPassword(password, email); err != nil {
 		return err
 	}
+	hash := a.Passwords.Hash(password)
 	return a.DB.Write(ctx, func(tx *store.Tx) error {
-		c, err := tx.UserByEmail(ctx, isms.NormalizeEmail(email))
+		c, err := tx.UserByEmail(ctx, email)
 		if err != nil {
 			return err
 		}
-		if err := tx.SetPassword(ctx, c.User.ID, a.Passwords.Hash(password)); err != nil {
+		if err := tx.SetPassword(ctx, c.User.ID, hash); err != nil {
 			return err
 		}
-		return audit(ctx, tx, isms.SystemOrgID, p, "user.password", "user", c.User.ID, nil, nil)
+		for _, kind := range []string{"", "code"} {
+			if err := tx.DeleteThrottle(ctx, keysFor(kind, email, "").acct); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, isms.SystemOrgID, p, "user.password", "user", c.User.ID, nil, map[string]any{"other_sessions": "ended"})
 	})
 }
 
 // SignInOIDC maps a verified OpenID identity to a pdca person: the person
 // already linked to the subject, or else the person with the verified
 // email (who is then linked). People are not created on the fly: an admin
-// invites them first (EFORBIDDEN otherwise).
-func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, emailVerified bool) (*isms.User, error) {
-	var u *isms.User
+// invites them first (EFORBIDDEN otherwise). Both outcomes are audited
+// (user.signin, user.signin_failed with method oidc).
+func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, emailVerified bool, address string) (*SignedIn, error) {
+	out := &SignedIn{Method: "oidc"}
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		if u, err = tx.UserByOIDC(ctx, issuer, subject); err == nil {
-			return nil
+		out.At = tx.Now
+		u, err := tx.UserByOIDC(ctx, issuer, subject)
+		if err == nil {
+			out.User = u
+			return auditSignin(ctx, tx, u, address, "oidc")
 		} else if isms.ErrorCode(err) != isms.ENOTFOUND {
 			return err
 		}
@@ -223,9 +207,24 @@ func (a *App) SignInOIDC(ctx context.Context, issuer, subject, email string, ema
 			return err
 		}
 		u = &c.User
-		return audit(ctx, tx, isms.SystemOrgID, Principal{UserID: u.ID, Label: u.Email}, "user.oidc_link", "user", u.ID, nil, map[string]any{"issuer": issuer, "subject": subject})
+		out.User = u
+		if err := audit(ctx, tx, isms.SystemOrgID, Principal{UserID: u.ID, Label: u.Email}, "user.oidc_link", "user", u.ID, nil, map[string]any{"issuer": issuer, "subject": subject}); err != nil {
+			return err
+		}
+		return auditSignin(ctx, tx, u, address, "oidc")
 	})
-	return u, err
+	if code := isms.ErrorCode(err); code == isms.EFORBIDDEN || code == isms.ECONFLICT {
+		reason := isms.ErrorMessage(err)
+		if aerr := a.DB.Write(ctx, func(tx *store.Tx) error {
+			return auditSigninFailure(ctx, tx, nil, isms.NormalizeEmail(email), address, "oidc", reason)
+		}); aerr != nil {
+			return nil, aerr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Viewer is a signed-in person with their memberships, read once per

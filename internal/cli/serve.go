@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
@@ -34,6 +35,7 @@ type ServeCmd struct {
 	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
 	AuditKey      string `name:"audit-key" env:"PDCA_AUDIT_KEY" type:"existingfile" help:"Private key (pdca audit keygen) to sign audit checkpoints daily and at every signed management review."`
+	MFAKeyFile    string `name:"mfa-key-file" env:"PDCA_MFA_KEY_FILE" type:"existingfile" help:"File holding at least 32 random characters (e.g. head -c 32 /dev/urandom | base64); TOTP secrets are then stored encrypted with a key derived from it."`
 
 	// Webhooks reach public addresses only, unless the operator allows more.
 	WebhookAllow []string `name:"webhook-allow" env:"PDCA_WEBHOOK_ALLOW" sep:"," help:"Hosts (hooks.corp.example), IP addresses or CIDR ranges (10.0.0.0/8) webhooks may reach although they are not public; repeatable or comma-separated. Without it, webhooks reach public addresses only."`
@@ -52,6 +54,11 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
+	if c.MFAKeyFile != "" {
+		if a.MFAKey, err = readMFAKey(c.MFAKeyFile); err != nil {
+			return err
+		}
+	}
 	wcfg := web.Config{SecureCookies: c.SecureCookies, Version: Version}
 	if c.OIDCIssuer != "" {
 		if c.OIDCClientID == "" || c.OIDCSecret == "" || c.OIDCRedirect == "" {
@@ -189,4 +196,18 @@ func pprofMux() *http.ServeMux {
 	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return m
+}
+
+// readMFAKey derives the 32-byte key that seals TOTP secrets from a
+// secret file (SHA-256 of its contents).
+func readMFAKey(path string) ([]byte, error) {
+	s, err := config.ReadSecretFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) < 32 {
+		return nil, fmt.Errorf("--mfa-key-file %s: use at least 32 random characters, e.g. head -c 32 /dev/urandom | base64 > %s", path, path)
+	}
+	sum := sha256.Sum256([]byte(s))
+	return sum[:], nil
 }

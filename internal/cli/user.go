@@ -77,7 +77,7 @@ func (c *UserPasswordCmd) Run(g *Globals, e *env) error {
 	if err := a.SetPasswordByEmail(e.ctx, app.System, c.Email, password); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "password of %s changed\n", c.Email)
+	fmt.Fprintf(e.stdout, "password of %s changed; every session of theirs ended\n", c.Email)
 	return nil
 }
 

@@ -13,6 +13,11 @@ type User struct {
 	Email     string
 	Name      string
 	CreatedAt time.Time
+	// SessionsValidSince voids sessions begun before it (a password
+	// change); zero when never set. Not part of the audit trail.
+	SessionsValidSince time.Time `json:"-"`
+	// SecondFactor is whether the person has enrolled TOTP.
+	SecondFactor bool `json:"-"`
 }
 
 // NormalizeEmail trims and lower-cases an address, so that sign-in is
@@ -36,10 +41,30 @@ func (u *User) Validate() error {
 // MinPasswordLength is the shortest password pdca accepts.
 const MinPasswordLength = 12
 
-// ValidatePassword returns EINVALID for a password that is too short.
-func ValidatePassword(p string) error {
+// ValidatePassword returns EINVALID for a password that is too short, a
+// common password, or one short sequence repeated (NIST SP 800-63B
+// 5.1.1.2; no composition rules). ValidateNewPassword also refuses the
+// person's email.
+func ValidatePassword(p string) error { return ValidateNewPassword(p, "") }
+
+// ValidateNewPassword is ValidatePassword for the person with the email,
+// whose password may not be the email or its local part.
+func ValidateNewPassword(p, email string) error {
 	if len([]rune(p)) < MinPasswordLength {
 		return Errorf(EINVALID, "password: use at least %d characters", MinPasswordLength)
+	}
+	lower := strings.ToLower(p)
+	if isCommonPassword(lower) {
+		return Errorf(EINVALID, "password: this is one of the most common passwords; choose another (a few unrelated words work well)")
+	}
+	if repeated(lower) {
+		return Errorf(EINVALID, "password: a character or short sequence repeated is easy to guess; choose another")
+	}
+	if email = NormalizeEmail(email); email != "" {
+		local, _, _ := strings.Cut(email, "@")
+		if lower == email || lower == local {
+			return Errorf(EINVALID, "password: do not use your email address as your password")
+		}
 	}
 	return nil
 }
@@ -55,6 +80,9 @@ type Membership struct {
 	OrgSlug     string
 	OrgName     string
 	OrgTimeZone string
+	// OrgRequiresMFA: the organisation requires a second factor of
+	// members who sign in with a password.
+	OrgRequiresMFA bool
 }
 
 // TokenScope limits what an API token may do.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 )
@@ -29,14 +28,16 @@ func (tx *Tx) CreateUser(ctx context.Context, u *isms.User, passwordHash string)
 type UserCredentials struct {
 	User         isms.User
 	PasswordHash string
+	// TOTP is whether the user has a second factor enrolled.
+	TOTP bool
 }
 
 // UserByEmail returns the user and password hash; ENOTFOUND if none.
 func (tx *Tx) UserByEmail(ctx context.Context, email string) (*UserCredentials, error) {
 	var c UserCredentials
 	var ph sql.NullString
-	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1`, email).
-		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph)
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL FROM users WHERE email = $1`, email).
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP)
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -48,8 +49,8 @@ func (tx *Tx) UserByEmail(ctx context.Context, email string) (*UserCredentials, 
 func (tx *Tx) UserByID(ctx context.Context, id int64) (*UserCredentials, error) {
 	var c UserCredentials
 	var ph sql.NullString
-	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash FROM users WHERE id = $1`, id).
-		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph)
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL FROM users WHERE id = $1`, id).
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP)
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -74,9 +75,10 @@ func (tx *Tx) LinkOIDC(ctx context.Context, userID int64, issuer, subject string
 	return conflict(err, "this single sign-on account is already linked to another person")
 }
 
-// SetPassword replaces a user's password hash.
+// SetPassword replaces a user's password hash and voids every session
+// begun before (EndSessions).
 func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string) error {
-	_, err := tx.exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, userID, hash, ts(tx.Now))
+	_, err := tx.exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3, sessions_valid_since = $3 WHERE id = $1`, userID, hash, ts(tx.Now))
 	return err
 }
 
@@ -170,8 +172,8 @@ func (tx *Tx) UserMemberships(ctx context.Context, userID int64) ([]isms.Members
 // theirs (by organisation slug), in one statement; ENOTFOUND if there is
 // no such user.
 func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User, []isms.Membership, error) {
-	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at,
-		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone
+	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at, u.sessions_valid_since, u.totp_enabled_at IS NOT NULL,
+		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone, o.require_mfa
 		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organizations o ON o.id = m.org_id
 		WHERE u.id = $1 ORDER BY o.slug`, userID)
 	if err != nil {
@@ -184,17 +186,22 @@ func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User,
 		var row isms.User
 		var orgID sql.NullInt64
 		var role, slug, name, zone sql.NullString
-		var created sql.NullTime
-		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &orgID, &role, &created, &slug, &name, &zone); err != nil {
+		var created, since sql.NullTime
+		var requireMFA sql.NullBool
+		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &since, &row.SecondFactor,
+			&orgID, &role, &created, &slug, &name, &zone, &requireMFA); err != nil {
 			return nil, nil, fmt.Errorf("scan membership: %w", err)
 		}
 		if u == nil {
 			u = &row
+			if since.Valid {
+				u.SessionsValidSince = since.Time.UTC()
+			}
 		}
 		if orgID.Valid {
 			out = append(out, isms.Membership{OrgID: orgID.Int64, UserID: row.ID, Role: isms.Role(role.String),
 				CreatedAt: created.Time, Email: row.Email, Name: row.Name, OrgSlug: slug.String, OrgName: name.String,
-				OrgTimeZone: zone.String})
+				OrgTimeZone: zone.String, OrgRequiresMFA: requireMFA.Bool})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -218,35 +225,4 @@ func (tx *Tx) CountMembers(ctx context.Context, orgID int64) (int, error) {
 	var n int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE org_id = $1`, orgID).Scan(&n)
 	return n, err
-}
-
-// RecordSigninFailure notes a failed sign-in for throttling.
-func (tx *Tx) RecordSigninFailure(ctx context.Context, email, address string) error {
-	_, err := tx.exec(ctx, `INSERT INTO signin_failures (email, address, at) VALUES ($1, $2, $3)`, email, address, ts(tx.Now))
-	return err
-}
-
-// SigninFailures counts failures since a moment, for an email and for an
-// address.
-func (tx *Tx) SigninFailures(ctx context.Context, email, address string, since time.Time) (byEmail, byAddress int, err error) {
-	if err = tx.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE email = $1 AND at > $2`, email, ts(since)).Scan(&byEmail); err != nil {
-		return 0, 0, err
-	}
-	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND at > $2`, address, ts(since)).Scan(&byAddress)
-	return byEmail, byAddress, err
-}
-
-// ClearSigninFailures forgets an account's failures after a good sign-in.
-func (tx *Tx) ClearSigninFailures(ctx context.Context, email string) error {
-	_, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE email = $1`, email)
-	return err
-}
-
-// PruneSigninFailures deletes failures older than a moment.
-func (tx *Tx) PruneSigninFailures(ctx context.Context, before time.Time) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE at < $1`, ts(before))
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }

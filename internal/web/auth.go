@@ -4,13 +4,25 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 )
 
-const sessionUserKey = "user_id"
+// Session keys. A signed-in session holds the person, when they signed
+// in (on the database's clock, Unix microseconds: a password change voids
+// sessions begun before it) and how. A sign-in waiting for its second
+// factor holds only mfaUserKey and friends: it is not signed in.
+const (
+	sessionUserKey     = "user_id"
+	sessionSignedInKey = "signed_in_at"
+	sessionMethodKey   = "auth_method"
+	mfaUserKey         = "mfa_user"
+	mfaSinceKey        = "mfa_since"
+	mfaNextKey         = "mfa_next"
+)
 
 // principalFrom returns the principal the authenticate middleware found.
 func principalFrom(r *http.Request) (app.Principal, bool) {
@@ -47,9 +59,20 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if id := s.sessions.GetInt64(ctx, sessionUserKey); id != 0 {
 			v, err := s.app.ViewerByID(ctx, id)
-			if err == nil {
+			switch {
+			case err == nil && sessionCurrent(v, s.sessions.GetInt64(ctx, sessionSignedInKey)):
 				ctx = context.WithValue(ctx, principalKey, v.Principal)
 				ctx = context.WithValue(ctx, viewerKey, v)
+				if slug, ok := apiOrg(r.URL.Path); ok && s.needsSecondFactor(r, v, slug) {
+					s.apiProblem(w, r, errSecondFactorRequired)
+					return
+				}
+			case err == nil:
+				// Begun before a password change: over.
+				if err := s.sessions.Destroy(ctx); err != nil {
+					s.serverError(w, r, err)
+					return
+				}
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -88,13 +111,69 @@ func (s *Server) inOrg(act isms.Action, h func(http.ResponseWriter, *http.Reques
 			s.pageError(w, r, err)
 			return
 		}
+		if v := viewerFrom(r); v != nil && s.needsSecondFactor(r, v, m.Org.Slug) {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/account/mfa?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.pageError(w, r, errSecondFactorRequired)
+			return
+		}
 		h(w, r, m)
 	})
 }
 
-// safeNext keeps redirects after sign-in on this site.
+var errSecondFactorRequired = isms.Errorf(isms.EFORBIDDEN, "this organisation requires a second factor: set one up on your account page (/account/mfa)")
+
+// needsSecondFactor reports whether the viewer must enrol a second factor
+// before using the organisation: it requires one, they signed in with a
+// password (single sign-on is exempt: the identity provider asks) and
+// have none.
+func (s *Server) needsSecondFactor(r *http.Request, v *app.Viewer, slug string) bool {
+	if v.User.SecondFactor || s.sessions.GetString(r.Context(), sessionMethodKey) == "oidc" {
+		return false
+	}
+	for _, ms := range v.Orgs {
+		if ms.OrgSlug == slug {
+			return ms.OrgRequiresMFA
+		}
+	}
+	return false
+}
+
+// apiOrg returns the organisation of an API path (/api/v1/orgs/{org}/...).
+func apiOrg(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, apiPrefix+"orgs/")
+	if !ok {
+		return "", false
+	}
+	slug, _, _ := strings.Cut(rest, "/")
+	return slug, slug != ""
+}
+
+// sessionCurrent reports whether a session begun at signedIn (Unix
+// microseconds) is still valid: not begun before the person's last
+// password change.
+func sessionCurrent(v *app.Viewer, signedIn int64) bool {
+	since := v.User.SessionsValidSince
+	return since.IsZero() || signedIn >= since.UnixMicro()
+}
+
+// safeNext keeps redirects after sign-in on this site: only a path that
+// starts with one slash, without control characters or backslashes
+// (browsers drop tabs and newlines and read \ as /, so "/\t/evil" and
+// "/\evil" lead elsewhere), in which url.Parse finds no scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
@@ -113,27 +192,51 @@ func (s *Server) handleSigninForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
 	email, password, next := r.PostFormValue("email"), r.PostFormValue("password"), safeNext(r.PostFormValue("next"))
-	u, err := s.app.SignIn(r.Context(), email, password, clientAddress(r))
+	in, err := s.app.SignIn(r.Context(), email, password, clientAddress(r))
 	if err != nil {
 		pg := &signinPage{Page: s.page(r, nil, "Sign in"), Email: email, Next: next, OIDC: s.oidc != nil}
 		pg.Error = s.errorMessage(r, err)
+		setRetryAfter(w, err)
 		s.renderStatus(w, r, ErrorStatus(err), "signin", pg)
 		return
 	}
-	s.startSession(w, r, u.ID, next)
+	if in.NeedsCode {
+		s.startSecondFactor(w, r, in, next)
+		return
+	}
+	s.startSession(w, r, in, next)
+}
+
+// setRetryAfter tells a throttled client when to come back.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d := app.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+	}
 }
 
 // startSession renews the session token (against fixation) and signs in.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, next string) {
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, in *app.SignedIn, next string) {
+	ctx := r.Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), sessionUserKey, userID)
+	for _, k := range []string{mfaUserKey, mfaSinceKey, mfaNextKey} {
+		s.sessions.Remove(ctx, k)
+	}
+	s.sessions.Put(ctx, sessionUserKey, in.User.ID)
+	s.sessions.Put(ctx, sessionSignedInKey, in.At.UnixMicro())
+	s.sessions.Put(ctx, sessionMethodKey, in.Method)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
+	if p, ok := principalFrom(r); ok && p.Token == nil {
+		if err := s.app.SignOut(r.Context(), p); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -141,27 +244,23 @@ func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
-type accountPage struct {
-	Page
-}
-
-func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, p app.Principal) {
-	s.render(w, r, "account", &accountPage{Page: s.page(r, nil, "Your account")})
-}
-
 func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, p app.Principal) {
 	if r.PostFormValue("new") != r.PostFormValue("confirm") {
-		pg := &accountPage{Page: s.page(r, nil, "Your account")}
-		pg.Error = "the new password and its confirmation differ"
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "account", pg)
+		s.accountError(w, r, p, isms.Errorf(isms.EINVALID, "the new password and its confirmation differ"))
 		return
 	}
-	if err := s.app.ChangePassword(r.Context(), p, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
-		pg := &accountPage{Page: s.page(r, nil, "Your account")}
-		pg.Error = s.errorMessage(r, err)
-		s.renderStatus(w, r, ErrorStatus(err), "account", pg)
+	at, err := s.app.ChangePassword(r.Context(), p, r.PostFormValue("current"), r.PostFormValue("new"), clientAddress(r))
+	if err != nil {
+		s.accountError(w, r, p, err)
 		return
 	}
-	s.flash(r, "Your password was changed.")
+	// Every other session of the person is over; this one goes on with a
+	// new token.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionSignedInKey, at.UnixMicro())
+	s.flash(r, "Your password was changed. Your other sessions are signed out.")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }

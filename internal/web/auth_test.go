@@ -43,10 +43,14 @@ func TestSignIn(t *testing.T) {
 		})
 		t.Run("throttled after 5 failures", func(t *testing.T) {
 			email := o.users[isms.RoleViewer].Email
-			for i := range app.MaxFailsPerAccount {
+			for i := range app.PairFreeFailures {
 				refused(t, signin(t, email, "wrong password number "+id(int64(i))), http.StatusUnauthorized, "wrong email or password")
 			}
-			refused(t, signin(t, email, password), http.StatusTooManyRequests, "too many failed sign-ins")
+			r := signin(t, email, password)
+			refused(t, r, http.StatusTooManyRequests, "too many failed sign-ins")
+			if ra := r.header.Get("Retry-After"); ra != "60" {
+				t.Errorf("Retry-After %q, want 60 (seconds of the first back-off)", ra)
+			}
 			// Another account from the same address is not locked out.
 			if r := signin(t, o.users[isms.RoleAuditor].Email, password); r.status != http.StatusSeeOther {
 				t.Errorf("another account: status %d", r.status)
@@ -118,6 +122,19 @@ func TestSignInNext(t *testing.T) {
 			{"//evil.example", "/"},
 			{`/\evil.example`, "/"},
 			{"javascript:alert(1)", "/"},
+			// Browsers drop tabs and newlines and read \ as /: each of
+			// these would leave the site (issue 13).
+			{"/\t/evil.example", "/"},
+			{"/\n/evil.example", "/"},
+			{"/\r\n/evil.example", "/"},
+			{"/\x00/evil.example", "/"},
+			{"/\x7f/evil.example", "/"},
+			{"/\u0085/evil.example", "/"},
+			{"/\\/evil.example", "/"},
+			{"/o/acme\\..\\..\\evil", "/"},
+			{"/\t\t//evil.example", "/"},
+			{"https:/evil.example", "/"},
+			{"/o/acme/people?q=a%2F%2Fb", "/o/acme/people?q=a%2F%2Fb"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.next, func(t *testing.T) {
@@ -132,6 +149,108 @@ func TestSignInNext(t *testing.T) {
 					t.Errorf("GET /signin?next=%q: form lacks %s", tt.next, want)
 				}
 			})
+		}
+	})
+}
+
+// TestSignInNextTab is the reported attack: GET /signin?next=/%09/evil.example
+// and then signing in answered 303 Location: /\t/evil.example.
+func TestSignInNextTab(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		c := e.client(t, false)
+		r := e.do(t, c, http.MethodGet, "/signin?next=/%09/evil.example", nil, nil)
+		next := between(r.body, `name="next" value="`, `"`)
+		r = e.do(t, c, http.MethodPost, "/signin", url.Values{"email": {o.users[isms.RoleAdmin].Email}, "password": {password}, "next": {next}}, nil)
+		if r.status != http.StatusSeeOther || r.location() != "/" {
+			t.Errorf("next %q from the form: %d to %q, want /", next, r.status, r.location())
+		}
+	})
+}
+
+// TestPasswordChangeEndsOtherSessions: a change on the account page ends
+// every other session of the person and keeps this one with a new token;
+// pdca user password (SetPasswordByEmail) ends them all.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		email := o.users[isms.RoleAuditor].Email
+		here, elsewhere := e.signIn(t, email), e.signIn(t, email)
+		other := e.signIn(t, o.users[isms.RoleAdmin].Email)
+		u, _ := url.Parse(e.ts.URL)
+		before := here.Jar.Cookies(u)
+
+		r := e.do(t, here, http.MethodPost, "/account/password", url.Values{"current": {password}, "new": {"a fresh passphrase"}, "confirm": {"a fresh passphrase"}}, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("change: %d %s", r.status, r.body)
+		}
+		if after := here.Jar.Cookies(u); len(after) != 1 || after[0].Value == before[0].Value {
+			t.Errorf("the session token was not renewed")
+		}
+		if r := e.do(t, here, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusOK {
+			t.Errorf("the session that changed the password: %d, want 200", r.status)
+		}
+		if r := e.do(t, elsewhere, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/signin") {
+			t.Errorf("another session of the person: %d to %q, want signed out", r.status, r.location())
+		}
+		if r := e.do(t, other, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusOK {
+			t.Errorf("someone else's session: %d", r.status)
+		}
+		// The replayed old cookie of the changing session is dead too.
+		replay := e.client(t, false)
+		replay.Jar.SetCookies(u, before)
+		if r := e.do(t, replay, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusSeeOther {
+			t.Errorf("the old token of the changing session: %d", r.status)
+		}
+
+		// The command line's reset ends every session, this one too.
+		if err := a.SetPasswordByEmail(t.Context(), app.System, email, "an operator's passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(t, here, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusSeeOther {
+			t.Errorf("after pdca user password: %d, want signed out", r.status)
+		}
+	})
+}
+
+// TestSignInEventsFromTheWeb: sign-in and sign-out through the pages are
+// in the system organisation's audit chain.
+func TestSignInEventsFromTheWeb(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		email := o.users[isms.RoleViewer].Email
+		e.do(t, e.client(t, false), http.MethodPost, "/signin", url.Values{"email": {email}, "password": {"not it at all"}}, nil)
+		c := e.signIn(t, email)
+		e.do(t, c, http.MethodPost, "/signout", nil, nil)
+		rows, err := db.Reader().Query(`SELECT action, after_json FROM audit_events WHERE org_id = $1 AND actor = $2 ORDER BY seq`, isms.SystemOrgID, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var action, after string
+			if err := rows.Scan(&action, &after); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, action+" "+after)
+		}
+		want := []string{
+			`user.signin_failed {"address":"127.0.0.1","email":"` + email + `","method":"password","reason":"wrong password"}`,
+			`user.signin {"address":"127.0.0.1","method":"password"}`,
+			`user.signout `,
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }

@@ -110,10 +110,10 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, isms.Errorf(isms.EUNAUTHORIZED, "the ID token has unreadable claims"))
 		return
 	}
-	u, err := s.app.SignInOIDC(ctx, idt.Issuer, idt.Subject, claims.Email, claims.Verified)
+	in, err := s.app.SignInOIDC(ctx, idt.Issuer, idt.Subject, claims.Email, claims.Verified, clientAddress(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.startSession(w, r, u.ID, next)
+	s.startSession(w, r, in, next)
 }

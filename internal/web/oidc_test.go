@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/store/storetest"
@@ -266,6 +268,23 @@ func TestOIDC(t *testing.T) {
 			c2 := e.client(t, true)
 			if r := e.do(t, c2, http.MethodGet, "/auth/oidc/start?next=/orgs", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "Acme Oy") {
 				t.Errorf("second single sign-on: %d", r.status)
+			}
+		})
+
+		t.Run("single sign-on is exempt from a required second factor", func(t *testing.T) {
+			if err := a.SetRequireMFA(t.Context(), app.System, "acme", true); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = a.SetRequireMFA(context.Background(), app.System, "acme", false) }()
+			p.signInAs(o.users[isms.RoleAuditor].Email, true)
+			c := e.client(t, true)
+			if r := e.do(t, c, http.MethodGet, "/auth/oidc/start?next=/o/acme/people", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "People and roles") {
+				t.Errorf("single sign-on into an organisation that requires a second factor: %d", r.status)
+			}
+			// The same person with their password is sent to enrol.
+			pw := e.signIn(t, o.users[isms.RoleAuditor].Email)
+			if r := e.do(t, pw, http.MethodGet, "/o/acme/people", nil, nil); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/account/mfa") {
+				t.Errorf("password sign-in: %d to %q, want the enrolment page", r.status, r.location())
 			}
 		})
 

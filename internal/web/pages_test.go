@@ -42,22 +42,27 @@ func TestEveryPageRenders(t *testing.T) {
 			status int
 			want   []string
 			upload bool // POST incidentsCSV to path
+			client *http.Client
 		}{
-			"signin":      {"/signin", http.StatusOK, []string{"Sign in to pdca", `name="password"`}, false},
-			"error":       {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}, false},
-			"orgs":        {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}, false},
-			"home":        {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "6 members"}, false},
-			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Add a member"}, false},
-			"tokens":      {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}, false},
-			"audit":       {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}, false},
-			"account":     {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}, false},
-			"records":     {"/o/acme/records", http.StatusOK, []string{"<h1>Records</h1>", "Incidents", "Import a file"}, false},
-			"record_list": {"/o/acme/records/incidents", http.StatusOK, []string{"<h1>Incidents</h1>", "Phishing at Acme Oy", "2 records"}, false},
-			"record":      {"/o/acme/records/incidents/" + id(rec), http.StatusOK, []string{"<h1>INC-1</h1>", "Phishing at Acme Oy", "History"}, false},
-			"metrics":     {"/o/acme/metrics", http.StatusOK, []string{"<h1>Metrics</h1>", "Critical incidents acted on within 4 h", metricKey}, false},
-			"metricdef":   {"/o/acme/metrics/" + metricKey, http.StatusOK, []string{"<h1>Critical incidents acted on within 4 h</h1>", "Change the decision rule", "Versions"}, false},
-			"metric":      {"/o/acme/metrics/" + metricKey + "/" + metricPeriod, http.StatusOK, []string{"Critical incidents acted on within 4 h · 2026-10", "INC-1", "met (1)"}, false},
-			"import":      {"/o/acme/imports", http.StatusOK, []string{"Import incidents.csv as incidents", "Confirm the import"}, true},
+			"signin":      {"/signin", http.StatusOK, []string{"Sign in to pdca", `name="password"`}, false, nil},
+			"error":       {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}, false, nil},
+			"orgs":        {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}, false, nil},
+			"home":        {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "6 members"}, false, nil},
+			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Add a member"}, false, nil},
+			"tokens":      {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}, false, nil},
+			"audit":       {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}, false, nil},
+			"account":     {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}, false, nil},
+			"records":     {"/o/acme/records", http.StatusOK, []string{"<h1>Records</h1>", "Incidents", "Import a file"}, false, nil},
+			"record_list": {"/o/acme/records/incidents", http.StatusOK, []string{"<h1>Incidents</h1>", "Phishing at Acme Oy", "2 records"}, false, nil},
+			"record":      {"/o/acme/records/incidents/" + id(rec), http.StatusOK, []string{"<h1>INC-1</h1>", "Phishing at Acme Oy", "History"}, false, nil},
+			"metrics":     {"/o/acme/metrics", http.StatusOK, []string{"<h1>Metrics</h1>", "Critical incidents acted on within 4 h", metricKey}, false, nil},
+			"metricdef":   {"/o/acme/metrics/" + metricKey, http.StatusOK, []string{"<h1>Critical incidents acted on within 4 h</h1>", "Change the decision rule", "Versions"}, false, nil},
+			"metric":      {"/o/acme/metrics/" + metricKey + "/" + metricPeriod, http.StatusOK, []string{"Critical incidents acted on within 4 h · 2026-10", "INC-1", "met (1)"}, false, nil},
+			"import":      {"/o/acme/imports", http.StatusOK, []string{"Import incidents.csv as incidents", "Confirm the import"}, true, nil},
+			// Second factor (issue 13).
+			"account_mfa":  {"/account/mfa", http.StatusOK, []string{`id="totp-secret"`, "otpauth://totp/pdca:admin@acme.example?", `src="data:image/png;base64,`}, false, nil},
+			"signin_code":  {"/signin/code", http.StatusOK, []string{"Enter the six-digit code", `name="code"`}, false, e.pendingCode(t, mustTOTPUser(t, a, "", "second@acme.example"))},
+			"org_security": {"/o/acme/security", http.StatusOK, []string{"Sign-in security", `name="require_mfa"`}, false, nil},
 		}
 		for name, pr := range aggregatePages(mustAggregates(t, a, o)) {
 			requests[name] = struct {
@@ -65,7 +70,8 @@ func TestEveryPageRenders(t *testing.T) {
 				status int
 				want   []string
 				upload bool
-			}{pr.path, pr.status, pr.want, false}
+				client *http.Client
+			}{pr.path, pr.status, pr.want, false, nil}
 		}
 		names := e.srv.PageNames()
 		slices.Sort(names)
@@ -81,6 +87,8 @@ func TestEveryPageRenders(t *testing.T) {
 				var r result
 				if req.upload {
 					r = e.do(t, c, http.MethodPost, req.path, formFor("POST /o/{org}/imports", nil), nil)
+				} else if req.client != nil {
+					r = e.do(t, req.client, http.MethodGet, req.path, nil, nil)
 				} else {
 					r = e.do(t, c, http.MethodGet, req.path, nil, nil)
 				}

@@ -34,6 +34,12 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /auth/oidc/callback", s.handleOIDCCallback)
 	mux.HandleFunc("GET /account", s.signedIn(s.handleAccount))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.handleAccountPassword))
+	// Second factor (issue 13).
+	mux.HandleFunc("GET /signin/code", s.handleSigninCodeForm)
+	mux.HandleFunc("POST /signin/code", s.handleSigninCode)
+	mux.HandleFunc("GET /account/mfa", s.signedIn(s.handleMFAForm))
+	mux.HandleFunc("POST /account/mfa", s.signedIn(s.handleMFAEnable))
+	mux.HandleFunc("POST /account/mfa/disable", s.signedIn(s.handleMFADisable))
 	mux.HandleFunc("GET /orgs", s.signedIn(s.handleOrgs))
 
 	// Inside an organisation: every page is listed in orgRoutes.
@@ -83,6 +89,9 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/people", isms.ActRead, s.handlePeople},
 		{"POST /o/{org}/people", isms.ActManageMembers, s.handleMemberAdd},
 		{"POST /o/{org}/people/{user}/role", isms.ActManageMembers, s.handleMemberRole},
+		// Sign-in security: require a second factor (issue 13).
+		{"GET /o/{org}/security", isms.ActManageOrg, s.handleOrgSecurity},
+		{"POST /o/{org}/security/mfa", isms.ActManageOrg, s.handleOrgRequireMFA},
 		{"GET /o/{org}/tokens", isms.ActManageTokens, s.handleTokens},
 		{"POST /o/{org}/tokens", isms.ActManageTokens, s.handleTokenCreate},
 		{"POST /o/{org}/tokens/{id}/revoke", isms.ActManageTokens, s.handleTokenRevoke},

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
 
@@ -20,7 +22,8 @@ import (
 // the idle timeout says, never later.
 const sessionTouchEvery = time.Minute
 
-// sessionStore is scs's store for pdca's sessions table: lookups go to
+// sessionStore is scs's store for pdca's sessions table, keyed by the
+// SHA-256 of each token (storedToken): lookups go to
 // the reader pool (on SQLite the writer is one connection shared with
 // every write), changes to the writer, and a commit that only moves the
 // expiry by less than sessionTouchEvery is skipped.
@@ -54,11 +57,22 @@ func newSessionStore(db *store.DB) *sessionStore {
 	return s
 }
 
+// storedToken is what the sessions table holds for a session token: its
+// SHA-256 in hex, so a copy of the database (a backup) holds no token that
+// signs anyone in. Tokens are 256-bit random (scs), so one hash suffices.
+func storedToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
 // Find reads a session.
-func (s *sessionStore) Find(token string) ([]byte, bool, error) { return s.read.Find(token) }
+func (s *sessionStore) Find(token string) ([]byte, bool, error) {
+	return s.read.Find(storedToken(token))
+}
 
 // Commit stores a session unless only its expiry moved, and by little.
 func (s *sessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	token = storedToken(token)
 	s.mu.Lock()
 	w, ok := s.written[token]
 	s.mu.Unlock()
@@ -79,6 +93,7 @@ func (s *sessionStore) Commit(token string, b []byte, expiry time.Time) error {
 
 // Delete removes a session.
 func (s *sessionStore) Delete(token string) error {
+	token = storedToken(token)
 	s.mu.Lock()
 	delete(s.written, token)
 	s.mu.Unlock()

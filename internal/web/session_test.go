@@ -23,7 +23,7 @@ func TestSessionStoreSkipsTouches(t *testing.T) {
 				q = `SELECT data, strftime('%Y-%m-%dT%H:%M:%fZ', expiry) FROM sessions WHERE token = $1`
 			}
 			var raw any
-			if err := db.Reader().QueryRow(q, "tok").Scan(&data, &raw); err != nil {
+			if err := db.Reader().QueryRow(q, storedToken("tok")).Scan(&data, &raw); err != nil {
 				t.Fatal(err)
 			}
 			switch v := raw.(type) {
@@ -88,6 +88,18 @@ func TestSessionStoreSkipsTouches(t *testing.T) {
 		}
 		if _, found, _ := s.Find("tok"); !found {
 			t.Error("a commit after delete was skipped")
+		}
+		// The table holds the token's SHA-256, never the token (issue 13).
+		var plain, hashed int
+		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token = $1`, "tok").Scan(&plain); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token = $1`,
+			"1a7674eb4ee78df7e1ac439a93c3fa8e3c945784d4dec9fd8e3011738b2f1d62").Scan(&hashed); err != nil {
+			t.Fatal(err)
+		}
+		if plain != 0 || hashed != 1 {
+			t.Errorf("sessions table: %d rows keyed by the plain token, %d by its SHA-256; want 0 and 1", plain, hashed)
 		}
 	})
 }

@@ -230,15 +230,20 @@ func (a *App) AddDecision(ctx context.Context, p Principal, slug string, reviewI
 	})
 }
 
-// CompleteDecision marks a review action done with a note. Its owner or
-// anyone who may write records may. ENOTFOUND.
-func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, actionID int64, note string) error {
+// CompleteDecision marks a decision of the review done with a note. Its
+// owner or anyone who may write records may. ENOTFOUND when the decision
+// is not one of that review's (the review id in a path is checked, not
+// ignored).
+func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, reviewID, actionID int64, note string) error {
+	if reviewID <= 0 {
+		return isms.Errorf(isms.ENOTFOUND, "decision not found")
+	}
 	return a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
 		if err != nil {
 			return err
 		}
-		all, err := tx.ReviewActions(ctx, m.Org.ID, 0)
+		all, err := tx.ReviewActions(ctx, m.Org.ID, reviewID)
 		if err != nil {
 			return err
 		}

@@ -159,8 +159,8 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "rate-metrics", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/ratings", Summary: "Rate every metric for a period as of a moment (as pdca metrics --json)", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Period string `query:"period" required:"true" doc:"A month (2026-10) or a quarter (2026-Q4)."`
-			AsOf   string `query:"as_of" doc:"RFC 3339; default now."`
+			Period string `query:"period" required:"true" doc:"A month (2026-10) or a quarter (2026-Q4), in the years 1970 to 2200."`
+			AsOf   string `query:"as_of" doc:"RFC 3339, in the years 1970 to 2200; default now."`
 		}) (*struct{ Body []RatingJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
@@ -185,7 +185,7 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			MetricPath
 			Period string `path:"period"`
-			AsOf   string `query:"as_of" doc:"RFC 3339; default now."`
+			AsOf   string `query:"as_of" doc:"RFC 3339, in the years 1970 to 2200; default now."`
 		}) (*struct{ Body RatingJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {

@@ -13,6 +13,7 @@ type UserCmd struct {
 	Create   UserCreateCmd   `cmd:"" help:"Create a person who can sign in, optionally as a member of an organisation."`
 	Password UserPasswordCmd `cmd:"" help:"Set a person's password."`
 	Add      UserAddCmd      `cmd:"" help:"Give an existing person a role in an organisation."`
+	Remove   UserRemoveCmd   `cmd:"" help:"Remove a member from an organisation: their access ends at once and their API tokens there are revoked."`
 	Token    TokenCmd        `cmd:"" help:"Manage API tokens for scripts."`
 }
 
@@ -100,6 +101,36 @@ func (c *UserAddCmd) Run(g *Globals, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "%s is now %s in %s\n", c.Email, c.Role, c.Org)
 	return nil
+}
+
+// UserRemoveCmd is pdca user remove.
+type UserRemoveCmd struct {
+	Email string `required:"" help:"Email of the member."`
+	Org   string `required:"" help:"Organisation slug."`
+}
+
+// Run removes the membership.
+func (c *UserRemoveCmd) Run(g *Globals, e *env) error {
+	a, err := g.open(e)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	members, err := a.Members(e.ctx, app.System, c.Org)
+	if err != nil {
+		return err
+	}
+	email := isms.NormalizeEmail(c.Email)
+	for _, m := range members {
+		if m.Email == email {
+			if err := a.RemoveMember(e.ctx, app.System, c.Org, m.UserID); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s removed from %s; their API tokens there are revoked\n", email, c.Org)
+			return nil
+		}
+	}
+	return isms.Errorf(isms.ENOTFOUND, "%s is not a member of %s", c.Email, c.Org)
 }
 
 // TokenCmd groups token commands.

@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	s.mux = apiMux
 	s.api = s.newAPI()
 	s.apiOrgRoutes(s.api)
+	s.apiMemberRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
 	// Processes and improvement cycles (issue 4).
@@ -83,6 +84,8 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/people", isms.ActRead, s.handlePeople},
 		{"POST /o/{org}/people", isms.ActManageMembers, s.handleMemberAdd},
 		{"POST /o/{org}/people/{user}/role", isms.ActManageMembers, s.handleMemberRole},
+		{"GET /o/{org}/people/{user}/remove", isms.ActManageMembers, s.handleMemberRemoveConfirm},
+		{"POST /o/{org}/people/{user}/remove", isms.ActManageMembers, s.handleMemberRemove},
 		{"GET /o/{org}/tokens", isms.ActManageTokens, s.handleTokens},
 		{"POST /o/{org}/tokens", isms.ActManageTokens, s.handleTokenCreate},
 		{"POST /o/{org}/tokens/{id}/revoke", isms.ActManageTokens, s.handleTokenRevoke},
@@ -196,6 +199,7 @@ var apiActions = map[string]isms.Action{
 	"list-orgs":         isms.ActRead,
 	"get-org":           isms.ActRead,
 	"list-members":      isms.ActRead,
+	"remove-member":     isms.ActManageMembers,
 	"list-audit-events": isms.ActReadAudit,
 	"list-metrics":      isms.ActRead,
 	"rate-metrics":      isms.ActRead,

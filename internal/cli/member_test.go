@@ -34,3 +34,23 @@ func TestUserRemove(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenExpires creates tokens with --expires: the list shows the
+// expiry, a bad value is a clear error.
+func TestTokenExpires(t *testing.T) {
+	eachEngine(t, func(t *testing.T, dsn string) {
+		run(t, dsn, "", "org", "create", "--slug", "acme", "--name", "Acme")
+		run(t, dsn, "", "user", "create", "--email", "a@acme.example", "--name", "A", "--no-password", "--org", "acme", "--role", "admin")
+		code, secret, errs := run(t, dsn, "", "user", "token", "create", "--org", "acme", "--email", "a@acme.example", "--name", "ci", "--expires", "90d")
+		if code != 0 || !strings.HasPrefix(secret, "pdca_") || !strings.Contains(errs, "expires 20") {
+			t.Fatalf("token create --expires 90d: %d %q %q", code, secret, errs)
+		}
+		if code, _, errs = run(t, dsn, "", "user", "token", "create", "--org", "acme", "--email", "a@acme.example", "--name", "x", "--expires", "90 days"); code != 1 || !strings.Contains(errs, `expires "90 days": use e.g. 12h, 30d`) {
+			t.Errorf("bad --expires: %d %q", code, errs)
+		}
+		_, out, _ := run(t, dsn, "", "user", "token", "list", "--org", "acme")
+		if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "EXPIRES") || strings.Contains(lines[1], "never") {
+			t.Errorf("token list: %q", out)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -142,10 +143,11 @@ type TokenCmd struct {
 
 // TokenCreateCmd is pdca user token create.
 type TokenCreateCmd struct {
-	Org   string `required:"" help:"Organisation slug."`
-	Email string `required:"" help:"The member the token acts as."`
-	Name  string `required:"" help:"What the token is for, e.g. \"HR import\"."`
-	Scope string `default:"read" enum:"read,write" help:"read or write (${enum})."`
+	Org     string `required:"" help:"Organisation slug."`
+	Email   string `required:"" help:"The member the token acts as."`
+	Name    string `required:"" help:"What the token is for, e.g. \"HR import\"."`
+	Scope   string `default:"read" enum:"read,write" help:"read or write (${enum})."`
+	Expires string `help:"When the token stops working: 12h, 30d, 90d, a date (2026-12-31, valid through that day, UTC) or an RFC 3339 time. Default: never."`
 }
 
 // Run creates the token and prints its secret once.
@@ -155,11 +157,11 @@ func (c *TokenCreateCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
-	t, secret, err := a.CreateToken(e.ctx, app.System, c.Org, c.Email, c.Name, isms.TokenScope(c.Scope))
+	t, secret, err := a.CreateTokenExpiring(e.ctx, app.System, c.Org, c.Email, c.Name, isms.TokenScope(c.Scope), c.Expires)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "token %d (%s, %s) created; copy the secret now, it is not stored:\n", t.ID, t.Name, t.Scope)
+	fmt.Fprintf(e.stderr, "token %d (%s, %s, expires %s) created; copy the secret now, it is not stored:\n", t.ID, t.Name, t.Scope, expiry(t.ExpiresAt))
 	fmt.Fprintln(e.stdout, secret)
 	return nil
 }
@@ -201,9 +203,17 @@ func (c *TokenListCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
 	for _, t := range ts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), expiry(t.ExpiresAt), fmtTime(t.RevokedAt))
 	}
 	return tw.Flush()
+}
+
+// expiry shows a token's expiry, "never" for none.
+func expiry(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return fmtTime(t)
 }

@@ -34,8 +34,14 @@ func (a *App) CreateUser(ctx context.Context, p Principal, u *isms.User, passwor
 }
 
 // AddMember gives an existing person (by email) a role in the
-// organisation. Requires manage_members. ENOTFOUND, EINVALID, ECONFLICT.
+// organisation at once. Only the command line may (its operator runs the
+// installation); an admin invites people instead (Invite), so nobody is
+// added to an organisation without their consent. ENOTFOUND, EINVALID,
+// ECONFLICT, EFORBIDDEN.
 func (a *App) AddMember(ctx context.Context, p Principal, slug, email string, role isms.Role) (*isms.Membership, error) {
+	if !p.System {
+		return nil, isms.Errorf(isms.EFORBIDDEN, "people join an organisation by accepting an invitation; invite them from the people page")
+	}
 	if err := role.Validate(); err != nil {
 		return nil, err
 	}

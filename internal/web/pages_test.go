@@ -47,7 +47,7 @@ func TestEveryPageRenders(t *testing.T) {
 			"error":       {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}, false},
 			"orgs":        {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}, false},
 			"home":        {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "members"}, false},
-			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Add a member"}, false},
+			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Invite a member"}, false},
 			"tokens":      {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}, false},
 			"audit":       {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}, false},
 			"account":     {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}, false},

@@ -35,6 +35,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /account", s.signedIn(s.handleAccount))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.handleAccountPassword))
 	mux.HandleFunc("GET /orgs", s.signedIn(s.handleOrgs))
+	mux.HandleFunc("POST /invitations/{id}/accept", s.signedIn(s.handleInvitationAnswer(true)))
+	mux.HandleFunc("POST /invitations/{id}/decline", s.signedIn(s.handleInvitationAnswer(false)))
 
 	// Inside an organisation: every page is listed in orgRoutes.
 	for _, rt := range s.orgRoutes() {

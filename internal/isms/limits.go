@@ -11,7 +11,7 @@ const (
 	MaxShort = 100    // references, keys, codes, categories
 	MaxText  = 20_000 // free text: descriptions, notes, steps, comments
 	MaxEmail = 254    // RFC 5321's limit on a forward path
-	MaxSlug  = 63     // an organisation's slug
+	MaxSlug  = 40     // an organisation's slug (also its pattern's limit)
 	MaxURL   = 2_000  // links (webhooks, evidence)
 )
 

@@ -39,7 +39,7 @@ const MaxProcessMetrics = 2
 // with a message saying how to fix it.
 func (p *Process) Validate() error {
 	if err := CheckLengths(Limit{"name", p.Name, MaxName}, Limit{"purpose", p.Purpose, MaxText}, Limit{"trigger", p.Trigger, MaxName},
-		Limit{"deadline", p.Deadline, MaxShort}, Limit{"steps", p.Steps, MaxText}, Limit{"recorded", p.Recorded, MaxText}, Limit{"template", p.Template, MaxShort}); err != nil {
+		Limit{"deadline", p.Deadline, MaxName}, Limit{"steps", p.Steps, MaxText}, Limit{"recorded", p.Recorded, MaxText}, Limit{"template", p.Template, MaxShort}); err != nil {
 		return err
 	}
 	p.Name, p.Purpose = strings.TrimSpace(p.Name), strings.TrimSpace(p.Purpose)

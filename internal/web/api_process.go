@@ -18,7 +18,7 @@ type ProcessJSON struct {
 	Purpose       string    `json:"purpose,omitempty" maxLength:"20000"`
 	OwnerID       int64     `json:"owner_id" doc:"User id of the one owner, a member of the organisation."`
 	Trigger       string    `json:"trigger" minLength:"1" maxLength:"200"`
-	Deadline      string    `json:"deadline" minLength:"1" maxLength:"100"`
+	Deadline      string    `json:"deadline" minLength:"1" maxLength:"200"`
 	DeadlineHours *float64  `json:"deadline_hours,omitempty"`
 	Steps         string    `json:"steps,omitempty" doc:"Markdown." maxLength:"20000"`
 	Recorded      string    `json:"recorded,omitempty" maxLength:"20000"`

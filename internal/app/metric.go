@@ -221,7 +221,7 @@ func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asO
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		per, err := measure.ParsePeriod(period, m.Org.Location())
 		if err != nil {
-			return isms.Errorf(isms.EINVALID, "%s", err.Error())
+			return periodError(err)
 		}
 		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
 		if err != nil {
@@ -273,7 +273,7 @@ func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period str
 		}
 		per, err := measure.ParsePeriod(period, m.Org.Location())
 		if err != nil {
-			return isms.Errorf(isms.EINVALID, "%s", err.Error())
+			return periodError(err)
 		}
 		if per.Frequency != md.Frequency {
 			return isms.Errorf(isms.EINVALID, "period %q: %s is rated per %s", period, key, md.Frequency)
@@ -441,4 +441,10 @@ func checkAsOf(asOf time.Time) error {
 		return isms.Errorf(isms.EINVALID, "%s", err.Error())
 	}
 	return nil
+}
+
+// periodError is the answer to a period ParsePeriod refused: its reason
+// and the two forms.
+func periodError(err error) error {
+	return isms.Errorf(isms.EINVALID, "%s (use a month like 2026-10 or a quarter like 2026-Q4)", err.Error())
 }

@@ -48,9 +48,6 @@ func (a *App) CreateTokenExpiring(ctx context.Context, p Principal, slug, email,
 	if err != nil {
 		return nil, "", err
 	}
-	if p.Token != nil {
-		return nil, "", isms.Errorf(isms.EFORBIDDEN, "API tokens cannot create tokens")
-	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
@@ -59,6 +56,9 @@ func (a *App) CreateTokenExpiring(ctx context.Context, p Principal, slug, email,
 		m, err := member(ctx, tx, p, slug)
 		if err != nil {
 			return err
+		}
+		if p.Token != nil { // after the membership check: a stranger's answer stays 404
+			return isms.Errorf(isms.EFORBIDDEN, "API tokens cannot create tokens; sign in to create one")
 		}
 		if err := m.can(isms.ActManageTokens); err != nil {
 			return err

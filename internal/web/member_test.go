@@ -29,6 +29,7 @@ func init() {
 			}
 			return map[string]string{"members.user": id(u.ID), "people.user": id(u.ID)}
 		},
+		bodies: map[string]jsonBody{"create-token": `{"name":"matrix","scope":"read","expires":"30d"}`},
 		pages: map[string]pageRequest{
 			"member_remove": {path: "/o/acme/people/{people.user}/remove", want: []string{"Remove The leaver of Acme Oy from Acme Oy?", `name="confirm" value="yes"`, "API tokens for Acme Oy are revoked"}},
 		},

@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.api = s.newAPI()
 	s.apiOrgRoutes(s.api)
 	s.apiMemberRoutes(s.api)
+	s.apiTokenRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
 	// Processes and improvement cycles (issue 4).
@@ -202,6 +203,8 @@ var apiActions = map[string]isms.Action{
 	"get-org":           isms.ActRead,
 	"list-members":      isms.ActRead,
 	"remove-member":     isms.ActManageMembers,
+	"list-tokens":       isms.ActRead, // each member lists their own
+	"create-token":      isms.ActManageTokens,
 	"list-audit-events": isms.ActReadAudit,
 	"list-metrics":      isms.ActRead,
 	"rate-metrics":      isms.ActRead,

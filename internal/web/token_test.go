@@ -110,3 +110,32 @@ func TestTokenDenied(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenAPI creates a token with an expiry through the API from a
+// browser session: the answer carries the secret once and the expiry; the
+// list shows expiry and last use; a token cannot create tokens.
+func TestTokenAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC) }
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		c := e.signIn(t, o.users[isms.RoleProcessOwner].Email)
+		r := e.do(t, c, http.MethodPost, "/api/v1/orgs/acme/tokens", jsonBody(`{"name":"ci","scope":"write","expires":"90d"}`), nil)
+		if r.status != http.StatusCreated || !strings.Contains(r.body, `"secret":"pdca_`) || !strings.Contains(r.body, `"expires_at":"2027-03-04T10:00:00Z"`) {
+			t.Fatalf("create-token: %d %s", r.status, r.body)
+		}
+		secret := strings.SplitN(strings.SplitN(r.body, `"secret":"`, 2)[1], `"`, 2)[0]
+		if r := e.do(t, e.client(t, false), http.MethodGet, "/api/v1/orgs/acme/tokens", nil, bearer(secret)); r.status != http.StatusOK ||
+			!strings.Contains(r.body, `"last_used_at":"2026-12-04T10:00:00Z"`) || !strings.Contains(r.body, `"expires_at":"2027-03-04T10:00:00Z"`) || strings.Contains(r.body, "pdca_") {
+			t.Errorf("list-tokens: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, e.client(t, false), http.MethodPost, "/api/v1/orgs/acme/tokens", jsonBody(`{"name":"x","scope":"read"}`), bearer(secret)); r.status != http.StatusForbidden {
+			t.Errorf("a token creates a token: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, c, http.MethodPost, "/api/v1/orgs/acme/tokens", jsonBody(`{"name":"x","scope":"read","expires":"yesterday"}`), nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "expires") {
+			t.Errorf("bad expiry: %d %s", r.status, r.body)
+		}
+	})
+}

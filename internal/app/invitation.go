@@ -107,3 +107,15 @@ func (a *App) AnswerInvitation(ctx context.Context, p Principal, id int64, accep
 	})
 	return inv, err
 }
+
+// OrgInvitations lists the organisation's pending invitations. Requires
+// manage_members.
+func (a *App) OrgInvitations(ctx context.Context, p Principal, slug string) ([]isms.Invitation, error) {
+	var out []isms.Invitation
+	err := a.read(ctx, p, slug, isms.ActManageMembers, func(tx *store.Tx, m *Member) error {
+		var err error
+		out, err = tx.OrgInvitations(ctx, m.Org.ID, tx.Now)
+		return err
+	})
+	return out, err
+}

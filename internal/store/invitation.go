@@ -73,3 +73,22 @@ func (tx *Tx) MemberByEmail(ctx context.Context, orgID int64, email string) (boo
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email = $2`, orgID, email).Scan(&n)
 	return n > 0, err
 }
+
+// OrgInvitations lists an organisation's invitations that have not
+// expired at now, by email.
+func (tx *Tx) OrgInvitations(ctx context.Context, orgID int64, now time.Time) ([]isms.Invitation, error) {
+	rows, err := tx.query(ctx, invitationSelect+` WHERE i.org_id = $1 AND i.expires_at > $2 ORDER BY i.email`, orgID, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("organisation invitations: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.Invitation
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inv)
+	}
+	return out, rows.Err()
+}

@@ -50,6 +50,10 @@ func TestInvitations(t *testing.T) {
 			}
 			answers = append(answers, strings.Replace(m, email, "EMAIL", 1))
 		}
+		if r := e.do(t, admin, http.MethodGet, "/o/acme/people", nil, nil); !strings.Contains(r.body, "<td>nobody@nowhere.example</td><td>auditor</td><td>admin@acme.example</td>") ||
+			!strings.Contains(r.body, "<td>"+guest+"</td><td>auditor</td>") {
+			t.Errorf("people page lacks the pending invitations:\n%s", r.body)
+		}
 		if answers[0] != answers[1] {
 			t.Errorf("the answers differ, revealing which email has an account:\n%q\n%q", answers[0], answers[1])
 		}

@@ -10,13 +10,17 @@ import (
 
 type peoplePage struct {
 	Page
-	Members []isms.Membership
+	Members     []isms.Membership
+	Invitations []isms.Invitation // pending; admins only
 }
 
 func (s *Server) peoplePage(r *http.Request, m *app.Member) (*peoplePage, error) {
 	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
 	pg := &peoplePage{Page: s.page(r, m, "People and roles"), Members: members}
 	pg.Nav = "people"
+	if err == nil && m.Role.Can(isms.ActManageMembers) {
+		pg.Invitations, err = s.app.OrgInvitations(r.Context(), m.Principal, m.Org.Slug)
+	}
 	return pg, err
 }
 

@@ -78,6 +78,9 @@ type App struct {
 	dash         dashCache
 	dashFlight   singleflight.Group
 	dashComputed atomic.Int64 // how many times, for tests
+
+	// denials throttles token.denied events per process (issue 13).
+	denials tokenDenials
 }
 
 // OnOrgCreated registers a hook run in every organisation's creation.
@@ -169,7 +172,7 @@ func (m *Member) can(a isms.Action) error {
 		return err
 	}
 	if m.Token != nil && m.Token.Scope == isms.ScopeRead && a != isms.ActRead && a != isms.ActReadAudit {
-		return isms.Errorf(isms.EFORBIDDEN, "this API token is read-only")
+		return scopeDenied(a) // audited by AuditTokenDenied (issue 13)
 	}
 	return nil
 }

@@ -99,6 +99,9 @@ func resolveOwner(ctx context.Context, tx *store.Tx, orgID int64, email string) 
 // CreateDeviation opens a deviation by hand. Requires write_records.
 // EINVALID.
 func (a *App) CreateDeviation(ctx context.Context, p Principal, slug string, in DeviationInput) (*isms.Deviation, error) {
+	if err := isms.CheckLengths(isms.Limit{Name: "title", Value: in.Title, Max: isms.MaxName}, isms.Limit{Name: "description", Value: in.Description, Max: isms.MaxText}); err != nil {
+		return nil, err
+	}
 	var out *isms.Deviation
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
@@ -219,6 +222,9 @@ func mirrorDeviation(ctx context.Context, tx *store.Tx, d *isms.Deviation) error
 // every other step needs write_records. ENOTFOUND, ECONFLICT (wrong
 // status), EINVALID (a precondition is missing).
 func (a *App) Transition(ctx context.Context, p Principal, slug string, id int64, name, reason string) (*isms.Deviation, error) {
+	if err := isms.CheckLength("reason", reason, isms.MaxText); err != nil {
+		return nil, err
+	}
 	t, ok := isms.LookupTransition(name)
 	if !ok {
 		return nil, isms.Errorf(isms.ENOTFOUND, "no deviation transition %q", name)
@@ -253,6 +259,9 @@ func applyTransition(tx *store.Tx, d *isms.Deviation, t isms.Transition, reason 
 // RecordCorrection records the immediate correction (containment).
 // Requires write_records. EINVALID, ECONFLICT when closed.
 func (a *App) RecordCorrection(ctx context.Context, p Principal, slug string, id int64, text string) (*isms.Deviation, error) {
+	if err := isms.CheckLength("correction", text, isms.MaxText); err != nil {
+		return nil, err
+	}
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.correction", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
 		if d.Status == isms.DevClosed {
 			return isms.Errorf(isms.ECONFLICT, "the deviation is closed; reopen it to change it")

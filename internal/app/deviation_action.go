@@ -23,6 +23,9 @@ type ActionInput struct {
 // write_records. EINVALID, ECONFLICT when the deviation is closed or
 // being verified.
 func (a *App) AddCorrectiveAction(ctx context.Context, p Principal, slug string, id int64, in ActionInput) (*isms.Deviation, error) {
+	if err := isms.CheckLength("title", in.Title, isms.MaxName); err != nil {
+		return nil, err
+	}
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.action_add", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
 		if d.Status == isms.DevClosed || d.Status == isms.DevVerifying {
 			return isms.Errorf(isms.ECONFLICT, "the deviation is %s; reopen it to add actions", d.Status)
@@ -54,6 +57,9 @@ func (a *App) AddCorrectiveAction(ctx context.Context, p Principal, slug string,
 // check the organisation's days after the last action done. Requires
 // write_records. ENOTFOUND, EINVALID, ECONFLICT when already done.
 func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, actionID int64, evidence string, file *store.EvidenceFile, doneAt time.Time) (*isms.Deviation, error) {
+	if err := isms.CheckLength("evidence", evidence, isms.MaxText); err != nil {
+		return nil, err
+	}
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.action_done", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
 		i := slices.IndexFunc(d.Actions, func(c isms.CorrectiveAction) bool { return c.ID == actionID })
 		if i < 0 {
@@ -153,6 +159,9 @@ func scheduleCheck(ctx context.Context, tx *store.Tx, d *isms.Deviation) error {
 // analysing, the failed check kept). The check may not be made before it
 // is due. Requires write_records. EINVALID, ECONFLICT.
 func (a *App) RecordCheck(ctx context.Context, p Principal, slug string, id int64, verdict, note string) (*isms.Deviation, error) {
+	if err := isms.CheckLength("note", note, isms.MaxText); err != nil {
+		return nil, err
+	}
 	if verdict != isms.VerdictEffective && verdict != isms.VerdictNotEffective {
 		return nil, isms.Errorf(isms.EINVALID, "verdict: use effective or not_effective")
 	}

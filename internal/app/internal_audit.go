@@ -131,6 +131,9 @@ func (a *App) Audit(ctx context.Context, p Principal, slug string, id int64) (*i
 // opens a deviation (source audit finding) in the same transaction.
 // Requires write_records. ENOTFOUND, EINVALID.
 func (a *App) RaiseFinding(ctx context.Context, p Principal, slug string, auditID int64, kind, title string) (*isms.Finding, error) {
+	if err := isms.CheckLength("title", title, isms.MaxName); err != nil {
+		return nil, err
+	}
 	var out *isms.Finding
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)

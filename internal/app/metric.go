@@ -215,10 +215,13 @@ func manualMap(ctx context.Context, tx *store.Tx, orgID int64) (map[string]float
 // read. EINVALID for a bad period.
 func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asOf time.Time) ([]Rated, error) {
 	var out []Rated
+	if err := checkAsOf(asOf); err != nil {
+		return nil, err
+	}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		per, err := measure.ParsePeriod(period, m.Org.Location())
 		if err != nil {
-			return isms.Errorf(isms.EINVALID, "period %q: use a month like 2026-10 or a quarter like 2026-Q4", period)
+			return periodError(err)
 		}
 		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
 		if err != nil {
@@ -251,6 +254,9 @@ func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asO
 func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period string, asOf time.Time) (Rated, map[int64]isms.Record, error) {
 	var out Rated
 	recs := map[int64]isms.Record{}
+	if err := checkAsOf(asOf); err != nil {
+		return out, nil, err
+	}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		metrics, err := currentMetrics(ctx, tx, m.Org.ID)
 		if err != nil {
@@ -266,7 +272,10 @@ func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period str
 			return isms.Errorf(isms.ENOTFOUND, "metric %q not found", key)
 		}
 		per, err := measure.ParsePeriod(period, m.Org.Location())
-		if err != nil || per.Frequency != md.Frequency {
+		if err != nil {
+			return periodError(err)
+		}
+		if per.Frequency != md.Frequency {
 			return isms.Errorf(isms.EINVALID, "period %q: %s is rated per %s", period, key, md.Frequency)
 		}
 		manual, err := manualMap(ctx, tx, m.Org.ID)
@@ -421,4 +430,21 @@ func (a *App) OrgIDs(ctx context.Context) ([]int64, error) {
 		return err
 	})
 	return ids, err
+}
+
+// checkAsOf refuses a moment of measurement outside the years pdca
+// measures (measure.MinYear to MaxYear) with EINVALID, before any
+// arithmetic on it: the zero time of an as_of=0001-01-01T00:00:00Z once
+// reached the engine, which took it for a missing moment (500).
+func checkAsOf(asOf time.Time) error {
+	if err := measure.CheckAsOf(asOf); err != nil {
+		return isms.Errorf(isms.EINVALID, "%s", err.Error())
+	}
+	return nil
+}
+
+// periodError is the answer to a period ParsePeriod refused: its reason
+// and the two forms.
+func periodError(err error) error {
+	return isms.Errorf(isms.EINVALID, "%s (use a month like 2026-10 or a quarter like 2026-Q4)", err.Error())
 }

@@ -22,6 +22,11 @@ type MetricChange struct {
 // UpdateMetric stores a new version of a metric definition with the change
 // applied. Requires manage_metrics. ENOTFOUND, EINVALID.
 func (a *App) UpdateMetric(ctx context.Context, p Principal, slug, key string, c MetricChange) (*Metric, error) {
+	if c.Name != nil {
+		if err := isms.CheckLength("name", *c.Name, isms.MaxName); err != nil {
+			return nil, err
+		}
+	}
 	var out *Metric
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
@@ -105,6 +110,9 @@ func (a *App) CreateMetric(ctx context.Context, p Principal, slug string, d meas
 // its periods, with a note saying where it comes from. Requires
 // manage_metrics. ENOTFOUND, EINVALID.
 func (a *App) SetManualValue(ctx context.Context, p Principal, slug, key, period string, value float64, note string) error {
+	if err := isms.CheckLength("note", note, isms.MaxText); err != nil {
+		return err
+	}
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return isms.Errorf(isms.EINVALID, "note: say where the value comes from")

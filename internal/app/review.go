@@ -123,6 +123,9 @@ func reviewFor(ctx context.Context, tx *store.Tx, m *Member, id int64, act isms.
 // UpdateReview changes attendees, comments per input and proposals.
 // Requires manage_metrics; ECONFLICT once signed.
 func (a *App) UpdateReview(ctx context.Context, p Principal, slug string, id int64, attendees, proposals string, comments map[string]string) error {
+	if err := (&isms.Review{Period: "-", Attendees: attendees, Proposals: proposals, Comments: comments}).CheckLengths(); err != nil {
+		return err
+	}
 	return a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
 		if err != nil {
@@ -241,15 +244,23 @@ func (a *App) AddDecision(ctx context.Context, p Principal, slug string, reviewI
 	})
 }
 
-// CompleteDecision marks a review action done with a note. Its owner or
-// anyone who may write records may. ENOTFOUND.
-func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, actionID int64, note string) error {
+// CompleteDecision marks a decision of the review done with a note. Its
+// owner or anyone who may write records may. ENOTFOUND when the decision
+// is not one of that review's (the review id in a path is checked, not
+// ignored).
+func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, reviewID, actionID int64, note string) error {
+	if err := isms.CheckLength("note", note, isms.MaxText); err != nil {
+		return err
+	}
+	if reviewID <= 0 {
+		return isms.Errorf(isms.ENOTFOUND, "decision not found")
+	}
 	return a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
 		if err != nil {
 			return err
 		}
-		all, err := tx.ReviewActions(ctx, m.Org.ID, 0)
+		all, err := tx.ReviewActions(ctx, m.Org.ID, reviewID)
 		if err != nil {
 			return err
 		}

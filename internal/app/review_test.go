@@ -99,7 +99,7 @@ func TestManagementReview(t *testing.T) {
 		if err != nil || v.Inputs[0].Key != "earlier-decisions" || len(v.Inputs[0].Rows) != 1 || v.Inputs[0].Rows[0][4] != "open" {
 			t.Fatalf("earlier decisions: %+v %v", v.Inputs[0], err)
 		}
-		if err := f.app.CompleteDecision(ctx, owner, "acme", d.ID, "feed runs daily since 2027-02-01"); err != nil {
+		if err := f.app.CompleteDecision(ctx, owner, "acme", r.ID, d.ID, "feed runs daily since 2027-02-01"); err != nil {
 			t.Fatal(err)
 		}
 		v, _ = f.app.Review(ctx, mgr, "acme", next.ID)

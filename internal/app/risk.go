@@ -26,6 +26,9 @@ type RiskFields struct {
 // CreateRisk adds a risk to the register with its first assessment in the
 // score history. Requires write_records. EINVALID.
 func (a *App) CreateRisk(ctx context.Context, p Principal, slug string, f RiskFields, likelihood, impact int, note string) (*isms.Risk, error) {
+	if err := isms.CheckLength("note", note, isms.MaxText); err != nil {
+		return nil, err
+	}
 	var out *isms.Risk
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
@@ -104,6 +107,9 @@ func (a *App) UpdateRisk(ctx context.Context, p Principal, slug string, id int64
 // reassessment date from the new level. Requires write_records.
 // ENOTFOUND, EINVALID.
 func (a *App) ReassessRisk(ctx context.Context, p Principal, slug string, id int64, likelihood, impact int, note string) (*isms.Risk, error) {
+	if err := isms.CheckLength("note", note, isms.MaxText); err != nil {
+		return nil, err
+	}
 	var out *isms.Risk
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)

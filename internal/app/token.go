@@ -23,9 +23,17 @@ func HashToken(secret string) string {
 }
 
 // CreateToken creates an API token for the principal in the organisation
-// and returns it with its secret, which is shown once and never stored.
-// Requires manage_tokens. EINVALID, ENOTFOUND, EFORBIDDEN.
+// that never expires; see CreateTokenExpiring.
 func (a *App) CreateToken(ctx context.Context, p Principal, slug, email, name string, scope isms.TokenScope) (*isms.Token, string, error) {
+	return a.CreateTokenExpiring(ctx, p, slug, email, name, scope, "")
+}
+
+// CreateTokenExpiring creates an API token for the principal in the
+// organisation and returns it with its secret, which is shown once and
+// never stored. expires is read by isms.ParseTokenExpiry ("" never, "90d",
+// "12h", "2026-12-31", RFC 3339). Requires manage_tokens. EINVALID,
+// ENOTFOUND, EFORBIDDEN.
+func (a *App) CreateTokenExpiring(ctx context.Context, p Principal, slug, email, name string, scope isms.TokenScope, expires string) (*isms.Token, string, error) {
 	if err := scope.Validate(); err != nil {
 		return nil, "", err
 	}
@@ -33,17 +41,24 @@ func (a *App) CreateToken(ctx context.Context, p Principal, slug, email, name st
 	if name == "" {
 		return nil, "", isms.Errorf(isms.EINVALID, "name: say what the token is for, e.g. \"HR import\"")
 	}
-	if p.Token != nil {
-		return nil, "", isms.Errorf(isms.EFORBIDDEN, "API tokens cannot create tokens")
+	if err := isms.CheckLength("name", name, isms.MaxName); err != nil {
+		return nil, "", err
+	}
+	expiresAt, err := isms.ParseTokenExpiry(expires, a.DB.Now())
+	if err != nil {
+		return nil, "", err
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 	var t *isms.Token
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+	err = a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, slug)
 		if err != nil {
 			return err
+		}
+		if p.Token != nil { // after the membership check: a stranger's answer stays 404
+			return isms.Errorf(isms.EFORBIDDEN, "API tokens cannot create tokens; sign in to create one")
 		}
 		if err := m.can(isms.ActManageTokens); err != nil {
 			return err
@@ -59,11 +74,15 @@ func (a *App) CreateToken(ctx context.Context, p Principal, slug, email, name st
 			}
 			owner = c.User.ID
 		}
-		t = &isms.Token{OrgID: m.Org.ID, UserID: owner, Name: name, Scope: scope}
+		t = &isms.Token{OrgID: m.Org.ID, UserID: owner, Name: name, Scope: scope, ExpiresAt: expiresAt}
 		if err := tx.CreateToken(ctx, t, HashToken(secret)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, m.Org.ID, p, "token.create", "token", t.ID, nil, map[string]any{"name": name, "scope": scope, "user_id": owner})
+		after := map[string]any{"name": name, "scope": scope, "user_id": owner}
+		if expiresAt != nil {
+			after["expires_at"] = expiresAt.Format(time.RFC3339)
+		}
+		return audit(ctx, tx, m.Org.ID, p, "token.create", "token", t.ID, nil, after)
 	})
 	if err != nil {
 		return nil, "", err
@@ -120,7 +139,7 @@ func (a *App) Tokens(ctx context.Context, p Principal, slug string) ([]*isms.Tok
 }
 
 // AuthenticateToken returns the principal of a token secret. EUNAUTHORIZED
-// for an unknown or revoked token. It records the last-used time.
+// for an unknown, revoked or expired token. It records the last-used time.
 func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, error) {
 	var p Principal
 	var touch bool
@@ -134,6 +153,9 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, 
 			return isms.Errorf(isms.EUNAUTHORIZED, "invalid or revoked API token")
 		}
 		t := s.Token
+		if t.Expired(tx.Now) {
+			return isms.Errorf(isms.EUNAUTHORIZED, "this API token expired at %s; create a new one", t.ExpiresAt.UTC().Format(time.RFC3339))
+		}
 		p = Principal{UserID: t.UserID, Label: s.Email, Token: t}
 		touch = t.LastUsedAt == nil || tx.Now.Sub(*t.LastUsedAt) >= TokenTouchEvery
 		return nil

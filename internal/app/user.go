@@ -34,8 +34,14 @@ func (a *App) CreateUser(ctx context.Context, p Principal, u *isms.User, passwor
 }
 
 // AddMember gives an existing person (by email) a role in the
-// organisation. Requires manage_members. ENOTFOUND, EINVALID, ECONFLICT.
+// organisation at once. Only the command line may (its operator runs the
+// installation); an admin invites people instead (Invite), so nobody is
+// added to an organisation without their consent. ENOTFOUND, EINVALID,
+// ECONFLICT, EFORBIDDEN.
 func (a *App) AddMember(ctx context.Context, p Principal, slug, email string, role isms.Role) (*isms.Membership, error) {
+	if !p.System {
+		return nil, isms.Errorf(isms.EFORBIDDEN, "people join an organisation by accepting an invitation; invite them from the people page")
+	}
 	if err := role.Validate(); err != nil {
 		return nil, err
 	}
@@ -79,17 +85,17 @@ func (a *App) SetRole(ctx context.Context, p Principal, slug string, userID int6
 		if err != nil {
 			return err
 		}
-		if old.Role == isms.RoleAdmin && role != isms.RoleAdmin {
-			if n, err := tx.CountAdmins(ctx, m.Org.ID); err != nil {
-				return err
-			} else if n <= 1 {
-				return isms.Errorf(isms.ECONFLICT, "%s is the last admin; make someone else admin first", old.Email)
-			}
-		}
-		if err := tx.SetRole(ctx, m.Org.ID, userID, role); err != nil {
+		// The event first: it locks the audit head, so concurrent
+		// demotions are serialised before the admins are counted.
+		if err := audit(ctx, tx, m.Org.ID, p, "member.role", "membership", userID, map[string]any{"role": old.Role}, map[string]any{"role": role}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, m.Org.ID, p, "member.role", "membership", userID, map[string]any{"role": old.Role}, map[string]any{"role": role})
+		if role != isms.RoleAdmin {
+			if err := lastAdminGuard(ctx, tx, m.Org.ID, old); err != nil {
+				return err
+			}
+		}
+		return tx.SetRole(ctx, m.Org.ID, userID, role)
 	})
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -13,6 +14,7 @@ type UserCmd struct {
 	Create   UserCreateCmd   `cmd:"" help:"Create a person who can sign in, optionally as a member of an organisation."`
 	Password UserPasswordCmd `cmd:"" help:"Set a person's password."`
 	Add      UserAddCmd      `cmd:"" help:"Give an existing person a role in an organisation."`
+	Remove   UserRemoveCmd   `cmd:"" help:"Remove a member from an organisation: their access ends at once and their API tokens there are revoked."`
 	Token    TokenCmd        `cmd:"" help:"Manage API tokens for scripts."`
 }
 
@@ -102,6 +104,36 @@ func (c *UserAddCmd) Run(g *Globals, e *env) error {
 	return nil
 }
 
+// UserRemoveCmd is pdca user remove.
+type UserRemoveCmd struct {
+	Email string `required:"" help:"Email of the member."`
+	Org   string `required:"" help:"Organisation slug."`
+}
+
+// Run removes the membership.
+func (c *UserRemoveCmd) Run(g *Globals, e *env) error {
+	a, err := g.open(e)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	members, err := a.Members(e.ctx, app.System, c.Org)
+	if err != nil {
+		return err
+	}
+	email := isms.NormalizeEmail(c.Email)
+	for _, m := range members {
+		if m.Email == email {
+			if err := a.RemoveMember(e.ctx, app.System, c.Org, m.UserID); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s removed from %s; their API tokens there are revoked\n", email, c.Org)
+			return nil
+		}
+	}
+	return isms.Errorf(isms.ENOTFOUND, "%s is not a member of %s", c.Email, c.Org)
+}
+
 // TokenCmd groups token commands.
 type TokenCmd struct {
 	Create TokenCreateCmd `cmd:"" help:"Create an API token; the secret is printed once."`
@@ -111,10 +143,11 @@ type TokenCmd struct {
 
 // TokenCreateCmd is pdca user token create.
 type TokenCreateCmd struct {
-	Org   string `required:"" help:"Organisation slug."`
-	Email string `required:"" help:"The member the token acts as."`
-	Name  string `required:"" help:"What the token is for, e.g. \"HR import\"."`
-	Scope string `default:"read" enum:"read,write" help:"read or write (${enum})."`
+	Org     string `required:"" help:"Organisation slug."`
+	Email   string `required:"" help:"The member the token acts as."`
+	Name    string `required:"" help:"What the token is for, e.g. \"HR import\"."`
+	Scope   string `default:"read" enum:"read,write" help:"read or write (${enum})."`
+	Expires string `help:"When the token stops working: 12h, 30d, 90d, a date (2026-12-31, valid through that day, UTC) or an RFC 3339 time. Default: never."`
 }
 
 // Run creates the token and prints its secret once.
@@ -124,11 +157,11 @@ func (c *TokenCreateCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
-	t, secret, err := a.CreateToken(e.ctx, app.System, c.Org, c.Email, c.Name, isms.TokenScope(c.Scope))
+	t, secret, err := a.CreateTokenExpiring(e.ctx, app.System, c.Org, c.Email, c.Name, isms.TokenScope(c.Scope), c.Expires)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "token %d (%s, %s) created; copy the secret now, it is not stored:\n", t.ID, t.Name, t.Scope)
+	fmt.Fprintf(e.stderr, "token %d (%s, %s, expires %s) created; copy the secret now, it is not stored:\n", t.ID, t.Name, t.Scope, expiry(t.ExpiresAt))
 	fmt.Fprintln(e.stdout, secret)
 	return nil
 }
@@ -170,9 +203,17 @@ func (c *TokenListCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
 	for _, t := range ts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), expiry(t.ExpiresAt), fmtTime(t.RevokedAt))
 	}
 	return tw.Flush()
+}
+
+// expiry shows a token's expiry, "never" for none.
+func expiry(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return fmtTime(t)
 }

@@ -68,6 +68,9 @@ func SplitList(s string) []string {
 // Validate checks an audit's title, dates and scope: clauses of ISO/IEC
 // 27001 (4 to 10) and control ids of the Annex A (2022) catalogue.
 func (a *InternalAudit) Validate() error {
+	if err := CheckLengths(Limit{"title", a.Title, MaxName}, Limit{"override", a.Override, MaxText}); err != nil {
+		return err
+	}
 	a.Title = strings.TrimSpace(a.Title)
 	if a.Title == "" {
 		return Errorf(EINVALID, "title: name the audit")
@@ -108,6 +111,9 @@ func (a *InternalAudit) Independence(owned []string) error {
 
 // Validate checks a finding's kind and title.
 func (f *Finding) Validate() error {
+	if err := CheckLengths(Limit{"ref", f.Ref, MaxShort}, Limit{"title", f.Title, MaxName}); err != nil {
+		return err
+	}
 	f.Title = strings.TrimSpace(f.Title)
 	if f.Title == "" {
 		return Errorf(EINVALID, "title: state the finding")

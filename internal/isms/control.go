@@ -176,6 +176,9 @@ type SoAEntry struct {
 // catalogue and carries a justification; an applicable control needs an
 // implementation status, an excluded one has none (the app clears it).
 func (e *SoAEntry) Validate() error {
+	if err := CheckLength("justification", e.Justification, MaxText); err != nil {
+		return err
+	}
 	e.Justification = strings.TrimSpace(e.Justification)
 	c, err := LookupCatalogue(e.Catalogue)
 	if err != nil {

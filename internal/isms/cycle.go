@@ -38,6 +38,10 @@ func (c *Cycle) Days() int {
 // days needs no reason, outside it does; more than five processes need a
 // reason for the lost focus.
 func (c *Cycle) Validate() error {
+	if err := CheckLengths(Limit{"name", c.Name, MaxName}, Limit{"goals", c.Goals, MaxText},
+		Limit{"length_reason", c.LengthReason, MaxText}, Limit{"focus_reason", c.FocusReason, MaxText}); err != nil {
+		return err
+	}
 	c.Name, c.Goals = strings.TrimSpace(c.Name), strings.TrimSpace(c.Goals)
 	c.LengthReason, c.FocusReason = strings.TrimSpace(c.LengthReason), strings.TrimSpace(c.FocusReason)
 	switch {

@@ -124,6 +124,11 @@ type Deviation struct {
 
 // Validate checks the fields a person enters when opening a deviation.
 func (d *Deviation) Validate() error {
+	if err := CheckLengths(Limit{"ref", d.Ref, MaxShort}, Limit{"title", d.Title, MaxName}, Limit{"description", d.Description, MaxText},
+		Limit{"opened_reason", d.OpenedReason, MaxText}, Limit{"correction", d.Correction, MaxText}, Limit{"root_cause", d.RootCause, MaxText},
+		Limit{"close_reason", d.CloseReason, MaxText}, Limit{"risk_ref", d.RiskRef, MaxShort}, Limit{"control_ref", d.ControlRef, MaxShort}); err != nil {
+		return err
+	}
 	d.Title = strings.TrimSpace(d.Title)
 	if d.Title == "" {
 		return Errorf(EINVALID, "title: say in a few words what went wrong")
@@ -264,6 +269,17 @@ func (d Deviation) Available() []Transition {
 // ValidateRootCause trims the five-whys chain, drops empty entries and checks
 // the cause category.
 func ValidateRootCause(whys []string, cause, category string) ([]string, error) {
+	if len(whys) > 20 {
+		return nil, Errorf(EINVALID, "whys: at most 20")
+	}
+	for _, w := range whys {
+		if err := CheckLength("why", w, MaxText); err != nil {
+			return nil, err
+		}
+	}
+	if err := CheckLengths(Limit{"cause", cause, MaxText}, Limit{"category", category, MaxShort}); err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, w := range whys {
 		if w = strings.TrimSpace(w); w != "" {

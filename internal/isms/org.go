@@ -21,6 +21,9 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 // Validate returns EINVALID with a message saying how to fix the first
 // problem found.
 func (o *Organization) Validate() error {
+	if err := CheckLengths(Limit{"slug", o.Slug, MaxSlug}, Limit{"name", o.Name, MaxName}, Limit{"time_zone", o.TimeZone, MaxShort}); err != nil {
+		return err
+	}
 	o.Slug = strings.TrimSpace(o.Slug)
 	o.Name = strings.TrimSpace(o.Name)
 	if !slugRE.MatchString(o.Slug) {

@@ -38,6 +38,10 @@ const MaxProcessMetrics = 2
 // Validate trims the fields and returns EINVALID for the first problem,
 // with a message saying how to fix it.
 func (p *Process) Validate() error {
+	if err := CheckLengths(Limit{"name", p.Name, MaxName}, Limit{"purpose", p.Purpose, MaxText}, Limit{"trigger", p.Trigger, MaxName},
+		Limit{"deadline", p.Deadline, MaxName}, Limit{"steps", p.Steps, MaxText}, Limit{"recorded", p.Recorded, MaxText}, Limit{"template", p.Template, MaxShort}); err != nil {
+		return err
+	}
 	p.Name, p.Purpose = strings.TrimSpace(p.Name), strings.TrimSpace(p.Purpose)
 	p.Trigger, p.Deadline = strings.TrimSpace(p.Trigger), strings.TrimSpace(p.Deadline)
 	switch {

@@ -51,6 +51,9 @@ type Review struct {
 
 // Validate returns EINVALID for the first problem.
 func (r *Review) Validate() error {
+	if err := r.CheckLengths(); err != nil {
+		return err
+	}
 	r.Period, r.Attendees = strings.TrimSpace(r.Period), strings.TrimSpace(r.Attendees)
 	switch {
 	case r.Period == "":
@@ -97,6 +100,9 @@ type ReviewAction struct {
 // Validate returns EINVALID for the first problem: an action needs an
 // owner and a deadline, so management's decisions can be followed up.
 func (a *ReviewAction) Validate() error {
+	if err := CheckLengths(Limit{"title", a.Title, MaxName}, Limit{"note", a.Note, MaxText}); err != nil {
+		return err
+	}
 	a.Title = strings.TrimSpace(a.Title)
 	switch {
 	case a.Title == "":
@@ -114,4 +120,21 @@ func (a *ReviewAction) Validate() error {
 // Overdue reports whether an open action's deadline passed at now.
 func (a *ReviewAction) Overdue(now time.Time) bool {
 	return a.Status != "done" && a.Deadline != nil && now.After(*a.Deadline)
+}
+
+// CheckLengths returns EINVALID naming the first text field of the review
+// longer than its limit (period, attendees, proposals, comments).
+func (r *Review) CheckLengths() error {
+	if err := CheckLengths(Limit{"period", r.Period, MaxShort}, Limit{"attendees", r.Attendees, MaxText}, Limit{"proposals", r.Proposals, MaxText}); err != nil {
+		return err
+	}
+	if len(r.Comments) > 100 {
+		return Errorf(EINVALID, "comments: at most 100")
+	}
+	for key, c := range r.Comments {
+		if err := CheckLengths(Limit{"comment key", key, MaxShort}, Limit{"comment on " + key[:min(len(key), MaxShort)], c, MaxText}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -178,6 +178,10 @@ func ValidateScale(likelihood, impact int) error {
 // high or critical risk needs a justification (the owner's acceptance of
 // the residual risk); controls are Annex A identifiers.
 func (r *Risk) Validate() error {
+	if err := CheckLengths(Limit{"asset", r.Asset, MaxName}, Limit{"threat", r.Threat, MaxName}, Limit{"vulnerability", r.Vulnerability, MaxName},
+		Limit{"plan", r.Plan, MaxText}, Limit{"justification", r.Justification, MaxText}, Limit{"owner", r.OwnerEmail, MaxEmail}); err != nil {
+		return err
+	}
 	for _, s := range []*string{&r.Asset, &r.Threat, &r.Vulnerability, &r.Plan, &r.Justification} {
 		*s = strings.TrimSpace(*s)
 	}

@@ -27,6 +27,9 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 // Validate normalises the email and returns EINVALID on a bad address or
 // empty name.
 func (u *User) Validate() error {
+	if err := CheckLengths(Limit{"email", u.Email, MaxEmail}, Limit{"name", u.Name, MaxName}); err != nil {
+		return err
+	}
 	u.Email = NormalizeEmail(u.Email)
 	u.Name = strings.TrimSpace(u.Name)
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
@@ -112,4 +115,10 @@ type Token struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  *time.Time // nil: never
+}
+
+// Expired reports whether the token has expired at now.
+func (t *Token) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
 }

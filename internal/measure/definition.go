@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"time"
+	"unicode/utf8"
 )
 
 // EINVALID is the error code for a bad definition, period or input.
@@ -150,6 +151,14 @@ type Definition struct {
 func (d Definition) Validate() error {
 	if d.Key == "" {
 		return invalidf("metric key is required")
+	}
+	// The same limits as isms.MaxShort and isms.MaxName (measure imports
+	// nothing of ours).
+	if n := utf8.RuneCountInString(d.Key); n > 100 {
+		return invalidf("key: at most 100 characters (this one has %d)", n)
+	}
+	if n := utf8.RuneCountInString(d.Name); n > 200 {
+		return invalidf("name: at most 200 characters (this one has %d)", n)
 	}
 	if !d.Measure.Valid() {
 		return invalidf("metric %s: unknown measure %q", d.Key, d.Measure)

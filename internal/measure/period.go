@@ -33,6 +33,24 @@ type Period struct {
 
 const periodFormats = "want YYYY-MM (e.g. 2026-10) or YYYY-QN (e.g. 2026-Q4)"
 
+// The years pdca measures. Periods and moments of measurement outside
+// them are refused (EINVALID): nothing an ISMS records predates 1970, and
+// the bounds keep every period's neighbours (Prev, Next, the trailing
+// windows of the rules) inside the range the databases store.
+const (
+	MinYear = 1970
+	MaxYear = 2200
+)
+
+// CheckAsOf returns EINVALID unless t lies in the years MinYear to
+// MaxYear (UTC), naming the parameter as_of and the bounds.
+func CheckAsOf(t time.Time) error {
+	if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+		return invalidf("as_of %s: the moment of measurement must lie in the years %d to %d", t.UTC().Format(time.RFC3339), MinYear, MaxYear)
+	}
+	return nil
+}
+
 // ParsePeriod reads "2026-10" (a month) or "2026-Q4" (a quarter) as a period
 // in loc (UTC when loc is nil). Anything else is an *Error with code
 // EINVALID saying what is wrong.
@@ -44,8 +62,8 @@ func ParsePeriod(s string, loc *time.Location) (Period, error) {
 		return Period{}, invalidf("period %q: %s", s, periodFormats)
 	}
 	year, _ := strconv.Atoi(s[:4])
-	if year < 1 {
-		return Period{}, invalidf("period %q: year must be 0001 to 9999", s)
+	if year < MinYear || year > MaxYear {
+		return Period{}, invalidf("period %q: the year must be from %d to %d", s, MinYear, MaxYear)
 	}
 	if s[5] == 'Q' {
 		if !allDigits(s[6:]) {

@@ -63,6 +63,9 @@ func TestParsePeriodErrors(t *testing.T) {
 		{"2026/10", "want YYYY-MM"},
 		{"2026-10-01", "want YYYY-MM"},
 		{"0000-10", "year must be"},
+		{"0001-01", "year must be from 1970 to 2200"},
+		{"1969-12", "year must be from 1970 to 2200"},
+		{"2201-Q1", "year must be from 1970 to 2200"},
 		{" 2026-10", "want YYYY-MM"},
 	}
 	for _, tc := range cases {

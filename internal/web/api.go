@@ -41,6 +41,9 @@ func apiPrincipal(ctx context.Context) (app.Principal, error) {
 // apiError converts a domain error to a huma problem with the status of
 // the one code table; internal errors are logged and not echoed.
 func (s *Server) apiError(ctx context.Context, err error) error {
+	if p, ok := ctx.Value(principalKey).(app.Principal); ok && p.Token != nil {
+		s.app.AuditTokenDenied(ctx, p, err) // a denial by scope is audited (issue 13)
+	}
 	st := ErrorStatus(err)
 	msg := isms.ErrorMessage(err)
 	if st == http.StatusInternalServerError {

@@ -97,7 +97,7 @@ func (s *Server) deviationResult(ctx context.Context, d *isms.Deviation, err err
 
 // ReasonBody is the optional reason of a transition.
 type ReasonBody struct {
-	Reason string `json:"reason,omitempty" doc:"Required to reopen and to close an observation without a check."`
+	Reason string `json:"reason,omitempty" doc:"Required to reopen and to close an observation without a check." maxLength:"20000"`
 }
 
 func (s *Server) apiDeviationRoutes(api huma.API) {
@@ -156,8 +156,8 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Body struct {
-				Title        string     `json:"title" minLength:"1"`
-				Description  string     `json:"description,omitempty"`
+				Title        string     `json:"title" minLength:"1" maxLength:"200"`
+				Description  string     `json:"description,omitempty" maxLength:"20000"`
 				Kind         string     `json:"kind" enum:"major,minor,observation,opportunity"`
 				Source       string     `json:"source" enum:"metric,incident,audit_finding,observation,complaint"`
 				Severity     string     `json:"severity" enum:"critical,high,medium,low"`
@@ -241,7 +241,7 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 		func(ctx context.Context, in *struct {
 			DeviationPath
 			Body struct {
-				Correction string `json:"correction" minLength:"1"`
+				Correction string `json:"correction" minLength:"1" maxLength:"20000"`
 			}
 		}) (*deviationOutput, error) {
 			p, err := apiPrincipal(ctx)
@@ -257,7 +257,7 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 			DeviationPath
 			Body struct {
 				Whys     []string `json:"whys,omitempty" maxItems:"5"`
-				Cause    string   `json:"cause" minLength:"1"`
+				Cause    string   `json:"cause" minLength:"1" maxLength:"20000"`
 				Category string   `json:"category" enum:"people,process,technology,supplier,external"`
 			}
 		}) (*deviationOutput, error) {
@@ -273,7 +273,7 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 		func(ctx context.Context, in *struct {
 			DeviationPath
 			Body struct {
-				Title      string    `json:"title" minLength:"1"`
+				Title      string    `json:"title" minLength:"1" maxLength:"200"`
 				OwnerEmail string    `json:"owner_email,omitempty" doc:"Default the caller."`
 				DueAt      time.Time `json:"due_at"`
 			}
@@ -291,7 +291,7 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 			DeviationPath
 			AID  int64 `path:"aid" doc:"Corrective action id."`
 			Body struct {
-				Evidence string     `json:"evidence,omitempty" doc:"A note; required without a file."`
+				Evidence string     `json:"evidence,omitempty" doc:"A note; required without a file." maxLength:"20000"`
 				FileName string     `json:"file_name,omitempty"`
 				File     []byte     `json:"file,omitempty" doc:"Evidence file, base64, at most 5 MB."`
 				DoneAt   *time.Time `json:"done_at,omitempty" doc:"Default now; not in the future."`
@@ -318,7 +318,7 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 			DeviationPath
 			Body struct {
 				Verdict string `json:"verdict" enum:"effective,not_effective"`
-				Note    string `json:"note" minLength:"1"`
+				Note    string `json:"note" minLength:"1" maxLength:"20000"`
 			}
 		}) (*deviationOutput, error) {
 			p, err := apiPrincipal(ctx)

@@ -102,7 +102,7 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Body struct {
-				Title     string     `json:"title" minLength:"1"`
+				Title     string     `json:"title" minLength:"1" maxLength:"200"`
 				Clauses   []string   `json:"clauses,omitempty"`
 				Controls  []string   `json:"controls,omitempty"`
 				Processes []int64    `json:"processes,omitempty"`
@@ -130,7 +130,7 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 			AuditPath
 			Body struct {
 				Kind  string `json:"kind" enum:"major,minor,observation,opportunity"`
-				Title string `json:"title" minLength:"1"`
+				Title string `json:"title" minLength:"1" maxLength:"200"`
 			}
 		}) (*struct{ Body FindingJSON }, error) {
 			p, err := apiPrincipal(ctx)

@@ -28,7 +28,7 @@ type ConditionJSON struct {
 // MetricDefJSON is a metric definition in the API.
 type MetricDefJSON struct {
 	Key              string          `json:"key" pattern:"^[a-z0-9][a-z0-9-]{0,62}$"`
-	Name             string          `json:"name" minLength:"1"`
+	Name             string          `json:"name" minLength:"1" maxLength:"200"`
 	Kind             string          `json:"kind,omitempty" doc:"Record kind read (not for manual metrics)."`
 	Measure          string          `json:"measure" enum:"share_within,count,percentage,percentile_duration,stock_count,stock_aged_count,coverage,manual"`
 	Frequency        string          `json:"frequency" enum:"month,quarter"`
@@ -159,8 +159,8 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "rate-metrics", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/ratings", Summary: "Rate every metric for a period as of a moment (as pdca metrics --json)", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Period string `query:"period" required:"true" doc:"A month (2026-10) or a quarter (2026-Q4)."`
-			AsOf   string `query:"as_of" doc:"RFC 3339; default now."`
+			Period string `query:"period" required:"true" doc:"A month (2026-10) or a quarter (2026-Q4), in the years 1970 to 2200."`
+			AsOf   string `query:"as_of" doc:"RFC 3339, in the years 1970 to 2200; default now."`
 		}) (*struct{ Body []RatingJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
@@ -185,7 +185,7 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			MetricPath
 			Period string `path:"period"`
-			AsOf   string `query:"as_of" doc:"RFC 3339; default now."`
+			AsOf   string `query:"as_of" doc:"RFC 3339, in the years 1970 to 2200; default now."`
 		}) (*struct{ Body RatingJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
@@ -245,7 +245,7 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			MetricPath
 			Body struct {
-				Name       *string   `json:"name,omitempty"`
+				Name       *string   `json:"name,omitempty" maxLength:"200"`
 				Rule       *RuleJSON `json:"rule,omitempty"`
 				OwnerEmail *string   `json:"owner_email,omitempty" doc:"Empty string clears the owner."`
 			}
@@ -272,7 +272,7 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 			Period string `path:"period"`
 			Body   struct {
 				Value float64 `json:"value"`
-				Note  string  `json:"note" minLength:"1" doc:"Where the value comes from."`
+				Note  string  `json:"note" minLength:"1" doc:"Where the value comes from." maxLength:"20000"`
 			}
 		}) (*struct{}, error) {
 			p, err := apiPrincipal(ctx)

@@ -14,14 +14,14 @@ import (
 // ProcessJSON is a process in the API.
 type ProcessJSON struct {
 	ID            int64     `json:"id" readOnly:"true"`
-	Name          string    `json:"name" minLength:"1"`
-	Purpose       string    `json:"purpose,omitempty"`
+	Name          string    `json:"name" minLength:"1" maxLength:"200"`
+	Purpose       string    `json:"purpose,omitempty" maxLength:"20000"`
 	OwnerID       int64     `json:"owner_id" doc:"User id of the one owner, a member of the organisation."`
-	Trigger       string    `json:"trigger" minLength:"1"`
-	Deadline      string    `json:"deadline" minLength:"1"`
+	Trigger       string    `json:"trigger" minLength:"1" maxLength:"200"`
+	Deadline      string    `json:"deadline" minLength:"1" maxLength:"200"`
 	DeadlineHours *float64  `json:"deadline_hours,omitempty"`
-	Steps         string    `json:"steps,omitempty" doc:"Markdown."`
-	Recorded      string    `json:"recorded,omitempty"`
+	Steps         string    `json:"steps,omitempty" doc:"Markdown." maxLength:"20000"`
+	Recorded      string    `json:"recorded,omitempty" maxLength:"20000"`
 	Template      string    `json:"template,omitempty"`
 	Impact        int       `json:"impact" minimum:"1" maximum:"5"`
 	Recurrence    int       `json:"recurrence" minimum:"1" maximum:"5"`
@@ -51,10 +51,10 @@ func (j ProcessJSON) process() *isms.Process {
 // CycleJSON is an improvement cycle in the API.
 type CycleJSON struct {
 	ID           int64   `json:"id" readOnly:"true"`
-	Name         string  `json:"name" minLength:"1"`
+	Name         string  `json:"name" minLength:"1" maxLength:"200"`
 	Start        string  `json:"start" format:"date" doc:"First day, YYYY-MM-DD, in the organisation's time zone."`
 	End          string  `json:"end" format:"date" doc:"Last day."`
-	Goals        string  `json:"goals" minLength:"1"`
+	Goals        string  `json:"goals" minLength:"1" maxLength:"20000"`
 	LengthReason string  `json:"length_reason,omitempty" doc:"Required when the cycle is shorter than 60 or longer than 90 days."`
 	FocusReason  string  `json:"focus_reason,omitempty" doc:"Required when more than 5 processes are chosen."`
 	ProcessIDs   []int64 `json:"process_ids"`

@@ -14,12 +14,12 @@ import (
 // RiskFieldsJSON are the fields of a risk a client sets; likelihood and
 // impact change only through reassess-risk.
 type RiskFieldsJSON struct {
-	Asset         string   `json:"asset" minLength:"1" doc:"Asset or scope at risk."`
-	Threat        string   `json:"threat" minLength:"1"`
-	Vulnerability string   `json:"vulnerability,omitempty"`
+	Asset         string   `json:"asset" minLength:"1" doc:"Asset or scope at risk." maxLength:"200"`
+	Threat        string   `json:"threat" minLength:"1" maxLength:"200"`
+	Vulnerability string   `json:"vulnerability,omitempty" maxLength:"200"`
 	Treatment     string   `json:"treatment,omitempty" doc:"modify, accept, avoid or share; empty until decided."`
 	Plan          string   `json:"treatment_plan,omitempty"`
-	Justification string   `json:"justification,omitempty" doc:"Why the risk is accepted; required to accept a high or critical risk."`
+	Justification string   `json:"justification,omitempty" doc:"Why the risk is accepted; required to accept a high or critical risk." maxLength:"20000"`
 	OwnerEmail    string   `json:"owner_email,omitempty" doc:"A member; the caller when creating, unchanged when updating, if absent."`
 	Controls      []string `json:"controls,omitempty" doc:"Annex A identifiers, e.g. A.8.13."`
 	ProcessIDs    []int64  `json:"process_ids,omitempty" doc:"Processes of the same organisation."`
@@ -34,7 +34,7 @@ func riskFieldsOf(j RiskFieldsJSON) app.RiskFields {
 type AssessmentJSON struct {
 	Likelihood int    `json:"likelihood" minimum:"1" maximum:"5"`
 	Impact     int    `json:"impact" minimum:"1" maximum:"5"`
-	Note       string `json:"note,omitempty" doc:"What the assessment considered (required to reassess)."`
+	Note       string `json:"note,omitempty" doc:"What the assessment considered (required to reassess)." maxLength:"20000"`
 }
 
 // HistoryJSON is one assessment in a risk's score history.

@@ -34,6 +34,12 @@ func TestAPIRoleMatrix(t *testing.T) {
 				t.Run(string(role)+" "+op.OperationID, func(t *testing.T) {
 					path, body := apiRequest(t, op, vals)
 					r := e.do(t, anon, op.Method, path, body, bearer(secret))
+					if web.APISessionOnly(op.OperationID) {
+						if r.status != http.StatusForbidden {
+							t.Errorf("a token on the session-only %s: %d, want 403: %s", op.OperationID, r.status, r.body)
+						}
+						return
+					}
 					if role.Can(act) {
 						if r.status == http.StatusForbidden || r.status == http.StatusNotFound || r.status >= 500 {
 							t.Errorf("%s may %s: %s %s got %d: %s", role, act, op.Method, path, r.status, r.body)

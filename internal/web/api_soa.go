@@ -92,7 +92,7 @@ func (s *Server) apiSoARoutes(api huma.API) {
 			ControlPath
 			Body struct {
 				Applicable    bool    `json:"applicable"`
-				Justification string  `json:"justification" doc:"Why included (risk, law, contract, business need) or why excluded."`
+				Justification string  `json:"justification" doc:"Why included (risk, law, contract, business need) or why excluded." maxLength:"20000"`
 				Status        string  `json:"status,omitempty" doc:"Required when applicable: not_started, planned, partial or implemented."`
 				ProcessIDs    []int64 `json:"process_ids,omitempty"`
 			}

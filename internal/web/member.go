@@ -10,13 +10,17 @@ import (
 
 type peoplePage struct {
 	Page
-	Members []isms.Membership
+	Members     []isms.Membership
+	Invitations []isms.Invitation // pending; admins only
 }
 
 func (s *Server) peoplePage(r *http.Request, m *app.Member) (*peoplePage, error) {
 	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
 	pg := &peoplePage{Page: s.page(r, m, "People and roles"), Members: members}
 	pg.Nav = "people"
+	if err == nil && m.Role.Can(isms.ActManageMembers) {
+		pg.Invitations, err = s.app.OrgInvitations(r.Context(), m.Principal, m.Org.Slug)
+	}
 	return pg, err
 }
 
@@ -30,12 +34,13 @@ func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request, m *app.Mem
 }
 
 func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	_, err := s.app.AddMember(r.Context(), m.Principal, m.Org.Slug, r.PostFormValue("email"), isms.Role(r.PostFormValue("role")))
+	// The answer is the same whether or not the email has a pdca account.
+	inv, err := s.app.Invite(r.Context(), m.Principal, m.Org.Slug, r.PostFormValue("email"), isms.Role(r.PostFormValue("role")))
 	if err != nil {
 		s.formError(w, r, m, err)
 		return
 	}
-	s.flash(r, "Member added.")
+	s.flash(r, "An invitation was recorded for "+inv.Email+"; they become a member when they accept it after signing in (within 14 days).")
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/people", http.StatusSeeOther)
 }
 

@@ -27,10 +27,16 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
 
 type orgsPage struct {
 	Page
+	Invitations []isms.Invitation // pending, to accept or decline (issue 13)
 }
 
 func (s *Server) handleOrgs(w http.ResponseWriter, r *http.Request, p app.Principal) {
-	s.render(w, r, "orgs", &orgsPage{Page: s.page(r, nil, "Your organisations")})
+	invs, err := s.app.Invitations(r.Context(), p)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, "orgs", &orgsPage{Page: s.page(r, nil, "Your organisations"), Invitations: invs})
 }
 
 type homePage struct {

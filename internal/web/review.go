@@ -158,12 +158,17 @@ func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request, m 
 }
 
 func (s *Server) handleDecisionDone(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	id, err := reviewID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	aid, err := strconv.ParseInt(r.PathValue("action"), 10, 64)
 	if err != nil {
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "decision not found"))
 		return
 	}
-	err = s.app.CompleteDecision(r.Context(), m.Principal, m.Org.Slug, aid, r.PostFormValue("note"))
+	err = s.app.CompleteDecision(r.Context(), m.Principal, m.Org.Slug, id, aid, r.PostFormValue("note"))
 	s.reviewResult(w, r, m, err, "Decision marked done.")
 }
 

@@ -2,11 +2,15 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
 )
 
 func init() {
@@ -30,5 +34,51 @@ func init() {
 			"reviews": {path: "/o/acme/reviews", want: []string{"Management reviews", "2026-Q4", "Prepare a review"}},
 			"review":  {path: "/o/acme/reviews/{reviews.id}", want: []string{"Management review 2026-Q4", "Hire a second admin at Acme Oy", "Metrics and their trend", "Actions from earlier reviews", "Mark as held"}},
 		},
+	})
+}
+
+// TestDecisionRouteChecksReview completes a decision of review A through
+// review B's path: the decision is not B's, so the answer is 404 and
+// nothing changes; through A's path it is done. (Before issue 13 the review
+// id in the path was ignored.)
+func TestDecisionRouteChecksReview(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		ctx := context.Background()
+		var reviews [2]*isms.Review
+		for i, period := range []string{"2026-Q3", "2026-Q4"} {
+			reviews[i] = &isms.Review{Period: period, HeldOn: time.Date(2027, 1, 15+i, 0, 0, 0, 0, time.UTC), ChairID: o.users[isms.RoleManagement].ID}
+			if err := a.CreateReview(ctx, app.System, "acme", reviews[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dl := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)
+		d := &isms.ReviewAction{Kind: isms.DecisionAction, Title: "Rotate the backup keys", OwnerID: o.users[isms.RoleProcessOwner].ID, Deadline: &dl}
+		if err := a.AddDecision(ctx, app.System, "acme", reviews[0].ID, d); err != nil {
+			t.Fatal(err)
+		}
+		c := e.signIn(t, o.users[isms.RoleISMSManager].Email)
+		wrong := "/o/acme/reviews/" + id(reviews[1].ID) + "/decisions/" + id(d.ID) + "/done"
+		if r := e.do(t, c, http.MethodPost, wrong, url.Values{"note": {"through the other review"}}, nil); r.status != http.StatusNotFound {
+			t.Fatalf("decision of review A done through review B: %d %s", r.status, r.body)
+		}
+		if err := a.CompleteDecision(ctx, app.System, "acme", reviews[1].ID, d.ID, "x"); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Fatalf("app: decision of review A through review B: %v", err)
+		}
+		v, err := a.Review(ctx, app.System, "acme", reviews[0].ID)
+		if err != nil || len(v.Decisions) != 1 || v.Decisions[0].Status != "open" {
+			t.Fatalf("decision after the refused calls: %+v %v", v.Decisions, err)
+		}
+		right := "/o/acme/reviews/" + id(reviews[0].ID) + "/decisions/" + id(d.ID) + "/done"
+		if r := e.do(t, c, http.MethodPost, right, url.Values{"note": {"done"}}, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("decision done through its own review: %d %s", r.status, r.body)
+		}
+		v, _ = a.Review(ctx, app.System, "acme", reviews[0].ID)
+		if v.Decisions[0].Status != "done" {
+			t.Fatalf("decision after completion: %+v", v.Decisions[0])
+		}
 	})
 }

@@ -41,6 +41,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /account/mfa", s.signedIn(s.handleMFAEnable))
 	mux.HandleFunc("POST /account/mfa/disable", s.signedIn(s.handleMFADisable))
 	mux.HandleFunc("GET /orgs", s.signedIn(s.handleOrgs))
+	mux.HandleFunc("POST /invitations/{id}/accept", s.signedIn(s.handleInvitationAnswer(true)))
+	mux.HandleFunc("POST /invitations/{id}/decline", s.signedIn(s.handleInvitationAnswer(false)))
 
 	// Inside an organisation: every page is listed in orgRoutes.
 	for _, rt := range s.orgRoutes() {
@@ -52,6 +54,8 @@ func (s *Server) routes() {
 	s.mux = apiMux
 	s.api = s.newAPI()
 	s.apiOrgRoutes(s.api)
+	s.apiMemberRoutes(s.api)
+	s.apiTokenRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
 	// Processes and improvement cycles (issue 4).
@@ -89,6 +93,8 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/people", isms.ActRead, s.handlePeople},
 		{"POST /o/{org}/people", isms.ActManageMembers, s.handleMemberAdd},
 		{"POST /o/{org}/people/{user}/role", isms.ActManageMembers, s.handleMemberRole},
+		{"GET /o/{org}/people/{user}/remove", isms.ActManageMembers, s.handleMemberRemoveConfirm},
+		{"POST /o/{org}/people/{user}/remove", isms.ActManageMembers, s.handleMemberRemove},
 		// Sign-in security: require a second factor (issue 13).
 		{"GET /o/{org}/security", isms.ActManageOrg, s.handleOrgSecurity},
 		{"POST /o/{org}/security/mfa", isms.ActManageOrg, s.handleOrgRequireMFA},
@@ -205,6 +211,9 @@ var apiActions = map[string]isms.Action{
 	"list-orgs":         isms.ActRead,
 	"get-org":           isms.ActRead,
 	"list-members":      isms.ActRead,
+	"remove-member":     isms.ActManageMembers,
+	"list-tokens":       isms.ActRead, // each member lists their own
+	"create-token":      isms.ActManageTokens,
 	"list-audit-events": isms.ActReadAudit,
 	"list-metrics":      isms.ActRead,
 	"rate-metrics":      isms.ActRead,

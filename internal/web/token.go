@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -12,6 +13,26 @@ type tokensPage struct {
 	Page
 	Tokens []*isms.Token
 	Secret string // shown once, right after creation
+	Now    time.Time
+}
+
+// orgTime shows a moment in the organisation's time zone with the zone's
+// abbreviation ("never" for nil).
+func orgTime(t *time.Time, m *app.Member) string {
+	if t == nil {
+		return "never"
+	}
+	loc := time.UTC
+	if m != nil {
+		loc = m.Org.Location()
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+func init() {
+	funcs["orgtime"] = orgTime
+	funcs["ptr"] = func(t time.Time) *time.Time { return &t }
+	funcs["expired"] = func(t *isms.Token, now time.Time) bool { return t.Expired(now) }
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, secret, errMsg string) {
@@ -20,7 +41,7 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, m *app.Membe
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &tokensPage{Page: s.page(r, m, "API tokens"), Tokens: tokens, Secret: secret}
+	pg := &tokensPage{Page: s.page(r, m, "API tokens"), Tokens: tokens, Secret: secret, Now: s.app.DB.Now()}
 	pg.Nav, pg.Error = "tokens", errMsg
 	s.renderStatus(w, r, status, "tokens", pg)
 }
@@ -30,7 +51,8 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, m *app.Mem
 }
 
 func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	_, secret, err := s.app.CreateToken(r.Context(), m.Principal, m.Org.Slug, "", r.PostFormValue("name"), isms.TokenScope(r.PostFormValue("scope")))
+	_, secret, err := s.app.CreateTokenExpiring(r.Context(), m.Principal, m.Org.Slug, "", r.PostFormValue("name"),
+		isms.TokenScope(r.PostFormValue("scope")), r.PostFormValue("expires"))
 	if err != nil {
 		s.tokensPage(w, r, m, ErrorStatus(err), "", s.errorMessage(r, err))
 		return

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// PutInvitation records an invitation, replacing an earlier one of the
+// organisation for the same email (a new role and expiry).
+func (tx *Tx) PutInvitation(ctx context.Context, inv *isms.Invitation) error {
+	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE org_id = $1 AND email = $2`, inv.OrgID, inv.Email); err != nil {
+		return fmt.Errorf("replace invitation: %w", err)
+	}
+	inv.CreatedAt = tx.Now
+	return tx.queryRow(ctx, `INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		inv.OrgID, inv.Email, string(inv.Role), inv.InvitedBy, ts(inv.CreatedAt), ts(inv.ExpiresAt)).Scan(&inv.ID)
+}
+
+const invitationSelect = `SELECT i.id, i.org_id, i.email, i.role, i.invited_by, i.created_at, i.expires_at, o.slug, o.name
+	FROM invitations i JOIN organizations o ON o.id = i.org_id`
+
+func scanInvitation(row interface{ Scan(...any) error }) (*isms.Invitation, error) {
+	var inv isms.Invitation
+	var role string
+	if err := row.Scan(&inv.ID, &inv.OrgID, &inv.Email, &role, &inv.InvitedBy, &inv.CreatedAt, &inv.ExpiresAt, &inv.OrgSlug, &inv.OrgName); err != nil {
+		return nil, err
+	}
+	inv.Role = isms.Role(role)
+	inv.CreatedAt, inv.ExpiresAt = inv.CreatedAt.UTC(), inv.ExpiresAt.UTC()
+	return &inv, nil
+}
+
+// InvitationsFor lists the invitations to an email that have not expired
+// at now, by organisation slug.
+func (tx *Tx) InvitationsFor(ctx context.Context, email string, now time.Time) ([]isms.Invitation, error) {
+	rows, err := tx.query(ctx, invitationSelect+` WHERE i.email = $1 AND i.expires_at > $2 ORDER BY o.slug`, email, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("invitations: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.Invitation
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inv)
+	}
+	return out, rows.Err()
+}
+
+// Invitation returns an invitation to the email by id; ENOTFOUND when it
+// does not exist or is addressed to another email.
+func (tx *Tx) Invitation(ctx context.Context, id int64, email string) (*isms.Invitation, error) {
+	inv, err := scanInvitation(tx.queryRow(ctx, invitationSelect+` WHERE i.id = $1 AND i.email = $2`, id, email))
+	return inv, notFound(err, "invitation")
+}
+
+// DeleteInvitation removes an invitation.
+func (tx *Tx) DeleteInvitation(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM invitations WHERE id = $1`, id)
+	return err
+}
+
+// MemberByEmail reports whether the organisation has a member with the
+// email.
+func (tx *Tx) MemberByEmail(ctx context.Context, orgID int64, email string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email = $2`, orgID, email).Scan(&n)
+	return n > 0, err
+}
+
+// OrgInvitations lists an organisation's invitations that have not
+// expired at now, by email.
+func (tx *Tx) OrgInvitations(ctx context.Context, orgID int64, now time.Time) ([]isms.Invitation, error) {
+	rows, err := tx.query(ctx, invitationSelect+` WHERE i.org_id = $1 AND i.expires_at > $2 ORDER BY i.email`, orgID, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("organisation invitations: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.Invitation
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inv)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// TokenJSON is an API token in the API (never its secret, except once in
+// the answer to create-token).
+type TokenJSON struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Scope      string     `json:"scope"`
+	UserID     int64      `json:"user_id"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty" doc:"Absent: the token does not expire."`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	Secret     string     `json:"secret,omitempty" doc:"Only in the answer to create-token: copy it, it is not stored."`
+}
+
+func tokenJSON(t *isms.Token) TokenJSON {
+	return TokenJSON{ID: t.ID, Name: t.Name, Scope: string(t.Scope), UserID: t.UserID, CreatedAt: t.CreatedAt.UTC(),
+		LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
+}
+
+// apiTokenRoutes registers listing and creating API tokens (issue 13).
+// Tokens are created by a signed-in person (a browser session): a token
+// cannot create tokens.
+func (s *Server) apiTokenRoutes(api huma.API) {
+	tags := []string{"tokens"}
+	huma.Register(api, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/tokens",
+		Summary: "The caller's API tokens (an admin's: everyone's), with last use and expiry", Tags: tags},
+		func(ctx context.Context, in *struct{ OrgPath }) (*struct{ Body []TokenJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ts, err := s.app.Tokens(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &struct{ Body []TokenJSON }{Body: []TokenJSON{}}
+			for _, t := range ts {
+				out.Body = append(out.Body, tokenJSON(t))
+			}
+			return out, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/tokens",
+		Summary: "Create an API token for the signed-in caller (sessions only); the secret is in this answer only", Tags: tags,
+		DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			Body struct {
+				Name    string `json:"name" minLength:"1" maxLength:"200" doc:"What the token is for."`
+				Scope   string `json:"scope" enum:"read,write"`
+				Expires string `json:"expires,omitempty" maxLength:"40" doc:"12h, 30d, 90d, a date (2026-12-31: valid through that day, UTC) or RFC 3339; absent: never."`
+			}
+		}) (*struct{ Body TokenJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			t, secret, err := s.app.CreateTokenExpiring(ctx, p, in.Org, "", in.Body.Name, isms.TokenScope(in.Body.Scope), in.Body.Expires)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &struct{ Body TokenJSON }{Body: tokenJSON(t)}
+			out.Body.Secret = secret
+			return out, nil
+		})
+}
+
+// apiSessionOnly lists the API operations a token may never perform,
+// whatever its scope and role: they answer 403 to tokens.
+var apiSessionOnly = map[string]bool{"create-token": true}
+
+// APISessionOnly reports whether an API operation is for signed-in
+// sessions only (tokens get 403).
+func APISessionOnly(operationID string) bool { return apiSessionOnly[operationID] }

@@ -22,6 +22,7 @@ const (
 	mfaUserKey         = "mfa_user"
 	mfaSinceKey        = "mfa_since"
 	mfaNextKey         = "mfa_next"
+	mfaEnrolKey        = "mfa_enrol_secret"
 )
 
 // principalFrom returns the principal the authenticate middleware found.

@@ -128,6 +128,9 @@ func (s *Server) handleMFAForm(w http.ResponseWriter, r *http.Request, p app.Pri
 		s.pageError(w, r, err)
 		return
 	}
+	// The secret being set up stays on the server, in the session: the
+	// confirming form does not carry it, so no one can choose their own.
+	s.sessions.Put(r.Context(), mfaEnrolKey, pg.Enrol.Secret)
 	s.setQR(pg)
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "account_mfa", pg)
@@ -140,8 +143,11 @@ func (s *Server) setQR(pg *accountPage) {
 }
 
 func (s *Server) handleMFAEnable(w http.ResponseWriter, r *http.Request, p app.Principal) {
-	secret := r.PostFormValue("secret")
+	secret := s.sessions.GetString(r.Context(), mfaEnrolKey)
 	codes, err := s.app.EnableTOTP(r.Context(), p, secret, r.PostFormValue("code"))
+	if err == nil {
+		s.sessions.Remove(r.Context(), mfaEnrolKey)
+	}
 	pg, perr := s.accountPage(r, p)
 	if perr != nil {
 		s.pageError(w, r, perr)

@@ -139,7 +139,13 @@ func TestEnrolOnAccountPage(t *testing.T) {
 		if r := e.do(t, c, http.MethodPost, "/account/mfa", url.Values{"secret": {secret}, "code": {"123456"}}, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, secret) {
 			t.Errorf("wrong code: %d, want 422 showing the same secret", r.status)
 		}
-		r = e.do(t, c, http.MethodPost, "/account/mfa", url.Values{"secret": {secret}, "code": {code(t, secret, time.Now())}, "next": {"/o/acme/"}}, nil)
+		// A secret of the client's choosing is not taken: the one set up is
+		// the one the server made and kept in the session.
+		chosen := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		if r := e.do(t, c, http.MethodPost, "/account/mfa", url.Values{"secret": {chosen}, "code": {code(t, chosen, time.Now())}}, nil); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("a secret chosen by the client: %d, want 422", r.status)
+		}
+		r = e.do(t, c, http.MethodPost, "/account/mfa", url.Values{"code": {code(t, secret, time.Now())}, "next": {"/o/acme/"}}, nil)
 		if r.status != http.StatusOK || strings.Count(r.body, "<li><code>") != app.RecoveryCodes || !strings.Contains(r.body, `href="/o/acme/"`) {
 			t.Fatalf("confirm: %d\n%s", r.status, r.body)
 		}

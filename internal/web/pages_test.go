@@ -48,7 +48,7 @@ func TestEveryPageRenders(t *testing.T) {
 			"error":       {"/o/no-such-org/", http.StatusNotFound, []string{"404 · Not Found", "Back to the start page"}, false, nil},
 			"orgs":        {"/orgs", http.StatusOK, []string{"Your organisations", "Acme Oy", "your role: admin"}, false, nil},
 			"home":        {"/o/acme/", http.StatusOK, []string{"<h1>Acme Oy</h1>", "<strong>admin</strong>", "members"}, false, nil},
-			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Invite a member"}, false, nil},
+			"people":      {"/o/acme/people", http.StatusOK, []string{"People and roles", "viewer@acme.example", "Invite a member", `href="/o/acme/security"`}, false, nil},
 			"tokens":      {"/o/acme/tokens", http.StatusOK, []string{"API tokens", "admin read", "active", "revoked 20"}, false, nil},
 			"audit":       {"/o/acme/audit", http.StatusOK, []string{"Audit trail", "member.add", "token.revoke"}, false, nil},
 			"account":     {"/account", http.StatusOK, []string{"Signed in as admin@acme.example", "Change your password"}, false, nil},

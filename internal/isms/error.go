@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED   = "unauthorized"
 	EFORBIDDEN      = "forbidden"
 	ETOOMANY        = "too_many_requests"
+	ETOOLARGE       = "too_large"
 	EINTERNAL       = "internal"
 	ENOTIMPLEMENTED = "not_implemented"
 )

@@ -163,6 +163,18 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 	})
 }
 
+// CanImport checks that p may import into the organisation, so a caller
+// who may not is refused before sending a file. ENOTFOUND, EFORBIDDEN.
+func (a *App) CanImport(ctx context.Context, p Principal, org string) error {
+	return a.DB.ReadOne(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, org)
+		if err != nil {
+			return err
+		}
+		return m.can(isms.ActImport)
+	})
+}
+
 // hashedFile returns the file to parse and a function returning the
 // SHA-256 of the whole file once it has been parsed. A workbook is hashed
 // first and handed over as the file itself (it is read by random access,

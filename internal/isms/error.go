@@ -18,6 +18,7 @@ const (
 	EFORBIDDEN      = "forbidden"
 	ETOOMANY        = "too_many_requests"
 	ETOOLARGE       = "too_large"
+	ETIMEOUT        = "timeout"
 	EINTERNAL       = "internal"
 	ENOTIMPLEMENTED = "not_implemented"
 )

@@ -15,6 +15,7 @@ var statusOf = map[string]int{
 	isms.EFORBIDDEN:      http.StatusForbidden,
 	isms.ETOOMANY:        http.StatusTooManyRequests,
 	isms.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	isms.ETIMEOUT:        http.StatusRequestTimeout,
 	isms.ENOTIMPLEMENTED: http.StatusNotImplemented,
 	isms.EINTERNAL:       http.StatusInternalServerError,
 }

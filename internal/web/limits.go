@@ -131,11 +131,15 @@ func (s *Server) bound(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rc := http.NewResponseController(w)
-		class := classOf(s.routeOf(r))
+		route := s.routeOf(r)
+		class := classOf(route)
 		limit := l.MaxBody
 		switch class {
 		case classUpload:
-			limit = l.MaxUpload + 1<<20 // room for a form's other fields
+			limit = l.MaxUpload
+			if !strings.HasPrefix(route, "POST "+apiPrefix) {
+				limit += formSlack // the form's other fields and part headers
+			}
 			_ = rc.SetWriteDeadline(start.Add(l.LongWrite))
 			r.Body = &rateReader{r: r.Body, rc: rc, start: start, grace: l.UploadGrace, rate: l.UploadMinRate}
 		case classEvidence:
@@ -150,13 +154,13 @@ func (s *Server) bound(next http.Handler) http.Handler {
 			_ = rc.SetWriteDeadline(start.Add(l.WriteTimeout))
 		}
 		if r.ContentLength > limit {
-			s.limitError(w, r, tooLarge(limit, class))
+			s.limitError(w, r, s.tooLarge(limit, class))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if class != classUpload && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if err := readForm(r, limit); err != nil {
-				s.limitError(w, r, bodyError(err, limit, class))
+				s.limitError(w, r, s.bodyError(err, limit, class))
 				return
 			}
 		}
@@ -182,11 +186,11 @@ func readForm(r *http.Request, limit int64) error {
 
 // bodyError turns an error reading a body into a domain error: too large,
 // too slow, or a malformed form.
-func bodyError(err error, limit int64, class routeClass) error {
+func (s *Server) bodyError(err error, limit int64, class routeClass) error {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return tooLarge(limit, class)
+		return s.tooLarge(limit, class)
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, errTooSlow):
 		return isms.Errorf(isms.ETIMEOUT, "the request body arrived too slowly and was cut off; send it again on a faster connection")
 	}
@@ -197,9 +201,12 @@ func bodyError(err error, limit int64, class routeClass) error {
 	return isms.Errorf(isms.EINVALID, "the request body could not be read as a form (%v)", err)
 }
 
-func tooLarge(limit int64, class routeClass) error {
+// formSlack is what an upload form may hold besides its file.
+const formSlack = 64 << 10
+
+func (s *Server) tooLarge(limit int64, class routeClass) error {
 	if class == classUpload {
-		return isms.Errorf(isms.ETOOLARGE, "the file is larger than the %s an import may be; split it into smaller files", size(limit-1<<20))
+		return isms.Errorf(isms.ETOOLARGE, "the file is larger than the %s an import may be; split it into smaller files", size(s.limits.MaxUpload))
 	}
 	return isms.Errorf(isms.ETOOLARGE, "the request body is larger than the %s allowed here", size(limit))
 }
@@ -295,7 +302,7 @@ func (s *Server) receiveUpload(body io.Reader) (string, error) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		if berr := bodyError(err, s.limits.MaxUpload+1<<20, classUpload); isms.ErrorCode(berr) != isms.EINVALID {
+		if berr := s.bodyError(err, s.limits.MaxUpload, classUpload); isms.ErrorCode(berr) != isms.EINVALID {
 			return "", berr
 		}
 		return "", fmt.Errorf("store upload: %w", err)

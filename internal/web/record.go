@@ -193,7 +193,7 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			return nil, s.dropUpload(f, bodyError(err, s.limits.MaxUpload+1<<20, classUpload))
+			return nil, s.dropUpload(f, s.bodyError(err, s.limits.MaxUpload, classUpload))
 		}
 		switch part.FormName() {
 		case "file":
@@ -207,7 +207,7 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 		case "kind", "format":
 			v, err := io.ReadAll(io.LimitReader(part, 64))
 			if err != nil {
-				return nil, s.dropUpload(f, bodyError(err, s.limits.MaxUpload+1<<20, classUpload))
+				return nil, s.dropUpload(f, s.bodyError(err, s.limits.MaxUpload, classUpload))
 			}
 			if part.FormName() == "kind" {
 				f.kind = isms.RecordKind(v)

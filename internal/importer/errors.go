@@ -2,8 +2,11 @@ package importer
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pdca/pdca/internal/isms"
 )
 
 // RowError is one problem in an import file, written for the person who
@@ -151,4 +154,35 @@ func Thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// MaxRecord bounds one record of a CSV or JSON file (a CSV row with its
+// quoted line breaks, a JSON object), in bytes: the parsers hold a record
+// whole, so a file that is one 200 MB line would otherwise be read into
+// memory.
+const MaxRecord = 1 << 20
+
+// budgetReader refuses to deliver bytes beyond end, which the source moves
+// forward at the start of each record: a record longer than the budget
+// fails with ETOOLARGE instead of growing the parser's buffer.
+type budgetReader struct {
+	r    io.Reader
+	n    int64 // bytes delivered
+	end  int64
+	what string // "a line", "a JSON object"
+}
+
+// allow lets the record starting at offset from take MaxRecord bytes.
+func (b *budgetReader) allow(from int64) { b.end = from + MaxRecord }
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.n >= b.end {
+		return 0, isms.Errorf(isms.ETOOLARGE, "%s of the file is longer than %d MiB; records are at most that large (check the file's format and quoting)", b.what, MaxRecord>>20)
+	}
+	if rem := b.end - b.n; int64(len(p)) > rem {
+		p = p[:rem]
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
 }

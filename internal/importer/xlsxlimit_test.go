@@ -148,3 +148,38 @@ func TestReadAllKeepsFirstThousandProblems(t *testing.T) {
 		t.Errorf("a long value is kept as %q", ie.Errors[0].Value)
 	}
 }
+
+// A CSV or JSON record larger than MaxRecord is refused with ETOOLARGE:
+// the parsers hold a record whole, so a file of one 200 MB line used to be
+// read into memory.
+func TestRecordLimit(t *testing.T) {
+	big := strings.Repeat("x", importer.MaxRecord+64<<10) // the parsers read ahead a few KiB
+	tests := []struct {
+		name   string
+		format importer.Format
+		data   string
+	}{
+		{"a long CSV header", importer.FormatCSV, big + "\n"},
+		{"a long CSV line", importer.FormatCSV, "name,critical\nAcme," + big + "\n"},
+		{"a quoted CSV value across lines", importer.FormatCSV, "name,critical\n\"Acme" + strings.Repeat("\nline", importer.MaxRecord/4) + "\",yes\n"},
+		{"a long JSON string", importer.FormatJSON, `[{"name": "Acme", "critical": true}, {"name": "` + big + `"}]`},
+		{"a JSON object of many keys", importer.FormatJSON, `[{"name": "Acme"` + strings.Repeat(`, "k": 1`, importer.MaxRecord/7) + `}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := importer.ReadAll(strings.NewReader(tt.data), importer.Options{Kind: isms.KindSuppliers, Format: tt.format})
+			if isms.ErrorCode(err) != isms.ETOOLARGE || !strings.Contains(err.Error(), "longer than 1 MiB") {
+				t.Fatalf("err = %.200v, want ETOOLARGE", err)
+			}
+		})
+	}
+	// A file of many records, each within the limit, reads.
+	var b strings.Builder
+	b.WriteString("name,critical\n")
+	for i := range 3 {
+		fmt.Fprintf(&b, "%s%d,yes\n", strings.Repeat("n", importer.MaxRecord/2), i)
+	}
+	if rows, err := importer.ReadAll(strings.NewReader(b.String()), importer.Options{Kind: isms.KindSuppliers, Format: importer.FormatCSV}); err != nil || len(rows) != 3 {
+		t.Fatalf("records within the limit: %d rows, %.200v", len(rows), err)
+	}
+}

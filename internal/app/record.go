@@ -73,6 +73,7 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		return nil, err
 	}
 	res := &ImportResult{Kind: req.Kind, DryRun: req.DryRun}
+	start := time.Now()
 	var st *stage
 	if !req.DryRun {
 		if st, err = newStage(); err != nil {
@@ -110,13 +111,21 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		return nil, err
 	}
 	res.SHA256 = sum()
+	read := time.Since(start)
 	if req.DryRun {
+		a.Log.Info("import read", "org_id", m.Org.ID, "kind", string(req.Kind), "rows", res.Rows, "dry_run", true, "read_ms", read.Milliseconds())
 		return res, nil
 	}
 	if err := st.finish(); err != nil {
 		return nil, err
 	}
-	return res, a.DB.Write(ctx, func(tx *store.Tx) error {
+	fresh := true
+	writeStart := time.Now()
+	defer func() {
+		a.Log.Info("import written", "org_id", m.Org.ID, "kind", string(req.Kind), "rows", res.Rows, "created", res.Created, "updated", res.Updated,
+			"rechecked", !fresh, "read_ms", read.Milliseconds(), "write_ms", time.Since(writeStart).Milliseconds())
+	}()
+	err = a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, req.Org)
 		if err != nil {
 			return err
@@ -141,7 +150,8 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 			*res = ImportResult{Kind: req.Kind, SHA256: res.SHA256}
 			err = a.importScan(ctx, tx, m, scan, im.ID, res)
 		} else {
-			err = a.applyStage(ctx, tx, m, req.Kind, st, im.ID, now == version, res)
+			fresh = now == version
+			err = a.applyStage(ctx, tx, m, req.Kind, st, im.ID, fresh, res)
 		}
 		if err != nil {
 			return err
@@ -161,6 +171,10 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // CanImport checks that p may import into the organisation, so a caller
@@ -348,18 +362,16 @@ func (e *existingRecords) get(key string) (isms.Record, bool) {
 	return r, ok
 }
 
-func (e *existingRecords) put(r isms.Record) {
-	e.mem[r.Key] = r
-}
-
 // classify compares a row with the stored record of its key: it counts
 // the row as created, updated or unchanged and returns what writing it
 // takes (an update carries the stored record, for the audit event).
 func classify(existing *existingRecords, r isms.Record, res *ImportResult) staged {
+	// Keys are unique within a file (the importer rejects repeats) and
+	// within a scan's changes, so classified rows are not remembered: on a
+	// large import that would hold every row in memory.
 	old, ok := existing.get(r.Key)
 	if !ok {
 		res.Created++
-		existing.put(r)
 		return staged{Op: opCreate, Rec: r}
 	}
 	if old.Equal(r) {
@@ -368,7 +380,6 @@ func classify(existing *existingRecords, r isms.Record, res *ImportResult) stage
 	}
 	r.ID = old.ID
 	res.Updated++
-	existing.put(r)
 	return staged{Op: opUpdate, Rec: r, Old: &old}
 }
 

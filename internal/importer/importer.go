@@ -78,9 +78,16 @@ type source interface {
 
 // Reader reads the rows of one import file in order.
 type Reader struct {
-	src source
-	b   *builder
+	src  source
+	b    *builder
+	rows int
 }
+
+// MaxRows bounds the rows of one file (good and bad): the reader
+// remembers each row's key, and a register of a million records is ten
+// times the largest pdca is built for. Larger files are refused with
+// ETOOLARGE: split them.
+const MaxRows = 1_000_000
 
 // NewReader checks opts, reads the start of the file (the header row of CSV
 // and XLSX, the opening bracket of JSON) and returns a Reader positioned at
@@ -138,6 +145,9 @@ func (r *Reader) Next() (Row, error) {
 			}
 		}
 		return Row{Line: line}, err
+	}
+	if r.rows++; r.rows > MaxRows {
+		return Row{Line: line}, isms.Errorf(isms.ETOOLARGE, "the file has more than %s rows, the most one import takes; split it into smaller files", Thousands(MaxRows))
 	}
 	rec, errs := r.b.build(line, cols, vals)
 	if errs != nil {

@@ -96,7 +96,22 @@ func (s *stage) remove() {
 // those of this second comparison.
 func (a *App) applyStage(ctx context.Context, tx *store.Tx, m *Member, kind isms.RecordKind, st *stage, importID int64, fresh bool, res *ImportResult) error {
 	if fresh {
-		return st.each(func(s staged) error { return s.write(ctx, tx, m, importID) })
+		creates := make([]isms.Record, 0, store.InsertBatch)
+		err := st.each(func(s staged) error {
+			if s.Op != opCreate {
+				return s.write(ctx, tx, m, importID)
+			}
+			if creates = append(creates, s.Rec); len(creates) == store.InsertBatch {
+				err := tx.InsertRecords(ctx, m.Org.ID, creates, importID)
+				creates = creates[:0]
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.InsertRecords(ctx, m.Org.ID, creates, importID)
 	}
 	res.Created, res.Updated, res.Unchanged = 0, 0, 0
 	existing, err := newExisting(ctx, tx, m.Org.ID, kind, a.ImportPreload)

@@ -32,9 +32,10 @@ func TestAttacks(t *testing.T) {
 	}
 	dir := t.TempDir()
 	files := map[string]string{
-		"bomb": attackFile(t, dir, "bomb.xlsx", writeXLSXBomb),
-		"bad":  attackFile(t, dir, "bad.csv", func(w io.Writer) { writeCSV(w, 40<<20, "INC-%d,t,apocalyptic,2026-10-01,,,\n") }),
-		"big":  attackFile(t, dir, "big.csv", func(w io.Writer) { io.WriteString(w, "a,b\n"); writeLines(w, 200<<20, "x,y\n") }),
+		"bomb":  attackFile(t, dir, "bomb.xlsx", writeXLSXBomb),
+		"bad":   attackFile(t, dir, "bad.csv", func(w io.Writer) { writeCSV(w, 40<<20, "INC-%d,t,apocalyptic,2026-10-01,,,\n") }),
+		"bad10": attackFile(t, dir, "bad10.csv", func(w io.Writer) { writeCSV(w, 10<<20, "INC-%d,t,apocalyptic,2026-10-01,,,\n") }),
+		"big":   attackFile(t, dir, "big.csv", func(w io.Writer) { io.WriteString(w, "a,b\n"); writeLines(w, 200<<20, "x,y\n") }),
 		"valid": attackFile(t, dir, "valid.csv", func(w io.Writer) {
 			writeCSV(w, 50<<20, "INC-%d,An incident of the load test,low,2026-10-01 08:00,,,\n")
 		}),
@@ -59,7 +60,7 @@ func TestAttacks(t *testing.T) {
 			}
 			tokens[slug] = strings.TrimSpace(secret)
 		}
-		imp := func(s *serveChild, slug, kind, query, file string) (int, int, time.Duration) {
+		imp := func(t *testing.T, s *serveChild, slug, kind, query, file string) (int, int, time.Duration) {
 			start := time.Now()
 			f, err := os.Open(file)
 			if err != nil {
@@ -79,12 +80,12 @@ func TestAttacks(t *testing.T) {
 
 		t.Run("xlsx bomb", func(t *testing.T) {
 			s := attackServe(t, dsn)
-			code, n, d := imp(s, "acme", "incidents", "format=xlsx&dry_run=true", files["bomb"])
+			code, n, d := imp(t, s, "acme", "incidents", "format=xlsx&dry_run=true", files["bomb"])
 			reportAttack(t, s, "XLSX bomb (3.3 MB, sheet unzips to 900 MB), dry run", code, n, d, http.StatusRequestEntityTooLarge)
 		})
 		t.Run("all-bad csv", func(t *testing.T) {
 			s := attackServe(t, dsn)
-			code, n, d := imp(s, "acme", "incidents", "format=csv&dry_run=true", files["bad"])
+			code, n, d := imp(t, s, "acme", "incidents", "format=csv&dry_run=true", files["bad"])
 			// 1.2 million rows: more than importer.MaxRows, so 413 once the
 			// millionth row is read (422 with 1,000 problems below that).
 			reportAttack(t, s, "40 MB CSV, every row bad, dry run", code, n, d, http.StatusRequestEntityTooLarge)
@@ -98,7 +99,7 @@ func TestAttacks(t *testing.T) {
 			codes := make([]int, 4)
 			durs := make([]time.Duration, 4)
 			for i := range 4 {
-				wg.Go(func() { codes[i], _, durs[i] = imp(s, "acme", "incidents", "format=csv", files["big"]) })
+				wg.Go(func() { codes[i], _, durs[i] = imp(t, s, "acme", "incidents", "format=csv", files["big"]) })
 			}
 			wg.Wait()
 			slowest := time.Duration(0)
@@ -112,7 +113,7 @@ func TestAttacks(t *testing.T) {
 		})
 		t.Run("10 MB all-bad csv", func(t *testing.T) {
 			s := attackServe(t, dsn)
-			code, n, d := imp(s, "acme", "incidents", "format=csv&dry_run=true", files["bad10"])
+			code, n, d := imp(t, s, "acme", "incidents", "format=csv&dry_run=true", files["bad10"])
 			reportAttack(t, s, "10 MB CSV, every row bad, dry run", code, n, d, http.StatusUnprocessableEntity)
 		})
 		t.Run("50 MB import and another organisation's write", func(t *testing.T) {
@@ -139,7 +140,7 @@ func TestAttacks(t *testing.T) {
 					worst, total, writes = max(worst, d), total+d, writes+1
 				}
 			})
-			code, n, d := imp(s, "acme", "incidents", "format=csv", files["valid"])
+			code, n, d := imp(t, s, "acme", "incidents", "format=csv", files["valid"])
 			close(done)
 			wg.Wait()
 			reportAttack(t, s, "50 MB import (not a dry run)", code, n, d, http.StatusOK)

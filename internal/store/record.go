@@ -16,11 +16,11 @@ import (
 // input), so the ten kinds share one code path; a test checks that every
 // table's columns match its specification on both engines.
 type recordSQL struct {
-	spec        isms.KindSpec
-	table       string
-	columns     []string // the kind's fields, in specification order
-	insert      string
-	insertMany  string // InsertBatch rows, ids not returned
+	spec       isms.KindSpec
+	table      string
+	columns    []string // the kind's fields, in specification order
+	insert     string
+	insertMany string // InsertBatch rows, ids not returned
 	// insertManyQ is insertMany with ? placeholders, for SQLite: its driver
 	// looks up the name of every numbered parameter in a list of all of
 	// them, which made a statement of hundreds of $N quadratic.

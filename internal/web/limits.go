@@ -133,6 +133,12 @@ func (s *Server) bound(next http.Handler) http.Handler {
 		rc := http.NewResponseController(w)
 		route := s.routeOf(r)
 		class := classOf(route)
+		// A read deadline is set only while a body is being read, and
+		// cleared at its end: once a request's body is read, net/http
+		// watches the connection for the client going away, and a read
+		// deadline passing then would cancel the request's context (a long
+		// import or export).
+		hasBody := r.Body != nil && r.Body != http.NoBody
 		limit := l.MaxBody
 		switch class {
 		case classUpload:
@@ -141,17 +147,20 @@ func (s *Server) bound(next http.Handler) http.Handler {
 				limit += formSlack // the form's other fields and part headers
 			}
 			_ = rc.SetWriteDeadline(start.Add(l.LongWrite))
-			r.Body = &rateReader{r: r.Body, rc: rc, start: start, grace: l.UploadGrace, rate: l.UploadMinRate}
+			if hasBody {
+				r.Body = &rateReader{r: r.Body, rc: rc, start: start, grace: l.UploadGrace, rate: l.UploadMinRate}
+			}
 		case classEvidence:
 			limit = app.MaxEvidenceFile + 1<<20
-			_ = rc.SetReadDeadline(start.Add(l.ReadTimeout))
 			_ = rc.SetWriteDeadline(start.Add(l.WriteTimeout))
 		case classLong:
-			_ = rc.SetReadDeadline(start.Add(l.ReadTimeout))
 			_ = rc.SetWriteDeadline(start.Add(l.LongWrite))
 		default:
-			_ = rc.SetReadDeadline(start.Add(l.ReadTimeout))
 			_ = rc.SetWriteDeadline(start.Add(l.WriteTimeout))
+		}
+		if hasBody && class != classUpload {
+			_ = rc.SetReadDeadline(start.Add(l.ReadTimeout))
+			r.Body = &eofBody{ReadCloser: r.Body, rc: rc}
 		}
 		if r.ContentLength > limit {
 			s.limitError(w, r, s.tooLarge(limit, class))
@@ -258,6 +267,23 @@ func (b *rateReader) Read(p []byte) (int, error) {
 	_ = b.rc.SetReadDeadline(deadline)
 	n, err := b.r.Read(p)
 	b.n += int64(n)
+	if err == io.EOF {
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+// eofBody clears the read deadline when the body has been read.
+type eofBody struct {
+	io.ReadCloser
+	rc *http.ResponseController
+}
+
+func (b *eofBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
 	return n, err
 }
 

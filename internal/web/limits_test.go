@@ -180,7 +180,9 @@ func TestFormBodyLimit(t *testing.T) {
 // Retry-After. Before, any number ran together.
 func TestImportSlots(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e, secret := limitsEnv(t, db, web.Limits{MaxImports: 1, ImportWait: time.Millisecond, UploadGrace: time.Minute})
+		// The first import may reach its slot after a second one took it;
+		// it then waits up to ImportWait, long beside a dry run of 2 rows.
+		e, secret := limitsEnv(t, db, web.Limits{MaxImports: 1, ImportWait: 2 * time.Second, UploadGrace: time.Minute})
 		auth := http.Header{"Authorization": {"Bearer " + secret}, "Content-Type": {"text/csv"}}
 		file := incidentsCSV("Acme")
 		// The first import holds the slot while its body is incomplete.

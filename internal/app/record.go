@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -47,24 +48,84 @@ type ImportResult struct {
 	DryRun bool
 }
 
-// errDryRun rolls back a dry run's transaction.
-var errDryRun = errors.New("dry run")
-
 // Import reads a file of records and stores it all or nothing: a file with
-// any bad row stores nothing and returns *importer.Error listing every bad
-// row (line, column, value, reason). Re-importing a row with the same
-// natural key updates that record; an identical row changes nothing.
-// Created records are covered by one records.import audit event (each
-// record keeps the import's id); every updated record gets its own event
-// with before and after. Requires import. Enqueues a metric recompute.
+// any bad row stores nothing and returns *importer.Error listing the bad
+// rows (line, column, value, reason; the first importer.MaxErrors of them
+// and the count of all). Re-importing a row with the same natural key
+// updates that record; an identical row changes nothing. Created records
+// are covered by one records.import audit event (each record keeps the
+// import's id); every updated record gets its own event with before and
+// after. Requires import. Enqueues a metric recompute.
+//
+// The file is read, checked and compared with the stored records outside
+// any write transaction (a dry run never takes the writer, so imports do
+// not hold up other organisations); the rows to store are staged in a
+// temporary file and written in one short transaction at the end. If
+// anything in the organisation changed in between (its audit chain moved),
+// the staged rows are compared again inside that transaction, so the
+// counts and audit events always describe what was written.
 func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*ImportResult, error) {
 	if _, ok := isms.LookupKind(string(req.Kind)); !ok {
 		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(req.Kind))
 	}
-	h := sha256.New()
-	file := io.TeeReader(req.File, h)
+	file, sum, err := hashedFile(req)
+	if err != nil {
+		return nil, err
+	}
 	res := &ImportResult{Kind: req.Kind, DryRun: req.DryRun}
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+	start := time.Now()
+	var st *stage
+	if !req.DryRun {
+		if st, err = newStage(); err != nil {
+			return nil, err
+		}
+		defer st.remove()
+	}
+	var m *Member
+	var version int64
+	var scan importer.Scan
+	err = a.DB.ReadOne(ctx, func(tx *store.Tx) error {
+		if m, err = member(ctx, tx, p, req.Org); err != nil {
+			return err
+		}
+		if err := m.can(isms.ActImport); err != nil {
+			return err
+		}
+		// The chain head is read before any record: a change committed
+		// after this read moves it, and the write below notices.
+		if version, err = orgVersion(ctx, tx, m.Org.ID); err != nil {
+			return err
+		}
+		if isScan(req.Format) {
+			if req.Kind != isms.KindVulnerabilities {
+				return isms.Errorf(isms.EINVALID, "--format %s imports vulnerabilities; use --kind vulnerabilities", req.Format)
+			}
+			if scan, err = importer.ParseScan(file, req.Format, req.ScannedAt); err != nil || !req.DryRun {
+				return err
+			}
+			return a.importScan(ctx, tx, m, scan, 0, res)
+		}
+		return a.importTable(ctx, tx, m, req, file, st, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.SHA256 = sum()
+	read := time.Since(start)
+	if req.DryRun {
+		a.Log.Info("import read", "org_id", m.Org.ID, "kind", string(req.Kind), "rows", res.Rows, "dry_run", true, "read_ms", read.Milliseconds())
+		return res, nil
+	}
+	if err := st.finish(); err != nil {
+		return nil, err
+	}
+	fresh := true
+	writeStart := time.Now()
+	defer func() {
+		a.Log.Info("import written", "org_id", m.Org.ID, "kind", string(req.Kind), "rows", res.Rows, "created", res.Created, "updated", res.Updated,
+			"rechecked", !fresh, "read_ms", read.Milliseconds(), "write_ms", time.Since(writeStart).Milliseconds())
+	}()
+	err = a.DB.Write(ctx, func(tx *store.Tx) error {
 		m, err := member(ctx, tx, p, req.Org)
 		if err != nil {
 			return err
@@ -72,22 +133,28 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		if err := m.can(isms.ActImport); err != nil {
 			return err
 		}
+		if err := tx.LockOrg(ctx, m.Org.ID); err != nil {
+			return err
+		}
+		now, err := orgVersion(ctx, tx, m.Org.ID)
+		if err != nil {
+			return err
+		}
 		im := &store.Import{OrgID: m.Org.ID, Kind: req.Kind, Format: string(req.Format), FileName: req.FileName, ActorID: p.UserID, Actor: p.Label}
 		if err := tx.CreateImport(ctx, im); err != nil {
 			return err
 		}
-		if req.Format == importer.FormatTrivy || req.Format == importer.FormatGrype {
-			err = a.importScan(ctx, tx, m, req, file, im.ID, res)
+		if isScan(req.Format) {
+			// A scan is small and reconciled with the asset's stored
+			// findings, so it is compared here, against the latest state.
+			*res = ImportResult{Kind: req.Kind, SHA256: res.SHA256}
+			err = a.importScan(ctx, tx, m, scan, im.ID, res)
 		} else {
-			err = a.importTable(ctx, tx, m, req, file, im.ID, res)
+			fresh = now == version
+			err = a.applyStage(ctx, tx, m, req.Kind, st, im.ID, fresh, res)
 		}
 		if err != nil {
 			return err
-		}
-		_, _ = io.Copy(io.Discard, file) // hash the whole file even if the reader stopped early
-		res.SHA256 = hex.EncodeToString(h.Sum(nil))
-		if req.DryRun {
-			return errDryRun
 		}
 		im.Rows, im.Created, im.Updated, im.Unchanged, im.SHA256 = res.Rows, res.Created, res.Updated, res.Unchanged, res.SHA256
 		if err := tx.FinishImport(ctx, im); err != nil {
@@ -104,13 +171,59 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		}
 		return nil
 	})
-	if errors.Is(err, errDryRun) {
-		return res, nil
-	}
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// CanImport checks that p may import into the organisation, so a caller
+// who may not is refused before sending a file. ENOTFOUND, EFORBIDDEN.
+func (a *App) CanImport(ctx context.Context, p Principal, org string) error {
+	return a.DB.ReadOne(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, org)
+		if err != nil {
+			return err
+		}
+		return m.can(isms.ActImport)
+	})
+}
+
+// hashedFile returns the file to parse and a function returning the
+// SHA-256 of the whole file once it has been parsed. A workbook is hashed
+// first and handed over as the file itself (it is read by random access,
+// from disk); any other file is hashed as the parser reads it.
+func hashedFile(req ImportRequest) (io.Reader, func() string, error) {
+	h := sha256.New()
+	if f, ok := req.File.(*os.File); ok && req.Format == importer.FormatXLSX {
+		if _, err := io.Copy(h, f); err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", req.FileName, err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", req.FileName, err)
+		}
+		sum := hex.EncodeToString(h.Sum(nil))
+		return f, func() string { return sum }, nil
+	}
+	file := io.TeeReader(req.File, h)
+	return file, func() string {
+		_, _ = io.Copy(io.Discard, file) // hash the whole file even if the reader stopped early
+		return hex.EncodeToString(h.Sum(nil))
+	}, nil
+}
+
+func isScan(f importer.Format) bool {
+	return f == importer.FormatTrivy || f == importer.FormatGrype
+}
+
+// orgVersion is the organisation's audit chain length: every change to
+// its data appends an event, so an unchanged length means nothing changed.
+func orgVersion(ctx context.Context, tx *store.Tx, orgID int64) (int64, error) {
+	seq, _, err := tx.ChainHead(ctx, orgID)
+	if isms.ErrorCode(err) == isms.ENOTFOUND {
+		return 0, nil
+	}
+	return seq, err
 }
 
 // JobRecomputeMetrics is the job kind that recomputes an organisation's
@@ -120,7 +233,11 @@ const JobRecomputeMetrics = "recompute_metrics"
 // importTable streams a CSV, XLSX or JSON file. Memory holds the
 // organisation's existing records of the kind (to tell created, updated and
 // unchanged) and the importer's set of keys seen, never the whole file.
-func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req ImportRequest, file io.Reader, importID int64, res *ImportResult) error {
+//
+// tx reads (it is not a write transaction): each row is classified against
+// the stored records and, unless st is nil (a dry run), staged for the
+// write.
+func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req ImportRequest, file io.Reader, st *stage, res *ImportResult) error {
 	existing, err := newExisting(ctx, tx, m.Org.ID, req.Kind, a.ImportPreload)
 	if err != nil {
 		return err
@@ -141,13 +258,13 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		return err
 	}
 	defer rd.Close()
-	var bad []importer.RowError
-	// Rows go to the database in batches: one query finds the stored
-	// records of a batch's keys (keys are unique within a file).
+	var bad importer.Error
+	// Rows are compared in batches: one query finds the stored records of
+	// a batch's keys (keys are unique within a file).
 	batch := make([]isms.Record, 0, store.KeyBatch)
 	flush := func() error {
 		defer func() { batch = batch[:0] }()
-		if len(bad) > 0 || len(batch) == 0 {
+		if bad.Count() > 0 || len(batch) == 0 {
 			return nil // the file will be rejected: store nothing
 		}
 		keys := make([]string, len(batch))
@@ -158,7 +275,7 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 			return err
 		}
 		for _, r := range batch {
-			if err := a.upsert(ctx, tx, m, existing, r, importID, res); err != nil {
+			if err := st.add(classify(existing, r, res)); err != nil {
 				return err
 			}
 		}
@@ -171,7 +288,7 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		}
 		var rowErr *importer.Error
 		if errors.As(err, &rowErr) {
-			bad = append(bad, rowErr.Errors...)
+			bad.Add(rowErr.Errors...)
 			continue
 		} else if err != nil {
 			return fmt.Errorf("read %s: %w", req.FileName, err)
@@ -180,8 +297,8 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		if req.Progress != nil && res.Rows%ProgressEvery == 0 {
 			req.Progress(res.Rows, rd.Offset())
 		}
-		if len(bad) > 0 {
-			continue // the file will be rejected: keep reading only to report every bad row
+		if bad.Count() > 0 {
+			continue // the file will be rejected: keep reading only to count the bad rows
 		}
 		if batch = append(batch, row.Record); len(batch) == store.KeyBatch {
 			if err := flush(); err != nil {
@@ -195,8 +312,8 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 	if req.Progress != nil && res.Rows%ProgressEvery != 0 {
 		req.Progress(res.Rows, rd.Offset())
 	}
-	if len(bad) > 0 {
-		return &importer.Error{Errors: bad}
+	if bad.Count() > 0 {
+		return &bad
 	}
 	return nil
 }
@@ -245,45 +362,45 @@ func (e *existingRecords) get(key string) (isms.Record, bool) {
 	return r, ok
 }
 
-func (e *existingRecords) put(r isms.Record) {
-	e.mem[r.Key] = r
-}
-
-// upsert creates, updates or leaves one record, writing the audit event of
-// an update.
-func (a *App) upsert(ctx context.Context, tx *store.Tx, m *Member, existing *existingRecords, r isms.Record, importID int64, res *ImportResult) error {
+// classify compares a row with the stored record of its key: it counts
+// the row as created, updated or unchanged and returns what writing it
+// takes (an update carries the stored record, for the audit event).
+func classify(existing *existingRecords, r isms.Record, res *ImportResult) staged {
+	// Keys are unique within a file (the importer rejects repeats) and
+	// within a scan's changes, so classified rows are not remembered: on a
+	// large import that would hold every row in memory.
 	old, ok := existing.get(r.Key)
 	if !ok {
-		if err := tx.InsertRecord(ctx, m.Org.ID, &r, importID); err != nil {
-			return err
-		}
 		res.Created++
-		existing.put(r)
-		return nil
+		return staged{Op: opCreate, Rec: r}
 	}
 	if old.Equal(r) {
 		res.Unchanged++
-		return nil
+		return staged{Op: opSame, Rec: r}
 	}
 	r.ID = old.ID
-	if err := tx.UpdateRecord(ctx, m.Org.ID, &r); err != nil {
-		return err
-	}
 	res.Updated++
-	existing.put(r)
-	return audit(ctx, tx, m.Org.ID, m.Principal, "record.update", string(r.Kind), r.ID, recordJSON(old), recordJSON(r))
+	return staged{Op: opUpdate, Rec: r, Old: &old}
 }
 
-// importScan reads a Trivy or Grype report and reconciles it with the
-// asset's known vulnerabilities.
-func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, req ImportRequest, file io.Reader, importID int64, res *ImportResult) error {
-	if req.Kind != isms.KindVulnerabilities {
-		return isms.Errorf(isms.EINVALID, "--format %s imports vulnerabilities; use --kind vulnerabilities", req.Format)
+// write stores one classified row, with the audit event of an update.
+func (s staged) write(ctx context.Context, tx *store.Tx, m *Member, importID int64) error {
+	switch s.Op {
+	case opCreate:
+		return tx.InsertRecord(ctx, m.Org.ID, &s.Rec, importID)
+	case opUpdate:
+		if err := tx.UpdateRecord(ctx, m.Org.ID, &s.Rec); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, m.Principal, "record.update", string(s.Rec.Kind), s.Rec.ID, recordJSON(*s.Old), recordJSON(s.Rec))
 	}
-	scan, err := importer.ParseScan(file, req.Format, req.ScannedAt)
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+// importScan reconciles a parsed Trivy or Grype report with the asset's
+// known vulnerabilities, and writes the changes when importID is not 0
+// (tx is then the write transaction; else it only reads, for a dry run).
+func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, scan importer.Scan, importID int64, res *ImportResult) error {
 	existing := &existingRecords{ctx: ctx, tx: tx, orgID: m.Org.ID, kind: isms.KindVulnerabilities, all: true, mem: map[string]isms.Record{}}
 	var ofAsset []isms.Record
 	if err := tx.EachRecord(ctx, m.Org.ID, isms.KindVulnerabilities, func(r isms.Record) error {
@@ -306,7 +423,11 @@ func (a *App) importScan(ctx context.Context, tx *store.Tx, m *Member, req Impor
 				}
 			}
 		}
-		if err := a.upsert(ctx, tx, m, existing, r, importID, res); err != nil {
+		s := classify(existing, r, res)
+		if importID == 0 {
+			continue
+		}
+		if err := s.write(ctx, tx, m, importID); err != nil {
 			return err
 		}
 	}

@@ -72,9 +72,12 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 	})
 	var bad *importer.Error
 	if errors.As(err, &bad) {
-		fmt.Fprintf(e.stderr, "pdca: %s was rejected: nothing was stored. Fix these rows and import the file again:\n", c.File)
+		fmt.Fprintf(e.stderr, "pdca: %s was rejected: nothing was stored. Fix these rows (%s) and import the file again:\n", c.File, bad.Summary())
 		for _, re := range bad.Errors {
 			fmt.Fprintf(e.stderr, "  %s\n", re.String())
+		}
+		if bad.Truncated() {
+			fmt.Fprintf(e.stderr, "  ... and %s more problems not listed\n", importer.Thousands(bad.Count()-len(bad.Errors)))
 		}
 		return exitError{1}
 	}

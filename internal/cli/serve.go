@@ -39,6 +39,16 @@ type ServeCmd struct {
 
 	// Webhooks reach public addresses only, unless the operator allows more.
 	WebhookAllow []string `name:"webhook-allow" env:"PDCA_WEBHOOK_ALLOW" sep:"," help:"Hosts (hooks.corp.example), IP addresses or CIDR ranges (10.0.0.0/8) webhooks may reach although they are not public; repeatable or comma-separated. Without it, webhooks reach public addresses only."`
+
+	// Request limits (docs/security.md, Uploads and request limits).
+	MaxUploadMB     int64         `name:"max-upload-mb" env:"PDCA_MAX_UPLOAD_MB" default:"256" help:"Largest import file accepted, in MiB (API body or web upload); larger gets 413."`
+	MaxBodyKB       int64         `name:"max-body-kb" env:"PDCA_MAX_BODY_KB" default:"1024" help:"Largest body of any other request (forms, JSON), in KiB; larger gets 413."`
+	MaxImports      int           `name:"max-imports" env:"PDCA_MAX_IMPORTS" default:"2" help:"Imports run at once; more wait 2 s, then get 429 with Retry-After."`
+	ReadTimeout     time.Duration `name:"read-timeout" env:"PDCA_READ_TIMEOUT" default:"30s" help:"Time to read a whole ordinary request, headers and body; slower clients get 408 or are cut off."`
+	WriteTimeout    time.Duration `name:"write-timeout" env:"PDCA_WRITE_TIMEOUT" default:"60s" help:"Time to answer an ordinary request; imports and exports get --long-write-timeout."`
+	LongWrite       time.Duration `name:"long-write-timeout" env:"PDCA_LONG_WRITE_TIMEOUT" default:"15m" help:"Time to answer an import or an export."`
+	UploadMinRateKB int64         `name:"upload-min-rate-kb" env:"PDCA_UPLOAD_MIN_RATE_KB" default:"32" help:"An import file must arrive at this average rate (KiB/s) after --upload-grace, or the request is cut off."`
+	UploadGrace     time.Duration `name:"upload-grace" env:"PDCA_UPLOAD_GRACE" default:"10s" help:"Time an import file may take before --upload-min-rate-kb applies."`
 	// Hidden: tests shorten the hourly periodic jobs to see several periods.
 	RemindersEvery    time.Duration `name:"reminders-every" hidden:"" help:"Period of the reminder scan (default 1h)."`
 	HousekeepingEvery time.Duration `name:"housekeeping-every" hidden:"" help:"Period of housekeeping (default 1h)."`
@@ -59,7 +69,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 			return err
 		}
 	}
-	wcfg := web.Config{SecureCookies: c.SecureCookies, Version: Version}
+	wcfg := web.Config{SecureCookies: c.SecureCookies, Version: Version, Limits: c.limits()}
 	if c.OIDCIssuer != "" {
 		if c.OIDCClientID == "" || c.OIDCSecret == "" || c.OIDCRedirect == "" {
 			return fmt.Errorf("single sign-on needs --oidc-client-id, --oidc-client-secret-file and --oidc-redirect-url with --oidc-issuer")
@@ -104,7 +114,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := srv.HTTPServer()
 	if err := river.Start(e.ctx); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
 	}
@@ -138,6 +148,13 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	return nil
+}
+
+// limits are the request limits of the flags.
+func (c *ServeCmd) limits() web.Limits {
+	return web.Limits{MaxUpload: c.MaxUploadMB << 20, MaxBody: c.MaxBodyKB << 10, MaxImports: c.MaxImports,
+		ReadTimeout: c.ReadTimeout, WriteTimeout: c.WriteTimeout, LongWrite: c.LongWrite,
+		UploadMinRate: c.UploadMinRateKB << 10, UploadGrace: c.UploadGrace}
 }
 
 // jobOptions reads the reminder delivery settings and their secret files.

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"fmt"
+	"hash/maphash"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -42,6 +44,9 @@ type value struct {
 	kind valueKind
 }
 
+// keySeed seeds the hashes of natural keys.
+var keySeed = maphash.MakeSeed()
+
 // builder turns the cells of a row into a record of one kind and remembers
 // the natural keys seen so far, to reject a key repeated in one file.
 type builder struct {
@@ -50,8 +55,8 @@ type builder struct {
 	loc      *time.Location
 	known    func(string) bool
 	date1904 bool
-	seen     map[string]int // natural key → line of its first occurrence
-	present  []bool         // scratch: which fields a row names
+	seen     map[uint64]int32 // hash of a natural key → line of its first occurrence
+	present  []bool           // scratch: which fields a row names
 }
 
 func newBuilder(spec isms.KindSpec, opts Options) *builder {
@@ -60,7 +65,7 @@ func newBuilder(spec isms.KindSpec, opts Options) *builder {
 		byName:  make(map[string]int, len(spec.Fields)),
 		loc:     opts.Location,
 		known:   opts.KnownSuppliers,
-		seen:    make(map[string]int),
+		seen:    make(map[uint64]int32),
 		present: make([]bool, len(spec.Fields)),
 	}
 	if b.loc == nil {
@@ -154,11 +159,15 @@ func (b *builder) build(line int, cols []column, vals []value) (isms.Record, []R
 	}
 	if b.checkKey(&rec, p) {
 		rec.Key = b.spec.NaturalKey(rec)
-		if first, dup := b.seen[rec.Key]; dup {
+		// Keys are remembered by a 64-bit hash (12 bytes a row instead of
+		// the key): two different keys of a million-row file share one
+		// with a probability of about 3 in 100 million.
+		h := maphash.String(keySeed, rec.Key)
+		if first, dup := b.seen[h]; dup {
 			p.add("", rec.Key, fmt.Sprintf("the same key (%s) already appears on line %d; each record may appear only once in a file",
 				keyNames(b.spec), first))
 		} else {
-			b.seen[rec.Key] = line
+			b.seen[h] = int32(min(line, math.MaxInt32))
 		}
 	}
 	if p.errs != nil {

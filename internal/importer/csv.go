@@ -12,6 +12,7 @@ import (
 // an optional UTF-8 byte order mark, as spreadsheets write, is skipped).
 type csvSource struct {
 	r    *csv.Reader
+	lim  *budgetReader
 	bom  int64
 	cols []column
 	vals []value
@@ -20,11 +21,13 @@ type csvSource struct {
 func newCSV(r io.Reader, b *builder) (*csvSource, error) {
 	br := bufio.NewReader(r)
 	bom := skipBOM(br)
-	cr := csv.NewReader(br)
+	lim := &budgetReader{r: br, what: "a line (or a quoted value across lines)"}
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // field counts are checked per row, with a better message
 	cr.ReuseRecord = true
-	src := &csvSource{r: cr, bom: bom}
+	src := &csvSource{r: cr, lim: lim, bom: bom}
 	for {
+		lim.allow(lim.n)
 		names, err := cr.Read()
 		if err == io.EOF {
 			return nil, fileError(1, "", "", "the file is empty; expected a header row with at least the columns "+keyNames(b.spec))
@@ -78,6 +81,7 @@ func csvError(err error) (int, *Error) {
 
 func (s *csvSource) next() (int, []column, []value, error) {
 	for {
+		s.lim.allow(s.lim.n) // csv.Reader reads ahead at most a few KiB
 		cells, err := s.r.Read()
 		if err == io.EOF {
 			return 0, nil, nil, io.EOF

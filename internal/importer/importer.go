@@ -53,6 +53,9 @@ type Options struct {
 	// KnownSuppliers reports whether a supplier exists; a supplier
 	// assessment of any other supplier is a row error. Nil skips the check.
 	KnownSuppliers func(name string) bool
+	// XLSX bounds what a workbook may unpack to; zero fields take
+	// DefaultXLSXLimits.
+	XLSX XLSXLimits
 	// ScannedAt is the scan time to use for a scanner report that has none;
 	// NewReader ignores it, the caller passes it on to ParseScan.
 	ScannedAt *time.Time
@@ -75,9 +78,16 @@ type source interface {
 
 // Reader reads the rows of one import file in order.
 type Reader struct {
-	src source
-	b   *builder
+	src  source
+	b    *builder
+	rows int
 }
+
+// MaxRows bounds the rows of one file (good and bad): the reader
+// remembers each row's key, and a register of a million records is ten
+// times the largest pdca is built for. Larger files are refused with
+// ETOOLARGE: split them.
+const MaxRows = 1_000_000
 
 // NewReader checks opts, reads the start of the file (the header row of CSV
 // and XLSX, the opening bracket of JSON) and returns a Reader positioned at
@@ -97,7 +107,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	case FormatCSV:
 		src, err = newCSV(r, b)
 	case FormatXLSX:
-		src, err = newXLSX(r, b)
+		src, err = newXLSX(r, b, opts.XLSX)
 	case FormatJSON:
 		src, err = newJSON(r, b)
 	case FormatTrivy, FormatGrype:
@@ -136,6 +146,9 @@ func (r *Reader) Next() (Row, error) {
 		}
 		return Row{Line: line}, err
 	}
+	if r.rows++; r.rows > MaxRows {
+		return Row{Line: line}, isms.Errorf(isms.ETOOLARGE, "the file has more than %s rows, the most one import takes; split it into smaller files", Thousands(MaxRows))
+	}
 	rec, errs := r.b.build(line, cols, vals)
 	if errs != nil {
 		return Row{Line: line}, &Error{Errors: errs}
@@ -153,8 +166,9 @@ func (r *Reader) Offset() int64 { return r.src.offset() }
 func (r *Reader) Close() error { return r.src.close() }
 
 // ReadAll reads every row of a file. If any row is bad it returns no rows
-// and an *Error listing every bad row in file order, since a file is
-// accepted or rejected whole. Other errors come from the underlying reader.
+// and an *Error listing the bad rows in file order (the first MaxErrors
+// problems, and the count of all), since a file is accepted or rejected
+// whole. Other errors come from the underlying reader.
 func ReadAll(r io.Reader, opts Options) ([]Row, error) {
 	rd, err := NewReader(r, opts)
 	if err != nil {
@@ -162,22 +176,25 @@ func ReadAll(r io.Reader, opts Options) ([]Row, error) {
 	}
 	defer rd.Close()
 	var rows []Row
-	var bad []RowError
+	var bad Error
 	for {
 		row, err := rd.Next()
 		var rowErr *Error
 		switch {
 		case err == io.EOF:
-			if bad != nil {
-				return nil, &Error{Errors: bad}
+			if bad.Count() > 0 {
+				return nil, &bad
 			}
 			return rows, nil
 		case errors.As(err, &rowErr):
-			bad = append(bad, rowErr.Errors...)
+			bad.Add(rowErr.Errors...)
+			rows = nil // the file is rejected: keep only the problems
 		case err != nil:
 			return nil, err
 		default:
-			rows = append(rows, row)
+			if bad.Count() == 0 {
+				rows = append(rows, row)
+			}
 		}
 	}
 }

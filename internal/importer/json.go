@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/pdca/pdca/internal/isms"
 )
 
 // jsonSource reads an array of objects token by token, so only one object is
 // in memory at a time.
 type jsonSource struct {
 	dec   *json.Decoder
+	lim   *budgetReader
 	lines *lineCounter
 	bom   int64
 	b     *builder
@@ -25,9 +28,11 @@ func newJSON(r io.Reader, b *builder) (*jsonSource, error) {
 	br := bufio.NewReader(r)
 	bom := skipBOM(br)
 	lines := &lineCounter{r: br}
-	dec := json.NewDecoder(lines)
+	lim := &budgetReader{r: lines, what: "a JSON object"}
+	lim.allow(0)
+	dec := json.NewDecoder(lim)
 	dec.UseNumber()
-	src := &jsonSource{dec: dec, lines: lines, bom: bom, b: b}
+	src := &jsonSource{dec: dec, lim: lim, lines: lines, bom: bom, b: b}
 	tok, err := dec.Token()
 	switch {
 	case err == io.EOF:
@@ -51,6 +56,8 @@ func (s *jsonSource) syntaxError(err error) error {
 	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
 		// Only called when more JSON is due, so even a plain EOF is early.
 		return fileError(s.lines.lineAt(s.lines.read), "", "", "the JSON ends too early; check that every [ and { is closed")
+	case isms.ErrorCode(err) == isms.ETOOLARGE:
+		return err
 	}
 	return fmt.Errorf("read JSON: %w", err)
 }
@@ -59,6 +66,7 @@ func (s *jsonSource) next() (int, []column, []value, error) {
 	if s.done {
 		return 0, nil, nil, io.EOF
 	}
+	s.lim.allow(s.dec.InputOffset()) // the decoder has read ahead at most its buffer
 	if !s.dec.More() {
 		if _, err := s.dec.Token(); err != nil { // the closing ]
 			return 0, nil, nil, s.syntaxError(err)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/pdca/pdca/internal/isms"
 )
 
 // Scan is what a scanner report says about one asset at one moment.
@@ -61,6 +63,9 @@ type grypeReport struct {
 	} `json:"descriptor"`
 }
 
+// MaxScanReport bounds a scanner report, which is parsed whole.
+const MaxScanReport = 32 << 20
+
 // ParseScan reads a Trivy (SchemaVersion 2) or Grype JSON report. The scan
 // time is the report's own (Trivy CreatedAt, Grype descriptor.timestamp),
 // else scannedAt; with neither it is an error. Problems are returned as
@@ -68,9 +73,12 @@ type grypeReport struct {
 // without an id, an unknown severity (Column then holds the JSON path of the
 // value, and Line is 0). Errors reading r are returned wrapped.
 func ParseScan(r io.Reader, f Format, scannedAt *time.Time) (Scan, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxScanReport+1))
 	if err != nil {
 		return Scan{}, fmt.Errorf("read scan report: %w", err)
+	}
+	if len(data) > MaxScanReport {
+		return Scan{}, isms.Errorf(isms.ETOOLARGE, "the %s report is larger than %d MiB; scan fewer targets per report", f, MaxScanReport>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {

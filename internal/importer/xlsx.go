@@ -13,33 +13,46 @@ import (
 // day number, which the builder converts, instead of in a display format
 // that depends on the author's locale.
 type xlsxSource struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	row  int // sheet row number of the last row read
-	cols []column
-	vals []value
+	f      *excelize.File
+	remove func() // deletes the temporary copy of the workbook, if any
+	rows   *excelize.Rows
+	row    int // sheet row number of the last row read
+	cols   []column
+	vals   []value
 }
 
-// xlsxMaxUnzip bounds the uncompressed size of a workbook, against zip bombs;
-// 100,000 rows of any kind take a few tens of megabytes.
-const xlsxMaxUnzip = 1 << 30
-
-func newXLSX(r io.Reader, b *builder) (*xlsxSource, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: xlsxMaxUnzip})
+// newXLSX opens a workbook from a file (r itself when it is an *os.File,
+// else a temporary copy), never from memory: the limits of lim are checked
+// first (see XLSXLimits), then excelize unpacks large sheets to temporary
+// files and reads them as streams.
+func newXLSX(r io.Reader, b *builder, lim XLSXLimits) (*xlsxSource, error) {
+	lim = lim.orDefault()
+	file, remove, err := workbookFile(r, lim.Total)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkWorkbook(file, lim); err != nil {
+		remove()
+		return nil, err
+	}
+	f, err := excelize.OpenFile(file.Name(), excelize.Options{UnzipSizeLimit: lim.Total, UnzipXMLSizeLimit: min(xlsxStreamAbove, lim.Total)})
+	if err != nil {
+		remove()
 		return nil, fileError(1, "", "", "not a readable XLSX workbook ("+err.Error()+"); save the file in Excel Workbook (.xlsx) format")
 	}
-	src := &xlsxSource{f: f}
+	src := &xlsxSource{f: f, remove: remove}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		b.date1904 = *props.Date1904
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		_ = f.Close()
+		remove()
 		return nil, fileError(1, "", "", "the workbook has no sheet")
 	}
 	if src.rows, err = f.Rows(sheets[0]); err != nil {
 		_ = f.Close()
+		remove()
 		return nil, fileError(1, "", "", fmt.Sprintf("cannot read sheet %q (%v); save the file again as .xlsx", sheets[0], err))
 	}
 	names, err := src.nextCells()
@@ -117,6 +130,7 @@ func (s *xlsxSource) close() error {
 	if cerr := s.f.Close(); err == nil {
 		err = cerr
 	}
+	s.remove()
 	s.f = nil
 	return err
 }

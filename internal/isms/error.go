@@ -17,6 +17,8 @@ const (
 	EUNAUTHORIZED   = "unauthorized"
 	EFORBIDDEN      = "forbidden"
 	ETOOMANY        = "too_many_requests"
+	ETOOLARGE       = "too_large"
+	ETIMEOUT        = "timeout"
 	EINTERNAL       = "internal"
 	ENOTIMPLEMENTED = "not_implemented"
 )

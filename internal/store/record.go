@@ -16,10 +16,15 @@ import (
 // input), so the ten kinds share one code path; a test checks that every
 // table's columns match its specification on both engines.
 type recordSQL struct {
-	spec        isms.KindSpec
-	table       string
-	columns     []string // the kind's fields, in specification order
-	insert      string
+	spec       isms.KindSpec
+	table      string
+	columns    []string // the kind's fields, in specification order
+	insert     string
+	insertMany string // InsertBatch rows, ids not returned
+	// insertManyQ is insertMany with ? placeholders, for SQLite: its driver
+	// looks up the name of every numbered parameter in a list of all of
+	// them, which made a statement of hundreds of $N quadratic.
+	insertManyQ string
 	update      string
 	selectAll   string
 	selectByID  string
@@ -49,6 +54,20 @@ var recordStatements = func() map[isms.RecordKind]*recordSQL {
 		cols := strings.Join(s.columns, ", ")
 		s.insert = fmt.Sprintf(`INSERT INTO %s (org_id, natural_key, %s, attributes, import_id, created_at, updated_at)
 			VALUES ($1, $2, %s, $%d, $%d, $%d, $%d) RETURNING id`, s.table, cols, strings.Join(ph, ", "), n+3, n+4, n+5, n+5)
+		var rows, rowsQ []string
+		for k := range InsertBatch {
+			base := k * (n + 5)
+			row := make([]string, n+6)
+			for j := range n + 5 {
+				row[j] = fmt.Sprintf("$%d", base+j+1)
+			}
+			row[n+5] = row[n+4] // created_at and updated_at are one moment
+			rows = append(rows, "("+strings.Join(row, ", ")+")")
+			rowsQ = append(rowsQ, "("+strings.Repeat("?, ", n+5)+"?)")
+		}
+		many := `INSERT INTO %s (org_id, natural_key, %s, attributes, import_id, created_at, updated_at) VALUES %s`
+		s.insertMany = fmt.Sprintf(many, s.table, cols, strings.Join(rows, ", "))
+		s.insertManyQ = fmt.Sprintf(many, s.table, cols, strings.Join(rowsQ, ", "))
 		s.update = fmt.Sprintf(`UPDATE %s SET natural_key = $2, %s, attributes = $%d, updated_at = $%d WHERE org_id = $1 AND id = $%d`,
 			s.table, strings.Join(sets, ", "), n+3, n+4, n+5)
 		sel := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s`, cols, s.table)
@@ -129,6 +148,57 @@ func (tx *Tx) InsertRecord(ctx context.Context, orgID int64, r *isms.Record, imp
 	}
 	if err := st.QueryRowContext(ctx, a...).Scan(&r.ID); err != nil {
 		return conflict(err, fmt.Sprintf("a %s record with key %q already exists", r.Kind, r.Key))
+	}
+	return nil
+}
+
+// InsertBatch is how many records InsertRecords stores with one statement:
+// per-statement overhead was most of a large import's write.
+const InsertBatch = 50
+
+// InsertRecords stores new records of one kind, InsertBatch at a time;
+// their IDs are not read back. ECONFLICT if a natural key exists.
+func (tx *Tx) InsertRecords(ctx context.Context, orgID int64, recs []isms.Record, importID int64) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	s, err := statements(recs[0].Kind)
+	if err != nil {
+		return err
+	}
+	var imp any
+	if importID != 0 {
+		imp = importID
+	}
+	q := s.insertMany
+	if tx.db.Engine == SQLite {
+		q = s.insertManyQ
+	}
+	args := make([]any, 0, InsertBatch*(len(s.columns)+6))
+	for len(recs) >= InsertBatch {
+		args = args[:0]
+		for i := range InsertBatch {
+			r := &recs[i]
+			args = append(args, orgID, r.Key)
+			args = append(args, s.args(r)...)
+			args = append(args, attributesJSON(r), imp, ts(tx.Now))
+			if q == s.insertManyQ {
+				args = append(args, ts(tx.Now)) // ? placeholders are not reused
+			}
+		}
+		st, err := tx.prepared(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare insert %s: %w", s.spec.Kind, err)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return conflict(err, fmt.Sprintf("a %s record with one of the keys %s … %s already exists", s.spec.Kind, recs[0].Key, recs[InsertBatch-1].Key))
+		}
+		recs = recs[InsertBatch:]
+	}
+	for i := range recs {
+		if err := tx.InsertRecord(ctx, orgID, &recs[i], importID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,13 +1,16 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/importer"
@@ -117,24 +120,36 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			return out, nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "import-records", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/records/{kind}/imports",
-		Summary:     "Import a file or a JSON array of records, all or nothing",
-		Description: "The body is the file itself (CSV, XLSX, JSON array, or a Trivy/Grype report with format=trivy|grype). A file with any bad row stores nothing and is answered 422 with every bad row in errors[] (location: line and column).",
-		Tags:        tags, MaxBodyBytes: maxUpload},
+	// The import body is the file itself, read as a stream (never into
+	// memory): huma is told about it for the OpenAPI document only, and the
+	// handler reads the request's body, which bodyKey carries.
+	importOp := huma.Operation{OperationID: "import-records", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/records/{kind}/imports",
+		Summary: "Import a file or a JSON array of records, all or nothing",
+		Description: "The body is the file itself (CSV, XLSX, JSON array, or a Trivy/Grype report with format=trivy|grype), at most " + size(s.limits.MaxUpload) +
+			" (413 beyond). A file with any bad row stores nothing and is answered 422 with the first 1,000 problems in errors[] (location: line and column) and their total in the detail. " +
+			"When the server already runs its most imports at once, the answer is 429 with Retry-After.",
+		Tags: tags,
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
+		}},
+		Middlewares: huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
+			r, _ := humago.Unwrap(ctx)
+			next(huma.WithValue(ctx, bodyKey, r.Body))
+		}},
+	}
+	huma.Register(api, importOp,
 		func(ctx context.Context, in *struct {
 			KindPath
 			Format    string `query:"format" enum:"csv,xlsx,json,trivy,grype" default:"json" doc:"Format of the body."`
 			DryRun    bool   `query:"dry_run" doc:"Say what would change, store nothing."`
 			FileName  string `query:"file_name" doc:"Name recorded in the audit trail."`
 			ScannedAt string `query:"scanned_at" doc:"RFC 3339 scan time for a scanner report that has none."`
-			RawBody   []byte
 		}) (*struct{ Body ImportJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName,
-				File: bytes.NewReader(in.RawBody), DryRun: in.DryRun}
+			req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName, DryRun: in.DryRun}
 			if req.FileName == "" {
 				req.FileName = "api upload"
 			}
@@ -145,6 +160,28 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				}
 				req.ScannedAt = &t
 			}
+			// Refuse a caller who may not import before reading the body.
+			if err := s.app.CanImport(ctx, p, in.Org); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			hdr := http.Header{}
+			release, err := s.importSlot(ctx, headerSink(hdr))
+			if err != nil {
+				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), hdr)
+			}
+			defer release()
+			body, _ := ctx.Value(bodyKey).(io.Reader)
+			path, err := s.receiveUpload(body)
+			if err != nil {
+				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), http.Header{"Connection": {"close"}})
+			}
+			defer os.RemoveAll(filepath.Dir(path))
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			defer f.Close()
+			req.File = f
 			res, err := s.app.Import(ctx, p, req)
 			var bad *importer.Error
 			if errors.As(err, &bad) {
@@ -152,7 +189,8 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				for _, re := range bad.Errors {
 					details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
 				}
-				return nil, huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: fix every row listed in errors and send it again", details...)
+				return nil, huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
+					" listed in errors; fix them and send it again", details...)
 			}
 			if err != nil {
 				return nil, s.apiError(ctx, err)
@@ -161,6 +199,19 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun}}, nil
 		})
 }
+
+// bodyKey carries the request body of a streaming API operation.
+type bodyKeyType struct{}
+
+var bodyKey bodyKeyType
+
+// headerSink is a ResponseWriter that only collects headers (importSlot
+// sets Retry-After on it; huma writes the answer).
+type headerSink http.Header
+
+func (h headerSink) Header() http.Header         { return http.Header(h) }
+func (h headerSink) Write(b []byte) (int, error) { return len(b), nil }
+func (h headerSink) WriteHeader(int)             {}
 
 // rowLocation names where a bad value is: "line 3, column severity".
 func rowLocation(e importer.RowError) string {

@@ -14,6 +14,8 @@ var statusOf = map[string]int{
 	isms.EUNAUTHORIZED:   http.StatusUnauthorized,
 	isms.EFORBIDDEN:      http.StatusForbidden,
 	isms.ETOOMANY:        http.StatusTooManyRequests,
+	isms.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	isms.ETIMEOUT:        http.StatusRequestTimeout,
 	isms.ENOTIMPLEMENTED: http.StatusNotImplemented,
 	isms.EINTERNAL:       http.StatusInternalServerError,
 }

@@ -113,9 +113,6 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, m *app.Mem
 	s.render(w, r, "record", pg)
 }
 
-// maxUpload bounds an uploaded import file.
-const maxUpload = 256 << 20
-
 type importPage struct {
 	Page
 	Kind     isms.RecordKind
@@ -123,6 +120,7 @@ type importPage struct {
 	Token    string
 	Result   *app.ImportResult
 	Errors   []importer.RowError
+	Summary  string // "3 problems", "the first 1,000 of 605,536 problems"
 	Problem  string // shown after the progress lines, so streaming pages can carry it
 }
 
@@ -135,55 +133,102 @@ const progressMark = `<i data-progress-mark hidden></i>`
 const streamAbove = 512 << 10
 
 // handleImportUpload stores the upload in a private temporary file and
-// shows what importing it would do (a dry run), with a confirm button.
+// shows what importing it would do (a dry run), with a confirm button. The
+// form is read as a stream: the file goes to disk as it arrives (at most
+// Limits.MaxUpload), never into memory.
 func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	kind := isms.RecordKind(r.FormValue("kind"))
-	file, hdr, err := r.FormFile("file")
+	release, err := s.importSlot(r.Context(), w)
 	if err != nil {
-		s.pageError(w, r, isms.Errorf(isms.EINVALID, "choose a file to import (at most %d MiB)", maxUpload>>20))
+		s.pageError(w, r, err)
 		return
 	}
-	defer file.Close()
-	format := importer.Format(r.FormValue("format"))
+	defer release()
+	up, err := s.readImportForm(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	dir := filepath.Dir(up.path)
+	kind, format, name := up.kind, up.format, up.name
 	if format == "" {
-		f, ok := importer.FormatFromName(hdr.Filename)
+		f, ok := importer.FormatFromName(name)
 		if !ok {
-			s.pageError(w, r, isms.Errorf(isms.EINVALID, "cannot tell the format of %s; choose csv, xlsx, json, trivy or grype", hdr.Filename))
+			os.RemoveAll(dir)
+			s.pageError(w, r, isms.Errorf(isms.EINVALID, "cannot tell the format of %s; choose csv, xlsx, json, trivy or grype", name))
 			return
 		}
 		format = f
 	}
-	dir, err := s.app.NewUploadDir()
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	path := filepath.Join(dir, "upload")
-	out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err == nil {
-		_, err = io.Copy(out, file)
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		os.RemoveAll(dir)
-		s.serverError(w, r, err)
-		return
-	}
 	token := randomString()
 	ctx := r.Context()
-	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{path, string(kind), string(format), filepath.Base(hdr.Filename), m.Org.Slug}, "\x00"))
-	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: hdr.Filename, Token: token}
+	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{up.path, string(kind), string(format), filepath.Base(name), m.Org.Slug}, "\x00"))
+	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: name, Token: token}
 	pg.Nav = "records"
-	s.importAndRender(w, r, m, path, kind, format, hdr.Filename, true, pg, func(res *app.ImportResult) {
+	s.importAndRender(w, r, m, up.path, kind, format, name, true, pg, func(res *app.ImportResult) {
 		if res == nil {
 			os.RemoveAll(dir)
 			s.sessions.Remove(ctx, "upload:"+token)
 			pg.Token = ""
 		}
 	})
+}
+
+// importForm is the upload form: the stored file and the fields.
+type importForm struct {
+	path, name string
+	kind       isms.RecordKind
+	format     importer.Format
+}
+
+// readImportForm streams the multipart upload form: the file part to disk
+// (receiveUpload), the small fields into memory.
+func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, isms.Errorf(isms.EINVALID, "send the file as a multipart/form-data upload")
+	}
+	f := &importForm{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, s.dropUpload(f, s.bodyError(err, s.limits.MaxUpload, classUpload))
+		}
+		switch part.FormName() {
+		case "file":
+			if f.path != "" {
+				return nil, s.dropUpload(f, isms.Errorf(isms.EINVALID, "send one file per import"))
+			}
+			if f.path, err = s.receiveUpload(part); err != nil {
+				return nil, err
+			}
+			f.name = part.FileName()
+		case "kind", "format":
+			v, err := io.ReadAll(io.LimitReader(part, 64))
+			if err != nil {
+				return nil, s.dropUpload(f, s.bodyError(err, s.limits.MaxUpload, classUpload))
+			}
+			if part.FormName() == "kind" {
+				f.kind = isms.RecordKind(v)
+			} else {
+				f.format = importer.Format(v)
+			}
+		}
+		part.Close()
+	}
+	if f.path == "" {
+		return nil, isms.Errorf(isms.EINVALID, "choose a file to import (at most %s)", size(s.limits.MaxUpload))
+	}
+	return f, nil
+}
+
+// dropUpload removes a partly received upload and returns err.
+func (s *Server) dropUpload(f *importForm, err error) error {
+	if f.path != "" {
+		os.RemoveAll(filepath.Dir(f.path))
+	}
+	return err
 }
 
 // importAndRender runs the import and renders the import page. A large
@@ -238,8 +283,11 @@ func (s *Server) runImport(r *http.Request, m *app.Member, path string, kind ism
 	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress})
 	var bad *importer.Error
 	if errors.As(err, &bad) {
-		pg.Errors = bad.Errors
-		pg.Problem = "The file was rejected: nothing was stored. Fix the rows below and upload it again."
+		pg.Errors, pg.Summary = bad.Errors, bad.Summary()
+		pg.Problem = "The file was rejected: nothing was stored. It has " + pg.Summary + " (below); fix them and upload it again."
+		if bad.Truncated() {
+			pg.Problem = "The file was rejected: nothing was stored. Below are " + pg.Summary + "; fix them and upload it again."
+		}
 		return nil, http.StatusUnprocessableEntity
 	}
 	if err != nil {
@@ -259,6 +307,13 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 		return
 	}
 	path, kind, format, name := parts[0], isms.RecordKind(parts[1]), importer.Format(parts[2]), parts[3]
+	release, err := s.importSlot(ctx, w)
+	if err != nil {
+		s.sessions.Put(ctx, "upload:"+token, strings.Join(parts, "\x00")) // the upload still waits: confirm again later
+		s.pageError(w, r, err)
+		return
+	}
+	defer release()
 	defer os.RemoveAll(filepath.Dir(path))
 	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name}
 	pg.Nav = "records"

@@ -32,6 +32,9 @@ type Config struct {
 	Version string
 	// OIDC configures single sign-on; nil turns it off.
 	OIDC *OIDCConfig
+	// Limits bounds request sizes, durations and concurrent imports; zero
+	// fields take DefaultLimits.
+	Limits Limits
 }
 
 // Server is pdca's HTTP server.
@@ -49,11 +52,14 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	registry *prometheus.Registry
+	limits   Limits
+	imports  chan struct{} // a slot per running import
 }
 
 // New builds the server and its routes.
 func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server, error) {
-	s := &Server{app: a, log: log, cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{app: a, log: log, cfg: cfg, mux: http.NewServeMux(), limits: cfg.Limits.orDefault()}
+	s.imports = make(chan struct{}, s.limits.MaxImports)
 	s.sessions = scs.New()
 	s.sessions.Store = newSessionStore(a.DB)
 	s.sessions.Lifetime = 12 * time.Hour
@@ -85,6 +91,7 @@ func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server
 // Handler returns the server's handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
 	h := s.handler
+	h = s.bound(h)
 	h = s.sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)

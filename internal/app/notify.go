@@ -145,7 +145,7 @@ func (a *App) SetNotificationPrefs(ctx context.Context, p Principal, slug string
 			return err
 		}
 		if m.Token != nil && m.Token.Scope == isms.ScopeRead {
-			return isms.Errorf(isms.EFORBIDDEN, "this API token is read-only")
+			return scopeDenied("set_notification_prefs")
 		}
 		if p.UserID == 0 {
 			return isms.Errorf(isms.EINVALID, "notification preferences belong to a person; sign in as one")

@@ -84,7 +84,7 @@ func TestTokenDenied(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ev := range evs {
-				if ev.EntityID != id(tok.ID) || !strings.Contains(ev.After, `"action":"manage_members"`) || !strings.Contains(ev.Actor, "token") {
+				if ev.EntityID != id(tok.ID) || !strings.Contains(ev.After, `"action":"manage_members"`) && !strings.Contains(ev.After, `"action":"set_notification_prefs"`) || !strings.Contains(ev.Actor, "token") {
 					t.Errorf("event %+v", ev)
 				}
 			}
@@ -107,6 +107,14 @@ func TestTokenDenied(t *testing.T) {
 		e.do(t, api, http.MethodDelete, "/api/v1/orgs/acme/members/"+id(o.users[isms.RoleViewer].ID), nil, bearer(secret))
 		if n := denied(); n != 2 {
 			t.Fatalf("token.denied events after the window: %d, want 2", n)
+		}
+		// Setting notification preferences with a read token is a denial too.
+		clock.Add((app.TokenDeniedEvery + time.Second).Microseconds())
+		if r := e.do(t, api, http.MethodPut, "/api/v1/orgs/acme/notification-prefs", jsonBody(`{"email":true,"digest":false}`), bearer(secret)); r.status != http.StatusForbidden {
+			t.Fatalf("read token sets preferences: %d %s", r.status, r.body)
+		}
+		if n := denied(); n != 3 {
+			t.Fatalf("token.denied events after a preferences denial: %d, want 3", n)
 		}
 	})
 }

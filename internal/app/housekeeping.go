@@ -13,14 +13,17 @@ import (
 type HousekeepingResult struct {
 	ExpiredSessions int64
 	OldSigninFails  int64
-	StaleUploads    int
+	// ExpiredInvitations counts invitations removed a day after expiry.
+	ExpiredInvitations int64
+	StaleUploads       int
 }
 
 // UploadMaxAge is how long an uploaded file waits for confirmation.
 const UploadMaxAge = 24 * time.Hour
 
 // Housekeeping deletes expired sessions, sign-in failures older than a
-// day and uploads left unconfirmed for UploadMaxAge. It changes no
+// day, invitations expired for a day and uploads left unconfirmed for
+// UploadMaxAge. It changes no
 // business data, so it writes no audit event.
 func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
 	var r HousekeepingResult
@@ -29,7 +32,10 @@ func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
 		if r.ExpiredSessions, err = tx.DeleteExpiredSessions(ctx); err != nil {
 			return err
 		}
-		r.OldSigninFails, err = tx.PruneSigninFailures(ctx, tx.Now.AddDate(0, 0, -1))
+		if r.OldSigninFails, err = tx.PruneSigninFailures(ctx, tx.Now.AddDate(0, 0, -1)); err != nil {
+			return err
+		}
+		r.ExpiredInvitations, err = tx.PruneInvitations(ctx, tx.Now.AddDate(0, 0, -1))
 		return err
 	})
 	if err != nil {

@@ -97,6 +97,54 @@ func TestHousekeepingRemovesExpiredSessions(t *testing.T) {
 	})
 }
 
+// TestHousekeepingRemovesExpiredInvitations keeps an invitation that can
+// still be answered and removes one that expired more than a day ago.
+func TestHousekeepingRemovesExpiredInvitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := app.New(db, nil)
+		org := &isms.Organization{Slug: "acme", Name: "Acme Oy"}
+		if err := a.CreateOrg(ctx, app.System, org); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for _, inv := range []*isms.Invitation{
+				{OrgID: org.ID, Email: "old@example.com", Role: isms.RoleViewer, InvitedBy: "cli", ExpiresAt: now.Add(-49 * time.Hour)},
+				{OrgID: org.ID, Email: "new@example.com", Role: isms.RoleViewer, InvitedBy: "cli", ExpiresAt: now.Add(24 * time.Hour)},
+			} {
+				if err := tx.PutInvitation(ctx, inv); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := a.Housekeeping(ctx)
+		if err != nil || r.ExpiredInvitations != 1 {
+			t.Fatalf("housekeeping: %+v, %v", r, err)
+		}
+		var emails []string
+		rows, err := db.Reader().QueryContext(ctx, `SELECT email FROM invitations`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				t.Fatal(err)
+			}
+			emails = append(emails, e)
+		}
+		if len(emails) != 1 || emails[0] != "new@example.com" {
+			t.Errorf("invitations left: %v, want only new@example.com", emails)
+		}
+	})
+}
+
 func TestHousekeepingRemovesStaleUploads(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	a := app.New(db, nil)

@@ -92,3 +92,13 @@ func (tx *Tx) OrgInvitations(ctx context.Context, orgID int64, now time.Time) ([
 	}
 	return out, rows.Err()
 }
+
+// PruneInvitations deletes invitations that expired before a time: they
+// can no longer be answered, and the email they name is personal data.
+func (tx *Tx) PruneInvitations(ctx context.Context, before time.Time) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM invitations WHERE expires_at < $1`, ts(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune invitations: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -75,4 +75,3 @@ func TestSignInAttackMemory(t *testing.T) {
 		}
 	})
 }
-

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -280,6 +281,9 @@ func TestPasswordRules(t *testing.T) {
 		{"short", "", false},
 		{"correct horse battery", "jane@acme.example", true},
 		{"aaaaaaaaaaab", "", true},
+		{strings.Repeat("correct horse ", 18) + "bat", "", true},    // 255
+		{strings.Repeat("correct horse ", 18) + "batt", "", true},   // 256
+		{strings.Repeat("correct horse ", 18) + "batte", "", false}, // 257
 	}
 	for _, tt := range tests {
 		err := isms.ValidateNewPassword(tt.pw, tt.email)

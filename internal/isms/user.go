@@ -44,6 +44,11 @@ func (u *User) Validate() error {
 // MinPasswordLength is the shortest password pdca accepts.
 const MinPasswordLength = 12
 
+// MaxPasswordLength is the longest new password pdca accepts: far above
+// NIST SP 800-63B's minimum of 64 for passphrases, and a bound on what a
+// person can make the server hash.
+const MaxPasswordLength = 256
+
 // ValidatePassword returns EINVALID for a password that is too short, a
 // common password, or one short sequence repeated (NIST SP 800-63B
 // 5.1.1.2; no composition rules). ValidateNewPassword also refuses the
@@ -55,6 +60,9 @@ func ValidatePassword(p string) error { return ValidateNewPassword(p, "") }
 func ValidateNewPassword(p, email string) error {
 	if len([]rune(p)) < MinPasswordLength {
 		return Errorf(EINVALID, "password: use at least %d characters", MinPasswordLength)
+	}
+	if n := len([]rune(p)); n > MaxPasswordLength {
+		return Errorf(EINVALID, "password: at most %d characters (this one has %d)", MaxPasswordLength, n)
 	}
 	lower := strings.ToLower(p)
 	if isCommonPassword(lower) {

@@ -179,7 +179,7 @@ func TestAttacks(t *testing.T) {
 
 // attackServe starts pdca serve with the default limits.
 func attackServe(t *testing.T, dsn string) *serveChild {
-	s := startServeChild(t, dsn, "info")
+	s := startServeBinary(t, dsn, "info")
 	s.waitURL(t)
 	return s
 }

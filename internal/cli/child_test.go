@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -42,6 +43,53 @@ func startServeChild(t *testing.T, dsn, level string, args ...string) *serveChil
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--db", dsn, "--log-level", level,
 		"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
+	return startChild(t, cmd)
+}
+
+// startServeBinary is startServeChild with the pdca binary as built for
+// release (go build ./cmd/pdca, once per test run) instead of the test
+// binary. Tests of peak memory use it: under go test -race the test
+// binary carries the race detector, which multiplies memory use (98 MB
+// at start instead of 40), so its figures say nothing about pdca.
+func startServeBinary(t *testing.T, dsn, level string, args ...string) *serveChild {
+	t.Helper()
+	bin := releaseBinary(t)
+	cmd := exec.Command(bin, append([]string{"--db", dsn, "--log-level", level, "serve", "--addr", "127.0.0.1:0"}, args...)...)
+	return startChild(t, cmd)
+}
+
+var release struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// releaseBinary builds cmd/pdca without the race detector into a
+// temporary directory, once per test process (about 12 s on 2 cores with
+// a warm build cache), and returns its path.
+func releaseBinary(t *testing.T) string {
+	t.Helper()
+	release.once.Do(func() {
+		dir, err := os.MkdirTemp("", "pdca-release-")
+		if err != nil {
+			release.err = err
+			return
+		}
+		release.path = filepath.Join(dir, "pdca")
+		build := exec.Command("go", "build", "-o", release.path, "github.com/pdca/pdca/cmd/pdca")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		release.out, release.err = build.CombinedOutput()
+	})
+	if release.err != nil {
+		t.Fatalf("go build ./cmd/pdca: %v\n%s", release.err, release.out)
+	}
+	return release.path
+}
+
+// startChild starts a pdca serve command; see startServeChild.
+func startChild(t *testing.T, cmd *exec.Cmd) *serveChild {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -29,7 +30,11 @@ func TestMain(m *testing.M) {
 		ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		os.Exit(cli.Run(ctx, os.Args[i+1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if release.path != "" {
+		_ = os.RemoveAll(filepath.Dir(release.path))
+	}
+	os.Exit(code)
 }
 
 // TestKilledImportLeavesNothingHalfWritten kills pdca with SIGKILL in the

@@ -30,7 +30,7 @@ func TestSignInAttackMemory(t *testing.T) {
 		if code, _, errs := run(t, dsn, "a long enough password\n", "user", "create", "--email", "victim@acme.example", "--name", "Victim", "--org", "acme"); code != 0 {
 			t.Fatal(errs)
 		}
-		child := startServeChild(t, dsn, "warn")
+		child := startServeBinary(t, dsn, "warn")
 		child.waitURL(t)
 		attack := func(n int, email func(i int) string) map[int]int {
 			var mu sync.Mutex

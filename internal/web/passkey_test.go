@@ -175,3 +175,50 @@ func TestPasskeyAssertionRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestPasskeyRelyingParty: the RP ID comes from --public-url when set;
+// without it only localhost works (browsers take no IP address as RP
+// ID), and other hosts get a 422 that says what to do.
+func TestPasskeyRelyingParty(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	a := newApp(t, db)
+	o := mustOrg(t, a, "acme", "Acme Oy")
+	e := startServer(t, a, nil)
+	viewer := o.users[isms.RoleViewer].Email
+	rpOf := func(c *http.Client, target string) (int, string, string) {
+		t.Helper()
+		r := e.do(t, c, http.MethodPost, target, url.Values{}, nil)
+		var opts struct {
+			PublicKey struct {
+				RP struct {
+					ID string `json:"id"`
+				} `json:"rp"`
+			} `json:"publicKey"`
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal([]byte(r.body), &opts)
+		return r.status, opts.PublicKey.RP.ID, opts.Error
+	}
+
+	c := e.signIn(t, viewer)
+	if st, _, msg := rpOf(c, "/account/passkeys/options"); st != http.StatusUnprocessableEntity || !strings.Contains(msg, "--public-url") {
+		t.Errorf("options on 127.0.0.1 without a public URL: %d %q, want 422 naming --public-url", st, msg)
+	}
+	lc := e.client(t, false)
+	base := strings.Replace(e.ts.URL, "127.0.0.1", "localhost", 1)
+	if r := e.do(t, lc, http.MethodPost, base+"/signin", url.Values{"email": {viewer}, "password": {password}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("sign in on localhost: %d", r.status)
+	}
+	if st, rp, msg := rpOf(lc, base+"/account/passkeys/options"); st != http.StatusOK || rp != "localhost" {
+		t.Errorf("options on localhost: %d rp %q %q, want 200 and localhost", st, rp, msg)
+	}
+	a.PublicURL = "https://pdca.example.com"
+	if st, rp, msg := rpOf(c, "/account/passkeys/options"); st != http.StatusOK || rp != "pdca.example.com" {
+		t.Errorf("options with a public URL: %d rp %q %q, want 200 and pdca.example.com", st, rp, msg)
+	}
+	// Not signed in: no options.
+	if st, _, _ := rpOf(e.client(t, false), "/account/passkeys/options"); st != http.StatusUnauthorized {
+		t.Errorf("options without a session: %d, want 401", st)
+	}
+}

@@ -319,7 +319,7 @@ func (a *App) SignIn(ctx context.Context, email, password, address string) (*Sig
 			return err
 		}
 		out.User, out.At = &creds.User, tx.Now
-		if creds.TOTP {
+		if creds.TOTP || creds.Passkey {
 			out.NeedsCode = true
 			return nil
 		}

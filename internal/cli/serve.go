@@ -32,7 +32,7 @@ type ServeCmd struct {
 	SMTPUser      string `name:"smtp-user" env:"PDCA_SMTP_USER" help:"SMTP user name."`
 	SMTPPassword  string `name:"smtp-password-file" env:"PDCA_SMTP_PASSWORD_FILE" type:"existingfile" help:"File holding the SMTP password."`
 	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
-	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute."`
+	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute; its host is the relying party id of passkeys."`
 	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
 	AuditKey      string `name:"audit-key" env:"PDCA_AUDIT_KEY" type:"existingfile" help:"Private key (pdca audit keygen) to sign audit checkpoints daily and at every signed management review."`
 	MFAKeyFile    string `name:"mfa-key-file" env:"PDCA_MFA_KEY_FILE" type:"existingfile" help:"File holding at least 32 random characters (e.g. head -c 32 /dev/urandom | base64); TOTP secrets are then stored encrypted with a key derived from it."`

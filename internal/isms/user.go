@@ -16,7 +16,7 @@ type User struct {
 	// SessionsValidSince voids sessions begun before it (a password
 	// change); zero when never set. Not part of the audit trail.
 	SessionsValidSince time.Time `json:"-"`
-	// SecondFactor is whether the person has enrolled TOTP.
+	// SecondFactor is whether the person has enrolled TOTP or a passkey.
 	SecondFactor bool `json:"-"`
 }
 

@@ -28,16 +28,19 @@ func (tx *Tx) CreateUser(ctx context.Context, u *isms.User, passwordHash string)
 type UserCredentials struct {
 	User         isms.User
 	PasswordHash string
-	// TOTP is whether the user has a second factor enrolled.
-	TOTP bool
+	// TOTP is whether the user has TOTP enrolled, Passkey whether they
+	// have at least one passkey: either is a second factor.
+	TOTP    bool
+	Passkey bool
 }
 
 // UserByEmail returns the user and password hash; ENOTFOUND if none.
 func (tx *Tx) UserByEmail(ctx context.Context, email string) (*UserCredentials, error) {
 	var c UserCredentials
 	var ph sql.NullString
-	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL FROM users WHERE email = $1`, email).
-		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP)
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL,
+		EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = users.id) FROM users WHERE email = $1`, email).
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP, &c.Passkey)
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -49,8 +52,9 @@ func (tx *Tx) UserByEmail(ctx context.Context, email string) (*UserCredentials, 
 func (tx *Tx) UserByID(ctx context.Context, id int64) (*UserCredentials, error) {
 	var c UserCredentials
 	var ph sql.NullString
-	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL FROM users WHERE id = $1`, id).
-		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP)
+	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL,
+		EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = users.id) FROM users WHERE id = $1`, id).
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP, &c.Passkey)
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -172,7 +176,8 @@ func (tx *Tx) UserMemberships(ctx context.Context, userID int64) ([]isms.Members
 // theirs (by organisation slug), in one statement; ENOTFOUND if there is
 // no such user.
 func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User, []isms.Membership, error) {
-	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at, u.sessions_valid_since, u.totp_enabled_at IS NOT NULL,
+	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at, u.sessions_valid_since,
+		(u.totp_enabled_at IS NOT NULL OR EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = u.id)),
 		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone, o.require_mfa
 		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organizations o ON o.id = m.org_id
 		WHERE u.id = $1 ORDER BY o.slug`, userID)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/store"
 )
 
 // mfaPendingFor is how long a sign-in whose password was right waits for
@@ -43,6 +44,17 @@ func (s *Server) pendingSecondFactor(r *http.Request) int64 {
 
 type signinCodePage struct {
 	Page
+	TOTP, Passkey bool // which second factors the person has
+}
+
+// signinCodePage offers the second factors the person has: a code (TOTP
+// or recovery code) and a passkey.
+func (s *Server) signinCodePage(r *http.Request, userID int64) *signinCodePage {
+	pg := &signinCodePage{Page: s.page(r, nil, "Second factor"), TOTP: true}
+	if totp, passkey, err := s.app.SecondFactors(r.Context(), userID); err == nil {
+		pg.TOTP, pg.Passkey = totp, passkey
+	}
+	return pg
 }
 
 func (s *Server) handleSigninCodeForm(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +62,7 @@ func (s *Server) handleSigninCodeForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, "signin_code", &signinCodePage{Page: s.page(r, nil, "Second factor")})
+	s.render(w, r, "signin_code", s.signinCodePage(r, s.pendingSecondFactor(r)))
 }
 
 func (s *Server) handleSigninCode(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +75,7 @@ func (s *Server) handleSigninCode(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := s.app.VerifySecondFactor(r.Context(), id, r.PostFormValue("code"), clientAddress(r))
 	if err != nil {
-		pg := &signinCodePage{Page: s.page(r, nil, "Second factor")}
+		pg := s.signinCodePage(r, id)
 		pg.Error = s.errorMessage(r, err)
 		setRetryAfter(w, err)
 		s.renderStatus(w, r, ErrorStatus(err), "signin_code", pg)
@@ -74,7 +86,8 @@ func (s *Server) handleSigninCode(w http.ResponseWriter, r *http.Request) {
 
 type accountPage struct {
 	Page
-	MFA *app.MFAStatus
+	MFA      *app.MFAStatus
+	Passkeys []store.Passkey
 	// Enrolment, on /account/mfa: the new secret to confirm.
 	Enrol *app.TOTPEnrolment
 	QR    template.URL // data: URI of the QR code
@@ -86,7 +99,11 @@ type accountPage struct {
 
 func (s *Server) accountPage(r *http.Request, p app.Principal) (*accountPage, error) {
 	st, err := s.app.SecondFactorStatus(r.Context(), p)
-	return &accountPage{Page: s.page(r, nil, "Your account"), MFA: st}, err
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.app.Passkeys(r.Context(), p)
+	return &accountPage{Page: s.page(r, nil, "Your account"), MFA: st, Passkeys: keys}, err
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, p app.Principal) {

@@ -212,6 +212,22 @@ func toJSON(v any) string {
 	return string(b)
 }
 
+// write runs fn in a write transaction as the principal's membership of
+// the organisation, after checking it may perform act (ENOTFOUND for a
+// non-member, EFORBIDDEN for a missing right). fn writes the audit event.
+func (a *App) write(ctx context.Context, p Principal, slug string, act isms.Action, fn func(tx *store.Tx, m *Member) error) error {
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		m, err := member(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if err := m.can(act); err != nil {
+			return err
+		}
+		return fn(tx, m)
+	})
+}
+
 // read runs fn in a read transaction as the principal's membership of the
 // organisation, after checking it may perform act (ENOTFOUND for a
 // non-member, EFORBIDDEN for a missing right).

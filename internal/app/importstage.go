@@ -121,11 +121,7 @@ func (a *App) applyStage(ctx context.Context, tx *store.Tx, m *Member, kind isms
 	batch := make([]isms.Record, 0, store.KeyBatch)
 	flush := func() error {
 		defer func() { batch = batch[:0] }()
-		keys := make([]string, len(batch))
-		for i := range batch {
-			keys[i] = batch[i].Key
-		}
-		if err := existing.fetch(keys); err != nil {
+		if err := existing.fetch(batch); err != nil {
 			return err
 		}
 		for _, r := range batch {

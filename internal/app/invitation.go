@@ -24,14 +24,7 @@ func (a *App) Invite(ctx context.Context, p Principal, slug, email string, role 
 		return nil, err
 	}
 	var inv *isms.Invitation
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActManageMembers); err != nil {
-			return err
-		}
+	err := a.write(ctx, p, slug, isms.ActManageMembers, func(tx *store.Tx, m *Member) error {
 		// Membership of this organisation is visible to its admins anyway.
 		if ok, err := tx.MemberByEmail(ctx, m.Org.ID, u.Email); err != nil {
 			return err

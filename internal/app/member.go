@@ -14,14 +14,7 @@ import (
 // Requires manage_members. ENOTFOUND for a non-member, ECONFLICT for the
 // last admin.
 func (a *App) RemoveMember(ctx context.Context, p Principal, slug string, userID int64) error {
-	return a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActManageMembers); err != nil {
-			return err
-		}
+	return a.write(ctx, p, slug, isms.ActManageMembers, func(tx *store.Tx, m *Member) error {
 		old, err := tx.Membership(ctx, m.Org.ID, userID)
 		if err != nil {
 			return isms.Errorf(isms.ENOTFOUND, "member not found")

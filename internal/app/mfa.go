@@ -364,14 +364,7 @@ func (a *App) gcm() (cipher.AEAD, error) {
 // exempt: their identity provider asks). Requires manage_org (admins);
 // audited as org.require_mfa.
 func (a *App) SetRequireMFA(ctx context.Context, p Principal, slug string, on bool) error {
-	return a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActManageOrg); err != nil {
-			return err
-		}
+	return a.write(ctx, p, slug, isms.ActManageOrg, func(tx *store.Tx, m *Member) error {
 		old, err := tx.RequireMFA(ctx, m.Org.ID)
 		if err != nil {
 			return err

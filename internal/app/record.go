@@ -267,11 +267,7 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		if bad.Count() > 0 || len(batch) == 0 {
 			return nil // the file will be rejected: store nothing
 		}
-		keys := make([]string, len(batch))
-		for i := range batch {
-			keys[i] = batch[i].Key
-		}
-		if err := existing.fetch(keys); err != nil {
+		if err := existing.fetch(batch); err != nil {
 			return err
 		}
 		for _, r := range batch {
@@ -343,12 +339,16 @@ func newExisting(ctx context.Context, tx *store.Tx, orgID int64, kind isms.Recor
 	})
 }
 
-// fetch makes get answer for keys: nothing to do when every record is in
-// memory, else it reads the stored records of these keys, in place of the
-// previous batch's.
-func (e *existingRecords) fetch(keys []string) error {
+// fetch makes get answer for the keys of a batch of records: nothing to
+// do when every record is in memory, else it reads the stored records of
+// these keys, in place of the previous batch's.
+func (e *existingRecords) fetch(batch []isms.Record) error {
 	if e.all {
 		return nil
+	}
+	keys := make([]string, len(batch))
+	for i := range batch {
+		keys[i] = batch[i].Key
 	}
 	e.mem = make(map[string]isms.Record, len(keys))
 	return e.tx.RecordsByKeys(e.ctx, e.orgID, e.kind, keys, func(r isms.Record) error {

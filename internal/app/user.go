@@ -46,14 +46,7 @@ func (a *App) AddMember(ctx context.Context, p Principal, slug, email string, ro
 		return nil, err
 	}
 	var ms *isms.Membership
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActManageMembers); err != nil {
-			return err
-		}
+	err := a.write(ctx, p, slug, isms.ActManageMembers, func(tx *store.Tx, m *Member) error {
 		u, err := tx.UserByEmail(ctx, isms.NormalizeEmail(email))
 		if err != nil {
 			return isms.Errorf(isms.ENOTFOUND, "no person with email %s: create them first (pdca user create)", email)
@@ -73,14 +66,7 @@ func (a *App) SetRole(ctx context.Context, p Principal, slug string, userID int6
 	if err := role.Validate(); err != nil {
 		return err
 	}
-	return a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActManageMembers); err != nil {
-			return err
-		}
+	return a.write(ctx, p, slug, isms.ActManageMembers, func(tx *store.Tx, m *Member) error {
 		old, err := tx.Membership(ctx, m.Org.ID, userID)
 		if err != nil {
 			return err

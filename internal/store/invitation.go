@@ -37,9 +37,14 @@ func scanInvitation(row interface{ Scan(...any) error }) (*isms.Invitation, erro
 // InvitationsFor lists the invitations to an email that have not expired
 // at now, by organisation slug.
 func (tx *Tx) InvitationsFor(ctx context.Context, email string, now time.Time) ([]isms.Invitation, error) {
-	rows, err := tx.query(ctx, invitationSelect+` WHERE i.email = $1 AND i.expires_at > $2 ORDER BY o.slug`, email, ts(now))
+	return tx.invitations(ctx, "invitations", invitationSelect+` WHERE i.email = $1 AND i.expires_at > $2 ORDER BY o.slug`, email, ts(now))
+}
+
+// invitations runs a query of invitationSelect and scans every row.
+func (tx *Tx) invitations(ctx context.Context, what, q string, args ...any) ([]isms.Invitation, error) {
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("invitations: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []isms.Invitation
@@ -77,20 +82,7 @@ func (tx *Tx) MemberByEmail(ctx context.Context, orgID int64, email string) (boo
 // OrgInvitations lists an organisation's invitations that have not
 // expired at now, by email.
 func (tx *Tx) OrgInvitations(ctx context.Context, orgID int64, now time.Time) ([]isms.Invitation, error) {
-	rows, err := tx.query(ctx, invitationSelect+` WHERE i.org_id = $1 AND i.expires_at > $2 ORDER BY i.email`, orgID, ts(now))
-	if err != nil {
-		return nil, fmt.Errorf("organisation invitations: %w", err)
-	}
-	defer rows.Close()
-	var out []isms.Invitation
-	for rows.Next() {
-		inv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *inv)
-	}
-	return out, rows.Err()
+	return tx.invitations(ctx, "organisation invitations", invitationSelect+` WHERE i.org_id = $1 AND i.expires_at > $2 ORDER BY i.email`, orgID, ts(now))
 }
 
 // PruneInvitations deletes invitations that expired before a time: they

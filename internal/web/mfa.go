@@ -58,19 +58,26 @@ func (s *Server) signinCodePage(r *http.Request, userID int64) *signinCodePage {
 }
 
 func (s *Server) handleSigninCodeForm(w http.ResponseWriter, r *http.Request) {
-	if s.pendingSecondFactor(r) == 0 {
+	id := s.pendingSecondFactor(r)
+	if id == 0 {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, "signin_code", s.signinCodePage(r, s.pendingSecondFactor(r)))
+	s.render(w, r, "signin_code", s.signinCodePage(r, id))
+}
+
+// signinExpired answers a second step whose pending sign-in is gone:
+// the password form again, 401.
+func (s *Server) signinExpired(w http.ResponseWriter, r *http.Request) {
+	pg := &signinPage{Page: s.page(r, nil, "Sign in"), Next: "/", OIDC: s.oidc != nil}
+	pg.Error = "the sign-in took too long; enter your password again"
+	s.renderStatus(w, r, http.StatusUnauthorized, "signin", pg)
 }
 
 func (s *Server) handleSigninCode(w http.ResponseWriter, r *http.Request) {
 	id := s.pendingSecondFactor(r)
 	if id == 0 {
-		pg := &signinPage{Page: s.page(r, nil, "Sign in"), Next: "/", OIDC: s.oidc != nil}
-		pg.Error = "the sign-in took too long; enter your password again"
-		s.renderStatus(w, r, http.StatusUnauthorized, "signin", pg)
+		s.signinExpired(w, r)
 		return
 	}
 	in, err := s.app.VerifySecondFactor(r.Context(), id, r.PostFormValue("code"), clientAddress(r))

@@ -159,9 +159,7 @@ func (s *Server) handlePasskeySigninOptions(w http.ResponseWriter, r *http.Reque
 func (s *Server) handlePasskeySignin(w http.ResponseWriter, r *http.Request) {
 	id := s.pendingSecondFactor(r)
 	if id == 0 {
-		pg := &signinPage{Page: s.page(r, nil, "Sign in"), Next: "/", OIDC: s.oidc != nil}
-		pg.Error = "the sign-in took too long; enter your password again"
-		s.renderStatus(w, r, http.StatusUnauthorized, "signin", pg)
+		s.signinExpired(w, r)
 		return
 	}
 	fail := func(err error) {

@@ -50,6 +50,13 @@ type App struct {
 	// batched lookups cost about what a preload does even when a file
 	// touches the whole register.
 	ImportPreload int
+	// ImportAhead is how many new rows an import must have before they are
+	// written ahead of its final transaction, ImportAheadChunk rows per
+	// short transaction (hidden until the final one commits), so that a
+	// large import never holds the single SQLite writer for long and other
+	// organisations' writes wait one chunk at most. 0 means the defaults.
+	ImportAhead, ImportAheadChunk int
+	importChunkHook               func(written int) // tests: after each chunk commits
 
 	// AuditKey, when set (serve --audit-key), signs the audit checkpoints
 	// the server takes daily and when a management review is signed.

@@ -16,13 +16,17 @@ type HousekeepingResult struct {
 	// ExpiredInvitations counts invitations removed a day after expiry.
 	ExpiredInvitations int64
 	StaleUploads       int
+	// AbandonedImports counts imports whose process died while writing
+	// their rows ahead; their hidden rows are removed (PendingStaleAfter).
+	AbandonedImports int
 }
 
 // UploadMaxAge is how long an uploaded file waits for confirmation.
 const UploadMaxAge = 24 * time.Hour
 
 // Housekeeping deletes expired sessions, sign-in failures older than a
-// day, invitations expired for a day and uploads left unconfirmed for
+// day, invitations expired for a day, the hidden rows of imports whose
+// process died while writing them, and uploads left unconfirmed for
 // UploadMaxAge. It changes no
 // business data, so it writes no audit event.
 func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
@@ -39,6 +43,9 @@ func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
 		return err
 	})
 	if err != nil {
+		return r, err
+	}
+	if r.AbandonedImports, err = a.SweepPending(ctx); err != nil {
 		return r, err
 	}
 	r.StaleUploads, err = a.removeStaleUploads(time.Now().Add(-UploadMaxAge))

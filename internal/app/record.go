@@ -121,60 +121,96 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 	}
 	fresh := true
 	writeStart := time.Now()
+	var ah *ahead
+	if !isScan(req.Format) && res.Created >= a.importAhead() {
+		if ah, err = a.writeAhead(ctx, p, m, req, st); err != nil {
+			return nil, err
+		}
+	}
 	defer func() {
+		var ahead int
+		if ah != nil {
+			ahead = ah.written
+		}
 		a.Log.Info("import written", "org_id", m.Org.ID, "kind", string(req.Kind), "rows", res.Rows, "created", res.Created, "updated", res.Updated,
-			"rechecked", !fresh, "read_ms", read.Milliseconds(), "write_ms", time.Since(writeStart).Milliseconds())
+			"rechecked", !fresh, "written_ahead", ahead, "read_ms", read.Milliseconds(), "write_ms", time.Since(writeStart).Milliseconds())
 	}()
-	err = a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, req.Org)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActImport); err != nil {
-			return err
-		}
-		if err := tx.LockOrg(ctx, m.Org.ID); err != nil {
-			return err
-		}
-		now, err := orgVersion(ctx, tx, m.Org.ID)
-		if err != nil {
-			return err
-		}
-		im := &store.Import{OrgID: m.Org.ID, Kind: req.Kind, Format: string(req.Format), FileName: req.FileName, ActorID: p.UserID, Actor: p.Label}
-		if err := tx.CreateImport(ctx, im); err != nil {
-			return err
-		}
-		if isScan(req.Format) {
-			// A scan is small and reconciled with the asset's stored
-			// findings, so it is compared here, against the latest state.
-			*res = ImportResult{Kind: req.Kind, SHA256: res.SHA256}
-			err = a.importScan(ctx, tx, m, scan, im.ID, res)
-		} else {
+	err = a.waitPending(ctx, func() error {
+		return a.DB.Write(ctx, func(tx *store.Tx) error {
+			m, err := member(ctx, tx, p, req.Org)
+			if err != nil {
+				return err
+			}
+			if err := m.can(isms.ActImport); err != nil {
+				return err
+			}
+			if err := tx.LockOrg(ctx, m.Org.ID); err != nil {
+				return err
+			}
+			now, err := orgVersion(ctx, tx, m.Org.ID)
+			if err != nil {
+				return err
+			}
+			im := &store.Import{OrgID: m.Org.ID, Kind: req.Kind, Format: string(req.Format), FileName: req.FileName, ActorID: p.UserID, Actor: p.Label}
+			if ah != nil {
+				im.ID, im.At = ah.pend.ImportID, tx.Now
+			} else {
+				if err := a.checkPending(ctx, tx, m.Org.ID, req.Kind); err != nil {
+					return err
+				}
+				if err := tx.CreateImport(ctx, im); err != nil {
+					return err
+				}
+			}
 			fresh = now == version
-			err = a.applyStage(ctx, tx, m, req.Kind, st, im.ID, fresh, res)
-		}
-		if err != nil {
-			return err
-		}
-		im.Rows, im.Created, im.Updated, im.Unchanged, im.SHA256 = res.Rows, res.Created, res.Updated, res.Unchanged, res.SHA256
-		if err := tx.FinishImport(ctx, im); err != nil {
-			return err
-		}
-		res.ImportID = im.ID
-		summary := map[string]any{"kind": req.Kind, "file": req.FileName, "format": req.Format, "sha256": res.SHA256,
-			"rows": res.Rows, "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged}
-		if err := audit(ctx, tx, m.Org.ID, p, "records.import", "import", im.ID, nil, summary); err != nil {
-			return err
-		}
-		if res.Created+res.Updated > 0 {
-			return a.enqueueRecompute(ctx, tx, m.Org.ID)
-		}
-		return nil
+			switch {
+			case isScan(req.Format):
+				// A scan is small and reconciled with the asset's stored
+				// findings, so it is compared here, against the latest state.
+				*res = ImportResult{Kind: req.Kind, SHA256: res.SHA256}
+				err = a.importScan(ctx, tx, m, scan, im.ID, res)
+			case ah != nil:
+				err = a.applyAhead(ctx, tx, m, req.Kind, st, ah, fresh, res)
+			default:
+				err = a.applyStage(ctx, tx, m, req.Kind, st, im.ID, fresh, res)
+			}
+			if err != nil {
+				return err
+			}
+			im.Rows, im.Created, im.Updated, im.Unchanged, im.SHA256 = res.Rows, res.Created, res.Updated, res.Unchanged, res.SHA256
+			if err := tx.FinishImport(ctx, im); err != nil {
+				return err
+			}
+			res.ImportID = im.ID
+			summary := map[string]any{"kind": req.Kind, "file": req.FileName, "format": req.Format, "sha256": res.SHA256,
+				"rows": res.Rows, "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged}
+			if err := audit(ctx, tx, m.Org.ID, p, "records.import", "import", im.ID, nil, summary); err != nil {
+				return err
+			}
+			if res.Created+res.Updated > 0 {
+				return a.enqueueRecompute(ctx, tx, m.Org.ID)
+			}
+			return nil
+		})
 	})
+	if ah != nil {
+		if err != nil {
+			a.dropAhead(ah) // removes nothing if the import was committed after all
+		} else if ah.late != nil {
+			ah.late.remove()
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+func (a *App) importAhead() int {
+	if a.ImportAhead > 0 {
+		return a.ImportAhead
+	}
+	return DefaultImportAhead
 }
 
 // CanImport checks that p may import into the organisation, so a caller

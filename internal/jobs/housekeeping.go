@@ -39,6 +39,6 @@ func (w *HousekeepingWorker) Work(ctx context.Context, _ *river.Job[Housekeeping
 	if err != nil {
 		return err
 	}
-	w.Log.Info("housekeeping done", "expired_sessions", r.ExpiredSessions, "old_signin_failures", r.OldSigninFails, "expired_invitations", r.ExpiredInvitations, "stale_uploads", r.StaleUploads)
+	w.Log.Info("housekeeping done", "expired_sessions", r.ExpiredSessions, "old_signin_failures", r.OldSigninFails, "expired_invitations", r.ExpiredInvitations, "stale_uploads", r.StaleUploads, "abandoned_imports", r.AbandonedImports)
 	return nil
 }

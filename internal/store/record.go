@@ -71,19 +71,28 @@ var recordStatements = func() map[isms.RecordKind]*recordSQL {
 		s.update = fmt.Sprintf(`UPDATE %s SET natural_key = $2, %s, attributes = $%d, updated_at = $%d WHERE org_id = $1 AND id = $%d`,
 			s.table, strings.Join(sets, ", "), n+3, n+4, n+5)
 		sel := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s`, cols, s.table)
-		s.selectAll = sel + ` WHERE org_id = $1 ORDER BY id`
-		s.selectByID = sel + ` WHERE org_id = $1 AND id = $2`
-		s.selectByKey = sel + ` WHERE org_id = $1 AND natural_key = $2`
+		s.selectAll = sel + ` WHERE org_id = $1 AND ` + visible + ` ORDER BY id`
+		s.selectByID = sel + ` WHERE org_id = $1 AND id = $2 AND ` + visible
+		s.selectByKey = sel + ` WHERE org_id = $1 AND natural_key = $2 AND ` + visible
 		marks := make([]string, KeyBatch)
 		for i := range marks {
 			marks[i] = fmt.Sprintf("$%d", i+2)
 		}
-		s.selectByKeys = sel + ` WHERE org_id = $1 AND natural_key IN (` + strings.Join(marks, ", ") + `)`
-		s.selectByKeyArray = sel + ` WHERE org_id = $1 AND natural_key = ANY($2)`
+		s.selectByKeys = sel + ` WHERE org_id = $1 AND natural_key IN (` + strings.Join(marks, ", ") + `) AND ` + visible
+		s.selectByKeyArray = sel + ` WHERE org_id = $1 AND natural_key = ANY($2) AND ` + visible
 		m[spec.Kind] = s
 	}
 	return m
 }()
+
+// visible is the condition every read of records adds: the rows of an
+// import still being written (its id in import_pending) are hidden until
+// its final transaction. Nearly every row passes the first or second test;
+// the subqueries do not depend on the row, so each runs once per
+// statement. Every statement using it has the organisation's id as $1.
+const visible = `(import_id IS NULL
+	OR import_id < COALESCE((SELECT MIN(p.import_id) FROM import_pending p WHERE p.org_id = $1), 9223372036854775807)
+	OR import_id NOT IN (SELECT p.import_id FROM import_pending p WHERE p.org_id = $1))`
 
 func statements(kind isms.RecordKind) (*recordSQL, error) {
 	s, ok := recordStatements[kind]
@@ -432,11 +441,11 @@ func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind
 	}
 	like := "%" + strings.ToLower(f.Query) + "%"
 	var total int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1 AND LOWER(natural_key) LIKE $2`, orgID, like).Scan(&total); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1 AND LOWER(natural_key) LIKE $2 AND `+visible, orgID, like).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count %s: %w", kind, err)
 	}
-	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s WHERE org_id = $1 AND LOWER(natural_key) LIKE $2
-		ORDER BY %s %s, id %s LIMIT $3 OFFSET $4`, strings.Join(s.columns, ", "), s.table, order, dir, dir)
+	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s WHERE org_id = $1 AND LOWER(natural_key) LIKE $2 AND %s
+		ORDER BY %s %s, id %s LIMIT $3 OFFSET $4`, strings.Join(s.columns, ", "), s.table, visible, order, dir, dir)
 	rows, err := tx.query(ctx, q, orgID, like, f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", kind, err)
@@ -458,7 +467,7 @@ func (tx *Tx) CountRecords(ctx context.Context, orgID int64) (map[isms.RecordKin
 	out := map[isms.RecordKind]int{}
 	for _, spec := range isms.Kinds() {
 		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM rec_`+string(spec.Kind)+` WHERE org_id = $1`, orgID).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM rec_`+string(spec.Kind)+` WHERE org_id = $1 AND `+visible, orgID).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", spec.Kind, err)
 		}
 		out[spec.Kind] = n
@@ -473,7 +482,7 @@ func (tx *Tx) RecordImportID(ctx context.Context, orgID int64, kind isms.RecordK
 		return 0, err
 	}
 	var imp sql.NullInt64
-	err = tx.queryRow(ctx, `SELECT import_id FROM `+s.table+` WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&imp)
+	err = tx.queryRow(ctx, `SELECT import_id FROM `+s.table+` WHERE org_id = $1 AND id = $2 AND `+visible, orgID, id).Scan(&imp)
 	return imp.Int64, notFound(err, "record")
 }
 
@@ -493,6 +502,6 @@ func (tx *Tx) CountRecordsOfUpTo(ctx context.Context, orgID int64, kind isms.Rec
 		return 0, err
 	}
 	var n int
-	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+s.table+` WHERE org_id = $1 LIMIT $2) r`, orgID, limit+1).Scan(&n)
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+s.table+` WHERE org_id = $1 AND `+visible+` LIMIT $2) r`, orgID, limit+1).Scan(&n)
 	return n, err
 }

@@ -74,7 +74,7 @@ func (tx *Tx) EachRecordFields(ctx context.Context, orgID int64, kind isms.Recor
 		case WindowOpen:
 			where = fmt.Sprintf("((%[2]s >= $2 AND %[2]s < $3) OR (%[1]s < $3 AND (%[2]s IS NULL OR %[2]s >= $2)))", w.Field, w.Done)
 		}
-		q = fmt.Sprintf("%s FROM %s WHERE org_id = $1 AND %s ORDER BY id", sel, s.table, where)
+		q = fmt.Sprintf("%s FROM %s WHERE org_id = $1 AND %s AND %s ORDER BY id", sel, s.table, where, visible)
 		windowSQL.Store(key, q)
 	}
 	args := []any{orgID, ts(w.From), ts(w.To)}

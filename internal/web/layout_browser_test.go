@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -358,4 +359,99 @@ func TestBrowserLayoutCheck(t *testing.T) {
 	if res := run("wide", 390); res.ScrollWidth <= res.InnerWidth {
 		t.Errorf("a 900 px table at 390 px: scroll width %d, want the page to scroll sideways", res.ScrollWidth)
 	}
+}
+
+// TestBrowserMenus uses the header's menus as people do: at 1366 px the
+// navigation is one row and a group opens from the keyboard (Tab, Enter,
+// Tab to its first link, Escape closes it and returns to its button); at
+// 390 px the navigation hides behind the menu button, which opens all of it
+// and the account links. Screenshots: menu-1366.png and menu-390.png.
+func TestBrowserMenus(t *testing.T) {
+	tab := newTab(t)
+	a := newApp(t, storetest.Open(t, store.SQLite))
+	o := mustOrg(t, a, "acme", "Acme Oy")
+	mustOrg(t, a, "beta", "Beta Oy")
+	if _, err := a.AddMember(context.Background(), app.System, "beta", o.users[isms.RoleAdmin].Email, isms.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	e := startServer(t, a, nil)
+	dir := shotsDir(t)
+	browserSignIn(t, tab, e.ts.URL, o.users[isms.RoleAdmin].Email)
+	eval := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return v
+	}
+	shot := func(name string) {
+		t.Helper()
+		b, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// active names the focused element.
+	const active = `(document.activeElement.tagName + ' ' + document.activeElement.textContent.trim())`
+
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1366, 900), chromedp.Navigate(e.ts.URL+"/o/acme/risks")); err != nil {
+		t.Fatal(err)
+	}
+	// One row: every item of the header overlaps every other vertically.
+	if rows := eval(`(() => {
+	  const r = [...document.querySelectorAll('.top > *, .nav > ul > li, .who > *')].filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect());
+	  return Math.max(...r.map(b => b.top)) < Math.min(...r.map(b => b.bottom)) ? 'one row' : 'rows from ' + Math.min(...r.map(b => b.top)) + ' to ' + Math.max(...r.map(b => b.top));
+	})()`); rows != "one row" {
+		t.Errorf("the header at 1366 px: %s, want one row", rows)
+	}
+	if got := eval(`document.querySelector('.menu summary').checkVisibility() ? 'menu button' : 'no menu button'`); got != "no menu button" {
+		t.Errorf("at 1366 px: %s", got)
+	}
+	// Tab from the top of the page to the Plan menu: skip link, brand, Home, Plan.
+	for range 4 {
+		if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := eval(active); got != "SUMMARY Plan" {
+		t.Fatalf("after four tabs the focus is on %q, want the Plan menu", got)
+	}
+	if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Enter), chromedp.KeyEvent(kb.Tab)); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(active); got != "A Processes" {
+		t.Errorf("Enter and Tab on the Plan menu: focus on %q, want its first link", got)
+	}
+	shot("menu-1366")
+	if got := eval(`document.activeElement.getAttribute('href')`); got != "/o/acme/processes" {
+		t.Errorf("first link of Plan: %q", got)
+	}
+	if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(active + ` + (document.querySelector('.group[open]') ? ' open' : ' closed')`); got != "SUMMARY Plan closed" {
+		t.Errorf("Escape: %q, want the Plan menu closed and focused", got)
+	}
+
+	// The phone: a menu button opens the whole navigation.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.ts.URL+"/o/acme/risks")); err != nil {
+		t.Fatal(err)
+	}
+	visible := `[...document.querySelectorAll('.nav a, .who > a, .who button, .switcher summary')].filter(e => e.checkVisibility()).length + ' of ' + document.querySelectorAll('.nav a, .who > a, .who button, .switcher summary').length`
+	if got := eval(visible); !strings.HasPrefix(got, "0 of ") {
+		t.Errorf("at 390 px with the menu closed, %s links are visible, want none", got)
+	}
+	checkLayout(t, tab, "the closed menu at 390 px")
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(".menu summary"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(visible); !strings.HasPrefix(got, strings.TrimSpace(strings.Split(got, " of ")[1])+" of ") {
+		t.Errorf("at 390 px with the menu open, %s links are visible, want all", got)
+	}
+	checkLayout(t, tab, "the open menu at 390 px")
+	shot("menu-390")
 }

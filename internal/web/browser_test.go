@@ -88,6 +88,13 @@ func stopBrowser() {
 // Chromium is found, except in CI, where the test fails.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
+	return openTab(t, 30*time.Second)
+}
+
+// openTab is newTab with a deadline of d, or none when d is 0 (a test that
+// walks many pages; go test's -timeout still bounds it).
+func openTab(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	path := chromiumPath()
 	if path == "" {
 		if os.Getenv("CI") == "true" {
@@ -99,7 +106,10 @@ func newTab(t *testing.T) context.Context {
 	if browser.err != nil {
 		t.Fatalf("start %s: %v", path, browser.err)
 	}
-	ctx, cancel := context.WithTimeout(browser.ctx, 30*time.Second)
+	ctx, cancel := browser.ctx, context.CancelFunc(func() {})
+	if d > 0 {
+		ctx, cancel = context.WithTimeout(browser.ctx, d)
+	}
 	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(func() { cancelTab(); cancel() })
 	return tab

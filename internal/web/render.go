@@ -38,6 +38,7 @@ type Page struct {
 	Error      string
 	Version    string
 	Nav        string // which menu entry is current
+	Path       string // the request's path, for the menu (nav.go)
 }
 
 var funcs = template.FuncMap{
@@ -90,7 +91,7 @@ func (s *Server) PageNames() []string {
 // page returns the layout data for a request, inside an organisation when
 // m is not nil.
 func (s *Server) page(r *http.Request, m *app.Member, title string) Page {
-	p := Page{Title: title, Member: m, Version: s.cfg.Version}
+	p := Page{Title: title, Member: m, Version: s.cfg.Version, Path: r.URL.Path}
 	if v := viewerFrom(r); v != nil {
 		p.User, p.Orgs = v.User, v.Orgs
 	} else if pr, ok := principalFrom(r); ok && !pr.System {

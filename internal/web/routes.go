@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 
 	// Sign-in.
 	mux.HandleFunc("GET /{$}", s.handleRoot)

@@ -140,7 +140,7 @@ type importPage struct {
 	// a lower bound when the errors listed are truncated.
 	BadRows   int
 	Truncated bool
-	Problem  string // shown after the progress lines, so streaming pages can carry it
+	Problem   string // shown after the progress lines, so streaming pages can carry it
 }
 
 // progressMark splits the import page: what comes before it is sent

@@ -27,7 +27,7 @@ var labels = map[string]string{
 	"completed_at": "Completed", "source": "Source", "closed_at": "Closed",
 	"audit": "Audit", "raised_at": "Raised",
 	// Other fields people read (audit trail changes).
-	"email": "Email", "role": "Role", "status": "Status", "kind": "Kind",
+	"email": "Email", "role": "Role", "status": "Status", "kind": "Kind", "sha256": "SHA-256",
 	// Record kinds.
 	"access_removals": "Access removals", "incidents": "Incidents", "restore_tests": "Restore tests",
 	"suppliers": "Suppliers", "supplier_assessments": "Supplier assessments", "changes": "Changes",

@@ -36,7 +36,7 @@ type auditQuery struct {
 func eventFilter(r *http.Request, tz string) (store.EventFilter, auditQuery) {
 	q := r.URL.Query()
 	aq := auditQuery{Actor: q.Get("actor"), Entity: q.Get("entity"), Action: q.Get("action"), Since: q.Get("since"), Until: q.Get("until")}
-	f := store.EventFilter{Entity: aq.Entity, EntityID: q.Get("entity_id"), Action: aq.Action, Limit: 50}
+	f := store.EventFilter{Entity: aq.Entity, EntityID: q.Get("entity_id"), Action: aq.Action, Limit: 25}
 	f.BeforeSeq, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	f.ActorID, _ = strconv.ParseInt(aq.Actor, 10, 64)
 	loc, err := time.LoadLocation(tz)

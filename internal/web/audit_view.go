@@ -25,6 +25,9 @@ type eventView struct {
 	Target  string
 	Link    string
 	Changes []fieldChange
+	// More counts the changed fields left to the raw JSON, so a long
+	// creation does not fill the page.
+	More int
 	// Raw is the event as JSON, indented, as the CSV export has it.
 	Raw string
 }
@@ -63,6 +66,9 @@ func viewEvent(e isms.Event, ps people, slug string) eventView {
 	// A member's address is on hover of their name, not a change.
 	if n, _ := strconv.ParseInt(e.EntityID, 10, 64); (e.Entity == "membership" || e.Entity == "user") && ps[n].UserID != 0 {
 		v.Changes = slices.DeleteFunc(v.Changes, func(c fieldChange) bool { return c.Field == isms.Label("email") })
+	}
+	if len(v.Changes) > maxChanges {
+		v.Changes, v.More = v.Changes[:maxChanges], len(v.Changes)-maxChanges
 	}
 	v.Raw = rawJSON(e)
 	return v
@@ -197,6 +203,21 @@ func jsonObject(s string) map[string]any {
 	return m
 }
 
+// maxChanges and maxValue bound what one event shows; the rest is in its
+// JSON, one click away.
+const (
+	maxChanges = 6
+	maxValue   = 120
+)
+
+// clip shortens a long value to maxValue characters.
+func clip(s string) string {
+	if r := []rune(s); len(r) > maxValue {
+		return string(r[:maxValue-1]) + "…"
+	}
+	return s
+}
+
 // noise are fields every stored entity carries that say nothing of the
 // change.
 var noise = map[string]bool{"id": true, "org_id": true, "created_at": true, "updated_at": true}
@@ -223,7 +244,7 @@ func changes(before, after map[string]any, ps people) []fieldChange {
 		if a == b || (before == nil && a == "") {
 			continue
 		}
-		out = append(out, fieldChange{Field: fieldLabel(id), Before: b, After: a})
+		out = append(out, fieldChange{Field: fieldLabel(id), Before: clip(b), After: clip(a)})
 	}
 	slices.SortFunc(out, func(x, y fieldChange) int { return strings.Compare(x.Field, y.Field) })
 	return out

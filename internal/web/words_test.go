@@ -4,8 +4,10 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +198,109 @@ func TestRawIdentifiersFound(t *testing.T) {
 			t.Errorf("rawIdentifiers(%q) = %q, want %q", tt.page, got, tt.want)
 		}
 	}
+}
+
+// TestAuditTrailReadable: the audit trail page lists changes in words
+// (who by name, what in words, on what by name, "field: before → after"),
+// filters by person, entity type and dates, pages newest first, keeps the
+// raw JSON one click away and never shows a token's secret.
+func TestAuditTrailReadable(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		viewer := o.users[isms.RoleViewer]
+		if err := a.SetRole(ctx, app.System, o.Slug, viewer.ID, isms.RoleISMSManager); err != nil {
+			t.Fatal(err)
+		}
+		admin := o.users[isms.RoleAdmin]
+		var secrets []string
+		for range 26 {
+			_, secret := mustToken(t, a, o, isms.RoleAdmin, isms.ScopeRead)
+			secrets = append(secrets, secret)
+		}
+		c := e.signIn(t, admin.Email)
+		get := func(path string) string {
+			t.Helper()
+			r := e.do(t, c, http.MethodGet, path, nil, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", path, r.status, r.body)
+			}
+			for _, s := range secrets {
+				if strings.Contains(r.body, s) {
+					t.Fatalf("GET %s shows a token's secret", path)
+				}
+			}
+			return r.body
+		}
+		rows := regexp.MustCompile(`<details><summary>Event (\d+) as JSON`)
+		seqs := func(body string) []string {
+			var out []string
+			for _, m := range rows.FindAllStringSubmatch(body, -1) {
+				out = append(out, m[1])
+			}
+			return out
+		}
+
+		first := get("/o/acme/audit")
+		if got := seqs(first); len(got) != 25 || !slices.IsSortedFunc(got, func(x, y string) int { return atoi(y) - atoi(x) }) {
+			t.Fatalf("first page: events %v, want 25, newest first", got)
+		}
+		older := regexp.MustCompile(`href="(\?[^"]*before=\d+[^"]*)"`).FindStringSubmatch(first)
+		if older == nil {
+			t.Fatalf("first page has no link to older events:\n%s", first)
+		}
+		second := get("/o/acme/audit" + html.UnescapeString(older[1]))
+		for _, s := range seqs(second) {
+			if slices.Contains(seqs(first), s) {
+				t.Errorf("event %s is on both pages", s)
+			}
+		}
+		if !strings.Contains(second, "Changed a member&#39;s role") || !strings.Contains(second, "<strong>Role</strong>: Viewer → ISMS manager") ||
+			!strings.Contains(second, "Membership The viewer") || !strings.Contains(second, `<pre class="raw">`) {
+			t.Errorf("the role change does not read as words:\n%s", second)
+		}
+
+		// Who: the admin created the tokens (as the system did here, so none).
+		byAdmin := get("/o/acme/audit?actor=" + id(admin.ID))
+		if n := len(seqs(byAdmin)); n != 0 {
+			t.Errorf("actor filter: %d events of the admin, want 0 (the system acted)", n)
+		}
+		if r := e.do(t, c, http.MethodPost, "/o/acme/tokens", url.Values{"name": {"mine"}, "scope": {"read"}}, nil); r.status >= 400 {
+			t.Fatalf("create a token: %d %s", r.status, r.body)
+		}
+		byAdmin = get("/o/acme/audit?actor=" + id(admin.ID))
+		if n := len(seqs(byAdmin)); n != 1 || !strings.Contains(byAdmin, "Created an API token") || !strings.Contains(byAdmin, `title="`+admin.Email+`"`) {
+			t.Errorf("actor filter: %d events, want the admin's one token, by name with the email on hover:\n%s", n, byAdmin)
+		}
+		// On what.
+		members := get("/o/acme/audit?entity=membership")
+		if !strings.Contains(members, "Added a member") || strings.Contains(members, "Created an API token") {
+			t.Errorf("entity filter shows other entities:\n%s", members)
+		}
+		// When: days in the organisation's zone.
+		if body := get("/o/acme/audit?since=2999-01-01"); len(seqs(body)) != 0 || !strings.Contains(body, "No events match.") {
+			t.Errorf("a range in the future shows events")
+		}
+		today := time.Now().In(mustLoc(t, "Europe/Helsinki")).Format("2006-01-02")
+		if body := get("/o/acme/audit?since=" + today + "&until=" + today); len(seqs(body)) != 25 {
+			t.Errorf("today's events: %d, want a full page", len(seqs(body)))
+		}
+	})
+}
+
+func mustLoc(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

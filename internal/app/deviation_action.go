@@ -244,6 +244,10 @@ type DeviationView struct {
 	Evidence   CheckEvidence
 	// Finding is the audit finding the deviation came from, or nil.
 	Finding *isms.Finding
+	// RecordKey and ProcessName name the linked record and process, so a
+	// page shows "Incident INC-2026-103" rather than an id; empty when not
+	// linked (or gone).
+	RecordKey, ProcessName string
 }
 
 // Deviation returns one deviation with its actions, checks, earlier
@@ -257,6 +261,9 @@ func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64)
 			return err
 		}
 		out = &DeviationView{Deviation: *d}
+		if err := linkNames(ctx, tx, m.Org.ID, out); err != nil {
+			return err
+		}
 		if out.Evidence, err = checkEvidence(ctx, tx, m.Org, d); err != nil {
 			return err
 		}
@@ -347,4 +354,25 @@ func (a *App) readMember(ctx context.Context, tx *store.Tx, p Principal, slug st
 		return nil, err
 	}
 	return m, m.can(isms.ActRead)
+}
+
+// linkNames fills the names of the record and process a deviation links to.
+func linkNames(ctx context.Context, tx *store.Tx, orgID int64, v *DeviationView) error {
+	if _, ok := isms.LookupKind(v.RecordKind); ok && v.RecordID != 0 {
+		rec, err := tx.RecordByID(ctx, orgID, isms.RecordKind(v.RecordKind), v.RecordID)
+		if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
+			return err
+		}
+		v.RecordKey = rec.Key
+	}
+	if v.ProcessID != 0 {
+		p, err := tx.Process(ctx, orgID, v.ProcessID)
+		if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
+			return err
+		}
+		if p != nil {
+			v.ProcessName = p.Name
+		}
+	}
+	return nil
 }

@@ -123,6 +123,7 @@ type Risk struct {
 	Justification string // why the risk is accepted (residual risk acceptance)
 	OwnerID       int64
 	OwnerEmail    string
+	OwnerName     string   // joined for display
 	Controls      []string // Annex A identifiers
 	ProcessIDs    []int64
 	AssessedAt    time.Time

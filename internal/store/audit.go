@@ -42,10 +42,12 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *isms.Event) error {
 
 // EventFilter selects events of one organisation. Zero fields match all.
 type EventFilter struct {
-	OrgID     int64
-	Entity    string
-	EntityID  string
-	Action    string
+	OrgID    int64
+	Entity   string
+	EntityID string
+	Action   string
+	// ActorID selects the events of one person (0: everyone).
+	ActorID   int64
 	Since     *time.Time
 	Until     *time.Time
 	AfterSeq  int64 // for paging forward in chain order
@@ -84,8 +86,9 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter) ([]isms.Event, error) {
 		AND (CAST($4 AS TEXT) = '' OR action = $4)
 		AND at >= $5 AND at < $6
 		AND ($7 = 0 OR seq < $7)
+		AND ($9 = 0 OR actor_id = $9)
 		ORDER BY seq DESC LIMIT $8`,
-		f.OrgID, f.Entity, f.EntityID, f.Action, since, until, f.BeforeSeq, f.Limit)
+		f.OrgID, f.Entity, f.EntityID, f.Action, since, until, f.BeforeSeq, f.Limit, f.ActorID)
 	if err != nil {
 		return nil, fmt.Errorf("list audit events: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 const riskColumns = `r.id, r.org_id, r.number, r.asset, r.threat, r.vulnerability, r.likelihood, r.impact, r.treatment, r.treatment_plan,
-	r.justification, r.owner_id, COALESCE(u.email, ''), r.assessed_at, r.next_review, r.created_at, r.updated_at`
+	r.justification, r.owner_id, COALESCE(u.email, ''), COALESCE(u.name, ''), r.assessed_at, r.next_review, r.created_at, r.updated_at`
 
 const riskFrom = ` FROM risks r LEFT JOIN users u ON u.id = r.owner_id`
 
@@ -19,7 +19,7 @@ func scanRisk(sc interface{ Scan(...any) error }) (*isms.Risk, error) {
 	var owner sql.NullInt64
 	var treatment string
 	if err := sc.Scan(&r.ID, &r.OrgID, &r.Number, &r.Asset, &r.Threat, &r.Vulnerability, &r.Likelihood, &r.Impact, &treatment, &r.Plan,
-		&r.Justification, &owner, &r.OwnerEmail, &r.AssessedAt, &r.NextReview, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		&r.Justification, &owner, &r.OwnerEmail, &r.OwnerName, &r.AssessedAt, &r.NextReview, &r.CreatedAt, &r.UpdatedAt); err != nil {
 		return nil, err
 	}
 	r.Treatment, r.OwnerID = isms.Treatment(treatment), owner.Int64

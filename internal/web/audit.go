@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -14,38 +15,76 @@ import (
 
 type auditPage struct {
 	Page
-	Events   []isms.Event
-	Filter   store.EventFilter
-	NextSeq  int64
+	Events  []eventView
+	Filter  store.EventFilter
+	Query   auditQuery
+	Members []isms.Membership
+	// Entities are the entity types to filter by, with their labels.
 	Entities []string
+	// Older and Newest page the trail (newest first); empty when there is
+	// nothing there.
+	Older, Newest string
 }
 
-// eventFilter reads the audit filters from the query string.
-func eventFilter(r *http.Request) store.EventFilter {
+// auditQuery is the filter form as entered, to show it again.
+type auditQuery struct {
+	Actor, Entity, Action, Since, Until string
+}
+
+// eventFilter reads the audit filters from the query string; dates are
+// days in the organisation's time zone.
+func eventFilter(r *http.Request, tz string) (store.EventFilter, auditQuery) {
 	q := r.URL.Query()
-	f := store.EventFilter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"), Limit: 50}
+	aq := auditQuery{Actor: q.Get("actor"), Entity: q.Get("entity"), Action: q.Get("action"), Since: q.Get("since"), Until: q.Get("until")}
+	f := store.EventFilter{Entity: aq.Entity, EntityID: q.Get("entity_id"), Action: aq.Action, Limit: 25}
 	f.BeforeSeq, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	if t, err := time.Parse("2006-01-02", q.Get("since")); err == nil {
+	f.ActorID, _ = strconv.ParseInt(aq.Actor, 10, 64)
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	if t, err := time.ParseInLocation("2006-01-02", aq.Since, loc); err == nil {
 		f.Since = &t
 	}
-	if t, err := time.Parse("2006-01-02", q.Get("until")); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", aq.Until, loc); err == nil {
 		t = t.AddDate(0, 0, 1)
 		f.Until = &t
 	}
-	return f
+	return f, aq
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	f := eventFilter(r)
+	f, aq := eventFilter(r, m.Org.TimeZone)
 	events, err := s.app.Events(r.Context(), m.Principal, m.Org.Slug, f)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &auditPage{Page: s.page(r, m, "Audit trail"), Events: events, Filter: f}
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &auditPage{Page: s.page(r, m, "Audit trail"), Events: eventViews(events, peopleOf(members), m.Org.Slug),
+		Filter: f, Query: aq, Members: members, Entities: isms.EntityTypes()}
 	pg.Nav = "audit"
+	link := func(before int64) string {
+		v := url.Values{}
+		for k, x := range map[string]string{"actor": aq.Actor, "entity": aq.Entity, "action": aq.Action, "since": aq.Since, "until": aq.Until, "entity_id": f.EntityID} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		if before > 0 {
+			v.Set("before", strconv.FormatInt(before, 10))
+		}
+		return "?" + v.Encode()
+	}
 	if len(events) == f.Limit {
-		pg.NextSeq = events[len(events)-1].Seq
+		pg.Older = link(events[len(events)-1].Seq)
+	}
+	if f.BeforeSeq > 0 {
+		pg.Newest = link(0)
 	}
 	s.render(w, r, "audit", pg)
 }

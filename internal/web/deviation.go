@@ -28,7 +28,6 @@ func init() {
 	}
 	funcs["devDays"] = func(d time.Duration) int { return int(math.Floor(d.Hours() / 24)) }
 	funcs["devSince"] = func(t, now time.Time) int { return int(math.Floor(now.Sub(t).Hours() / 24)) }
-	funcs["devWords"] = func(s any) string { return strings.ReplaceAll(strings.TrimSpace(toString(s)), "_", " ") }
 	funcs["devJoin"] = func(s []string) string { return strings.Join(s, ", ") }
 	funcs["devWhy"] = func(whys []string, i int) string {
 		if i < len(whys) {
@@ -36,16 +35,6 @@ func init() {
 		}
 		return ""
 	}
-}
-
-func toString(v any) string {
-	switch s := v.(type) {
-	case string:
-		return s
-	case isms.DeviationStatus:
-		return string(s)
-	}
-	return ""
 }
 
 // parseDay reads a yyyy-mm-dd date as midnight UTC; zero when empty or
@@ -232,7 +221,7 @@ func (s *Server) handleDeviationTransition(name string) func(http.ResponseWriter
 		d, err := s.app.Transition(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), name, r.PostFormValue("reason"))
 		msg := ""
 		if err == nil {
-			msg = d.Ref + " is now " + strings.ReplaceAll(string(d.Status), "_", " ") + "."
+			msg = d.Ref + " is now " + isms.Lower(string(d.Status)) + "."
 		}
 		s.deviationDone(w, r, m, err, msg)
 	}
@@ -304,7 +293,7 @@ func (s *Server) handleDeviationCheck(w http.ResponseWriter, r *http.Request, m 
 	d, err := s.app.RecordCheck(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), r.PostFormValue("verdict"), r.PostFormValue("note"))
 	msg := ""
 	if err == nil {
-		msg = "Effectiveness check recorded: " + d.Ref + " is now " + strings.ReplaceAll(string(d.Status), "_", " ") + "."
+		msg = "Effectiveness check recorded: " + d.Ref + " is now " + isms.Lower(string(d.Status)) + "."
 	}
 	s.deviationDone(w, r, m, err, msg)
 }

@@ -32,7 +32,9 @@ func mustOrg(t *testing.T, a *app.App, slug, name string) *org {
 		t.Fatalf("create org %s: %v", slug, err)
 	}
 	for _, r := range isms.Roles() {
-		u := &isms.User{Email: string(r) + "@" + slug + ".example", Name: "The " + string(r)}
+		// Names are words ("The isms manager"): pages show names, and a
+		// role id in one would read as a raw identifier (TestNoRawIdentifiers).
+		u := &isms.User{Email: string(r) + "@" + slug + ".example", Name: "The " + strings.ReplaceAll(string(r), "_", " ")}
 		if err := a.CreateUser(ctx, app.System, u, password); err != nil {
 			t.Fatalf("create user: %v", err)
 		}

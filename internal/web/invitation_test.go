@@ -50,8 +50,8 @@ func TestInvitations(t *testing.T) {
 			}
 			answers = append(answers, strings.Replace(m, email, "EMAIL", 1))
 		}
-		if r := e.do(t, admin, http.MethodGet, "/o/acme/people", nil, nil); !strings.Contains(r.body, "<td>nobody@nowhere.example</td><td>auditor</td><td>admin@acme.example</td>") ||
-			!strings.Contains(r.body, "<td>"+guest+"</td><td>auditor</td>") {
+		if r := e.do(t, admin, http.MethodGet, "/o/acme/people", nil, nil); !strings.Contains(r.body, "<td>nobody@nowhere.example</td><td>Auditor</td><td>admin@acme.example</td>") ||
+			!strings.Contains(r.body, "<td>"+guest+"</td><td>Auditor</td>") {
 			t.Errorf("people page lacks the pending invitations:\n%s", r.body)
 		}
 		if answers[0] != answers[1] {
@@ -75,7 +75,7 @@ func TestInvitations(t *testing.T) {
 		r := e.do(t, gc, http.MethodGet, "/orgs", nil, nil)
 		acceptRe := regexp.MustCompile(`/invitations/(\d+)/accept`)
 		ids := acceptRe.FindAllStringSubmatch(r.body, -1)
-		if r.status != http.StatusOK || len(ids) != 2 || !strings.Contains(r.body, "<strong>Acme Oy</strong> invites you as auditor") {
+		if r.status != http.StatusOK || len(ids) != 2 || !strings.Contains(r.body, "<strong>Acme Oy</strong> invites you as Auditor") {
 			t.Fatalf("/orgs of the invited person: %d %s", r.status, r.body)
 		}
 		// Another person cannot answer it.
@@ -86,7 +86,7 @@ func TestInvitations(t *testing.T) {
 		if r := e.do(t, gc, http.MethodPost, "/invitations/"+ids[0][1]+"/accept", url.Values{}, nil); r.status != http.StatusSeeOther || r.location() != "/o/acme/" {
 			t.Fatalf("accept: %d %s", r.status, r.location())
 		}
-		if r := e.do(t, gc, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "<strong>auditor</strong>") {
+		if r := e.do(t, gc, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "<strong>Auditor</strong>") {
 			t.Fatalf("after accepting: %d", r.status)
 		}
 		if r := e.do(t, gc, http.MethodPost, "/invitations/"+ids[0][1]+"/accept", url.Values{}, nil); r.status != http.StatusNotFound {

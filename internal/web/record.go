@@ -42,6 +42,8 @@ type recordListPage struct {
 	Prev    string
 	Next    string
 	SortURL map[string]string
+	// First and Last number the records shown (1-based), for "1–50 of 54".
+	First, Last int
 }
 
 func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -61,6 +63,9 @@ func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app
 	}
 	pg := &recordListPage{Page: s.page(r, m, spec.Title), Spec: spec, Records: recs, Total: total, Filter: f, SortURL: map[string]string{}}
 	pg.Nav = "records"
+	if len(recs) > 0 {
+		pg.First, pg.Last = f.Offset+1, f.Offset+len(recs)
+	}
 	link := func(mod func(url.Values)) string {
 		v := url.Values{}
 		for k, vs := range q {
@@ -94,6 +99,8 @@ type recordPage struct {
 	Page
 	Spec    isms.KindSpec
 	History *app.RecordHistory
+	// Events is the history in words (see the audit trail).
+	Events []eventView
 }
 
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -108,8 +115,16 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, m *app.Mem
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &recordPage{Page: s.page(r, m, spec.Title+" · "+h.Record.Key), Spec: spec, History: h}
+	pg := &recordPage{Page: s.page(r, m, isms.KindSingular(spec.Kind)+" "+h.Record.Key), Spec: spec, History: h}
 	pg.Nav = "records"
+	if len(h.Events) > 0 {
+		members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		pg.Events = eventViews(h.Events, peopleOf(members), m.Org.Slug)
+	}
 	s.render(w, r, "record", pg)
 }
 
@@ -121,7 +136,11 @@ type importPage struct {
 	Result   *app.ImportResult
 	Errors   []importer.RowError
 	Summary  string // "3 problems", "the first 1,000 of 605,536 problems"
-	Problem  string // shown after the progress lines, so streaming pages can carry it
+	// BadRows counts the rows (lines) among Errors, which count cells;
+	// a lower bound when the errors listed are truncated.
+	BadRows   int
+	Truncated bool
+	Problem   string // shown after the progress lines, so streaming pages can carry it
 }
 
 // progressMark splits the import page: what comes before it is sent
@@ -261,7 +280,7 @@ func (s *Server) importAndRender(w http.ResponseWriter, r *http.Request, m *app.
 		if format != importer.FormatXLSX {
 			pct = " (" + strconv.FormatInt(100*offset/st.Size(), 10) + " % of the file)"
 		}
-		_, _ = io.WriteString(w, "<p class=\"progress\">"+strconv.Itoa(rows)+" rows read"+pct+"</p>\n")
+		_, _ = io.WriteString(w, "<p class=\"progress\">"+isms.Plural(rows, "row")+" read"+pct+"</p>\n")
 		_ = rc.Flush()
 	}
 	res, _ := s.runImport(r, m, path, kind, format, name, dry, pg, progress)
@@ -283,7 +302,12 @@ func (s *Server) runImport(r *http.Request, m *app.Member, path string, kind ism
 	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress})
 	var bad *importer.Error
 	if errors.As(err, &bad) {
-		pg.Errors, pg.Summary = bad.Errors, bad.Summary()
+		pg.Errors, pg.Summary, pg.Truncated = bad.Errors, bad.Summary(), bad.Truncated()
+		lines := map[int]bool{}
+		for _, e := range bad.Errors {
+			lines[e.Line] = true
+		}
+		pg.BadRows = len(lines)
 		pg.Problem = "The file was rejected: nothing was stored. It has " + pg.Summary + " (below); fix them and upload it again."
 		if bad.Truncated() {
 			pg.Problem = "The file was rejected: nothing was stored. Below are " + pg.Summary + "; fix them and upload it again."

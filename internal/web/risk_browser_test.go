@@ -97,7 +97,7 @@ func TestBrowserRiskAndSoA(t *testing.T) {
 	if _, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(`form[action="/o/acme/soa/A.8.13"] button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
-	if row := text(`tr[id="A.8.13"]`); !strings.Contains(row, "applicable") || !strings.Contains(row, "partial") || !strings.Contains(row, "R-001") {
+	if row := text(`tr[id="A.8.13"]`); !strings.Contains(row, "applicable") || !strings.Contains(row, "Partial") || !strings.Contains(row, "R-001") {
 		t.Fatalf("SoA row after deciding: %q", row)
 	}
 	if v := csp(); len(v) > 0 {

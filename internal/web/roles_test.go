@@ -59,7 +59,7 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		// The viewer is still a viewer and still a member.
 		c := e.signIn(t, target.Email)
-		if r := e.do(t, c, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "<strong>viewer</strong>") {
+		if r := e.do(t, c, http.MethodGet, "/o/acme/", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "<strong>Viewer</strong>") {
 			t.Errorf("viewer's home: %d\n%s", r.status, r.body)
 		}
 	})

@@ -21,14 +21,14 @@ type auditPage struct {
 }
 
 // eventFilter reads the audit filters from the query string.
-func eventFilter(r *http.Request) store.EventFilter {
+func eventFilter(r *http.Request, loc *time.Location) store.EventFilter {
 	q := r.URL.Query()
 	f := store.EventFilter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"), Limit: 50}
 	f.BeforeSeq, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	if t, err := time.Parse("2006-01-02", q.Get("since")); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, q.Get("since"), loc); err == nil {
 		f.Since = &t
 	}
-	if t, err := time.Parse("2006-01-02", q.Get("until")); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, q.Get("until"), loc); err == nil {
 		t = t.AddDate(0, 0, 1)
 		f.Until = &t
 	}
@@ -36,7 +36,7 @@ func eventFilter(r *http.Request) store.EventFilter {
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	f := eventFilter(r)
+	f := eventFilter(r, s.zone(r, m))
 	events, err := s.app.Events(r.Context(), m.Principal, m.Org.Slug, f)
 	if err != nil {
 		s.pageError(w, r, err)

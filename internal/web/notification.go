@@ -30,7 +30,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *ap
 		return
 	}
 	if pg.Prefs.PausedUntil != nil {
-		pg.PausedDate = pg.Prefs.PausedUntil.Format("2006-01-02")
+		pg.PausedDate = showDate(pg.Zone, pg.Prefs.PausedUntil)
 	}
 	if pg.Settings, err = s.app.ReminderSettings(ctx, p, slug); err != nil {
 		s.pageError(w, r, err)
@@ -59,8 +59,8 @@ func (s *Server) handleNotificationPrefs(w http.ResponseWriter, r *http.Request,
 	pr := isms.NotificationPrefs{Email: r.PostFormValue("email") == "on", WebhookURL: r.PostFormValue("webhook_url"),
 		WebhookKind: r.PostFormValue("webhook_kind"), Digest: r.PostFormValue("digest") == "on"}
 	if d := strings.TrimSpace(r.PostFormValue("paused_until")); d != "" {
-		t, err := time.Parse("2006-01-02", d)
-		if err != nil {
+		t := readDate(d, s.zone(r, m))
+		if t.IsZero() {
 			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, "paused until: give a date, e.g. 2026-12-31, or leave it empty")
 			return
 		}

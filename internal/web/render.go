@@ -38,17 +38,12 @@ type Page struct {
 	Error      string
 	Version    string
 	Nav        string // which menu entry is current
+	// Zone is the zone every time on the page is shown in (timefmt.go).
+	Zone *time.Location
 }
 
 var funcs = template.FuncMap{
 	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"when": func(t *time.Time) string {
-		if t == nil {
-			return "never"
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
-	"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"short":    func(s string) string { return s[:min(12, len(s))] },
 	"can": func(m *app.Member, a string) bool {
 		return m != nil && m.Role.Can(isms.Action(a))
@@ -90,7 +85,7 @@ func (s *Server) PageNames() []string {
 // page returns the layout data for a request, inside an organisation when
 // m is not nil.
 func (s *Server) page(r *http.Request, m *app.Member, title string) Page {
-	p := Page{Title: title, Member: m, Version: s.cfg.Version}
+	p := Page{Title: title, Member: m, Version: s.cfg.Version, Zone: s.zone(r, m)}
 	if v := viewerFrom(r); v != nil {
 		p.User, p.Orgs = v.User, v.Orgs
 	} else if pr, ok := principalFrom(r); ok && !pr.System {
@@ -152,9 +147,9 @@ func init() {
 		}
 		return s
 	}
-	funcs["field"] = func(r isms.Record, name string) string {
+	funcs["field"] = func(loc *time.Location, r isms.Record, name string) string {
 		if t, ok := r.Times[name]; ok {
-			return t.UTC().Format("2006-01-02 15:04Z")
+			return showDateTime(loc, t)
 		}
 		if b, ok := r.Bools[name]; ok {
 			if b {

@@ -44,7 +44,7 @@ type Page struct {
 
 var funcs = template.FuncMap{
 	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"short":    func(s string) string { return s[:min(12, len(s))] },
+	"short":   func(s string) string { return s[:min(12, len(s))] },
 	"can": func(m *app.Member, a string) bool {
 		return m != nil && m.Role.Can(isms.Action(a))
 	},

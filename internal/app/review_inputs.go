@@ -83,11 +83,11 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		periods := measure.PeriodsFor(md.Frequency, s.Period)
 		last := periods[len(periods)-1]
 		prev := last.Prev()
-		cur, err := l.compute(md, last, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
+		cur, err := l.computeRated(md, last, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
 		if err != nil {
 			return nil, err
 		}
-		before, err := l.compute(md, prev, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
+		before, err := l.computeRated(md, prev, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		}
 		sp := spanOf(md.Rule, ps, asOf)
 		for _, pp := range ps {
-			r, err := l.compute(md, pp, asOf, sp, manual)
+			r, err := l.computeRated(md, pp, asOf, sp, manual)
 			if err != nil {
 				return nil, err
 			}

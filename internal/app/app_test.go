@@ -2,8 +2,8 @@ package app_test
 
 import (
 	"context"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"

@@ -81,3 +81,30 @@ func TestNoRatingBeforeTheOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeCountsOpenDeviationsAtOneMoment: a deviation opened in pdca this
+// month shows in both of the home page's open-deviation figures, the
+// metric's (all records, now) and the workflow's (now); they used to
+// compare the end of last month with now ("0" beside "1 open").
+func TestHomeCountsOpenDeviationsAtOneMoment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+		clock(db, &now)
+		f := mustFixture(t, db, "acme")
+		ctx := context.Background()
+		if _, err := f.app.CreateDeviation(ctx, app.System, f.org.Slug, app.DeviationInput{Title: "Door left open", Kind: "minor", Source: "complaint", Severity: "low"}); err != nil {
+			t.Fatal(err)
+		}
+		mustRecompute(t, f)
+		d, err := f.app.Dashboard(ctx, app.System, f.org.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Dev.Open != 1 || d.OpenDeviations == nil || *d.OpenDeviations != 1 {
+			t.Errorf("workflow open %d, metric open %v: want 1 and 1", d.Dev.Open, d.OpenDeviations)
+		}
+		if d.OpenDeviationsBefore == nil || *d.OpenDeviationsBefore != 0 || d.OpenDeviationsBeforePeriod != "2026-10" {
+			t.Errorf("before: %v in %q, want 0 at the end of 2026-10", d.OpenDeviationsBefore, d.OpenDeviationsBeforePeriod)
+		}
+	})
+}

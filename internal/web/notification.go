@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -18,12 +17,11 @@ type notificationsPage struct {
 	Settings   isms.ReminderSettings
 	Items      []app.DueItem
 	Deliveries []*store.Delivery // admins only
-	Location   *time.Location
 }
 
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
 	ctx, p, slug := r.Context(), m.Principal, m.Org.Slug
-	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications"), Location: m.Org.Location()}
+	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications")}
 	var err error
 	if pg.Prefs, err = s.app.NotificationPrefs(ctx, p, slug); err != nil {
 		s.pageError(w, r, err)

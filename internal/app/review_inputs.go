@@ -117,7 +117,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		in.Trends = append(in.Trends, tr)
 		in.Rows = append(in.Rows, []string{md.Name, last.String(), figure(cur.Rounded(), cur.Unit), string(cur.Status), figure(before.Rounded(), before.Unit), word})
 	}
-	in.Summary = fmt.Sprintf("%d red, %d yellow, %d green, %d without data (as of %s).", counts["red"], counts["yellow"], counts["green"], counts["grey"], asOf.Format(time.RFC3339))
+	in.Summary = fmt.Sprintf("%d red, %d yellow, %d green, %d without data (as of %s).", counts["red"], counts["yellow"], counts["green"], counts["grey"], asOf.In(s.Org.Location()).Format("2006-01-02 15:04 MST"))
 	in.Status = "green"
 	if counts["red"] > 0 {
 		in.Status = "red"

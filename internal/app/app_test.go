@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -26,6 +27,9 @@ type fixture struct {
 	members map[isms.Role]app.Principal
 }
 
+// fixtureSince is when fixture organisations were created.
+var fixtureSince = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func mustFixture(t *testing.T, db *store.DB, slug string) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -33,6 +37,13 @@ func mustFixture(t *testing.T, db *store.DB, slug string) *fixture {
 	if err := f.app.CreateOrg(ctx, app.System, f.org); err != nil {
 		t.Fatalf("create org: %v", err)
 	}
+	// The fixture organisation has existed since 2020, so the periods the
+	// tests rate are rated (periods before an organisation existed are
+	// not; TestNoRatingBeforeTheOrganisation covers that).
+	if err := db.Write(ctx, func(tx *store.Tx) error { return tx.BackdateOrg(ctx, f.org.ID, fixtureSince) }); err != nil {
+		t.Fatalf("backdate org: %v", err)
+	}
+	f.org.CreatedAt = fixtureSince
 	for _, r := range isms.Roles() {
 		u := &isms.User{Email: string(r) + "@" + slug + ".example", Name: string(r)}
 		if err := f.app.CreateUser(ctx, app.System, u, "correct horse battery"); err != nil && isms.ErrorCode(err) != isms.ECONFLICT {

@@ -37,9 +37,13 @@ type Dashboard struct {
 	Processes []*isms.Process
 	Mine      []*isms.Process // the caller's own processes
 	Misses    []ProcessMiss
-	// Open deviations from the open-deviations metric: last complete
-	// period and the one before.
+	// Open deviations from the open-deviations metric: every deviation
+	// record (imported ones and those worked in pdca) open at the time of
+	// the figures (the period in progress, as of its computation), and at
+	// the end of the last complete period (OpenDeviationsBeforePeriod).
+	// Dev.Open counts only the deviations of pdca's own workflow, now.
 	OpenDeviations, OpenDeviationsBefore *float64
+	OpenDeviationsBeforePeriod           string
 	FindingsOverdue                      *float64
 	// Due dates derived from the records.
 	RestoreTestDue    *time.Time // last day of the quarter that still needs a passed restore test
@@ -194,11 +198,14 @@ func orgDashboard(ctx context.Context, tx *store.Tx, org *isms.Organization) (*D
 		d.Metrics = append(d.Metrics, dm)
 		switch md.Key {
 		case "open-deviations":
-			if dm.Last != nil {
-				d.OpenDeviations = dm.Last.Value
+			// A stock: the period in progress counts what is open at the
+			// time of the figures, the same moment the workflow's count
+			// beside it means.
+			if n := len(ms); n >= 1 {
+				d.OpenDeviations = ms[n-1].Value
 			}
-			if dm.Previous != nil {
-				d.OpenDeviationsBefore = dm.Previous.Value
+			if dm.Last != nil {
+				d.OpenDeviationsBefore, d.OpenDeviationsBeforePeriod = dm.Last.Value, dm.Last.Period
 			}
 		case "audit-findings-overdue":
 			if dm.Last != nil {

@@ -174,7 +174,7 @@ func (a *App) RecordCheck(ctx context.Context, p Principal, slug string, id int6
 			return isms.Errorf(isms.ECONFLICT, "only a deviation being verified can be checked; it is %s", d.Status)
 		}
 		if d.CheckDueAt != nil && d.CheckDueAt.After(tx.Now) {
-			return isms.Errorf(isms.EINVALID, "the effectiveness check is due on %s; effectiveness can't be judged before then", d.CheckDueAt.Format("2006-01-02"))
+			return isms.Errorf(isms.EINVALID, "the effectiveness check is due on %s; effectiveness can't be judged before then", d.CheckDueAt.In(m.Org.Location()).Format(time.DateOnly))
 		}
 		if note = strings.TrimSpace(note); note == "" {
 			return isms.Errorf(isms.EINVALID, "note: give the evidence for the verdict")

@@ -121,7 +121,7 @@ func openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) e
 		if err != nil {
 			return err
 		}
-		reason := fmt.Sprintf("critical incident %s detected on %s", r.Texts["ref"], r.Times["detected_at"].Format("2006-01-02"))
+		reason := fmt.Sprintf("critical incident %s detected on %s", r.Texts["ref"], r.Times["detected_at"].In(o.Location()).Format(time.DateOnly))
 		title := "Critical incident " + r.Texts["ref"]
 		if t := r.Texts["title"]; t != "" {
 			title += ": " + t

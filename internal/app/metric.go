@@ -17,6 +17,10 @@ type Metric struct {
 	measure.Definition
 	Version int64
 	OwnerID int64
+	// Since is when the metric came to exist: the later of the
+	// organisation's creation and the metric's first version. Periods
+	// that ended before it get no rating (measure.BeforeExistence).
+	Since time.Time
 }
 
 // createBuiltinMetrics stores version 1 of the nine built-in metrics for a
@@ -39,9 +43,13 @@ func currentMetrics(ctx context.Context, tx *store.Tx, orgID int64) ([]Metric, e
 	if err != nil {
 		return nil, err
 	}
+	since, err := tx.MetricsSince(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Metric, 0, len(defs))
 	for _, d := range defs {
-		m := Metric{Version: d.Version, OwnerID: d.OwnerID}
+		m := Metric{Version: d.Version, OwnerID: d.OwnerID, Since: since[d.Key]}
 		if err := json.Unmarshal([]byte(d.Definition), &m.Definition); err != nil {
 			return nil, fmt.Errorf("metric %s version %d: %w", d.Key, d.Version, err)
 		}
@@ -199,6 +207,18 @@ func (l *recordLoader) compute(m Metric, p measure.Period, asOf time.Time, sp sp
 	return Rated{Measurement: ms, Name: m.Name, Version: m.Version, Rule: m.Rule}, nil
 }
 
+// computeRated is compute for what people read (stored figures, the
+// drill-down, the review): a period that ended before the metric existed
+// keeps its figure but loses its rating (measure.Measurement.Unrate).
+// Measure, the engine's own answer (pdca metrics, the API), does not.
+func (l *recordLoader) computeRated(m Metric, p measure.Period, asOf time.Time, sp span, manual map[string]float64) (Rated, error) {
+	r, err := l.compute(m, p, asOf, sp, manual)
+	if err == nil {
+		r.Unrate(m.Since)
+	}
+	return r, err
+}
+
 func manualMap(ctx context.Context, tx *store.Tx, orgID int64) (map[string]float64, error) {
 	vs, err := tx.ManualValues(ctx, orgID)
 	out := map[string]float64{}
@@ -283,7 +303,7 @@ func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period str
 			return err
 		}
 		l := newLoader(ctx, tx, m.Org.ID)
-		if out, err = l.compute(*md, per, asOf, spanOf(md.Rule, []measure.Period{per}, asOf), manual); err != nil {
+		if out, err = l.computeRated(*md, per, asOf, spanOf(md.Rule, []measure.Period{per}, asOf), manual); err != nil {
 			return err
 		}
 		for _, it := range out.Items {
@@ -338,7 +358,7 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 			}
 			sp := spanOf(md.Rule, periods, asOf)
 			for range TrendPeriods {
-				r, err := l.compute(md, per, asOf, sp, manual)
+				r, err := l.computeRated(md, per, asOf, sp, manual)
 				if err != nil {
 					return err
 				}

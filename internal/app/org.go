@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
@@ -64,4 +65,24 @@ func (a *App) Orgs(ctx context.Context, p Principal) ([]isms.Membership, error) 
 		return err
 	})
 	return out, err
+}
+
+// BackdateOrg moves the creation of an organisation, and of its metrics,
+// back to since, so that the periods of a history imported with it are
+// rated as periods in which it existed. The command line only (the demo
+// uses it for its year of records); writes org.backdate. EFORBIDDEN.
+func (a *App) BackdateOrg(ctx context.Context, p Principal, slug string, since time.Time) error {
+	if !p.System {
+		return isms.Errorf(isms.EFORBIDDEN, "only the command line can backdate an organisation")
+	}
+	return a.write(ctx, p, slug, isms.ActManageOrg, func(tx *store.Tx, m *Member) error {
+		if !since.Before(m.Org.CreatedAt) {
+			return nil
+		}
+		if err := tx.BackdateOrg(ctx, m.Org.ID, since); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "org.backdate", "organization", m.Org.ID,
+			map[string]any{"created_at": m.Org.CreatedAt.UTC().Format(time.RFC3339)}, map[string]any{"created_at": since.UTC().Format(time.RFC3339)})
+	})
 }

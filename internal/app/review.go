@@ -115,7 +115,7 @@ func reviewFor(ctx context.Context, tx *store.Tx, m *Member, id int64, act isms.
 		return nil, err
 	}
 	if !r.Editable() {
-		return nil, isms.Errorf(isms.ECONFLICT, "the review was signed on %s and is locked", r.SignedAt.Format(time.DateOnly))
+		return nil, isms.Errorf(isms.ECONFLICT, "the review was signed on %s and is locked", r.SignedAt.In(m.Org.Location()).Format(time.DateOnly))
 	}
 	return r, nil
 }
@@ -370,6 +370,8 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 		Attendees: r.Attendees, SignedAt: r.SignedAt, SignedBy: r.SignedBy, SHA256: r.SnapshotSHA256, Proposals: r.Proposals, At: a.DB.Now()}
 	if r.SignedAt != nil {
 		pack.At = *r.SignedAt
+		signed := r.SignedAt.In(loc) // shown in the organisation's zone
+		pack.SignedAt = &signed
 	}
 	if r.Snapshot != "" {
 		var snap struct {

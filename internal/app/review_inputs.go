@@ -83,11 +83,11 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		periods := measure.PeriodsFor(md.Frequency, s.Period)
 		last := periods[len(periods)-1]
 		prev := last.Prev()
-		cur, err := l.compute(md, last, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
+		cur, err := l.computeRated(md, last, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
 		if err != nil {
 			return nil, err
 		}
-		before, err := l.compute(md, prev, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
+		before, err := l.computeRated(md, prev, asOf, spanOf(md.Rule, []measure.Period{prev, last}, asOf), manual)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		}
 		sp := spanOf(md.Rule, ps, asOf)
 		for _, pp := range ps {
-			r, err := l.compute(md, pp, asOf, sp, manual)
+			r, err := l.computeRated(md, pp, asOf, sp, manual)
 			if err != nil {
 				return nil, err
 			}
@@ -117,7 +117,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		in.Trends = append(in.Trends, tr)
 		in.Rows = append(in.Rows, []string{md.Name, last.String(), figure(cur.Rounded(), cur.Unit), string(cur.Status), figure(before.Rounded(), before.Unit), word})
 	}
-	in.Summary = fmt.Sprintf("%d red, %d yellow, %d green, %d without data (as of %s).", counts["red"], counts["yellow"], counts["green"], counts["grey"], asOf.Format(time.RFC3339))
+	in.Summary = fmt.Sprintf("%d red, %d yellow, %d green, %d without data (as of %s).", counts["red"], counts["yellow"], counts["green"], counts["grey"], asOf.In(s.Org.Location()).Format("2006-01-02 15:04 MST"))
 	in.Status = "green"
 	if counts["red"] > 0 {
 		in.Status = "red"

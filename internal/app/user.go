@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -258,4 +259,33 @@ func (a *App) ViewerByID(ctx context.Context, id int64) (*Viewer, error) {
 		return nil
 	})
 	return v, err
+}
+
+// SetTimeZone sets the zone the signed-in person reads and enters times
+// in: an IANA zone name, or empty for each organisation's own zone.
+// Writes user.time_zone. EFORBIDDEN for the command line and API tokens,
+// EINVALID for a name outside the tz database.
+func (a *App) SetTimeZone(ctx context.Context, p Principal, zone string) error {
+	if p.System || p.Token != nil {
+		return isms.Errorf(isms.EFORBIDDEN, "sign in to choose your time zone")
+	}
+	zone = strings.TrimSpace(zone)
+	if zone != "" {
+		if err := isms.CheckLengths(isms.Limit{Name: "time_zone", Value: zone, Max: isms.MaxShort}); err != nil {
+			return err
+		}
+		if err := isms.CheckTimeZone(zone); err != nil {
+			return err
+		}
+	}
+	return a.DB.Write(ctx, func(tx *store.Tx) error {
+		before, err := tx.UserTimeZone(ctx, p.UserID)
+		if err != nil || before == zone {
+			return err
+		}
+		if err := tx.SetUserTimeZone(ctx, p.UserID, zone); err != nil {
+			return err
+		}
+		return audit(ctx, tx, isms.SystemOrgID, p, "user.time_zone", "user", p.UserID, map[string]any{"time_zone": before}, map[string]any{"time_zone": zone})
+	})
 }

@@ -68,6 +68,13 @@ func Load(ctx context.Context, a *app.App, org *isms.Organization, now time.Time
 		}
 		out = append(out, res)
 	}
+	// The demo organisation has used pdca for the year its records
+	// cover: its periods are rated (periods before an organisation
+	// existed are not).
+	ln := now.In(loc)
+	if err := a.BackdateOrg(ctx, app.System, org.Slug, time.Date(ln.Year(), ln.Month()-months, 1, 0, 0, 0, 0, loc)); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	if _, err := a.RecomputeMetrics(ctx, org.ID); err != nil {
 		return nil, fmt.Errorf("demo metrics: %w", err)
 	}

@@ -35,8 +35,15 @@ func (o *Organization) Validate() error {
 	if o.TimeZone == "" {
 		o.TimeZone = "UTC"
 	}
-	if _, err := time.LoadLocation(o.TimeZone); err != nil {
-		return Errorf(EINVALID, "time zone %q is not an IANA zone name; use e.g. Europe/Helsinki or UTC", o.TimeZone)
+	return CheckTimeZone(o.TimeZone)
+}
+
+// CheckTimeZone returns EINVALID unless name is a zone of the IANA time
+// zone database (e.g. Europe/Helsinki, UTC). "Local", the server's own
+// zone, is not one: it would change with the machine pdca runs on.
+func CheckTimeZone(name string) error {
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		return Errorf(EINVALID, "time zone %q is not an IANA zone name; use e.g. Europe/Helsinki or UTC", name)
 	}
 	return nil
 }

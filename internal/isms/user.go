@@ -18,6 +18,22 @@ type User struct {
 	SessionsValidSince time.Time `json:"-"`
 	// SecondFactor is whether the person has enrolled TOTP or a passkey.
 	SecondFactor bool `json:"-"`
+	// TimeZone is the IANA zone the person reads and enters times in;
+	// empty: each organisation's own zone.
+	TimeZone string `json:"-"`
+}
+
+// Zone returns the zone the person reads times of the organisation in:
+// their own if they chose one, else the organisation's (UTC outside any
+// organisation). u and o may be nil.
+func Zone(u *User, o *Organization) *time.Location {
+	if u != nil && u.TimeZone != "" {
+		return Location(u.TimeZone)
+	}
+	if o != nil {
+		return o.Location()
+	}
+	return time.UTC
 }
 
 // NormalizeEmail trims and lower-cases an address, so that sign-in is

@@ -78,7 +78,7 @@ func ReviewPDF(w io.Writer, p ReviewPack) error {
 	pdf.SetFont("sans", "", 9)
 	line := p.Org + " · meeting " + p.HeldOn + " · " + p.Status
 	if p.SignedAt != nil {
-		line += " · signed " + p.SignedAt.UTC().Format("2006-01-02 15:04 UTC") + " by " + p.SignedBy
+		line += " · signed " + p.SignedAt.Format("2006-01-02 15:04") + " " + p.SignedAt.Location().String() + " by " + p.SignedBy
 	}
 	pdf.CellFormat(0, 5, line, "", 1, "L", false, 0, "")
 	if p.Attendees != "" {

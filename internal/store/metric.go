@@ -270,3 +270,44 @@ func (tx *Tx) ManualValues(ctx context.Context, orgID int64) ([]ManualValue, err
 	}
 	return out, rows.Err()
 }
+
+// MetricsSince returns when each metric of the organisation came to exist:
+// the later of the organisation's creation and its metric's first version.
+func (tx *Tx) MetricsSince(ctx context.Context, orgID int64) (map[string]time.Time, error) {
+	var created time.Time
+	if err := tx.queryRow(ctx, `SELECT created_at FROM organizations WHERE id = $1`, orgID).Scan(&created); err != nil {
+		return nil, fmt.Errorf("read organisation %d: %w", orgID, err)
+	}
+	rows, err := tx.query(ctx, `SELECT metric_key, created_at FROM metric_definitions WHERE org_id = $1 AND version = 1`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("metric creation times: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var key string
+		var at time.Time
+		if err := rows.Scan(&key, &at); err != nil {
+			return nil, err
+		}
+		if at.Before(created) {
+			at = created
+		}
+		out[key] = at.UTC()
+	}
+	return out, rows.Err()
+}
+
+// BackdateOrg moves the creation of an organisation, and of the first
+// version of each of its metrics, back to at (never forward): for an
+// organisation whose history predates its arrival in pdca, such as the
+// demo's year of records.
+func (tx *Tx) BackdateOrg(ctx context.Context, orgID int64, at time.Time) error {
+	if _, err := tx.exec(ctx, `UPDATE organizations SET created_at = $2 WHERE id = $1 AND created_at > $2`, orgID, ts(at)); err != nil {
+		return fmt.Errorf("backdate organisation %d: %w", orgID, err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE metric_definitions SET created_at = $2 WHERE org_id = $1 AND version = 1 AND created_at > $2`, orgID, ts(at)); err != nil {
+		return fmt.Errorf("backdate metrics of organisation %d: %w", orgID, err)
+	}
+	return nil
+}

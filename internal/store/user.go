@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -84,6 +85,27 @@ func (tx *Tx) LinkOIDC(ctx context.Context, userID int64, issuer, subject string
 func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string) error {
 	_, err := tx.exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3, sessions_valid_since = $3 WHERE id = $1`, userID, hash, ts(tx.Now))
 	return err
+}
+
+// UserTimeZone returns the zone a person chose ("" for none); ENOTFOUND
+// when there is no such person.
+func (tx *Tx) UserTimeZone(ctx context.Context, userID int64) (string, error) {
+	var zone string
+	err := tx.queryRow(ctx, `SELECT time_zone FROM users WHERE id = $1`, userID).Scan(&zone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", isms.Errorf(isms.ENOTFOUND, "person not found")
+	}
+	return zone, err
+}
+
+// SetUserTimeZone stores the zone a person reads times in (empty: each
+// organisation's own).
+func (tx *Tx) SetUserTimeZone(ctx context.Context, userID int64, zone string) error {
+	_, err := tx.exec(ctx, `UPDATE users SET time_zone = $2 WHERE id = $1`, userID, zone)
+	if err != nil {
+		return fmt.Errorf("set time zone of user %d: %w", userID, err)
+	}
+	return nil
 }
 
 // AddMembership gives a user a role in an organisation; ECONFLICT if the
@@ -176,7 +198,7 @@ func (tx *Tx) UserMemberships(ctx context.Context, userID int64) ([]isms.Members
 // theirs (by organisation slug), in one statement; ENOTFOUND if there is
 // no such user.
 func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User, []isms.Membership, error) {
-	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at, u.sessions_valid_since,
+	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at, u.sessions_valid_since, u.time_zone,
 		(u.totp_enabled_at IS NOT NULL OR EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = u.id)),
 		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone, o.require_mfa
 		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organizations o ON o.id = m.org_id
@@ -193,7 +215,7 @@ func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User,
 		var role, slug, name, zone sql.NullString
 		var created, since sql.NullTime
 		var requireMFA sql.NullBool
-		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &since, &row.SecondFactor,
+		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &since, &row.TimeZone, &row.SecondFactor,
 			&orgID, &role, &created, &slug, &name, &zone, &requireMFA); err != nil {
 			return nil, nil, fmt.Errorf("scan membership: %w", err)
 		}

@@ -26,13 +26,13 @@ type NotificationPrefsJSON struct {
 	WebhookURL  string `json:"webhook_url,omitempty" doc:"http(s) URL at a public address (internal and private addresses are refused unless the operator allowed them with serve --webhook-allow; redirects are not followed); empty for none. Receives only your own reminders. Requests carry X-Pdca-Signature: sha256=<hex HMAC-SHA256 of the body>."`
 	WebhookKind string `json:"webhook_kind,omitempty" enum:"json,slack"`
 	Digest      bool   `json:"digest" doc:"A weekly digest instead of single reminders."`
-	PausedUntil string `json:"paused_until,omitempty" doc:"A date (2026-12-31): no reminders through that day; empty: not paused."`
+	PausedUntil string `json:"paused_until,omitempty" doc:"A date (2026-12-31) in the organisation's time zone: no reminders through that day; empty: not paused."`
 }
 
-func prefsJSON(p isms.NotificationPrefs) NotificationPrefsJSON {
+func prefsJSON(p isms.NotificationPrefs, loc *time.Location) NotificationPrefsJSON {
 	out := NotificationPrefsJSON{Email: p.Email, WebhookURL: p.WebhookURL, WebhookKind: p.WebhookKind, Digest: p.Digest}
 	if p.PausedUntil != nil {
-		out.PausedUntil = p.PausedUntil.Format("2006-01-02")
+		out.PausedUntil = p.PausedUntil.In(loc).Format(time.DateOnly)
 	}
 	return out
 }
@@ -87,7 +87,11 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			return &struct{ Body NotificationPrefsJSON }{prefsJSON(pr)}, nil
+			m, err := s.app.Org(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body NotificationPrefsJSON }{prefsJSON(pr, m.Org.Location())}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-notification-prefs", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/notification-prefs", Summary: "Set your own channels, digest and pause", Tags: tags},
@@ -99,10 +103,14 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
+			m, err := s.app.Org(ctx, p, in.Org)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
 			b := in.Body
 			pr := isms.NotificationPrefs{Email: b.Email, WebhookURL: b.WebhookURL, WebhookKind: b.WebhookKind, Digest: b.Digest}
 			if b.PausedUntil != "" {
-				t, err := time.Parse("2006-01-02", b.PausedUntil)
+				t, err := time.ParseInLocation(time.DateOnly, b.PausedUntil, m.Org.Location())
 				if err != nil {
 					return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "paused_until %q: give a date, e.g. 2026-12-31", b.PausedUntil))
 				}
@@ -112,7 +120,7 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			return &struct{ Body NotificationPrefsJSON }{prefsJSON(saved)}, nil
+			return &struct{ Body NotificationPrefsJSON }{prefsJSON(saved, m.Org.Location())}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-reminder-settings", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/reminder-settings", Summary: "The organisation's lead time and escalation", Tags: tags},

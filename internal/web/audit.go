@@ -32,21 +32,17 @@ type auditQuery struct {
 }
 
 // eventFilter reads the audit filters from the query string; dates are
-// days in the organisation's time zone.
-func eventFilter(r *http.Request, tz string) (store.EventFilter, auditQuery) {
+// days in the page's time zone (the person's, else the organisation's).
+func eventFilter(r *http.Request, loc *time.Location) (store.EventFilter, auditQuery) {
 	q := r.URL.Query()
 	aq := auditQuery{Actor: q.Get("actor"), Entity: q.Get("entity"), Action: q.Get("action"), Since: q.Get("since"), Until: q.Get("until")}
 	f := store.EventFilter{Entity: aq.Entity, EntityID: q.Get("entity_id"), Action: aq.Action, Limit: 25}
 	f.BeforeSeq, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	f.ActorID, _ = strconv.ParseInt(aq.Actor, 10, 64)
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	if t, err := time.ParseInLocation("2006-01-02", aq.Since, loc); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, aq.Since, loc); err == nil {
 		f.Since = &t
 	}
-	if t, err := time.ParseInLocation("2006-01-02", aq.Until, loc); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, aq.Until, loc); err == nil {
 		t = t.AddDate(0, 0, 1)
 		f.Until = &t
 	}
@@ -54,7 +50,7 @@ func eventFilter(r *http.Request, tz string) (store.EventFilter, auditQuery) {
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	f, aq := eventFilter(r, m.Org.TimeZone)
+	f, aq := eventFilter(r, s.zone(r, m))
 	events, err := s.app.Events(r.Context(), m.Principal, m.Org.Slug, f)
 	if err != nil {
 		s.pageError(w, r, err)

@@ -32,7 +32,7 @@ func (s *Server) cyclesPage(w http.ResponseWriter, r *http.Request, m *app.Membe
 		s.pageError(w, r, err)
 		return
 	}
-	loc := m.Org.Location()
+	loc := s.zone(r, m)
 	if form == nil {
 		start := time.Now().In(loc)
 		start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
@@ -52,7 +52,7 @@ func (s *Server) handleCycles(w http.ResponseWriter, r *http.Request, m *app.Mem
 }
 
 func (s *Server) handleCycleCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	loc := m.Org.Location()
+	loc := s.zone(r, m)
 	c := &isms.Cycle{Name: r.PostFormValue("name"), Goals: r.PostFormValue("goals"), LengthReason: r.PostFormValue("length_reason"), FocusReason: r.PostFormValue("focus_reason")}
 	c.Start, _ = time.ParseInLocation(time.DateOnly, r.PostFormValue("start"), loc)
 	c.End, _ = time.ParseInLocation(time.DateOnly, r.PostFormValue("end"), loc)
@@ -108,8 +108,5 @@ func (s *Server) handleCycle(w http.ResponseWriter, r *http.Request, m *app.Memb
 }
 
 func init() {
-	funcs["dateIn"] = func(t time.Time, loc string) string {
-		return t.In(isms.Location(loc)).Format(time.DateOnly)
-	}
 	funcs["hasKey"] = func(m map[int64]bool, k int64) bool { return m[k] }
 }

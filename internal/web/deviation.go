@@ -15,17 +15,6 @@ import (
 )
 
 func init() {
-	funcs["devDate"] = func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return v.UTC().Format("2006-01-02")
-		case *time.Time:
-			if v != nil {
-				return v.UTC().Format("2006-01-02")
-			}
-		}
-		return "—"
-	}
 	funcs["devDays"] = func(d time.Duration) int { return int(math.Floor(d.Hours() / 24)) }
 	funcs["devSince"] = func(t, now time.Time) int { return int(math.Floor(now.Sub(t).Hours() / 24)) }
 	funcs["devJoin"] = func(s []string) string { return strings.Join(s, ", ") }
@@ -35,17 +24,6 @@ func init() {
 		}
 		return ""
 	}
-}
-
-// parseDay reads a yyyy-mm-dd date as midnight UTC; zero when empty or
-// malformed, so that package app says what is missing after it has
-// found (or not) the thing being changed.
-func parseDay(s string) time.Time {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // pathID reads a numeric path value; -1 (found nowhere) when malformed.
@@ -145,10 +123,10 @@ func (s *Server) handleDeviationNew(w http.ResponseWriter, r *http.Request, m *a
 
 func (s *Server) handleDeviationCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	in := app.DeviationInput{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Kind: r.PostFormValue("kind"),
-		Source: r.PostFormValue("source"), Severity: r.PostFormValue("severity"), DetectedAt: parseDay(r.PostFormValue("detected")),
+		Source: r.PostFormValue("source"), Severity: r.PostFormValue("severity"), DetectedAt: readDate(r.PostFormValue("detected"), s.zone(r, m)),
 		OwnerEmail: r.PostFormValue("owner"), MetricKey: r.PostFormValue("metric"), MetricPeriod: r.PostFormValue("period"),
 		RiskRef: r.PostFormValue("risk"), ControlRef: r.PostFormValue("control")}
-	if due := parseDay(r.PostFormValue("due")); !due.IsZero() {
+	if due := readDate(r.PostFormValue("due"), s.zone(r, m)); !due.IsZero() {
 		in.DueAt = &due
 	}
 	d, err := s.app.CreateDeviation(r.Context(), m.Principal, m.Org.Slug, in)
@@ -229,7 +207,7 @@ func (s *Server) handleDeviationTransition(name string) func(http.ResponseWriter
 
 func (s *Server) handleDeviationAssign(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	var due *time.Time
-	if d := parseDay(r.PostFormValue("due")); !d.IsZero() {
+	if d := readDate(r.PostFormValue("due"), s.zone(r, m)); !d.IsZero() {
 		due = &d
 	}
 	_, err := s.app.AssignDeviation(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), r.PostFormValue("owner"), due)
@@ -248,7 +226,7 @@ func (s *Server) handleDeviationRootCause(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleDeviationAction(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	in := app.ActionInput{Title: r.PostFormValue("title"), OwnerEmail: r.PostFormValue("owner"), DueAt: parseDay(r.PostFormValue("due"))}
+	in := app.ActionInput{Title: r.PostFormValue("title"), OwnerEmail: r.PostFormValue("owner"), DueAt: readDate(r.PostFormValue("due"), s.zone(r, m))}
 	_, err := s.app.AddCorrectiveAction(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), in)
 	s.deviationDone(w, r, m, err, "Corrective action added.")
 }

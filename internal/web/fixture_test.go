@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -31,6 +32,13 @@ func mustOrg(t *testing.T, a *app.App, slug, name string) *org {
 	if err := a.CreateOrg(ctx, app.System, o.Organization); err != nil {
 		t.Fatalf("create org %s: %v", slug, err)
 	}
+	// Test organisations have existed since 2020, so the periods the tests
+	// rate are rated (periods before an organisation existed are not).
+	since := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := a.DB.Write(ctx, func(tx *store.Tx) error { return tx.BackdateOrg(ctx, o.ID, since) }); err != nil {
+		t.Fatalf("backdate org %s: %v", slug, err)
+	}
+	o.CreatedAt = since
 	for _, r := range isms.Roles() {
 		// Names are words ("The isms manager"): pages show names, and a
 		// role id in one would read as a raw identifier (TestNoRawIdentifiers).

@@ -74,7 +74,7 @@ func (s *Server) handleIAudits(w http.ResponseWriter, r *http.Request, m *app.Me
 
 func (s *Server) handleIAuditCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	in := app.AuditInput{Title: r.PostFormValue("title"), Clauses: isms.SplitList(r.PostFormValue("clauses")), Controls: isms.SplitList(r.PostFormValue("controls")),
-		PlannedOn: parseDay(r.PostFormValue("planned")), LeadEmail: r.PostFormValue("lead"), Override: strings.TrimSpace(r.PostFormValue("override"))}
+		PlannedOn: readDate(r.PostFormValue("planned"), s.zone(r, m)), LeadEmail: r.PostFormValue("lead"), Override: strings.TrimSpace(r.PostFormValue("override"))}
 	for _, p := range isms.SplitList(r.PostFormValue("processes")) {
 		id, err := strconv.ParseInt(p, 10, 64)
 		if err != nil {
@@ -139,7 +139,7 @@ func (s *Server) iauditDone(w http.ResponseWriter, r *http.Request, m *app.Membe
 }
 
 func (s *Server) handleIAuditHeld(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	err := s.app.SetAuditHeld(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), parseDay(r.PostFormValue("held")))
+	err := s.app.SetAuditHeld(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), readDate(r.PostFormValue("held"), s.zone(r, m)))
 	s.iauditDone(w, r, m, err, "Date held recorded.")
 }
 

@@ -102,6 +102,8 @@ type accountPage struct {
 	RecoveryCodes []string
 	Next          string
 	Required      bool // sent here by an organisation that requires it
+	// The time zone form: the value shown and the error beside it.
+	TimeZone, TimeZoneError string
 }
 
 func (s *Server) accountPage(r *http.Request, p app.Principal) (*accountPage, error) {
@@ -110,7 +112,11 @@ func (s *Server) accountPage(r *http.Request, p app.Principal) (*accountPage, er
 		return nil, err
 	}
 	keys, err := s.app.Passkeys(r.Context(), p)
-	return &accountPage{Page: s.page(r, nil, "Your account"), MFA: st, Passkeys: keys}, err
+	pg := &accountPage{Page: s.page(r, nil, "Your account"), MFA: st, Passkeys: keys}
+	if pg.User != nil {
+		pg.TimeZone = pg.User.TimeZone
+	}
+	return pg, err
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, p app.Principal) {

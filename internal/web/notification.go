@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -18,19 +17,18 @@ type notificationsPage struct {
 	Settings   isms.ReminderSettings
 	Items      []app.DueItem
 	Deliveries []*store.Delivery // admins only
-	Location   *time.Location
 }
 
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
 	ctx, p, slug := r.Context(), m.Principal, m.Org.Slug
-	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications"), Location: m.Org.Location()}
+	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications")}
 	var err error
 	if pg.Prefs, err = s.app.NotificationPrefs(ctx, p, slug); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	if pg.Prefs.PausedUntil != nil {
-		pg.PausedDate = pg.Prefs.PausedUntil.Format("2006-01-02")
+		pg.PausedDate = showDate(pg.Zone, pg.Prefs.PausedUntil)
 	}
 	if pg.Settings, err = s.app.ReminderSettings(ctx, p, slug); err != nil {
 		s.pageError(w, r, err)
@@ -59,8 +57,8 @@ func (s *Server) handleNotificationPrefs(w http.ResponseWriter, r *http.Request,
 	pr := isms.NotificationPrefs{Email: r.PostFormValue("email") == "on", WebhookURL: r.PostFormValue("webhook_url"),
 		WebhookKind: r.PostFormValue("webhook_kind"), Digest: r.PostFormValue("digest") == "on"}
 	if d := strings.TrimSpace(r.PostFormValue("paused_until")); d != "" {
-		t, err := time.Parse("2006-01-02", d)
-		if err != nil {
+		t := readDate(d, s.zone(r, m))
+		if t.IsZero() {
 			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, "paused until: give a date, e.g. 2026-12-31, or leave it empty")
 			return
 		}

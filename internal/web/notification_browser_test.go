@@ -48,7 +48,7 @@ func TestBrowserNotifications(t *testing.T) {
 	}
 	pr, err := a.NotificationPrefs(context.Background(), app.Principal{UserID: owner.ID}, "acme")
 	if err != nil || !pr.Digest || pr.WebhookKind != "slack" || pr.WebhookURL != "https://hooks.example.com/owner" || pr.PausedUntil == nil ||
-		pr.PausedUntil.Format("2006-01-02") != "2026-12-31" || !pr.Email {
+		pr.PausedUntil.In(isms.Location("Europe/Helsinki")).Format("2006-01-02") != "2026-12-31" || pr.PausedUntil.In(isms.Location("Europe/Helsinki")).Hour() != 0 || !pr.Email {
 		t.Fatalf("stored %+v, %v", pr, err)
 	}
 	if v := csp(); len(v) > 0 {

@@ -39,18 +39,13 @@ type Page struct {
 	Version    string
 	Nav        string // which menu entry is current
 	Path       string // the request's path, for the menu (nav.go)
+	// Zone is the zone every time on the page is shown in (timefmt.go).
+	Zone *time.Location
 }
 
 var funcs = template.FuncMap{
 	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"when": func(t *time.Time) string {
-		if t == nil {
-			return "never"
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
-	"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"short":    func(s string) string { return s[:min(12, len(s))] },
+	"short":   func(s string) string { return s[:min(12, len(s))] },
 	"can": func(m *app.Member, a string) bool {
 		return m != nil && m.Role.Can(isms.Action(a))
 	},
@@ -91,7 +86,7 @@ func (s *Server) PageNames() []string {
 // page returns the layout data for a request, inside an organisation when
 // m is not nil.
 func (s *Server) page(r *http.Request, m *app.Member, title string) Page {
-	p := Page{Title: title, Member: m, Version: s.cfg.Version, Path: r.URL.Path}
+	p := Page{Title: title, Member: m, Version: s.cfg.Version, Path: r.URL.Path, Zone: s.zone(r, m)}
 	if v := viewerFrom(r); v != nil {
 		p.User, p.Orgs = v.User, v.Orgs
 	} else if pr, ok := principalFrom(r); ok && !pr.System {
@@ -153,9 +148,9 @@ func init() {
 		}
 		return s
 	}
-	funcs["field"] = func(r isms.Record, name string) string {
+	funcs["field"] = func(loc *time.Location, r isms.Record, name string) string {
 		if t, ok := r.Times[name]; ok {
-			return t.UTC().Format("2006-01-02 15:04Z")
+			return showDateTime(loc, t)
 		}
 		if b, ok := r.Bools[name]; ok {
 			if b {

@@ -32,7 +32,7 @@ func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, m *app.Memb
 		s.pageError(w, r, err)
 		return
 	}
-	now := time.Now().In(m.Org.Location())
+	now := time.Now().In(s.zone(r, m))
 	q := (int(now.Month())-1)/3 + 1
 	pg := &reviewsPage{Page: s.page(r, m, "Management reviews"), Reviews: rs, Members: members,
 		Period: strconv.Itoa(now.Year()) + "-Q" + strconv.Itoa(q), Today: now.Format(time.DateOnly)}
@@ -45,7 +45,7 @@ func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Me
 }
 
 func (s *Server) handleReviewCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	held, _ := time.ParseInLocation(time.DateOnly, r.PostFormValue("held_on"), m.Org.Location())
+	held, _ := time.ParseInLocation(time.DateOnly, r.PostFormValue("held_on"), s.zone(r, m))
 	chair, _ := strconv.ParseInt(r.PostFormValue("chair"), 10, 64)
 	rv := &isms.Review{Period: r.PostFormValue("period"), HeldOn: held, Attendees: r.PostFormValue("attendees"), ChairID: chair}
 	if err := s.app.CreateReview(r.Context(), m.Principal, m.Org.Slug, rv); err != nil {
@@ -150,7 +150,7 @@ func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request, m 
 	}
 	owner, _ := strconv.ParseInt(r.PostFormValue("owner"), 10, 64)
 	d := &isms.ReviewAction{Kind: isms.ReviewActionKind(r.PostFormValue("kind")), Title: r.PostFormValue("title"), OwnerID: owner}
-	if dl, err := time.ParseInLocation(time.DateOnly, r.PostFormValue("deadline"), m.Org.Location()); err == nil {
+	if dl, err := time.ParseInLocation(time.DateOnly, r.PostFormValue("deadline"), s.zone(r, m)); err == nil {
 		d.Deadline = &dl
 	}
 	err = s.app.AddDecision(r.Context(), m.Principal, m.Org.Slug, id, d)

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /auth/oidc/callback", s.handleOIDCCallback)
 	mux.HandleFunc("GET /account", s.signedIn(s.handleAccount))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.handleAccountPassword))
+	mux.HandleFunc("POST /account/time-zone", s.signedIn(s.handleAccountTimeZone))
 	// Second factor (issue 13).
 	mux.HandleFunc("GET /signin/code", s.handleSigninCodeForm)
 	mux.HandleFunc("POST /signin/code", s.handleSigninCode)

@@ -16,22 +16,7 @@ type tokensPage struct {
 	Now    time.Time
 }
 
-// orgTime shows a moment in the organisation's time zone with the zone's
-// abbreviation ("never" for nil).
-func orgTime(t *time.Time, m *app.Member) string {
-	if t == nil {
-		return "never"
-	}
-	loc := time.UTC
-	if m != nil {
-		loc = m.Org.Location()
-	}
-	return t.In(loc).Format("2006-01-02 15:04 MST")
-}
-
 func init() {
-	funcs["orgtime"] = orgTime
-	funcs["ptr"] = func(t time.Time) *time.Time { return &t }
 	funcs["expired"] = func(t *isms.Token, now time.Time) bool { return t.Expired(now) }
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 )
@@ -24,8 +25,8 @@ func init() {
 	funcs["term"] = term
 	// shown is a record's field as text (the "field" function), with an
 	// identifier among its values ("audit_finding") in words.
-	funcs["shown"] = func(r isms.Record, name string) string {
-		return term(funcs["field"].(func(isms.Record, string) string)(r, name))
+	funcs["shown"] = func(loc *time.Location, r isms.Record, name string) string {
+		return term(funcs["field"].(func(*time.Location, isms.Record, string) string)(loc, r, name))
 	}
 	funcs["entityLabel"] = isms.EntityLabel
 	funcs["eventLabel"] = isms.EventLabel

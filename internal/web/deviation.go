@@ -186,4 +186,3 @@ func (s *Server) handleActionEvidence(w http.ResponseWriter, r *http.Request, m 
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(f.Content)
 }
-

@@ -379,3 +379,60 @@ func mustClose(t *testing.T, f *fixture, id int64, now time.Time) {
 		t.Fatalf("status %s after a passed check", d.Status)
 	}
 }
+
+// TestAdvanceDeviation checks that AdvanceDeviation applies the forward
+// transitions the recorded facts call for, each audited, stops where a
+// person must act, and is for those who may write.
+func TestAdvanceDeviation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+		clock(db, &now)
+		f := mustFixture(t, db, "acme")
+		ctx := context.Background()
+		po := f.members[isms.RoleProcessOwner]
+		devImport(t, f, isms.KindAccessRemovals, lateRemovals)
+		mustRecompute(t, f)
+		id := mustDeviations(t, f)[0].ID
+		if _, err := f.app.AdvanceDeviation(ctx, f.members[isms.RoleViewer], "acme", id); isms.ErrorCode(err) != isms.EFORBIDDEN {
+			t.Fatalf("a viewer advances: %v", err)
+		}
+		advance := func(want isms.DeviationStatus) {
+			t.Helper()
+			d, err := f.app.AdvanceDeviation(ctx, po, "acme", id)
+			if err != nil || d.Status != want {
+				t.Fatalf("advance: %v, %v; want %s", d.Status, err, want)
+			}
+		}
+		advance(isms.DevOpen) // nothing recorded: nothing moves
+		if _, err := f.app.RecordCorrection(ctx, po, "acme", id, "removed"); err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevAnalysing)
+		if _, err := f.app.RecordRootCause(ctx, po, "acme", id, nil, "no checklist", "process"); err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevAnalysing) // no action yet
+		d, err := f.app.AddCorrectiveAction(ctx, po, "acme", id, app.ActionInput{Title: "checklist", DueAt: now.AddDate(0, 0, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevActionsPlanned)
+		if _, err := f.app.CompleteAction(ctx, po, "acme", id, d.Actions[0].ID, "wiki", nil, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevVerifying) // start and verify at once
+		evs, err := f.app.Events(ctx, app.System, "acme", store.EventFilter{Entity: "deviation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, e := range evs {
+			n[e.Action]++
+		}
+		for _, a := range []string{"deviation.analyse", "deviation.plan", "deviation.start", "deviation.verify"} {
+			if n[a] != 1 {
+				t.Errorf("%s audited %d times, want once: %v", a, n[a], n)
+			}
+		}
+	})
+}

@@ -238,7 +238,14 @@ func (a *App) Transition(ctx context.Context, p Principal, slug string, id int64
 	})
 }
 
+// applyTransition moves d by t if its workflow (the answer the page
+// renders its buttons from) allows it now and the reason is given where
+// one is needed.
 func applyTransition(tx *store.Tx, d *isms.Deviation, t isms.Transition, reason string) error {
+	mv, ok := d.Workflow(tx.Now).Move(t.Name)
+	if !ok || !mv.Allowed {
+		return t.Check(d, reason) // says why, with its code
+	}
 	if err := t.Check(d, reason); err != nil {
 		return err
 	}
@@ -263,8 +270,8 @@ func (a *App) RecordCorrection(ctx context.Context, p Principal, slug string, id
 		return nil, err
 	}
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.correction", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
-		if d.Status == isms.DevClosed {
-			return isms.Errorf(isms.ECONFLICT, "the deviation is closed; reopen it to change it")
+		if err := d.Allow(isms.OpCorrection, tx.Now); err != nil {
+			return err
 		}
 		if text = strings.TrimSpace(text); text == "" {
 			return isms.Errorf(isms.EINVALID, "correction: say what was done to contain the symptom")
@@ -279,8 +286,8 @@ func (a *App) RecordCorrection(ctx context.Context, p Principal, slug string, id
 // category. Requires write_records. EINVALID, ECONFLICT when closed.
 func (a *App) RecordRootCause(ctx context.Context, p Principal, slug string, id int64, whys []string, cause, category string) (*isms.Deviation, error) {
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.root_cause", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
-		if d.Status == isms.DevClosed {
-			return isms.Errorf(isms.ECONFLICT, "the deviation is closed; reopen it to change it")
+		if err := d.Allow(isms.OpRootCause, tx.Now); err != nil {
+			return err
 		}
 		w, err := isms.ValidateRootCause(whys, cause, category)
 		if err != nil {
@@ -296,8 +303,8 @@ func (a *App) RecordRootCause(ctx context.Context, p Principal, slug string, id 
 // ENOTFOUND, EINVALID, ECONFLICT when closed.
 func (a *App) AssignDeviation(ctx context.Context, p Principal, slug string, id int64, ownerEmail string, due *time.Time) (*isms.Deviation, error) {
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.assign", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
-		if d.Status == isms.DevClosed {
-			return isms.Errorf(isms.ECONFLICT, "the deviation is closed; reopen it to change it")
+		if err := d.Allow(isms.OpAssign, tx.Now); err != nil {
+			return err
 		}
 		if ownerEmail = strings.TrimSpace(ownerEmail); ownerEmail != "" {
 			owner, err := resolveOwner(ctx, tx, d.OrgID, ownerEmail)

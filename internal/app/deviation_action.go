@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
-	"github.com/pdca/pdca/internal/measure"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -27,8 +26,8 @@ func (a *App) AddCorrectiveAction(ctx context.Context, p Principal, slug string,
 		return nil, err
 	}
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, "deviation.action_add", func(tx *store.Tx, m *Member, d *isms.Deviation) error {
-		if d.Status == isms.DevClosed || d.Status == isms.DevVerifying {
-			return isms.Errorf(isms.ECONFLICT, "the deviation is %s; reopen it to add actions", d.Status)
+		if err := d.Allow(isms.OpAddAction, tx.Now); err != nil {
+			return err
 		}
 		c := isms.CorrectiveAction{DeviationID: d.ID, Title: strings.TrimSpace(in.Title), OwnerID: p.UserID, DueAt: in.DueAt, Status: isms.ActionPlanned}
 		if c.Title == "" {
@@ -69,8 +68,8 @@ func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, 
 		if c.Status == isms.ActionDone {
 			return isms.Errorf(isms.ECONFLICT, "the action is already done")
 		}
-		if d.Status == isms.DevClosed {
-			return isms.Errorf(isms.ECONFLICT, "the deviation is closed; reopen it to change it")
+		if err := d.Allow(isms.OpCompleteAction, tx.Now); err != nil {
+			return err
 		}
 		evidence = strings.TrimSpace(evidence)
 		if file != nil {
@@ -101,7 +100,7 @@ func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, 
 		if err := tx.UpdateCorrectiveAction(ctx, d.OrgID, c); err != nil {
 			return err
 		}
-		return scheduleCheck(ctx, tx, d)
+		return scheduleCheck(ctx, tx, m.Org, d)
 	})
 }
 
@@ -132,28 +131,6 @@ func (a *App) ActionEvidenceFile(ctx context.Context, p Principal, slug string, 
 	return out, nil
 }
 
-// scheduleCheck sets the effectiveness check's due date from the last
-// action done.
-func scheduleCheck(ctx context.Context, tx *store.Tx, d *isms.Deviation) error {
-	var last *time.Time
-	for _, c := range d.Actions {
-		if c.DoneAt != nil && (last == nil || c.DoneAt.After(*last)) {
-			last = c.DoneAt
-		}
-	}
-	if last == nil {
-		d.CheckDueAt = nil
-		return nil
-	}
-	days, err := tx.CheckAfterDays(ctx, d.OrgID, DefaultCheckAfterDays)
-	if err != nil {
-		return err
-	}
-	due := last.AddDate(0, 0, days)
-	d.CheckDueAt = &due
-	return nil
-}
-
 // RecordCheck records the effectiveness check of a deviation being
 // verified: effective closes it, not effective reopens it (back to
 // analysing, the failed check kept). The check may not be made before it
@@ -170,11 +147,12 @@ func (a *App) RecordCheck(ctx context.Context, p Principal, slug string, id int6
 		action = "deviation.check_failed"
 	}
 	return a.writeDeviation(ctx, p, slug, id, isms.ActWriteRecords, action, func(tx *store.Tx, m *Member, d *isms.Deviation) error {
-		if d.Status != isms.DevVerifying {
-			return isms.Errorf(isms.ECONFLICT, "only a deviation being verified can be checked; it is %s", d.Status)
+		if d.Status == isms.DevVerifying && d.CheckDueAt != nil && d.CheckDueAt.After(tx.Now) {
+			// The day the check becomes possible, as the organisation reads it.
+			return isms.Errorf(isms.EINVALID, "the effectiveness check is possible from %s; effectiveness can't be judged before then", d.CheckDueAt.In(m.Org.Location()).Format(time.DateOnly))
 		}
-		if d.CheckDueAt != nil && d.CheckDueAt.After(tx.Now) {
-			return isms.Errorf(isms.EINVALID, "the effectiveness check is due on %s; effectiveness can't be judged before then", d.CheckDueAt.In(m.Org.Location()).Format(time.DateOnly))
+		if err := d.Allow(isms.OpCheck, tx.Now); err != nil {
+			return err
 		}
 		if note = strings.TrimSpace(note); note == "" {
 			return isms.Errorf(isms.EINVALID, "note: give the evidence for the verdict")
@@ -197,44 +175,6 @@ func (a *App) RecordCheck(ctx context.Context, p Principal, slug string, id int6
 	})
 }
 
-// CheckEvidence is what the effectiveness check shows for a deviation
-// from a metric: the stored figure of the detection period, the one of
-// the latest complete period, and the proposed verdict.
-type CheckEvidence struct {
-	Before, After *store.Measurement
-	Proposed      string
-}
-
-func checkEvidence(ctx context.Context, tx *store.Tx, o *isms.Organization, d *isms.Deviation) (CheckEvidence, error) {
-	var ev CheckEvidence
-	if d.MetricKey == "" {
-		return ev, nil
-	}
-	md, err := findMetric(ctx, tx, o.ID, d.MetricKey)
-	if isms.ErrorCode(err) == isms.ENOTFOUND {
-		return ev, nil // the metric was removed: no figures to show
-	} else if err != nil {
-		return ev, err
-	}
-	latest := measure.PeriodContaining(md.Frequency, tx.Now, o.Location()).Prev().String()
-	ms, err := tx.MeasurementsOf(ctx, o.ID, d.MetricKey, d.MetricPeriod, latest)
-	if err != nil {
-		return ev, err
-	}
-	for i := range ms {
-		if ms[i].Period == d.MetricPeriod {
-			ev.Before = &ms[i]
-		}
-		if ms[i].Period == latest {
-			ev.After = &ms[i]
-		}
-	}
-	if ev.After != nil {
-		ev.Proposed = isms.Verdict(ev.After.Status)
-	}
-	return ev, nil
-}
-
 // DeviationView is a deviation with what its page shows besides.
 type DeviationView struct {
 	isms.Deviation
@@ -248,6 +188,9 @@ type DeviationView struct {
 	// page shows "Incident INC-2026-103" rather than an id; empty when not
 	// linked (or gone).
 	RecordKey, ProcessName string
+	// MetricName and MetricFrequency describe the linked metric ("" when
+	// none, or when it was removed).
+	MetricName, MetricFrequency string
 }
 
 // Deviation returns one deviation with its actions, checks, earlier
@@ -266,6 +209,11 @@ func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64)
 		}
 		if out.Evidence, err = checkEvidence(ctx, tx, m.Org, d); err != nil {
 			return err
+		}
+		if d.MetricKey != "" {
+			if md, err := findMetric(ctx, tx, m.Org.ID, d.MetricKey); err == nil {
+				out.MetricName, out.MetricFrequency = md.Name, string(md.Frequency)
+			}
 		}
 		if d.FindingID != 0 {
 			if out.Finding, err = tx.Finding(ctx, m.Org.ID, d.FindingID); err != nil {

@@ -156,31 +156,53 @@ func TestDeviationLifecycle(t *testing.T) {
 		step("verify before done", err, isms.EINVALID)
 		d, err = f.app.CompleteAction(ctx, po, "acme", id, d.Actions[0].ID, "checklist v1 in the wiki", nil, time.Time{})
 		step("done", err, "")
-		if d.CheckDueAt == nil || !d.CheckDueAt.Equal(now.AddDate(0, 0, 30)) {
-			t.Fatalf("check due %v, want 30 days after done", d.CheckDueAt)
+		// Done on 10 November, plus 30 days: the first complete month after
+		// that is January 2027, so the check is possible once January is over
+		// (midnight in the organisation's zone).
+		loc := f.org.Location()
+		if want := time.Date(2027, 2, 1, 0, 0, 0, 0, loc); d.CheckDueAt == nil || !d.CheckDueAt.Equal(want) {
+			t.Fatalf("check due %v, want %v", d.CheckDueAt, want)
 		}
 		_, err = f.app.Transition(ctx, po, "acme", id, "verify", "")
 		step("verify", err, "")
 		_, err = f.app.RecordCheck(ctx, po, "acme", id, isms.VerdictEffective, "fine")
 		step("check before due", err, isms.EINVALID)
 
-		// 31 days on, November is complete and green (no leavers: no data),
-		// so the check proposes... grey is not effective.
-		now = now.AddDate(0, 0, 31)
+		// In December, November is complete but began before the actions
+		// could take effect: the check reads January and proposes nothing yet.
+		now = time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC)
 		mustRecompute(t, f)
 		v, err := f.app.Deviation(ctx, po, "acme", id)
 		step("view", err, "")
-		if v.Evidence.Before == nil || v.Evidence.Before.Status != "red" || v.Evidence.After == nil || v.Evidence.After.Period != "2026-11" {
-			t.Fatalf("evidence = %+v", v.Evidence)
+		if ev := v.Evidence; ev.BeforePeriod != "2026-10" || ev.Before == nil || ev.Before.Status != "red" || ev.AfterPeriod != "2027-01" || ev.Complete || ev.Proposed != "" {
+			t.Fatalf("evidence in December = %+v", ev)
+		}
+
+		// January over, with no leavers in it: no data, so no proposal.
+		now = time.Date(2027, 2, 2, 12, 0, 0, 0, time.UTC)
+		mustRecompute(t, f)
+		v, err = f.app.Deviation(ctx, po, "acme", id)
+		step("view", err, "")
+		if ev := v.Evidence; ev.AfterPeriod != "2027-01" || ev.After == nil || ev.After.Status != "grey" || !ev.Complete || ev.Proposed != "" {
+			t.Fatalf("evidence after an empty January = %+v", ev)
 		}
 		d, err = f.app.RecordCheck(ctx, po, "acme", id, isms.VerdictNotEffective, "no leavers yet to show it")
 		step("failed check", err, "")
-		if d.Status != isms.DevAnalysing || len(d.Checks) != 1 || d.Checks[0].Proposed != isms.VerdictNotEffective {
+		if d.Status != isms.DevAnalysing || len(d.Checks) != 1 || d.Checks[0].Proposed != "" {
 			t.Fatalf("after a failed check: %s, %+v", d.Status, d.Checks)
 		}
 		for _, tr := range []string{"plan", "start", "verify"} {
 			_, err = f.app.Transition(ctx, po, "acme", id, tr, "")
 			step(tr+" again", err, "")
+		}
+		// A January leaver imported late, who lost access the same day:
+		// January is green and the check proposes "effective".
+		devImport(t, f, isms.KindAccessRemovals, "person,system,employment_ended_at,access_removed_at\ncarol,github,2027-01-12 09:00,2027-01-12 15:00\n")
+		mustRecompute(t, f)
+		v, err = f.app.Deviation(ctx, po, "acme", id)
+		step("view", err, "")
+		if v.Evidence.Proposed != isms.VerdictEffective {
+			t.Fatalf("evidence after a green January = %+v", v.Evidence)
 		}
 		d, err = f.app.RecordCheck(ctx, po, "acme", id, isms.VerdictEffective, "two leavers in time since")
 		step("passed check", err, "")
@@ -333,7 +355,8 @@ func TestCloseObservationAndStats(t *testing.T) {
 }
 
 // mustClose takes a deviation through its whole path to closed, as the
-// system, with the action done long enough ago for the check to be due.
+// system, with the action done long enough ago for the check to be due
+// (95 days: 30 days' wait and the whole month after it are over).
 func mustClose(t *testing.T, f *fixture, id int64, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
@@ -350,9 +373,66 @@ func mustClose(t *testing.T, f *fixture, id int64, now time.Time) {
 	d := run(f.app.AddCorrectiveAction(ctx, p, "acme", id, app.ActionInput{Title: "checklist", DueAt: now}))
 	run(f.app.Transition(ctx, p, "acme", id, "plan", ""))
 	run(f.app.Transition(ctx, p, "acme", id, "start", ""))
-	run(f.app.CompleteAction(ctx, p, "acme", id, d.Actions[0].ID, "wiki", nil, now.AddDate(0, 0, -40)))
+	run(f.app.CompleteAction(ctx, p, "acme", id, d.Actions[0].ID, "wiki", nil, now.AddDate(0, 0, -95)))
 	run(f.app.Transition(ctx, p, "acme", id, "verify", ""))
 	if d := run(f.app.RecordCheck(ctx, p, "acme", id, isms.VerdictEffective, "fine")); d.Status != isms.DevClosed {
 		t.Fatalf("status %s after a passed check", d.Status)
 	}
+}
+
+// TestAdvanceDeviation checks that AdvanceDeviation applies the forward
+// transitions the recorded facts call for, each audited, stops where a
+// person must act, and is for those who may write.
+func TestAdvanceDeviation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+		clock(db, &now)
+		f := mustFixture(t, db, "acme")
+		ctx := context.Background()
+		po := f.members[isms.RoleProcessOwner]
+		devImport(t, f, isms.KindAccessRemovals, lateRemovals)
+		mustRecompute(t, f)
+		id := mustDeviations(t, f)[0].ID
+		if _, err := f.app.AdvanceDeviation(ctx, f.members[isms.RoleViewer], "acme", id); isms.ErrorCode(err) != isms.EFORBIDDEN {
+			t.Fatalf("a viewer advances: %v", err)
+		}
+		advance := func(want isms.DeviationStatus) {
+			t.Helper()
+			d, err := f.app.AdvanceDeviation(ctx, po, "acme", id)
+			if err != nil || d.Status != want {
+				t.Fatalf("advance: %v, %v; want %s", d.Status, err, want)
+			}
+		}
+		advance(isms.DevOpen) // nothing recorded: nothing moves
+		if _, err := f.app.RecordCorrection(ctx, po, "acme", id, "removed"); err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevAnalysing)
+		if _, err := f.app.RecordRootCause(ctx, po, "acme", id, nil, "no checklist", "process"); err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevAnalysing) // no action yet
+		d, err := f.app.AddCorrectiveAction(ctx, po, "acme", id, app.ActionInput{Title: "checklist", DueAt: now.AddDate(0, 0, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevActionsPlanned)
+		if _, err := f.app.CompleteAction(ctx, po, "acme", id, d.Actions[0].ID, "wiki", nil, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		advance(isms.DevVerifying) // start and verify at once
+		evs, err := f.app.Events(ctx, app.System, "acme", store.EventFilter{Entity: "deviation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, e := range evs {
+			n[e.Action]++
+		}
+		for _, a := range []string{"deviation.analyse", "deviation.plan", "deviation.start", "deviation.verify"} {
+			if n[a] != 1 {
+				t.Errorf("%s audited %d times, want once: %v", a, n[a], n)
+			}
+		}
+	})
 }

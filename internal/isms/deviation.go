@@ -179,24 +179,29 @@ func (d Deviation) HasRootCause() bool {
 }
 
 // Transition is one step of the deviation workflow: its name (the verb
-// of its endpoint and audit event), the statuses it leaves and where it
-// goes. Guards that depend on the deviation's facts are in Check.
+// of its endpoint and audit event), the button that applies it, the
+// statuses it leaves and where it goes. Forward transitions follow the
+// stepper (correction, root cause, actions, check) and are applied by
+// the page as soon as the facts of a step are recorded; the others are
+// decisions a person takes. Guards that depend on the deviation's facts
+// are in Check.
 type Transition struct {
-	Name  string
-	Label string
-	From  []DeviationStatus
-	To    DeviationStatus
+	Name    string
+	Label   string
+	From    []DeviationStatus
+	To      DeviationStatus
+	Forward bool
 }
 
 // The workflow of a deviation, as data.
 var DeviationTransitions = []Transition{
-	{"analyse", "Start the analysis", []DeviationStatus{DevOpen}, DevAnalysing},
-	{"plan", "Actions planned", []DeviationStatus{DevAnalysing}, DevActionsPlanned},
-	{"start", "Start the actions", []DeviationStatus{DevActionsPlanned}, DevInProgress},
-	{"verify", "Verify effectiveness", []DeviationStatus{DevInProgress}, DevVerifying},
-	{"close", "Close", []DeviationStatus{DevVerifying}, DevClosed},
-	{"reopen", "Reopen", []DeviationStatus{DevVerifying, DevClosed}, DevAnalysing},
-	{"close-observation", "Close without a check", []DeviationStatus{DevOpen, DevAnalysing, DevActionsPlanned, DevInProgress, DevVerifying}, DevClosed},
+	{"analyse", "Go on to the root cause", []DeviationStatus{DevOpen}, DevAnalysing, true},
+	{"plan", "Confirm the action plan", []DeviationStatus{DevAnalysing}, DevActionsPlanned, true},
+	{"start", "Start the actions", []DeviationStatus{DevActionsPlanned}, DevInProgress, true},
+	{"verify", "Go on to the effectiveness check", []DeviationStatus{DevInProgress}, DevVerifying, true},
+	{"close", "Close the deviation", []DeviationStatus{DevVerifying}, DevClosed, false},
+	{"reopen", "Reopen", []DeviationStatus{DevVerifying, DevClosed}, DevAnalysing, false},
+	{"close-observation", "Close without a check", []DeviationStatus{DevOpen, DevAnalysing, DevActionsPlanned, DevInProgress, DevVerifying}, DevClosed, false},
 }
 
 // LookupTransition returns the transition called name.
@@ -214,6 +219,25 @@ func LookupTransition(name string) (Transition, bool) {
 // missing; reason is the text given with the transition (required to
 // reopen and to close an observation without a check).
 func (t Transition) Check(d *Deviation, reason string) error {
+	if err := t.guard(d); err != nil {
+		return err
+	}
+	switch t.Name {
+	case "reopen":
+		if strings.TrimSpace(reason) == "" {
+			return Errorf(EINVALID, "reopen: say why the deviation is reopened")
+		}
+	case "close-observation":
+		if strings.TrimSpace(reason) == "" {
+			return Errorf(EINVALID, "reason: say why no corrective action or check is needed")
+		}
+	}
+	return nil
+}
+
+// guard is Check without the text a person gives with the transition:
+// whether the deviation's status and facts allow it.
+func (t Transition) guard(d *Deviation) error {
 	if !slices.Contains(t.From, d.Status) {
 		return Errorf(ECONFLICT, "%s: a deviation that is %s can't be moved this way; reload the page to see where it stands", t.Name, strings.ReplaceAll(string(d.Status), "_", " "))
 	}
@@ -239,31 +263,12 @@ func (t Transition) Check(d *Deviation, reason string) error {
 		if c := d.LastCheck(); c == nil || c.Verdict != VerdictEffective {
 			return Errorf(EINVALID, "close: the effectiveness check must be passed first")
 		}
-	case "reopen":
-		if strings.TrimSpace(reason) == "" {
-			return Errorf(EINVALID, "reopen: say why the deviation is reopened")
-		}
 	case "close-observation":
 		if d.Kind != "observation" && d.Kind != "opportunity" {
 			return Errorf(EINVALID, "only an observation or an opportunity for improvement may be closed without an effectiveness check")
 		}
-		if strings.TrimSpace(reason) == "" {
-			return Errorf(EINVALID, "reason: say why no corrective action or check is needed")
-		}
 	}
 	return nil
-}
-
-// Available returns the transitions whose status allows them from d's
-// status (guards aside), for the buttons of the deviation page.
-func (d Deviation) Available() []Transition {
-	var out []Transition
-	for _, t := range DeviationTransitions {
-		if slices.Contains(t.From, d.Status) {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // ValidateRootCause trims the five-whys chain, drops empty entries and checks
@@ -298,11 +303,18 @@ func ValidateRootCause(whys []string, cause, category string) ([]string, error) 
 	return out, nil
 }
 
-// Verdict proposes an effectiveness verdict from the status of the metric
-// in the latest complete period: green or yellow is effective.
-func Verdict(status string) string {
-	if status == "green" || status == "yellow" {
+// ProposeVerdict proposes an effectiveness verdict from the status of the
+// metric in the period the check reads, once that period is complete:
+// green or yellow is effective, red is not; grey (no data) and an
+// incomplete period propose nothing (""): there is nothing yet to judge by.
+func ProposeVerdict(status string, complete bool) string {
+	switch {
+	case !complete:
+		return ""
+	case status == "green" || status == "yellow":
 		return VerdictEffective
+	case status == "red":
+		return VerdictNotEffective
 	}
-	return VerdictNotEffective
+	return ""
 }

@@ -129,9 +129,21 @@ func TestRootCauseAndVerdict(t *testing.T) {
 			t.Errorf("ValidateRootCause(%q, %q, %q) = %v, want EINVALID", bad.whys, bad.cause, bad.category, err)
 		}
 	}
-	for status, want := range map[string]string{"green": isms.VerdictEffective, "yellow": isms.VerdictEffective, "red": isms.VerdictNotEffective, "grey": isms.VerdictNotEffective} {
-		if got := isms.Verdict(status); got != want {
-			t.Errorf("Verdict(%s) = %s, want %s", status, got, want)
+	for _, c := range []struct {
+		status   string
+		complete bool
+		want     string
+	}{
+		{"green", true, isms.VerdictEffective},
+		{"yellow", true, isms.VerdictEffective},
+		{"red", true, isms.VerdictNotEffective},
+		{"grey", true, ""}, // no data: nothing to judge by
+		{"", true, ""},     // no stored figure
+		{"green", false, ""},
+		{"red", false, ""}, // the period is still running
+	} {
+		if got := isms.ProposeVerdict(c.status, c.complete); got != c.want {
+			t.Errorf("ProposeVerdict(%q, %v) = %q, want %q", c.status, c.complete, got, c.want)
 		}
 	}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)

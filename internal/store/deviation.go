@@ -348,3 +348,25 @@ func (tx *Tx) EvidenceFileOf(ctx context.Context, orgID, deviationID, actionID i
 	}
 	return &f, nil
 }
+
+// MetricDeviations lists the deviations linked to a metric (id, ref,
+// status, metric key and period only), oldest first.
+func (tx *Tx) MetricDeviations(ctx context.Context, orgID int64) ([]isms.Deviation, error) {
+	rows, err := tx.query(ctx, `SELECT id, ref, status, metric_key, metric_period FROM deviations
+		WHERE org_id = $1 AND metric_key <> '' ORDER BY id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("metric deviations: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.Deviation
+	for rows.Next() {
+		var d isms.Deviation
+		var status string
+		if err := rows.Scan(&d.ID, &d.Ref, &status, &d.MetricKey, &d.MetricPeriod); err != nil {
+			return nil, err
+		}
+		d.Status = isms.DeviationStatus(status)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
-	"github.com/pdca/pdca/internal/store"
 )
 
 func init() {
@@ -142,117 +140,6 @@ func (s *Server) handleDeviationCreate(w http.ResponseWriter, r *http.Request, m
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/deviations/"+strconv.FormatInt(d.ID, 10), http.StatusSeeOther)
 }
 
-type deviationPage struct {
-	Page
-	D          *app.DeviationView
-	Members    []isms.Membership
-	Now        time.Time
-	Categories []string
-	Whys       []int
-	CheckDue   bool
-}
-
-func (s *Server) deviationPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
-	d, err := s.app.Deviation(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"))
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	// The member list fills the owner pickers, shown only to who may write.
-	var ms []isms.Membership
-	if m.Role.Can(isms.ActWriteRecords) {
-		if ms, err = s.app.Members(r.Context(), m.Principal, m.Org.Slug); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-	}
-	now := s.app.DB.Now().UTC()
-	pg := &deviationPage{Page: s.page(r, m, d.Ref+" "+d.Title), D: d, Members: ms, Now: now, Categories: isms.CauseCategories,
-		Whys: []int{0, 1, 2, 3, 4}, CheckDue: d.Status == isms.DevVerifying && (d.CheckDueAt == nil || !d.CheckDueAt.After(now))}
-	pg.Nav, pg.Error = "deviations", problem
-	s.renderStatus(w, r, status, "deviation", pg)
-}
-
-func (s *Server) handleDeviation(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.deviationPage(w, r, m, http.StatusOK, "")
-}
-
-// deviationDone redirects to the deviation after a change, or shows the
-// page again with the problem for an invalid or conflicting one.
-func (s *Server) deviationDone(w http.ResponseWriter, r *http.Request, m *app.Member, err error, msg string) {
-	if err != nil {
-		switch isms.ErrorCode(err) {
-		case isms.EINVALID, isms.ECONFLICT:
-			s.deviationPage(w, r, m, ErrorStatus(err), s.errorMessage(r, err))
-		default:
-			s.pageError(w, r, err)
-		}
-		return
-	}
-	s.flash(r, msg)
-	http.Redirect(w, r, "/o/"+m.Org.Slug+"/deviations/"+r.PathValue("id"), http.StatusSeeOther)
-}
-
-// handleDeviationTransition returns the handler of one workflow step.
-func (s *Server) handleDeviationTransition(name string) func(http.ResponseWriter, *http.Request, *app.Member) {
-	return func(w http.ResponseWriter, r *http.Request, m *app.Member) {
-		d, err := s.app.Transition(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), name, r.PostFormValue("reason"))
-		msg := ""
-		if err == nil {
-			msg = d.Ref + " is now " + isms.Lower(string(d.Status)) + "."
-		}
-		s.deviationDone(w, r, m, err, msg)
-	}
-}
-
-func (s *Server) handleDeviationAssign(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	var due *time.Time
-	if d := readDate(r.PostFormValue("due"), s.zone(r, m)); !d.IsZero() {
-		due = &d
-	}
-	_, err := s.app.AssignDeviation(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), r.PostFormValue("owner"), due)
-	s.deviationDone(w, r, m, err, "Owner and due date saved.")
-}
-
-func (s *Server) handleDeviationCorrection(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	_, err := s.app.RecordCorrection(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), r.PostFormValue("correction"))
-	s.deviationDone(w, r, m, err, "Correction recorded.")
-}
-
-func (s *Server) handleDeviationRootCause(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	_ = r.ParseForm()
-	_, err := s.app.RecordRootCause(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), r.PostForm["why"], r.PostFormValue("cause"), r.PostFormValue("category"))
-	s.deviationDone(w, r, m, err, "Root cause recorded.")
-}
-
-func (s *Server) handleDeviationAction(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	in := app.ActionInput{Title: r.PostFormValue("title"), OwnerEmail: r.PostFormValue("owner"), DueAt: readDate(r.PostFormValue("due"), s.zone(r, m))}
-	_, err := s.app.AddCorrectiveAction(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), in)
-	s.deviationDone(w, r, m, err, "Corrective action added.")
-}
-
-func (s *Server) handleDeviationActionDone(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	r.Body = http.MaxBytesReader(w, r.Body, app.MaxEvidenceFile+1<<20)
-	var file *store.EvidenceFile
-	f, hdr, err := r.FormFile("file")
-	switch {
-	case err == http.ErrMissingFile || err == http.ErrNotMultipart:
-	case err != nil:
-		s.deviationDone(w, r, m, isms.Errorf(isms.EINVALID, "evidence file: the upload failed or is larger than 5 MB"), "")
-		return
-	default:
-		b, err := io.ReadAll(io.LimitReader(f, app.MaxEvidenceFile+1))
-		_ = f.Close()
-		if err != nil {
-			s.deviationDone(w, r, m, isms.Errorf(isms.EINVALID, "evidence file: the upload failed or is larger than 5 MB"), "")
-			return
-		}
-		file = &store.EvidenceFile{Name: hdr.Filename, Content: b}
-	}
-	_, err = s.app.CompleteAction(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), pathID(r, "aid"), r.PostFormValue("evidence"), file, time.Time{})
-	s.deviationDone(w, r, m, err, "Corrective action done.")
-}
-
 // handleActionEvidence sends an action's evidence file as a download,
 // never rendered by the browser.
 func (s *Server) handleActionEvidence(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -265,13 +152,4 @@ func (s *Server) handleActionEvidence(w http.ResponseWriter, r *http.Request, m 
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(f.Content)
-}
-
-func (s *Server) handleDeviationCheck(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	d, err := s.app.RecordCheck(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"), r.PostFormValue("verdict"), r.PostFormValue("note"))
-	msg := ""
-	if err == nil {
-		msg = "Effectiveness check recorded: " + d.Ref + " is now " + isms.Lower(string(d.Status)) + "."
-	}
-	s.deviationDone(w, r, m, err, msg)
 }

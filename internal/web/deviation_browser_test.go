@@ -2,6 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,10 +31,13 @@ func browserSignIn(t *testing.T, tab context.Context, url, email string) {
 	}
 }
 
-// TestBrowserDeviationPath walks the whole path of issue 5 in Chromium: a
-// red metric opens a deviation; its owner records a correction, a root
-// cause and an action and marks it done; the effectiveness check comes
-// due, is passed and closes the deviation; the audit trail shows each step.
+// TestBrowserDeviationPath walks the path of issue 14 in Chromium and
+// counts what the person does (every field filled and every click): a
+// red metric opens a deviation; its owner follows the red figure to it,
+// records a correction, a root cause and one action, marks the action
+// done; once the first complete month after the action plus the waiting
+// days is over and green, the check proposes "effective" and closes the
+// deviation. At most 12 interactions; the audit trail shows each step.
 func TestBrowserDeviationPath(t *testing.T) {
 	tab := newTab(t)
 	ctx := context.Background()
@@ -66,8 +73,18 @@ func TestBrowserDeviationPath(t *testing.T) {
 		}
 		return s
 	}
+	count := func(sel string) int {
+		t.Helper()
+		n, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(sel)+`).length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	interactions := 0
 	click := func(sel string) {
 		t.Helper()
+		interactions++
 		if _, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(sel))); err != nil {
 			t.Fatalf("click %s: %v", sel, err)
 		}
@@ -78,57 +95,99 @@ func TestBrowserDeviationPath(t *testing.T) {
 	set := func(vals ...string) {
 		t.Helper()
 		for i := 0; i < len(vals); i += 2 {
+			interactions++
 			if err := chromedp.Do(tab, chromedp.SetValue(chromedp.CSS(vals[i]), vals[i+1])); err != nil {
 				t.Fatalf("set %s: %v", vals[i], err)
 			}
 		}
 	}
+	// at checks the page came back at step (the stepper's current step
+	// and the URL's anchor) and offers only the buttons the step needs.
+	at := func(step string, buttons ...string) {
+		t.Helper()
+		loc, err := chromedp.Run(tab, chromedp.Evaluate[string](`location.hash`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur := text(`.stepper li[aria-current="step"] > :first-child`); cur != step {
+			t.Errorf("current step %q, want %q", cur, step)
+		}
+		if strings.HasPrefix(loc, "#") && loc != "#step-"+strings.ToLower(strings.ReplaceAll(step, " ", "-")) && step != "Effectiveness check" && step != "Closed" {
+			t.Errorf("the page came back at %s, want the %s step", loc, step)
+		}
+		got, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`[...document.querySelectorAll('main button[type=submit]')].filter(b => b.checkVisibility()).map(b => b.innerText)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, "|") != strings.Join(buttons, "|") {
+			t.Errorf("at %s the page shows the buttons %q, want %q", step, got, buttons)
+		}
+	}
 
-	// The register lists the deviation the red metric opened.
-	if err := chromedp.Do(tab, chromedp.Navigate(e.ts.URL+"/o/acme/deviations")); err != nil {
+	// The red figure leads to the deviation it opened.
+	if err := chromedp.Do(tab, chromedp.Navigate(e.ts.URL+"/o/acme/metrics")); err != nil {
 		t.Fatal(err)
 	}
-	if body := text("main"); !strings.Contains(body, "DEV-2026-001") || !strings.Contains(body, "Access removed within 24 h of employment end red in 2026-10") {
-		t.Fatalf("register:\n%s", body)
+	click(`a.figure-dev-link`)
+	if body := text("main"); !strings.Contains(body, "metric access-removal was red in period 2026-10: value 0 %") ||
+		strings.Count(body, "metric access-removal was red in period 2026-10") != 1 {
+		t.Fatalf("the deviation page should say once why it was opened:\n%s", body)
 	}
-	click(`td a[href^="/o/acme/deviations/"]`)
-	if body := text("main"); !strings.Contains(body, "metric access-removal was red in period 2026-10: value 0 %") {
-		t.Fatalf("deviation page lacks why it was opened:\n%s", body)
+	if n := count(".stepper li"); n != 6 {
+		t.Fatalf("stepper has %d steps, want 6", n)
 	}
-	click("#t-analyse")
+	at("Correction", "Record the correction")
+	devShot(t, tab, "deviation-correction")
 	set("#c-text", "Removed alice's GitHub access")
 	click("#c-save")
-	set("#w-0", "HR told IT four days late", "#w-1", "there is no leaver checklist", "#rc-cause", "no leaver checklist between HR and IT", "#rc-category", "process")
+	at("Root cause", "Record the root cause")
+	if l := text(`label[for="w-1"]`); l != "Why? (1)" || count(`label[for="w-0"]`) != 0 || count(`label[for="w-5"]`) != 1 {
+		t.Errorf("the whys are not numbered 1 to 5: first %q", l)
+	}
+	set("#w-1", "HR told IT four days late", "#rc-cause", "no leaver checklist between HR and IT", "#rc-category", "process")
 	click("#rc-save")
-	set("#a-title", "Leaver checklist shared by HR and IT", "#a-due", "2026-11-20")
+	at("Actions", "Add the action")
+	set("#a-title", "Leaver checklist shared by HR and IT")
 	click("#a-add")
-	click("#t-plan")
-	click("#t-start")
+	at("Actions", "Mark the action done")
+	devShot(t, tab, "deviation-actions")
+	if st := text("#status"); st != "actions planned" {
+		t.Fatalf("status %q, want actions planned", st)
+	}
 	set(`input[name="evidence"]`, "Checklist v1 in the wiki")
 	click(`button[id^="done-"]`)
-	click("#t-verify")
+	at("Effectiveness check", "Reopen")
 	if st := text("#status"); st != "verifying" {
 		t.Fatalf("status %q, want verifying", st)
 	}
-	if due := text("#check-due"); due != "2026-12-10" {
-		t.Fatalf("check due %q, want 30 days after the action", due)
+	// Done on 10 November plus 30 days: January is the first complete month
+	// after, so nothing is proposed before it is over.
+	if from := text("#check-from"); !strings.HasPrefix(from, "Check possible from 2027-0") || count("#proposed") != 0 || count("#k-save") != 0 {
+		t.Fatalf("before January is over: %q, proposed %d", from, count("#proposed"))
 	}
 
-	// A month on, November's leaver lost access the same day: green. The
-	// check is due and proposes "effective".
-	now = time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC)
-	importCSV("person,system,employment_ended_at,access_removed_at\ncarol,github,2026-11-12 09:00,2026-11-12 15:00\n")
+	// In February, January's leaver lost access the same day: green. The
+	// check proposes "effective" with the figures as its evidence.
+	now = time.Date(2027, 2, 2, 9, 0, 0, 0, time.UTC)
+	importCSV("person,system,employment_ended_at,access_removed_at\ncarol,github,2027-01-12 09:00,2027-01-12 15:00\n")
 	if err := chromedp.Do(tab, chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
+	at("Effectiveness check", "Record the check", "Reopen")
+	devShot(t, tab, "deviation-check")
 	if p := text("#proposed"); p != "effective" {
 		t.Fatalf("proposed verdict %q", p)
 	}
-	set("#k-note", "November: the one leaver lost access within 6 h")
 	click("#k-save")
+	at("Closed", "Reopen")
 	if st := text("#status"); st != "closed" {
 		t.Fatalf("status %q, want closed", st)
 	}
+	if interactions > 12 {
+		t.Errorf("closing the deviation took %d interactions, want at most 12", interactions)
+	}
+	t.Logf("closing the deviation took %d interactions", interactions)
+	devShot(t, tab, "deviation-closed")
 	if v := csp(); len(v) != 0 {
 		t.Errorf("CSP violations or script errors: %q", v)
 	}
@@ -152,5 +211,25 @@ func TestBrowserDeviationPath(t *testing.T) {
 		if !strings.Contains(trail, isms.EventLabel(step)) {
 			t.Errorf("the audit trail lacks %s (%q):\n%s", step, isms.EventLabel(step), trail)
 		}
+	}
+}
+
+// devShot takes full-page screenshots of the tab at 1366 and 390 px wide
+// into $PDCA_SCREENSHOTS, if set, and leaves the tab at 1366 px.
+func devShot(t *testing.T, tab context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("PDCA_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	for _, w := range []int64{390, 1366} {
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(w, 844)); err != nil {
+			t.Fatal(err)
+		}
+		shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), shot, 0o644)
 	}
 }

@@ -36,6 +36,15 @@ func TestDeviationForms(t *testing.T) {
 			t.Fatalf("create: %d %s", r.status, r.body)
 		}
 		path := r.header.Get("Location")
+		// After a step's form the page comes back at the next step.
+		r = e.do(t, c, http.MethodPost, path+"/correction", url.Values{"correction": {"password changed"}}, nil)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != path+"#step-root-cause" {
+			t.Fatalf("correction: %d to %q, want the root cause step", r.status, r.header.Get("Location"))
+		}
+		if r = e.do(t, c, http.MethodGet, path, nil, nil); !strings.Contains(r.body, ">analysing<") || !strings.Contains(r.body, "Record the root cause") ||
+			strings.Contains(r.body, "Go on to the root cause") || strings.Contains(r.body, "Why? (0)") || !strings.Contains(r.body, "Why? (5)") {
+			t.Fatalf("after the correction:\n%s", r.body)
+		}
 		r = e.do(t, c, http.MethodPost, "/o/acme/deviations", url.Values{"title": {""}, "kind": {"minor"}}, nil)
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "title: say in a few words what went wrong") {
 			t.Fatalf("create without a title: %d %s", r.status, r.body)
@@ -74,7 +83,7 @@ func TestDeviationForms(t *testing.T) {
 		if r = e.do(t, c, http.MethodGet, path, nil, nil); !strings.Contains(r.body, "&lt;vault&gt;.html</a>") {
 			t.Errorf("the deviation page does not link the evidence file:\n%s", r.body)
 		}
-		for q, want := range map[string]bool{"": true, "?status=open": true, "?status=closed": false, "?status=overdue": true} {
+		for q, want := range map[string]bool{"": true, "?status=analysing": true, "?status=open": false, "?status=closed": false, "?status=overdue": true} {
 			r = e.do(t, c, http.MethodGet, "/o/acme/deviations"+q, nil, nil)
 			if r.status != http.StatusOK || strings.Contains(r.body, "Shared admin password") != want {
 				t.Errorf("register %q: %d, lists the deviation: %v", q, r.status, !want)

@@ -49,7 +49,7 @@ func init() {
 		pages: map[string]pageRequest{
 			"deviations":    {path: "/o/acme/deviations", want: []string{"<h1>Deviations</h1>", "Badge access not removed at Acme Oy", "Leavers keep badges", "DEV-"}},
 			"deviation_new": {path: "/o/acme/deviations/new", want: []string{"Open a deviation", "opportunity", "complaint"}},
-			"deviation":     {path: "/o/acme/deviations/{deviations.id}", want: []string{"Badge access not removed at Acme Oy", "Revoke badges on the last day", "badges.csv</a>", "Start the analysis", "Immediate correction"}},
+			"deviation":     {path: "/o/acme/deviations/{deviations.id}", want: []string{"Badge access not removed at Acme Oy", "Revoke badges on the last day", "badges.csv</a>", "Record the correction", `aria-current="step"`}},
 			"iaudits":       {path: "/o/acme/audits?year=2026", want: []string{"Internal audits 2026", "ISMS audit of Acme Oy", "9.2, 10.2", "independent", "<td>4</td><td><strong class=\"overdue\">not covered</strong>", "<td>9</td><td>ISMS audit of Acme Oy</td>"}},
 			"iaudit":        {path: "/o/acme/audits/{audits.id}", want: []string{"<h1>ISMS audit of Acme Oy</h1>", "Audit log reviews are informal", "open for 0 days", "Raise a finding"}},
 			"iaudit_report": {path: "/o/acme/audits/{audits.id}/report", want: []string{"Internal audit report: ISMS audit of Acme Oy", "Independence statement", "Findings (2)"}},

@@ -24,6 +24,8 @@ type metricRow struct {
 	Current  *store.Measurement // the period in progress
 	Trend    template.HTML
 	Computed time.Time
+	// LatestDev and CurrentDev lead a red figure to its deviation.
+	LatestDev, CurrentDev template.HTML
 }
 
 type metricsPage struct {
@@ -101,6 +103,11 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, m *app.Me
 		s.pageError(w, r, err)
 		return
 	}
+	devs, err := s.app.MetricDeviations(ctx, m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	byKey := map[string][]store.Measurement{}
 	for _, sm := range stored {
 		byKey[sm.Key] = append(byKey[sm.Key], sm)
@@ -114,8 +121,10 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, m *app.Me
 		if n := len(ms); n > 0 {
 			row.Current = &ms[n-1]
 			row.Computed = ms[n-1].ComputedAt
+			row.CurrentDev = figureDeviation(m, devs, md.Key, md.Name, ms[n-1].Period, ms[n-1].Status)
 			if n > 1 {
 				row.Latest = &ms[n-2]
+				row.LatestDev = figureDeviation(m, devs, md.Key, md.Name, ms[n-2].Period, ms[n-2].Status)
 			}
 		}
 		pg.Rows = append(pg.Rows, row)
@@ -131,6 +140,8 @@ type drillPage struct {
 	AsOf    time.Time
 	Target  string
 	Columns []string
+	// Deviation leads a red figure to its deviation.
+	Deviation template.HTML
 }
 
 type drillGroup struct {
@@ -163,6 +174,12 @@ func (s *Server) handleMetricDrill(w http.ResponseWriter, r *http.Request, m *ap
 	}
 	metrics, _ := s.app.Metrics(r.Context(), m.Principal, m.Org.Slug)
 	pg := &drillPage{Page: s.page(r, m, rated.Name+" · "+rated.Period.String()), Rated: rated, AsOf: asOf}
+	devs, err := s.app.MetricDeviations(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg.Deviation = figureDeviation(m, devs, rated.Key, rated.Name, rated.Period.String(), string(rated.Status))
 	pg.Nav = "metrics"
 	for _, md := range metrics {
 		if md.Key == rated.Key {

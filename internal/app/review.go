@@ -41,6 +41,10 @@ type Trend struct {
 	// Rated are the periods the review rates (complete at its cutoff);
 	// absent in snapshots signed before issue 14.
 	Rated []string `json:"rated,omitempty"`
+	// Pending is the metric's period not complete at the cutoff, when none
+	// of its periods is rated yet ("2026-Q4" for a quarterly metric in a
+	// review of 2026-Q4 held in December).
+	Pending string `json:"pending,omitempty"`
 }
 
 // TrendPoint is one period's figure.
@@ -463,7 +467,7 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 	for _, in := range v.Inputs {
 		sec := report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Note: in.Note, Columns: in.Columns, Rows: in.Rows}
 		for _, t := range in.Trends {
-			rt := report.Trend{Name: t.Name, Unit: t.Unit, Rated: t.Rated}
+			rt := report.Trend{Name: t.Name, Unit: t.Unit, Rated: t.Rated, Pending: t.Pending}
 			for _, pt := range t.Points {
 				rt.Periods, rt.Values, rt.Statuses = append(rt.Periods, pt.Period), append(rt.Values, pt.Value), append(rt.Statuses, pt.Status)
 			}

@@ -188,6 +188,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		if len(rated) == 0 {
 			end := pending[len(pending)-1].End.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
 			in.Rows = append(in.Rows, []string{md.Name, PeriodLabel(pending[len(pending)-1]), "not rated yet", "", "", "the period ends on " + end})
+			tr.Pending = pending[len(pending)-1].String()
 		}
 		counts[worst]++
 		in.Trends = append(in.Trends, tr)
@@ -239,6 +240,9 @@ func ratedNote(s ReviewScope, asOf time.Time, rated, pending []measure.Period) s
 	why := "the periods of " + s.Period.String() + " that had ended by " + asOf.In(loc).Format(time.DateOnly)
 	if s.Review != nil && asOf.Before(s.Period.End) {
 		why += " (" + cutoffReason(s, asOf) + ")"
+	}
+	if !asOf.Before(s.Period.End) {
+		why = "every period of " + s.Period.String() + ": it had ended by the meeting"
 	}
 	out := "Rated: " + joinWords(names) + ", " + why + "."
 	if len(names) == 0 {

@@ -20,6 +20,8 @@ type Trend struct {
 	// Rated are the periods the review rates; empty in packs from
 	// snapshots signed before they were recorded (the last period then).
 	Rated []string
+	// Pending, when no period is rated, is the period not complete yet.
+	Pending string
 }
 
 // figureOf writes a figure with its unit as people read it: "95.45 %",

@@ -224,7 +224,7 @@ func metricMatrix(trends []Trend) ([]string, [][]string) {
 	var periods []string
 	seen := map[string]bool{}
 	ratedOf := func(t Trend) []string {
-		if len(t.Rated) == 0 && len(t.Periods) > 0 {
+		if len(t.Rated) == 0 && t.Pending == "" && len(t.Periods) > 0 {
 			return []string{t.Periods[len(t.Periods)-1]}
 		}
 		return t.Rated
@@ -271,7 +271,11 @@ func metricMatrix(trends []Trend) ([]string, [][]string) {
 			row = append(row, cell)
 		}
 		if len(periods) == 0 || len(ratedOf(t)) == 0 {
-			row = append(row[:1], "not rated yet")
+			word := "not rated yet"
+			if t.Pending != "" {
+				word += ": " + longPeriod(t.Pending) + " has not ended"
+			}
+			row = append(row[:1], word)
 			for len(row) < len(cols) {
 				row = append(row, "")
 			}

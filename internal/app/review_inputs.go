@@ -183,7 +183,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 			if statusRank[string(cur.Status)] > statusRank[worst] {
 				worst = string(cur.Status)
 			}
-			in.Rows = append(in.Rows, []string{md.Name, PeriodLabel(p), figure(cur.Rounded(), cur.Unit), string(cur.Status), figure(before.Rounded(), before.Unit), word})
+			in.Rows = append(in.Rows, []string{md.Name, PeriodLabel(p), figure(cur.Rounded(), cur.Unit), StatusWord(string(cur.Status)), figure(before.Rounded(), before.Unit), word})
 		}
 		if len(rated) == 0 {
 			end := pending[len(pending)-1].End.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)

@@ -585,6 +585,9 @@ func table(pdf *fpdf.Fpdf, cols []string, rows [][]string, statusCols map[int]bo
 			}
 			cw := widths[i] - 2*cellPad
 			if statusCols[i] {
+				if v == "grey" { // a status word of an older snapshot
+					v = "no data"
+				}
 				if _, st := statusCell(v); st != "" {
 					marks[i] = st
 					cw -= 3.5

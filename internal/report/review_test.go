@@ -149,3 +149,27 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// TestReviewPDFOldSnapshot: a pack from a snapshot signed before issue 14
+// (no rated periods, no chair, lowercase columns, "grey") still renders:
+// the matrix shows each trend's last period, grey reads "no data".
+func TestReviewPDFOldSnapshot(t *testing.T) {
+	p := samplePack()
+	p.Chair, p.Signatories = report.Person{}, nil
+	for i := range p.Sections[0].Trends {
+		p.Sections[0].Trends[i].Rated = nil
+	}
+	p.Sections[0].Columns = []string{"metric", "period", "figure", "status", "before", "trend"}
+	p.Sections[0].Rows = [][]string{{"Access removed within 24 h", "2026-12", "no data", "grey", "100 %", ""}}
+	pages := pdfText(t, render(t, p))
+	first := flat(pages[0])
+	if !strings.Contains(first, "Dec 2026") || strings.Contains(first, "Oct 2026") {
+		t.Errorf("old snapshot's matrix does not show the last period alone:\n%s", first)
+	}
+	if all := flat(strings.Join(pages, " ")); strings.Contains(all, " grey ") {
+		t.Errorf("'grey' printed as a word:\n%s", all)
+	}
+	if last := flat(pages[len(pages)-1]); !strings.Contains(last, "Signatures") || !strings.Contains(last, "Name: ") {
+		t.Errorf("no signature block with blanks to fill:\n%s", last)
+	}
+}

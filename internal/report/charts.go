@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/go-analyze/charts"
@@ -109,8 +108,7 @@ func trendGrid(pdf *fpdf.Fpdf, trends []Trend) error {
 		}
 		pdf.SetFont("sans", "B", 7)
 		names := Wrap(pdf, t.Name, colW-4)
-		if len(names) > 2 {
-			names = []string{names[0], strings.Join(names[1:], " ")}
+		if len(names) > 2 { // a long name in a smaller size, still whole
 			pdf.SetFont("sans", "B", 6)
 			names = Wrap(pdf, t.Name, colW-4)
 		}
@@ -126,7 +124,7 @@ func trendGrid(pdf *fpdf.Fpdf, trends []Trend) error {
 		pdf.CellFormat(colW-2, 3.5, caption, "", 0, "L", false, 0, "")
 		setColour(pdf, ink)
 		if hasData(t) {
-			pdf.ImageOptions(name, x, y+10.5, colW-3, chartH-2, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+			pdf.ImageOptions(name, x, y+3.8+3.3*float64(max(len(names), 2)), colW-3, chartH-2, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 		} else {
 			pdf.SetXY(x, y+14)
 			pdf.SetFont("sans", "", 7)

@@ -106,7 +106,7 @@ func riskChanges(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput
 	if err != nil {
 		return nil, err
 	}
-	in := &ReviewInput{Key: "risks", Title: "Changes in risks", Columns: []string{"risk", "asset", "threat", "score", "level", "treatment", "assessed", "next reassessment"}}
+	in := &ReviewInput{Key: "risks", Title: "Changes in risks", Columns: []string{"Risk", "Asset", "Threat", "Score", "Level", "Treatment", "Assessed", "Next reassessment"}}
 	byLevel := map[string]int{}
 	overdue, changed := 0, 0
 	for _, r := range risks {
@@ -138,24 +138,29 @@ func riskChanges(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput
 	return in, nil
 }
 
-// rootCauses: the nonconformities of the period with their root causes
-// and where they stand (9.3.2 c 1, 10.2).
+// rootCauses: the root causes of the deviations open during the period
+// (9.3.2 c 1, 10.2), from the same list as the nonconformities input, so
+// their counts agree: the rows are those of that list that pdca works.
 func rootCauses(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error) {
-	ds, err := tx.Deviations(ctx, s.Org.ID)
+	list, err := deviationsOpenDuring(ctx, tx, s)
 	if err != nil {
 		return nil, err
 	}
-	in := &ReviewInput{Key: "root-causes", Title: "Deviations and their root causes", Columns: []string{"deviation", "title", "kind", "status", "category", "root cause"}}
+	in := &ReviewInput{Key: "root-causes", Title: "Deviations and their root causes", Columns: []string{"Deviation", "Title", "Kind", "Status", "Category", "Root cause"}}
 	cats := map[string]int{}
-	for _, d := range ds {
-		open := d.ClosedAt == nil || !d.ClosedAt.Before(s.Period.Start)
-		if !d.DetectedAt.Before(s.Period.End) || !open {
+	analysed := 0
+	for _, od := range list {
+		d := od.Worked
+		if d == nil {
 			continue
 		}
 		if d.Category != "" {
 			cats[d.Category]++
 		}
-		in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Kind, string(d.Status), d.Category, d.RootCause})
+		if strings.TrimSpace(d.RootCause) != "" {
+			analysed++
+		}
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Kind, deviationStatusWord(d.Status), d.Category, d.RootCause})
 	}
 	var parts []string
 	for _, c := range isms.CauseCategories {
@@ -163,12 +168,19 @@ func rootCauses(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput,
 			parts = append(parts, fmt.Sprintf("%d %s", cats[c], c))
 		}
 	}
-	in.Summary = fmt.Sprintf("%d deviations open during %s", len(in.Rows), s.Period)
+	in.Summary = fmt.Sprintf("Of the %s open during %s, %d %s worked in pdca, %d with a root cause", plural(len(list), "deviation", "deviations"), s.Period, len(in.Rows), isAre(len(in.Rows)), analysed)
 	if len(parts) > 0 {
-		in.Summary += "; root causes: " + strings.Join(parts, ", ")
+		in.Summary += " (" + strings.Join(parts, ", ") + ")"
 	}
 	in.Summary += "."
 	return in, nil
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 // opportunities: open opportunities for improvement (9.3.2 g).
@@ -177,13 +189,13 @@ func opportunities(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInp
 	if err != nil {
 		return nil, err
 	}
-	in := &ReviewInput{Key: "opportunities", Title: "Opportunities for improvement", Columns: []string{"ref", "title", "source", "detected"}}
+	in := &ReviewInput{Key: "opportunities", Title: "Opportunities for improvement", Columns: []string{"Ref", "Title", "Source", "Detected"}}
 	for _, d := range ds {
 		if d.Kind == "opportunity" && d.ClosedAt == nil {
 			in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Source, d.DetectedAt.In(s.Org.Location()).Format(time.DateOnly)})
 		}
 	}
-	in.Summary = fmt.Sprintf("%d open opportunities for improvement.", len(in.Rows))
+	in.Summary = fmt.Sprintf("%s for improvement open.", plural(len(in.Rows), "opportunity", "opportunities"))
 	return in, nil
 }
 

@@ -84,7 +84,7 @@ func TestFieldLimits(t *testing.T) {
 				return a.CreateReview(ctx, sys, "acme", &isms.Review{Period: "2027-Q1", Attendees: text, HeldOn: now})
 			}},
 			{"review", "comment on metrics: at most 20000", func() error {
-				return a.UpdateReview(ctx, sys, "acme", r.ID, "", "", map[string]string{"metrics": text})
+				return a.UpdateReview(ctx, sys, "acme", r.ID, app.ReviewEdit{Comments: map[string]string{"metrics": text}})
 			}},
 			{"decision", "title: at most 200", func() error {
 				return a.AddDecision(ctx, sys, "acme", r.ID, &isms.ReviewAction{Kind: isms.DecisionChange, Title: name})

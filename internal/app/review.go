@@ -26,6 +26,8 @@ type ReviewInput struct {
 	Columns []string   `json:"columns,omitempty"`
 	Rows    [][]string `json:"rows,omitempty"`
 	Comment string     `json:"comment,omitempty"`
+	// Note says what the input covers and why (which periods are rated).
+	Note string `json:"note,omitempty"`
 	// Trends are figures over several periods, for charts.
 	Trends []Trend `json:"trends,omitempty"`
 }
@@ -36,6 +38,13 @@ type Trend struct {
 	Name   string       `json:"name"`
 	Unit   string       `json:"unit"`
 	Points []TrendPoint `json:"points"`
+	// Rated are the periods the review rates (complete at its cutoff);
+	// absent in snapshots signed before issue 14.
+	Rated []string `json:"rated,omitempty"`
+	// Pending is the metric's period not complete at the cutoff, when none
+	// of its periods is rated yet ("2026-Q4" for a quarterly metric in a
+	// review of 2026-Q4 held in December).
+	Pending string `json:"pending,omitempty"`
 }
 
 // TrendPoint is one period's figure.
@@ -90,8 +99,8 @@ func (a *App) CreateReview(ctx context.Context, p Principal, slug string, r *ism
 		if _, err := measure.ParsePeriod(r.Period, m.Org.Location()); err != nil {
 			return isms.Errorf(isms.EINVALID, "period %q: use a quarter like 2026-Q4 or a month like 2026-10", r.Period)
 		}
-		if _, err := tx.Membership(ctx, m.Org.ID, r.ChairID); err != nil {
-			return isms.Errorf(isms.EINVALID, "chair: the chair must be a member")
+		if err := memberChair(ctx, tx, m.Org.ID, r); err != nil {
+			return err
 		}
 		r.OrgID, r.Status = m.Org.ID, isms.ReviewDraft
 		if r.Comments == nil {
@@ -102,6 +111,25 @@ func (a *App) CreateReview(ctx context.Context, p Principal, slug string, r *ism
 		}
 		return audit(ctx, tx, m.Org.ID, p, "review.create", "review", r.ID, nil, r)
 	})
+}
+
+// memberChair checks a chair who is a member (ChairID set) and takes their
+// name when none was typed; a chair without an account needs only a name.
+func memberChair(ctx context.Context, tx *store.Tx, orgID int64, r *isms.Review) error {
+	if r.ChairID == 0 {
+		return nil
+	}
+	ms, err := tx.Membership(ctx, orgID, r.ChairID)
+	if err != nil {
+		return isms.Errorf(isms.EINVALID, "chair: the chair chosen is not a member; choose a member or type the chair's name")
+	}
+	if r.ChairName == "" {
+		r.ChairName = ms.Name
+	}
+	if r.ChairName == "" {
+		r.ChairName = ms.Email
+	}
+	return nil
 }
 
 // reviewFor loads a review the member may change: ENOTFOUND, or
@@ -120,10 +148,22 @@ func reviewFor(ctx context.Context, tx *store.Tx, m *Member, id int64, act isms.
 	return r, nil
 }
 
-// UpdateReview changes attendees, comments per input and proposals.
-// Requires manage_metrics; ECONFLICT once signed.
-func (a *App) UpdateReview(ctx context.Context, p Principal, slug string, id int64, attendees, proposals string, comments map[string]string) error {
-	if err := (&isms.Review{Period: "-", Attendees: attendees, Proposals: proposals, Comments: comments}).CheckLengths(); err != nil {
+// ReviewEdit is what the review's form changes: the meeting (date, chair,
+// attendees, signatories) and the ISMS manager's comments and proposals.
+type ReviewEdit struct {
+	HeldOn                                       time.Time
+	ChairID                                      int64
+	ChairName, ChairRole, Attendees, Signatories string
+	Proposals                                    string
+	Comments                                     map[string]string
+}
+
+// UpdateReview changes a review's meeting, comments per input and
+// proposals. Requires manage_metrics; ECONFLICT once signed; EINVALID
+// (naming the field) for a held review dated after today.
+func (a *App) UpdateReview(ctx context.Context, p Principal, slug string, id int64, e ReviewEdit) error {
+	check := &isms.Review{Period: "-", Attendees: e.Attendees, Proposals: e.Proposals, Comments: e.Comments, ChairName: e.ChairName, ChairRole: e.ChairRole, Signatories: e.Signatories}
+	if err := check.CheckLengths(); err != nil {
 		return err
 	}
 	return a.DB.Write(ctx, func(tx *store.Tx) error {
@@ -136,12 +176,26 @@ func (a *App) UpdateReview(ctx context.Context, p Principal, slug string, id int
 			return err
 		}
 		before := *r
-		r.Attendees, r.Proposals = attendees, proposals
-		for k, v := range comments {
+		if !e.HeldOn.IsZero() {
+			r.HeldOn = e.HeldOn
+		}
+		if e.ChairID != 0 || e.ChairName != "" {
+			r.ChairID, r.ChairName, r.ChairRole = e.ChairID, e.ChairName, e.ChairRole
+		}
+		r.Attendees, r.Signatories, r.Proposals = e.Attendees, e.Signatories, e.Proposals
+		for k, v := range e.Comments {
 			r.Comments[k] = v
 		}
 		if err := r.Validate(); err != nil {
 			return err
+		}
+		if err := memberChair(ctx, tx, m.Org.ID, r); err != nil {
+			return err
+		}
+		if r.Status == isms.ReviewHeld {
+			if err := r.CheckMeetingDate(tx.Now, m.Org.Location()); err != nil {
+				return err
+			}
 		}
 		if err := tx.UpdateReview(ctx, r); err != nil {
 			return err
@@ -173,6 +227,12 @@ func (a *App) MoveReview(ctx context.Context, p Principal, slug string, id int64
 		if !r.Status.CanMoveTo(to) {
 			return isms.Errorf(isms.EINVALID, "a %s review cannot become %s", r.Status, to)
 		}
+		if to == isms.ReviewHeld || to == isms.ReviewSigned {
+			// A meeting is held, and signed, on or after its day.
+			if err := r.CheckMeetingDate(tx.Now, m.Org.Location()); err != nil {
+				return err
+			}
+		}
 		from := r.Status
 		r.Status = to
 		action := "review." + string(to)
@@ -187,7 +247,9 @@ func (a *App) MoveReview(ctx context.Context, p Principal, slug string, id int64
 				return err
 			}
 			doc := map[string]any{"review": map[string]any{"period": r.Period, "held_on": r.HeldOn.Format(time.RFC3339),
-				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals}, "inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)}
+				"attendees": r.Attendees, "chair_id": r.ChairID, "proposals": r.Proposals,
+				"chair": isms.Person{Name: r.ChairName, Role: r.ChairRole}, "signatories": isms.ParsePeople(r.Signatories)},
+				"inputs": inputs, "decisions": decisions, "signed_at": tx.Now.Format(time.RFC3339)}
 			if a.AuditKey != nil {
 				// A signed checkpoint of the audit trail as it stood when
 				// the review was signed, frozen into the hashed snapshot.
@@ -349,6 +411,14 @@ func (a *App) reviewInputsFor(ctx context.Context, tx *store.Tx, o *isms.Organiz
 	return out, nil
 }
 
+func people(ps []isms.Person) []report.Person {
+	var out []report.Person
+	for _, p := range ps {
+		out = append(out, report.Person{Name: p.Name, Role: p.Role})
+	}
+	return out
+}
+
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // ReviewPDF writes the review pack as PDF. A signed review's pack comes
@@ -367,7 +437,8 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 	loc := m.Org.Location()
 	r := v.Review
 	pack := report.ReviewPack{Org: m.Org.Name, Period: r.Period, HeldOn: r.HeldOn.In(loc).Format(time.DateOnly), Status: string(r.Status),
-		Attendees: r.Attendees, SignedAt: r.SignedAt, SignedBy: r.SignedBy, SHA256: r.SnapshotSHA256, Proposals: r.Proposals, At: a.DB.Now()}
+		Chair: report.Person{Name: r.ChairName, Role: r.ChairRole}, Attendees: people(isms.ParsePeople(r.Attendees)), Signatories: people(isms.ParsePeople(r.Signatories)),
+		SignedAt: r.SignedAt, SignedBy: r.SignedBy, SHA256: r.SnapshotSHA256, Proposals: r.Proposals, At: a.DB.Now(), Loc: loc}
 	if r.SignedAt != nil {
 		pack.At = *r.SignedAt
 		signed := r.SignedAt.In(loc) // shown in the organisation's zone
@@ -376,17 +447,29 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 	if r.Snapshot != "" {
 		var snap struct {
 			Checkpoint *isms.Checkpoint `json:"audit_checkpoint"`
+			Review     struct {
+				Chair       *isms.Person  `json:"chair"`
+				Signatories []isms.Person `json:"signatories"`
+			} `json:"review"`
 		}
-		if json.Unmarshal([]byte(r.Snapshot), &snap) == nil && snap.Checkpoint != nil && len(snap.Checkpoint.Heads) == 1 {
-			h := snap.Checkpoint.Heads[0]
-			pack.Checkpoint = fmt.Sprintf("Audit trail checkpoint signed %s: event %d, hash %s, key %s (in the snapshot; pdca audit verify --checkpoint)",
-				snap.Checkpoint.Time, h.Seq, h.Hash, snap.Checkpoint.KeyID)
+		if json.Unmarshal([]byte(r.Snapshot), &snap) == nil {
+			if c := snap.Checkpoint; c != nil && len(c.Heads) == 1 {
+				h := c.Heads[0]
+				pack.Checkpoint = fmt.Sprintf("Audit trail checkpoint signed %s: event %d, hash %s, key %s (in the snapshot; pdca audit verify --checkpoint)",
+					c.Time, h.Seq, h.Hash, c.KeyID)
+			}
+			// The people as frozen at signing (snapshots before issue 14
+			// have none: the review's own, locked since, are used).
+			if snap.Review.Chair != nil && snap.Review.Chair.Name != "" {
+				pack.Chair = report.Person{Name: snap.Review.Chair.Name, Role: snap.Review.Chair.Role}
+				pack.Signatories = people(snap.Review.Signatories)
+			}
 		}
 	}
 	for _, in := range v.Inputs {
-		sec := report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Columns: in.Columns, Rows: in.Rows}
+		sec := report.Section{Key: in.Key, Title: in.Title, Status: in.Status, Summary: in.Summary, Comment: in.Comment, Note: in.Note, Columns: in.Columns, Rows: in.Rows}
 		for _, t := range in.Trends {
-			rt := report.Trend{Name: t.Name, Unit: t.Unit}
+			rt := report.Trend{Name: t.Name, Unit: t.Unit, Rated: t.Rated, Pending: t.Pending}
 			for _, pt := range t.Points {
 				rt.Periods, rt.Values, rt.Statuses = append(rt.Periods, pt.Period), append(rt.Values, pt.Value), append(rt.Statuses, pt.Status)
 			}
@@ -394,12 +477,20 @@ func (a *App) ReviewPDF(ctx context.Context, p Principal, slug string, id int64,
 		}
 		pack.Sections = append(pack.Sections, sec)
 	}
+	now := a.DB.Now()
+	if r.SignedAt != nil {
+		now = *r.SignedAt
+	}
 	for _, d := range v.Decisions {
 		dl := ""
 		if d.Deadline != nil {
 			dl = d.Deadline.In(loc).Format(time.DateOnly)
 		}
-		pack.Decisions = append(pack.Decisions, report.Decision{Title: d.Title, Kind: string(d.Kind), Owner: d.OwnerName, Deadline: dl, Status: d.Status})
+		st := d.Status
+		if d.Overdue(now) {
+			st = "overdue"
+		}
+		pack.Decisions = append(pack.Decisions, report.Decision{Title: d.Title, Kind: d.Kind.Label(), Owner: d.OwnerName, Deadline: dl, Status: st})
 	}
 	return report.ReviewPDF(w, pack)
 }

@@ -72,7 +72,8 @@ func ActLoop(ctx context.Context, a *app.App, org *isms.Organization, now time.T
 	for _, m := range members {
 		ids[m.Email] = m.UserID
 	}
-	rv := &isms.Review{Period: q.String(), HeldOn: q.End.AddDate(0, 0, 10), ChairID: ids["ceo@demo.example"], Attendees: "Cecilia CEO, Ilona ISMS, Ivo IT Lead"}
+	rv := &isms.Review{Period: q.String(), HeldOn: q.End.AddDate(0, 0, 10), ChairID: ids["ceo@demo.example"], ChairRole: "CEO",
+		Attendees: "Cecilia CEO (CEO), Ilona ISMS (ISMS manager), Ivo IT Lead (IT lead)"}
 	if err := a.CreateReview(ctx, sys, org.Slug, rv); err != nil {
 		return fmt.Errorf("demo review: %w", err)
 	}

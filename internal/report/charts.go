@@ -16,6 +16,29 @@ type Trend struct {
 	Periods    []string
 	Values     []*float64
 	Statuses   []string
+	// Rated are the periods the review rates; empty in packs from
+	// snapshots signed before they were recorded (the last period then).
+	Rated []string
+	// Pending, when no period is rated, is the period not complete yet.
+	Pending string
+}
+
+// figureOf writes a figure with its unit as people read it: "95.45 %",
+// "12 days", a count as the bare number.
+func figureOf(v *float64, unit string) string {
+	if v == nil {
+		return "no data"
+	}
+	s := strconv.FormatFloat(*v, 'f', -1, 64)
+	switch unit {
+	case "%", "percent":
+		return s + " %"
+	case "days":
+		return s + " days"
+	case "", "count":
+		return s
+	}
+	return s + " " + unit
 }
 
 // trendPNG draws a small line chart of a trend as PNG, n pixels wider than
@@ -50,7 +73,7 @@ func trendGrid(pdf *fpdf.Fpdf, trends []Trend) error {
 	if len(trends) == 0 {
 		return nil
 	}
-	heading(pdf, "Trends")
+	heading(pdf, "Trends over six periods")
 	width, _ := pdf.GetPageSize()
 	l, _, r, _ := pdf.GetMargins()
 	colW := (width - l - r) / 3
@@ -58,37 +81,70 @@ func trendGrid(pdf *fpdf.Fpdf, trends []Trend) error {
 	for i, t := range trends {
 		col := i % 3
 		if col == 0 && i > 0 {
-			pdf.SetY(pdf.GetY() + chartH + 7)
+			pdf.SetY(pdf.GetY() + chartH + 11)
+		}
+		if col == 0 && remaining(pdf) < chartH+12 {
+			pdf.AddPage()
 		}
 		x, y := l+float64(col)*colW, pdf.GetY()
-		png, err := trendPNG(t, i)
-		if err != nil {
-			return fmt.Errorf("chart %s: %w", t.Name, err)
-		}
 		name := fmt.Sprintf("trend-%d", i)
-		pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+		if hasData(t) {
+			png, err := trendPNG(t, i)
+			if err != nil {
+				return fmt.Errorf("chart %s: %w", t.Name, err)
+			}
+			pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+		}
 		pdf.SetXY(x, y)
-		last := "no data"
+		// The caption names the chart's last period, the one it ends on.
+		caption := "no period"
 		status := ""
 		if n := len(t.Values); n > 0 {
-			if v := t.Values[n-1]; v != nil {
-				last = strconv.FormatFloat(*v, 'f', -1, 64) + " " + t.Unit
-			}
+			caption = longPeriod(t.Periods[n-1]) + ": " + figureOf(t.Values[n-1], t.Unit)
 			status = t.Statuses[n-1]
+			if t.Values[n-1] != nil {
+				caption += " · " + statusWord(status)
+			}
 		}
 		pdf.SetFont("sans", "B", 7)
-		pdf.CellFormat(colW-2, 3.5, fit(pdf, t.Name, colW-2), "", 2, "L", false, 0, "")
+		names := Wrap(pdf, t.Name, colW-4)
+		if len(names) > 2 { // a long name in a smaller size, still whole
+			pdf.SetFont("sans", "B", 6)
+			names = Wrap(pdf, t.Name, colW-4)
+		}
+		for _, line := range names {
+			pdf.SetX(x)
+			pdf.CellFormat(colW-2, 3.3, line, "", 2, "L", false, 0, "")
+		}
+		pdf.SetX(x)
 		pdf.SetFont("sans", "", 7)
-		if c, ok := colours[status]; ok {
+		if c, ok := colours[status]; ok && status != "yellow" && status != "grey" {
 			pdf.SetTextColor(c[0], c[1], c[2])
 		}
-		pdf.CellFormat(colW-2, 3.5, last+" "+status, "", 0, "L", false, 0, "")
-		pdf.SetTextColor(29, 35, 48)
-		pdf.ImageOptions(name, x, y+7.5, colW-3, chartH-2, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		pdf.CellFormat(colW-2, 3.5, caption, "", 0, "L", false, 0, "")
+		setColour(pdf, ink)
+		if hasData(t) {
+			pdf.ImageOptions(name, x, y+3.8+3.3*float64(max(len(names), 2)), colW-3, chartH-2, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		} else {
+			pdf.SetXY(x, y+14)
+			pdf.SetFont("sans", "", 7)
+			setColour(pdf, muted)
+			pdf.CellFormat(colW-4, 3.5, "No data in these periods.", "", 0, "L", false, 0, "")
+			setColour(pdf, ink)
+		}
 		pdf.SetXY(l, y)
 	}
-	pdf.SetY(pdf.GetY() + chartH + 8)
+	pdf.SetY(pdf.GetY() + chartH + 12)
 	return nil
+}
+
+func hasData(t Trend) bool {
+	for _, v := range t.Values {
+		if v != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // shortPeriods labels periods briefly so the axis stays readable: a month

@@ -9,7 +9,7 @@ import (
 	"github.com/pdca/pdca/internal/isms"
 )
 
-const reviewColumns = `id, org_id, period, held_on, attendees, chair_id, status, comments, proposals, snapshot, snapshot_sha256, signed_at, signed_by, created_at, updated_at`
+const reviewColumns = `id, org_id, period, held_on, attendees, chair_id, status, comments, proposals, snapshot, snapshot_sha256, signed_at, signed_by, created_at, updated_at, chair_name, chair_role, signatories`
 
 func scanReview(row interface{ Scan(...any) error }) (*isms.Review, error) {
 	var r isms.Review
@@ -17,7 +17,7 @@ func scanReview(row interface{ Scan(...any) error }) (*isms.Review, error) {
 	var status, comments string
 	var signed sql.NullTime
 	if err := row.Scan(&r.ID, &r.OrgID, &r.Period, &r.HeldOn, &r.Attendees, &chair, &status, &comments, &r.Proposals, &r.Snapshot,
-		&r.SnapshotSHA256, &signed, &r.SignedBy, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		&r.SnapshotSHA256, &signed, &r.SignedBy, &r.CreatedAt, &r.UpdatedAt, &r.ChairName, &r.ChairRole, &r.Signatories); err != nil {
 		return nil, err
 	}
 	r.ChairID, r.Status, r.SignedAt = chair.Int64, isms.ReviewStatus(status), ptime(signed)
@@ -29,6 +29,14 @@ func scanReview(row interface{ Scan(...any) error }) (*isms.Review, error) {
 	return &r, nil
 }
 
+// chairID is the chair's user id, NULL for a chair without an account.
+func chairID(r *isms.Review) any {
+	if r.ChairID == 0 {
+		return nil
+	}
+	return r.ChairID
+}
+
 func commentsJSON(r *isms.Review) string {
 	b, _ := json.Marshal(r.Comments)
 	return string(b)
@@ -37,9 +45,10 @@ func commentsJSON(r *isms.Review) string {
 // CreateReview stores a draft review.
 func (tx *Tx) CreateReview(ctx context.Context, r *isms.Review) error {
 	r.CreatedAt, r.UpdatedAt = tx.Now, tx.Now
-	return tx.queryRow(ctx, `INSERT INTO reviews (org_id, period, held_on, attendees, chair_id, status, comments, proposals, snapshot, snapshot_sha256, signed_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', $9, $9) RETURNING id`,
-		r.OrgID, r.Period, ts(r.HeldOn), r.Attendees, r.ChairID, string(r.Status), commentsJSON(r), r.Proposals, ts(tx.Now)).Scan(&r.ID)
+	return tx.queryRow(ctx, `INSERT INTO reviews (org_id, period, held_on, attendees, chair_id, status, comments, proposals, snapshot, snapshot_sha256, signed_by, created_at, updated_at,
+		chair_name, chair_role, signatories)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', $9, $9, $10, $11, $12) RETURNING id`,
+		r.OrgID, r.Period, ts(r.HeldOn), r.Attendees, chairID(r), string(r.Status), commentsJSON(r), r.Proposals, ts(tx.Now), r.ChairName, r.ChairRole, r.Signatories).Scan(&r.ID)
 }
 
 // UpdateReview stores a review's fields, status and snapshot.
@@ -50,9 +59,10 @@ func (tx *Tx) UpdateReview(ctx context.Context, r *isms.Review) error {
 		signed = ts(*r.SignedAt)
 	}
 	res, err := tx.exec(ctx, `UPDATE reviews SET period = $3, held_on = $4, attendees = $5, chair_id = $6, status = $7, comments = $8, proposals = $9,
-		snapshot = $10, snapshot_sha256 = $11, signed_at = $12, signed_by = $13, updated_at = $14 WHERE org_id = $1 AND id = $2`,
-		r.OrgID, r.ID, r.Period, ts(r.HeldOn), r.Attendees, r.ChairID, string(r.Status), commentsJSON(r), r.Proposals, r.Snapshot, r.SnapshotSHA256,
-		signed, r.SignedBy, ts(tx.Now))
+		snapshot = $10, snapshot_sha256 = $11, signed_at = $12, signed_by = $13, updated_at = $14, chair_name = $15, chair_role = $16, signatories = $17
+		WHERE org_id = $1 AND id = $2`,
+		r.OrgID, r.ID, r.Period, ts(r.HeldOn), r.Attendees, chairID(r), string(r.Status), commentsJSON(r), r.Proposals, r.Snapshot, r.SnapshotSHA256,
+		signed, r.SignedBy, ts(tx.Now), r.ChairName, r.ChairRole, r.Signatories)
 	if err != nil {
 		return fmt.Errorf("update review: %w", err)
 	}

@@ -19,6 +19,40 @@ type reviewsPage struct {
 	Members []isms.Membership
 	Period  string
 	Today   string
+	// Form is the review being prepared as posted, kept on an error;
+	// Problem names the field the error is about.
+	Form    *isms.Review
+	Problem fieldProblem
+}
+
+// fieldProblem is a validation error shown beside its field: the field
+// ("date", "chair", "period", ...) is the part of the message before the
+// first colon, as isms errors are written.
+type fieldProblem struct{ Field, Message string }
+
+func problemOf(msg string) fieldProblem {
+	known := map[string]bool{"date": true, "chair": true, "chair role": true, "period": true, "attendees": true, "signatories": true, "proposals": true}
+	if f, rest, ok := strings.Cut(msg, ": "); ok {
+		if known[f] {
+			return fieldProblem{Field: f, Message: rest}
+		}
+		if w := strings.Fields(f); len(w) > 0 && known[w[0]] {
+			return fieldProblem{Field: w[0], Message: msg}
+		}
+	}
+	return fieldProblem{Message: msg}
+}
+
+// reviewForm reads the meeting fields of a review form: the date in the
+// organisation's zone, the chair (a member, or "0" and a typed name).
+func reviewForm(r *http.Request, loc *time.Location, rv *isms.Review) {
+	rv.HeldOn, _ = time.ParseInLocation(time.DateOnly, r.PostFormValue("held_on"), loc)
+	rv.ChairID, _ = strconv.ParseInt(r.PostFormValue("chair"), 10, 64)
+	rv.ChairName, rv.ChairRole = "", strings.TrimSpace(r.PostFormValue("chair_role"))
+	if rv.ChairID == 0 {
+		rv.ChairName = strings.TrimSpace(r.PostFormValue("chair_name"))
+	}
+	rv.Attendees, rv.Signatories = r.PostFormValue("attendees"), r.PostFormValue("signatories")
 }
 
 func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
@@ -36,7 +70,14 @@ func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, m *app.Memb
 	q := (int(now.Month())-1)/3 + 1
 	pg := &reviewsPage{Page: s.page(r, m, "Management reviews"), Reviews: rs, Members: members,
 		Period: strconv.Itoa(now.Year()) + "-Q" + strconv.Itoa(q), Today: now.Format(time.DateOnly)}
-	pg.Nav, pg.Error = "reviews", problem
+	pg.Nav = "reviews"
+	if problem != "" {
+		pg.Problem = problemOf(problem)
+		pg.Form = s.formReview(r, m)
+		if pg.Problem.Field == "" {
+			pg.Error = problem
+		}
+	}
 	s.renderStatus(w, r, status, "reviews", pg)
 }
 
@@ -45,9 +86,7 @@ func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Me
 }
 
 func (s *Server) handleReviewCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	held, _ := time.ParseInLocation(time.DateOnly, r.PostFormValue("held_on"), s.zone(r, m))
-	chair, _ := strconv.ParseInt(r.PostFormValue("chair"), 10, 64)
-	rv := &isms.Review{Period: r.PostFormValue("period"), HeldOn: held, Attendees: r.PostFormValue("attendees"), ChairID: chair}
+	rv := s.formReview(r, m)
 	if err := s.app.CreateReview(r.Context(), m.Principal, m.Org.Slug, rv); err != nil {
 		if isms.ErrorCode(err) == isms.EINVALID {
 			s.reviewsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
@@ -59,11 +98,23 @@ func (s *Server) handleReviewCreate(w http.ResponseWriter, r *http.Request, m *a
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/reviews/"+strconv.FormatInt(rv.ID, 10), http.StatusSeeOther)
 }
 
+// formReview is the review of the "prepare a review" form as posted.
+func (s *Server) formReview(r *http.Request, m *app.Member) *isms.Review {
+	rv := &isms.Review{Period: r.PostFormValue("period")}
+	reviewForm(r, s.zone(r, m), rv)
+	return rv
+}
+
 type reviewPage struct {
 	Page
 	View     *app.ReviewView
 	Members  []isms.Membership
 	Verified bool
+	// Problem is a validation error shown beside its field; the form then
+	// shows the values as posted.
+	Problem fieldProblem
+	// People are the review's attendees and signatories as read.
+	Attendees, Signatories []isms.Person
 }
 
 func reviewID(r *http.Request) (int64, error) {
@@ -91,7 +142,24 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request, m *app.Membe
 		return
 	}
 	pg := &reviewPage{Page: s.page(r, m, "Management review "+v.Review.Period), View: v, Members: members, Verified: app.VerifyReviewSnapshot(v.Review)}
-	pg.Nav, pg.Error = "reviews", problem
+	pg.Nav = "reviews"
+	if problem != "" {
+		pg.Problem = problemOf(problem)
+		if pg.Problem.Field == "" {
+			pg.Error = problem
+		}
+		if r.PostFormValue("held_on") != "" && v.Review.Editable() {
+			// Show the meeting as posted, not as stored.
+			edited := *v.Review
+			reviewForm(r, s.zone(r, m), &edited)
+			if edited.ChairID != 0 {
+				edited.ChairName = v.Review.ChairName
+			}
+			edited.Proposals = r.PostFormValue("proposals")
+			v.Review = &edited
+		}
+	}
+	pg.Attendees, pg.Signatories = isms.ParsePeople(v.Review.Attendees), isms.ParsePeople(v.Review.Signatories)
 	s.renderStatus(w, r, status, "review", pg)
 }
 
@@ -126,7 +194,10 @@ func (s *Server) handleReviewUpdate(w http.ResponseWriter, r *http.Request, m *a
 			comments[key] = v[0]
 		}
 	}
-	err = s.app.UpdateReview(r.Context(), m.Principal, m.Org.Slug, id, r.PostFormValue("attendees"), r.PostFormValue("proposals"), comments)
+	var e isms.Review
+	reviewForm(r, s.zone(r, m), &e)
+	err = s.app.UpdateReview(r.Context(), m.Principal, m.Org.Slug, id, app.ReviewEdit{HeldOn: e.HeldOn, ChairID: e.ChairID, ChairName: e.ChairName, ChairRole: e.ChairRole,
+		Attendees: e.Attendees, Signatories: e.Signatories, Proposals: r.PostFormValue("proposals"), Comments: comments})
 	s.reviewResult(w, r, m, err, "Review saved.")
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,57 @@ func TestDecisionRouteChecksReview(t *testing.T) {
 		v, _ = a.Review(ctx, app.System, "acme", reviews[0].ID)
 		if v.Decisions[0].Status != "done" {
 			t.Fatalf("decision after completion: %+v", v.Decisions[0])
+		}
+	})
+}
+
+// TestReviewFormErrorsBesideTheField: marking a review held before its
+// meeting day, or moving a held review's meeting into the future, answers
+// 422 with the error beside the date field (not replacing the page), and
+// stores nothing; a chair without an account can be typed in.
+func TestReviewFormErrorsBesideTheField(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		c := e.signIn(t, o.users[isms.RoleISMSManager].Email)
+		loc := o.Location()
+		today := time.Now().In(loc)
+		future := today.AddDate(0, 0, 14).Format(time.DateOnly)
+		r := e.do(t, c, http.MethodPost, "/o/acme/reviews", url.Values{"period": {"2026-Q4"}, "held_on": {future}, "chair": {"0"},
+			"chair_name": {"Harri Hallitus"}, "chair_role": {"Chair of the board"}, "attendees": {"Harri Hallitus (Chair of the board)"}}, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("prepare a review with a chair without an account: %d %s", r.status, r.body)
+		}
+		path := strings.TrimPrefix(r.location(), e.ts.URL)
+		r = e.do(t, c, http.MethodPost, path+"/hold", nil, nil)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="e-date-error"`) || !strings.Contains(r.body, "after today") {
+			t.Fatalf("held before the meeting day: %d %s", r.status, r.body)
+		}
+		if !strings.Contains(r.body, "Chair: Harri Hallitus (Chair of the board)") {
+			t.Error("the page does not name the chair without an account")
+		}
+		rs, _ := a.Reviews(context.Background(), app.System, "acme")
+		if len(rs) != 1 || rs[0].Status != isms.ReviewDraft {
+			t.Fatalf("after the refused hold: %+v", rs)
+		}
+		// Date it today, hold it, then try to move it into the future.
+		form := url.Values{"held_on": {today.Format(time.DateOnly)}, "chair": {"0"}, "chair_name": {"Harri Hallitus"}, "chair_role": {"Chair of the board"}}
+		if r = e.do(t, c, http.MethodPost, path, form, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("date it today: %d %s", r.status, r.body)
+		}
+		if r = e.do(t, c, http.MethodPost, path+"/hold", nil, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("hold on the meeting day: %d %s", r.status, r.body)
+		}
+		form.Set("held_on", future)
+		r = e.do(t, c, http.MethodPost, path, form, nil)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `aria-describedby="e-date-error"`) || !strings.Contains(r.body, `value="`+future+`"`) {
+			t.Fatalf("a held review moved into the future: %d %s", r.status, r.body)
+		}
+		rs, _ = a.Reviews(context.Background(), app.System, "acme")
+		if got := rs[0].HeldOn.In(loc).Format(time.DateOnly); got != today.Format(time.DateOnly) {
+			t.Errorf("meeting stored as %s after the refused change", got)
 		}
 	})
 }

@@ -171,6 +171,10 @@ type ahead struct {
 	pend    store.PendingImport
 	written int    // rows written ahead
 	late    *stage // creates whose key was stored after the file was read
+	// rest holds the staged rows that are not creations (updates and
+	// unchanged rows), so that the final transaction reads only them, not
+	// the whole file again (decoding 820,935 staged rows took 2 s there).
+	rest *stage
 }
 
 // writeAhead writes the staged creations in short transactions, hidden
@@ -252,9 +256,13 @@ func (a *App) writeAhead(ctx context.Context, p Principal, m *Member, req Import
 		}
 		return err
 	}
+	if ah.rest, err = newStage(); err != nil {
+		a.dropAhead(ah)
+		return nil, err
+	}
 	err = st.each(func(s staged) error {
 		if s.Op != opCreate {
-			return nil
+			return ah.rest.add(s)
 		}
 		if rows = append(rows, s.Rec); len(rows) == chunk {
 			return flush()
@@ -266,6 +274,9 @@ func (a *App) writeAhead(ctx context.Context, p Principal, m *Member, req Import
 	}
 	if err == nil && ah.late != nil {
 		err = ah.late.finish()
+	}
+	if err == nil {
+		err = ah.rest.finish()
 	}
 	if err != nil {
 		a.dropAhead(ah)
@@ -329,9 +340,7 @@ func (a *App) removePending(ctx context.Context, tx *store.Tx, p store.PendingIm
 // dropAhead removes the rows written ahead by a failed import, a chunk per
 // transaction, even when the import's context was cancelled.
 func (a *App) dropAhead(ah *ahead) {
-	if ah.late != nil {
-		ah.late.remove()
-	}
+	ah.removeFiles()
 	if err := a.dropPending(context.Background(), ah.pend); err != nil {
 		a.Log.Error("remove rows of a failed import", "org_id", ah.pend.OrgID, "import_id", ah.pend.ImportID, "err", err)
 	}
@@ -378,13 +387,23 @@ func (a *App) SweepPending(ctx context.Context) (int, error) {
 	return len(stale), nil
 }
 
+// removeFiles removes the temporary files of the rows kept for the final
+// transaction.
+func (ah *ahead) removeFiles() {
+	for _, st := range []*stage{ah.late, ah.rest} {
+		if st != nil {
+			st.remove()
+		}
+	}
+}
+
 // applyAhead writes, in the final transaction, what writeAhead left: the
 // updates, and the late creations compared again with the records as they
 // are now. When the organisation changed since the file was read (fresh is
 // false), the updates and unchanged rows are compared again too; the
 // counts are then those of this comparison plus the rows written ahead.
 // It ends by making the rows written ahead visible.
-func (a *App) applyAhead(ctx context.Context, tx *store.Tx, m *Member, kind isms.RecordKind, st *stage, ah *ahead, fresh bool, res *ImportResult) error {
+func (a *App) applyAhead(ctx context.Context, tx *store.Tx, m *Member, kind isms.RecordKind, ah *ahead, fresh bool, res *ImportResult) error {
 	importID := ah.pend.ImportID
 	var existing *existingRecords
 	var batch []isms.Record
@@ -418,7 +437,7 @@ func (a *App) applyAhead(ctx context.Context, tx *store.Tx, m *Member, kind isms
 		if ah.late != nil {
 			res.Created -= ah.late.n // counted again below
 		}
-		if err := st.each(func(s staged) error {
+		if err := ah.rest.each(func(s staged) error {
 			if s.Op == opUpdate {
 				return s.write(ctx, tx, m, importID)
 			}
@@ -428,11 +447,8 @@ func (a *App) applyAhead(ctx context.Context, tx *store.Tx, m *Member, kind isms
 		}
 	} else {
 		res.Created, res.Updated, res.Unchanged = ah.written, 0, 0
-		if err := st.each(func(s staged) error {
-			if s.Op == opCreate {
-				return nil // written ahead, or late
-			}
-			return recheck(s)
+		if err := ah.rest.each(func(s staged) error {
+			return recheck(s) // creations were written ahead, or are late
 		}); err != nil {
 			return err
 		}

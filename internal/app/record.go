@@ -170,7 +170,7 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 				*res = ImportResult{Kind: req.Kind, SHA256: res.SHA256}
 				err = a.importScan(ctx, tx, m, scan, im.ID, res)
 			case ah != nil:
-				err = a.applyAhead(ctx, tx, m, req.Kind, st, ah, fresh, res)
+				err = a.applyAhead(ctx, tx, m, req.Kind, ah, fresh, res)
 			default:
 				err = a.applyStage(ctx, tx, m, req.Kind, st, im.ID, fresh, res)
 			}
@@ -196,8 +196,8 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 	if ah != nil {
 		if err != nil {
 			a.dropAhead(ah) // removes nothing if the import was committed after all
-		} else if ah.late != nil {
-			ah.late.remove()
+		} else {
+			ah.removeFiles()
 		}
 	}
 	if err != nil {

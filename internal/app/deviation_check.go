@@ -138,14 +138,7 @@ func checkEvidence(ctx context.Context, tx *store.Tx, o *isms.Organization, d *i
 // ENOTFOUND.
 func (a *App) AdvanceDeviation(ctx context.Context, p Principal, slug string, id int64) (*isms.Deviation, error) {
 	var out *isms.Deviation
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActWriteRecords); err != nil {
-			return err
-		}
+	err := a.write(ctx, p, slug, isms.ActWriteRecords, func(tx *store.Tx, m *Member) error {
 		d, err := tx.Deviation(ctx, m.Org.ID, id)
 		if err != nil {
 			return err

@@ -135,14 +135,7 @@ func (a *App) RaiseFinding(ctx context.Context, p Principal, slug string, auditI
 		return nil, err
 	}
 	var out *isms.Finding
-	err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
-		if err != nil {
-			return err
-		}
-		if err := m.can(isms.ActWriteRecords); err != nil {
-			return err
-		}
+	err := a.write(ctx, p, slug, isms.ActWriteRecords, func(tx *store.Tx, m *Member) error {
 		au, err := tx.InternalAudit(ctx, m.Org.ID, auditID)
 		if err != nil {
 			return err

@@ -432,7 +432,11 @@ func deviationRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*Review
 				status = deviationStatusWord(d.Worked.Status)
 			}
 		}
-		in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Source, d.Severity, d.Detected.In(loc).Format(time.DateOnly), dateOf(d.Closed, loc), status})
+		source := d.Source
+		if isms.HasLabel(source) { // pdca's own sources ("audit_finding") in words
+			source = isms.Lower(source)
+		}
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, source, d.Severity, d.Detected.In(loc).Format(time.DateOnly), dateOf(d.Closed, loc), status})
 	}
 	in.Summary = fmt.Sprintf("%s open during %s: %d detected in it, %d closed in it, %d %s.", plural(len(list), "deviation", "deviations"), s.Period, opened, closed, open, endWords)
 	in.Note = "Open during " + s.Period.String() + ": detected before it ended and not closed before it began. Imported deviation records and deviations worked in pdca alike."

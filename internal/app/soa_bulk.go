@@ -115,6 +115,13 @@ type ImportSoARequest struct {
 	DryRun   bool
 }
 
+// CanImportSoA returns the error ImportSoA would return for a caller who
+// may not change the Statement, so an upload can be refused before it is
+// read.
+func (a *App) CanImportSoA(ctx context.Context, p Principal, slug string) error {
+	return a.read(ctx, p, slug, isms.ActWriteRecords, func(*store.Tx, *Member) error { return nil })
+}
+
 // ImportSoA reads decisions from a CSV or XLSX file with the columns of the
 // SoA export and applies them all or nothing: a bad row (unknown control or
 // value, a control twice, a decision the single edit would refuse) stores
@@ -123,7 +130,7 @@ type ImportSoARequest struct {
 // again changes nothing. Requires write_records.
 func (a *App) ImportSoA(ctx context.Context, p Principal, req ImportSoARequest) (*SoAChangeResult, error) {
 	// Refuse a caller who may not write before reading the file.
-	if err := a.read(ctx, p, req.Org, isms.ActWriteRecords, func(*store.Tx, *Member) error { return nil }); err != nil {
+	if err := a.CanImportSoA(ctx, p, req.Org); err != nil {
 		return nil, err
 	}
 	if req.Format != importer.FormatCSV && req.Format != importer.FormatXLSX {

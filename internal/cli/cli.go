@@ -44,6 +44,7 @@ type CLI struct {
 	Audit   AuditCmd   `cmd:"" help:"Check the audit trail."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 	Dev     DevCmd     `cmd:"" help:"Tools to measure pdca: generate data, load a running server."`
+	SoA     SoACmd     `cmd:"" name:"soa" help:"Statement of Applicability: import decisions from a file."`
 }
 
 // env is what a command runs with.

@@ -2,14 +2,59 @@ package web
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/importer"
 	"github.com/pdca/pdca/internal/isms"
 )
+
+// SoAFieldChangeJSON is one field of a decision before and after.
+type SoAFieldChangeJSON struct {
+	Field  string `json:"field" doc:"applicable, justification or status."`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// SoAChangeJSON is what an import does to one control.
+type SoAChangeJSON struct {
+	Line      int                  `json:"line" doc:"Line (CSV) or sheet row (XLSX) of the file."`
+	ControlID string               `json:"control_id"`
+	Created   bool                 `json:"created" doc:"True when the control had no decision before."`
+	Fields    []SoAFieldChangeJSON `json:"fields"`
+}
+
+// SoAImportJSON is the answer to an import of SoA decisions.
+type SoAImportJSON struct {
+	Rows      int             `json:"rows"`
+	Created   int             `json:"created" doc:"Controls decided for the first time."`
+	Updated   int             `json:"updated"`
+	Unchanged int             `json:"unchanged"`
+	Changes   []SoAChangeJSON `json:"changes"`
+	Ignored   []string        `json:"ignored_columns" doc:"Header names that are not columns of the SoA export and were not read."`
+	DryRun    bool            `json:"dry_run"`
+}
+
+func soaImportJSON(res *app.SoAChangeResult) SoAImportJSON {
+	out := SoAImportJSON{Rows: res.Rows, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, Changes: []SoAChangeJSON{},
+		Ignored: append([]string{}, res.Ignored...), DryRun: res.DryRun}
+	for _, d := range res.Changes {
+		c := SoAChangeJSON{Line: d.Line, ControlID: d.ControlID, Created: d.Created, Fields: []SoAFieldChangeJSON{}}
+		for _, f := range d.Fields {
+			c.Fields = append(c.Fields, SoAFieldChangeJSON(f))
+		}
+		out.Changes = append(out.Changes, c)
+	}
+	return out
+}
 
 // SoAControlJSON is one control of the Statement of Applicability.
 type SoAControlJSON struct {
@@ -108,5 +153,74 @@ func (s *Server) apiSoARoutes(api huma.API) {
 				return nil, s.apiError(ctx, err)
 			}
 			return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+		})
+
+	// The import body is the file itself (as for import-records), streamed
+	// to a private temporary file under the upload limit.
+	importOp := huma.Operation{OperationID: "import-soa", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/soa/imports",
+		Summary: "Import SoA decisions from a CSV or XLSX file with the columns of the SoA export, all or nothing",
+		Description: "The body is the file itself, at most " + size(s.limits.MaxUpload) + ". Rows are matched by control_id (A.5.1 or 5.1); " +
+			"the columns applicable (yes/no), justification and status are read, a blank cell keeps the stored value, other columns are ignored. " +
+			"A file with any bad row stores nothing and is answered 422 with every problem in errors[] (location: line and column). " +
+			"Rows that change nothing count as unchanged. With dry_run nothing is stored and the answer says what would change.",
+		Tags: tags,
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
+		}},
+		Middlewares: huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
+			r, _ := humago.Unwrap(ctx)
+			next(huma.WithValue(ctx, bodyKey, r.Body))
+		}},
+	}
+	huma.Register(api, importOp,
+		func(ctx context.Context, in *struct {
+			OrgPath
+			Format   string `query:"format" enum:"csv,xlsx" default:"csv" doc:"Format of the body."`
+			DryRun   bool   `query:"dry_run" doc:"Say what would change, store nothing."`
+			FileName string `query:"file_name" doc:"Name recorded in the audit trail."`
+		}) (*struct{ Body SoAImportJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			name := in.FileName
+			if name == "" {
+				name = "api upload"
+			}
+			// Refuse a caller who may not write before reading the body.
+			if err := s.app.CanImportSoA(ctx, p, in.Org); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			hdr := http.Header{}
+			release, err := s.importSlot(ctx, headerSink(hdr))
+			if err != nil {
+				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), hdr)
+			}
+			defer release()
+			body, _ := ctx.Value(bodyKey).(io.Reader)
+			path, err := s.receiveUpload(body)
+			if err != nil {
+				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), http.Header{"Connection": {"close"}})
+			}
+			defer os.RemoveAll(filepath.Dir(path))
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			defer f.Close()
+			res, err := s.app.ImportSoA(ctx, p, app.ImportSoARequest{Org: in.Org, Format: importer.Format(in.Format), FileName: name, File: f, DryRun: in.DryRun})
+			var bad *importer.Error
+			if errors.As(err, &bad) {
+				details := make([]error, 0, len(bad.Errors))
+				for _, re := range bad.Errors {
+					details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
+				}
+				return nil, huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
+					" listed in errors; fix them and send it again", details...)
+			}
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body SoAImportJSON }{soaImportJSON(res)}, nil
 		})
 }

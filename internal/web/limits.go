@@ -106,6 +106,8 @@ const (
 var uploadRoutes = map[string]bool{
 	"POST /o/{org}/imports":                          true,
 	"POST /api/v1/orgs/{org}/records/{kind}/imports": true,
+	"POST /o/{org}/soa/import":                       true,
+	"POST /api/v1/orgs/{org}/soa/imports":            true,
 }
 
 func classOf(route string) routeClass {

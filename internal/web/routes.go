@@ -167,6 +167,11 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/soa.xlsx", isms.ActRead, s.handleSoAExport("xlsx")},
 		{"GET /o/{org}/soa/{control}", isms.ActRead, s.handleSoAControl},
 		{"POST /o/{org}/soa/{control}", isms.ActWriteRecords, s.handleSoAUpdate},
+		// Bulk edit and import of SoA decisions (issue 14).
+		{"POST /o/{org}/soa/bulk", isms.ActWriteRecords, s.handleSoABulk},
+		{"GET /o/{org}/soa/import", isms.ActWriteRecords, s.handleSoAImportForm},
+		{"POST /o/{org}/soa/import", isms.ActWriteRecords, s.handleSoAImportUpload},
+		{"POST /o/{org}/soa/import/confirm", isms.ActWriteRecords, s.handleSoAImportConfirm},
 		// Reminders, notifications and evidence exports (issue 6).
 		{"GET /o/{org}/notifications", isms.ActRead, s.handleNotifications},
 		{"POST /o/{org}/notifications", isms.ActRead, s.handleNotificationPrefs},
@@ -275,6 +280,7 @@ var apiActions = map[string]isms.Action{
 	"list-soa":           isms.ActRead,
 	"get-soa-control":    isms.ActRead,
 	"update-soa-control": isms.ActWriteRecords,
+	"import-soa":         isms.ActWriteRecords,
 	// Reminders, notifications and evidence exports (issue 6).
 	"list-due-items":         isms.ActRead,
 	"get-notification-prefs": isms.ActRead,

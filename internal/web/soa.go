@@ -15,6 +15,7 @@ type soaPage struct {
 	Filter   app.SoAFilter
 	Statuses []isms.ImplementationStatus
 	Query    string // the filter as a query string, for the export links
+	Bulk     *soaBulkForm
 }
 
 type soaControlPage struct {
@@ -32,15 +33,23 @@ func soaFilter(r *http.Request) app.SoAFilter {
 
 // handleSoA shows the Statement of Applicability, filtered.
 func (s *Server) handleSoA(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	f := soaFilter(r)
+	s.soaPage(w, r, m, soaFilter(r), http.StatusOK, "", nil)
+}
+
+// soaPage renders the Statement filtered by f; the bulk edit shows it again
+// with its problem and the form as posted.
+func (s *Server) soaPage(w http.ResponseWriter, r *http.Request, m *app.Member, f app.SoAFilter, status int, problem string, bulk *soaBulkForm) {
 	soa, err := s.app.SoA(r.Context(), m.Principal, m.Org.Slug, f)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &soaPage{Page: s.page(r, m, "Statement of Applicability"), SoA: *soa, Filter: f, Statuses: isms.ImplementationStatuses(), Query: r.URL.RawQuery}
-	pg.Nav = "soa"
-	s.render(w, r, "soa", pg)
+	if bulk == nil {
+		bulk = &soaBulkForm{Scope: "selected", Selected: map[string]bool{}}
+	}
+	pg := &soaPage{Page: s.page(r, m, "Statement of Applicability"), SoA: *soa, Filter: f, Statuses: isms.ImplementationStatuses(), Query: soaFilterQuery(f), Bulk: bulk}
+	pg.Nav, pg.Error = "soa", problem
+	s.renderStatus(w, r, status, "soa", pg)
 }
 
 func (s *Server) soaControlPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {

@@ -101,7 +101,7 @@ func (a *App) BulkUpdateSoA(ctx context.Context, p Principal, slug string, contr
 		for i, e := range bad.Errors {
 			msgs[i] = e.Reason
 		}
-		return nil, isms.Errorf(isms.EINVALID, "nothing was changed: %s", strings.Join(msgs, "; "))
+		return nil, isms.Errorf(isms.EINVALID, "Nothing was changed: %s", strings.Join(msgs, "; "))
 	}
 	return res, err
 }

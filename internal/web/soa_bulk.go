@@ -182,7 +182,7 @@ func (s *Server) runSoAImport(r *http.Request, m *app.Member, path string, forma
 	var bad *importer.Error
 	if errors.As(err, &bad) {
 		pg.Errors, pg.Summary, pg.Truncated = bad.Errors, bad.Summary(), bad.Truncated()
-		pg.Problem = "The file was rejected: nothing was stored. It has " + pg.Summary + " (below); fix them and upload it again."
+		pg.Problem = "The file was rejected: nothing was stored. It has " + pg.Summary + " (below): fix the file and upload it again."
 		return http.StatusUnprocessableEntity
 	}
 	if err != nil {

@@ -205,6 +205,13 @@ func (a *App) changeSoA(ctx context.Context, p Principal, slug string, changes [
 			if c.Justification != nil {
 				e.Justification = *c.Justification
 			}
+			// A row that excludes an applicable control and still carries its
+			// stored status (the export's value, left as it was) means no
+			// status: it is cleared below. Any other status for an excluded
+			// control is refused.
+			if c.Status != nil && !e.Applicable && before.Decided && before.Applicable && *c.Status == before.Status {
+				c.Status = nil
+			}
 			if c.Status != nil {
 				if !e.Applicable {
 					problem(c, "status", string(*c.Status), "%s is excluded, so it has no implementation status; leave status blank or make the control applicable", c.ControlID)

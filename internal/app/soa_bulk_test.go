@@ -239,6 +239,19 @@ func TestImportSoA(t *testing.T) {
 			t.Fatalf("xlsx import: %+v, %v", res, err)
 		}
 
+		// Excluding a control in the exported file, its old status left in
+		// its cell: the status is cleared, as the single edit does; another
+		// status is refused.
+		if _, err := imp(writer, []byte("control_id,applicable,justification,status\nA.5.1,no,not needed after all,implemented\n"), importer.FormatCSV, false); err != nil {
+			t.Fatalf("exclusion with the stale status: %v", err)
+		}
+		if c := soaControl(t, f, "A.5.1"); c.Applicable || c.Status != "" {
+			t.Errorf("excluded A.5.1 %+v", c)
+		}
+		if _, err := imp(writer, []byte("control_id,applicable,justification,status\nA.5.2,no,not needed,implemented\n"), importer.FormatCSV, false); err == nil {
+			t.Errorf("exclusion with another status than the stored one was accepted")
+		}
+
 		// A bad file stores nothing and names each row and column.
 		before := len(soaEvents(t, f))
 		badFile := "Control ID,applicable,justification,status\n" +

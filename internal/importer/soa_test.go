@@ -1,6 +1,8 @@
 package importer_test
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -105,4 +107,35 @@ func TestReadSoAProblems(t *testing.T) {
 	if _, err := importer.ReadSoA(strings.NewReader(big), importer.FormatCSV, importer.XLSXLimits{}); isms.ErrorCode(err) != isms.ETOOLARGE {
 		t.Errorf("%d rows: %v, want ETOOLARGE", importer.MaxSoARows+1, err)
 	}
+}
+
+// FuzzReadSoA: any bytes give rows or an error, never a panic; every row
+// names a control of the catalogue at most once, and a problem has a line.
+func FuzzReadSoA(f *testing.F) {
+	addTestdata(f, "soa_libreoffice.*", func(data []byte) { f.Add(data) })
+	f.Add([]byte("control_id,applicable,decision,justification,status\nA.5.1,yes,applicable,'=x,Not started\n5.2,,,,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []importer.Format{importer.FormatCSV, importer.FormatXLSX} {
+			got, err := importer.ReadSoA(bytes.NewReader(data), format, importer.XLSXLimits{})
+			var bad *importer.Error
+			if errors.As(err, &bad) {
+				for _, e := range bad.Errors {
+					if e.Line < 1 || e.Reason == "" {
+						t.Fatalf("problem without line or reason: %+v", e)
+					}
+				}
+				continue
+			}
+			if err != nil {
+				continue
+			}
+			seen := map[string]bool{}
+			for _, r := range got.Rows {
+				if _, err := isms.AnnexA().Control(r.ControlID); err != nil || seen[r.ControlID] {
+					t.Fatalf("row %+v: %v (seen %v)", r, err, seen[r.ControlID])
+				}
+				seen[r.ControlID] = true
+			}
+		}
+	})
 }

@@ -16,7 +16,7 @@ import (
 // soaBulkForm is what the bulk edit form posted, kept to show it again
 // with a problem.
 type soaBulkForm struct {
-	Scope    string // "selected" or "shown"
+	Scope    string // "selected", "shown" or "theme:" and a theme
 	Selected map[string]bool
 	app.SoABulk
 }
@@ -51,8 +51,12 @@ func (s *Server) handleSoABulk(w http.ResponseWriter, r *http.Request, m *app.Me
 		form.Selected[id] = true
 		controls = append(controls, id)
 	}
-	if form.Scope == "shown" {
-		soa, err := s.app.SoA(r.Context(), m.Principal, m.Org.Slug, f)
+	if theme, ok := strings.CutPrefix(form.Scope, "theme:"); ok || form.Scope == "shown" {
+		scope := f
+		if ok {
+			scope = app.SoAFilter{Theme: theme}
+		}
+		soa, err := s.app.SoA(r.Context(), m.Principal, m.Org.Slug, scope)
 		if err != nil {
 			s.pageError(w, r, err)
 			return

@@ -72,6 +72,14 @@ func TestSoABulkForm(t *testing.T) {
 		if r := e.do(t, c, http.MethodGet, "/o/acme/soa", nil, nil); !strings.Contains(r.body, "6 controls changed, 2 controls already so.") || !strings.Contains(r.body, "8 applicable") {
 			t.Errorf("after editing every shown control:\n%s", r.body)
 		}
+		// Every control of a theme, whatever the filter shows.
+		form = url.Values{"scope": {"theme:Physical"}, "set_applicable": {"no"}, "set_justification": {"no premises of our own"}, "theme": {"People"}}
+		if r := e.do(t, c, http.MethodPost, "/o/acme/soa/bulk", form, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("bulk edit of a theme: %d\n%s", r.status, r.body)
+		}
+		if r := e.do(t, c, http.MethodGet, "/o/acme/soa?applicable=no", nil, nil); !strings.Contains(r.body, "14 controls changed.") || !strings.Contains(r.body, "14 of 93 controls") {
+			t.Errorf("after excluding the Physical theme:\n%s", r.body)
+		}
 		if r := e.do(t, viewer, http.MethodPost, "/o/acme/soa/bulk", form, nil); r.status != http.StatusForbidden {
 			t.Errorf("viewer's bulk edit: %d", r.status)
 		}

@@ -63,11 +63,9 @@ func (s *Server) handleCycleCreate(w http.ResponseWriter, r *http.Request, m *ap
 		}
 	}
 	if err := s.app.CreateCycle(r.Context(), m.Principal, m.Org.Slug, c); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.cyclesPage(w, r, m, c, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.cyclesPage(w, r, m, c, http.StatusOK, "")
+		})
 		return
 	}
 	s.flash(r, "Cycle started.")

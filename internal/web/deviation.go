@@ -85,7 +85,7 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 func (s *Server) handleDeviationSettings(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	days, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
 	if err := s.app.SetCheckAfterDays(r.Context(), m.Principal, m.Org.Slug, days); err != nil {
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleDeviations)
 		return
 	}
 	s.flash(r, "Effectiveness checks are now due "+strconv.Itoa(days)+" days after the last corrective action.")
@@ -129,11 +129,7 @@ func (s *Server) handleDeviationCreate(w http.ResponseWriter, r *http.Request, m
 	}
 	d, err := s.app.CreateDeviation(r.Context(), m.Principal, m.Org.Slug, in)
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.deviationNewPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleDeviationNew)
 		return
 	}
 	s.flash(r, d.Ref+" opened.")

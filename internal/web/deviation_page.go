@@ -114,12 +114,7 @@ func (s *Server) deviationDone(w http.ResponseWriter, r *http.Request, m *app.Me
 		d, err = s.app.AdvanceDeviation(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"))
 	}
 	if err != nil {
-		switch isms.ErrorCode(err) {
-		case isms.EINVALID, isms.ECONFLICT:
-			s.deviationPage(w, r, m, ErrorStatus(err), s.errorMessage(r, err))
-		default:
-			s.pageError(w, r, err)
-		}
+		s.formError(w, r, m, err, s.handleDeviation)
 		return
 	}
 	s.flash(r, msg)

@@ -95,11 +95,9 @@ func processFromForm(r *http.Request) *isms.Process {
 func (s *Server) handleProcessCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	proc := processFromForm(r)
 	if err := s.app.CreateProcess(r.Context(), m.Principal, m.Org.Slug, proc); err != nil {
-		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
-			s.processForm(w, r, m, proc, ErrorStatus(err), s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.processForm(w, r, m, proc, http.StatusOK, "")
+		})
 		return
 	}
 	s.flash(r, "Process created.")
@@ -148,11 +146,9 @@ func (s *Server) handleProcessUpdate(w http.ResponseWriter, r *http.Request, m *
 	proc := processFromForm(r)
 	proc.ID = id
 	if err := s.app.UpdateProcess(r.Context(), m.Principal, m.Org.Slug, proc); err != nil {
-		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
-			s.processForm(w, r, m, proc, ErrorStatus(err), s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.processForm(w, r, m, proc, http.StatusOK, "")
+		})
 		return
 	}
 	s.flash(r, "Process saved.")

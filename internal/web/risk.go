@@ -87,11 +87,7 @@ func (s *Server) handleRiskCreate(w http.ResponseWriter, r *http.Request, m *app
 	i, _ := strconv.Atoi(r.PostFormValue("impact"))
 	risk, err := s.app.CreateRisk(r.Context(), m.Principal, m.Org.Slug, f, l, i, r.PostFormValue("note"))
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.risksPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRisks)
 		return
 	}
 	s.flash(r, risk.Ref()+" added to the register.")
@@ -130,11 +126,7 @@ func (s *Server) handleRisk(w http.ResponseWriter, r *http.Request, m *app.Membe
 // riskResult redirects to the risk after a change, or shows the problem.
 func (s *Server) riskResult(w http.ResponseWriter, r *http.Request, m *app.Member, err error, done string) {
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.riskPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRisk)
 		return
 	}
 	s.flash(r, done)
@@ -172,11 +164,7 @@ func (s *Server) handleRiskIntervals(w http.ResponseWriter, r *http.Request, m *
 		ri[l], _ = strconv.Atoi(strings.TrimSpace(r.PostFormValue(string(l))))
 	}
 	if err := s.app.SetReviewIntervals(r.Context(), m.Principal, m.Org.Slug, ri); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.risksPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRisks)
 		return
 	}
 	s.flash(r, "Reassessment intervals saved; due dates moved accordingly.")

@@ -39,7 +39,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request, m *ap
 	_, secret, err := s.app.CreateTokenExpiring(r.Context(), m.Principal, m.Org.Slug, "", r.PostFormValue("name"),
 		isms.TokenScope(r.PostFormValue("scope")), r.PostFormValue("expires"))
 	if err != nil {
-		s.tokensPage(w, r, m, ErrorStatus(err), "", s.errorMessage(r, err))
+		s.formError(w, r, m, err, s.handleTokens)
 		return
 	}
 	// The secret is rendered once in this response and never again.

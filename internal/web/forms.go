@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,9 @@ func (s *Server) formAgain(w http.ResponseWriter, r *http.Request, err error, pa
 	rec := &pageRecorder{header: http.Header{}}
 	page(rec, r)
 	if rec.status != 0 && rec.status != http.StatusOK {
-		s.pageError(w, r, err)
+		// The page itself is not there (another organisation's deviation):
+		// its answer, not the form's.
+		rec.send(w)
 		return
 	}
 	out, perr := keepForm(rec.body.Bytes(), r.URL.Path, r.PostForm, s.errorMessage(r, err))
@@ -93,6 +96,14 @@ type pageRecorder struct {
 }
 
 func (p *pageRecorder) Header() http.Header { return p.header }
+
+func (p *pageRecorder) send(w http.ResponseWriter) {
+	for k, v := range p.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(p.status)
+	_, _ = p.body.WriteTo(w)
+}
 func (p *pageRecorder) WriteHeader(st int) {
 	if p.status == 0 {
 		p.status = st
@@ -112,10 +123,20 @@ type formProblem struct{ Field, Rest, Message string }
 func problemOf(msg string) formProblem {
 	p := formProblem{Message: msg}
 	if f, rest, ok := strings.Cut(msg, ": "); ok {
-		p.Field, p.Rest = normField(f), rest
+		// `expires "10y": at most 5 years ahead` is about the field expires.
+		// Beside the field the message needs not repeat the field's name,
+		// but keeps the value it quotes.
+		p.Rest = rest
+		if m := quotedValue.FindStringSubmatch(f); m != nil {
+			f, p.Rest = m[1], msg
+		}
+		p.Field = normField(f)
 	}
 	return p
 }
+
+// quotedValue is a field's name followed by the value given, quoted.
+var quotedValue = regexp.MustCompile(`^(.*?)\s+"[^"]*"$`)
 
 // normField puts a field's name, id, label or message prefix in one form:
 // lower case, words separated by one space ("due_at", "Due date:" →
@@ -189,6 +210,15 @@ func keepForm(page []byte, path string, posted url.Values, msg string) ([]byte, 
 	}
 	ctls := controls(form, labels)
 	keepValues(ctls, posted)
+	if len(ctls) == 0 {
+		// A button (mark as held) refused for what another form holds
+		// (the meeting date): the message goes beside that field.
+		for _, f := range allForms(doc) {
+			if f != form {
+				ctls = append(ctls, controls(f, labels)...)
+			}
+		}
+	}
 	if c, exact := matchField(ctls, p.Field); c != nil {
 		shown := msg
 		if exact {
@@ -199,6 +229,17 @@ func keepForm(page []byte, path string, posted url.Values, msg string) ([]byte, 
 		summary(form, msg)
 	}
 	return render(doc)
+}
+
+// allForms returns the post forms of the page.
+func allForms(doc *html.Node) []*html.Node {
+	var out []*html.Node
+	walk(doc, func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Form && strings.EqualFold(attr(n, "method"), "post") {
+			out = append(out, n)
+		}
+	})
+	return out
 }
 
 // pickForm returns the form among forms whose fields were posted most.

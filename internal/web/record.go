@@ -237,7 +237,7 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 		part.Close()
 	}
 	if f.path == "" {
-		return nil, isms.Errorf(isms.EINVALID, "choose a file to import (at most %s)", size(s.limits.MaxUpload))
+		return nil, isms.Errorf(isms.EINVALID, "file: choose a file to import (at most %s)", size(s.limits.MaxUpload))
 	}
 	return f, nil
 }

@@ -23,6 +23,7 @@ type InternalAudit struct {
 	ActualOn  *time.Time
 	LeadID    int64
 	LeadName  string
+	LeadEmail string // joined for display
 	// Override is the reason given to keep a lead auditor who owns a
 	// process in scope; empty when independent.
 	Override  string

@@ -158,3 +158,34 @@ func formPosting(body, action string) string {
 func firstError(s string) string {
 	return regexp.MustCompile(`<p class="error[^>]*>([^<]*)`).FindStringSubmatch(s)[1]
 }
+
+// TestPeopleByName: wherever the pages show a person (owners of
+// deviations, actions, decisions, risks, processes; lead auditors), they
+// show the name with the email on hover (the person template function).
+func TestPeopleByName(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		vals := mustAggregates(t, a, o)
+		c := e.signIn(t, o.users[isms.RoleAdmin].Email)
+		owner := `<span class="person" title="process_owner@acme.example">The process owner</span>`
+		lead := `<span class="person" title="auditor@acme.example">The auditor</span>`
+		for path, want := range map[string]string{
+			"/o/acme/deviations":                          owner,
+			"/o/acme/deviations/" + vals["deviations.id"]: owner,
+			"/o/acme/reviews/" + vals["reviews.id"]:       owner,
+			"/o/acme/risks":                               `<span class="person" title="`,
+			"/o/acme/processes":                           owner,
+			"/o/acme/cycles/" + vals["cycles.id"]:         owner,
+			"/o/acme/audits?year=2026":                    lead,
+			"/o/acme/audits/" + vals["audits.id"]:         lead,
+		} {
+			r := e.do(t, c, http.MethodGet, path, nil, nil)
+			if r.status != http.StatusOK || !strings.Contains(r.body, want) {
+				t.Errorf("GET %s: %d, lacks %s", path, r.status, want)
+			}
+		}
+	})
+}

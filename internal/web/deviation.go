@@ -99,7 +99,7 @@ type deviationNewPage struct {
 	Form                   map[string]string
 }
 
-func (s *Server) deviationNewPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) deviationNewPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	ms, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -111,12 +111,12 @@ func (s *Server) deviationNewPage(w http.ResponseWriter, r *http.Request, m *app
 	}
 	pg := &deviationNewPage{Page: s.page(r, m, "New deviation"), Members: ms, Kinds: isms.DeviationKinds, Sources: isms.DeviationSources,
 		Levels: isms.DeviationLevels, Form: form}
-	pg.Nav, pg.Error = "deviations", problem
-	s.renderStatus(w, r, status, "deviation_new", pg)
+	pg.Nav = "deviations"
+	s.render(w, r, "deviation_new", pg)
 }
 
 func (s *Server) handleDeviationNew(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.deviationNewPage(w, r, m, http.StatusOK, "")
+	s.deviationNewPage(w, r, m)
 }
 
 func (s *Server) handleDeviationCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {

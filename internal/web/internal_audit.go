@@ -99,27 +99,27 @@ type iauditPage struct {
 	Kinds []string
 }
 
-func (s *Server) iauditPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem, name string) {
+func (s *Server) iauditPage(w http.ResponseWriter, r *http.Request, m *app.Member, name string) {
 	au, err := s.app.Audit(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	pg := &iauditPage{Page: s.page(r, m, au.Title), A: au, Now: s.app.DB.Now().UTC(), Kinds: isms.FindingKinds}
-	pg.Nav, pg.Error = "audits", problem
-	s.renderStatus(w, r, status, name, pg)
+	pg.Nav = "audits"
+	s.render(w, r, name, pg)
 }
 
 func (s *Server) handleIAudit(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.iauditPage(w, r, m, http.StatusOK, "", "iaudit")
+	s.iauditPage(w, r, m, "iaudit")
 }
 
 func (s *Server) handleIAuditReport(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.iauditPage(w, r, m, http.StatusOK, "", "iaudit_report")
+	s.iauditPage(w, r, m, "iaudit_report")
 }
 
 // iauditDone redirects to the audit after a change, or shows it again
-// with the problem.
+// with the problem beside its field (formError).
 func (s *Server) iauditDone(w http.ResponseWriter, r *http.Request, m *app.Member, err error, msg string) {
 	if err != nil {
 		s.formError(w, r, m, err, s.handleIAudit)

@@ -18,7 +18,7 @@ type metricDefPage struct {
 	Yellow   string
 }
 
-func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	versions, err := s.app.MetricVersions(r.Context(), m.Principal, m.Org.Slug, r.PathValue("key"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -29,12 +29,12 @@ func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Me
 	if cur.Rule.Yellow != nil {
 		pg.Yellow = strconv.FormatFloat(*cur.Rule.Yellow, 'f', -1, 64)
 	}
-	pg.Nav, pg.Error = "metrics", problem
-	s.renderStatus(w, r, status, "metricdef", pg)
+	pg.Nav = "metrics"
+	s.render(w, r, "metricdef", pg)
 }
 
 func (s *Server) handleMetricDef(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.metricDefPage(w, r, m, http.StatusOK, "")
+	s.metricDefPage(w, r, m)
 }
 
 // handleMetricDefUpdate changes the name and thresholds (a new version).

@@ -19,7 +19,7 @@ type notificationsPage struct {
 	Deliveries []*store.Delivery // admins only
 }
 
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	ctx, p, slug := r.Context(), m.Principal, m.Org.Slug
 	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications")}
 	var err error
@@ -44,12 +44,12 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *ap
 			return
 		}
 	}
-	pg.Nav, pg.Error = "notifications", problem
-	s.renderStatus(w, r, status, "notifications", pg)
+	pg.Nav = "notifications"
+	s.render(w, r, "notifications", pg)
 }
 
 func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.notificationsPage(w, r, m, http.StatusOK, "")
+	s.notificationsPage(w, r, m)
 }
 
 // handleNotificationPrefs saves the member's own channels and pause.

@@ -94,7 +94,7 @@ func (s *Server) handleRiskCreate(w http.ResponseWriter, r *http.Request, m *app
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/risks/"+strconv.FormatInt(risk.ID, 10), http.StatusSeeOther)
 }
 
-func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "risk %q not found", r.PathValue("id")))
@@ -115,12 +115,12 @@ func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, m *app.Member,
 	for _, p := range d.Risk.ProcessIDs {
 		pg.Linked[p] = true
 	}
-	pg.Nav, pg.Error = "risks", problem
-	s.renderStatus(w, r, status, "risk", pg)
+	pg.Nav = "risks"
+	s.render(w, r, "risk", pg)
 }
 
 func (s *Server) handleRisk(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.riskPage(w, r, m, http.StatusOK, "")
+	s.riskPage(w, r, m)
 }
 
 // riskResult redirects to the risk after a change, or shows the problem.

@@ -189,3 +189,28 @@ func TestPeopleByName(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountFormErrors: the account page's forms answer like the
+// organisation's: beside the field, with what was typed, but never a
+// password.
+func TestAccountFormErrors(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		c := e.signIn(t, o.users[isms.RoleViewer].Email)
+		r := e.do(t, c, http.MethodPost, "/account/password", url.Values{"current": {password}, "new": {"a new long passphrase"}, "confirm": {"another one entirely"}}, nil)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `aria-describedby="confirm-error"`) ||
+			!strings.Contains(r.body, `<p class="error" id="confirm-error">the new password and its confirmation differ`) {
+			t.Errorf("confirmation differs: %d\n%s", r.status, r.body)
+		}
+		if strings.Contains(r.body, "a new long passphrase") || strings.Contains(r.body, password) {
+			t.Errorf("a password came back:\n%s", r.body)
+		}
+		r = e.do(t, c, http.MethodPost, "/account/password", url.Values{"current": {"wrong password"}, "new": {"a new long passphrase"}, "confirm": {"a new long passphrase"}}, nil)
+		if r.status == http.StatusSeeOther || strings.Contains(r.body, "Back to the start page") || !strings.Contains(r.body, `class="error`) {
+			t.Errorf("wrong current password: %d\n%s", r.status, r.body)
+		}
+	})
+}

@@ -55,7 +55,7 @@ func (a *App) CreateAudit(ctx context.Context, p Principal, slug string, in Audi
 		for _, id := range au.Processes {
 			i := slices.IndexFunc(procs, func(p store.ProcessOwner) bool { return p.ID == id })
 			if i < 0 {
-				return isms.Errorf(isms.EINVALID, "scope: no process with id %d", id)
+				return isms.Errorf(isms.EINVALID, "processes: no process with id %d", id)
 			}
 			if procs[i].OwnerID == au.LeadID {
 				owned = append(owned, procs[i].Name)

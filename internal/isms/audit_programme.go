@@ -23,6 +23,7 @@ type InternalAudit struct {
 	ActualOn  *time.Time
 	LeadID    int64
 	LeadName  string
+	LeadEmail string // joined for display
 	// Override is the reason given to keep a lead auditor who owns a
 	// process in scope; empty when independent.
 	Override  string
@@ -83,13 +84,13 @@ func (a *InternalAudit) Validate() error {
 	}
 	for _, c := range a.Clauses {
 		if !clausePattern.MatchString(c) {
-			return Errorf(EINVALID, "scope: %q is not a clause of ISO/IEC 27001 (use 4 to 10, e.g. 9.2)", c)
+			return Errorf(EINVALID, "clauses: %q is not a clause of ISO/IEC 27001 (use 4 to 10, e.g. 9.2)", c)
 		}
 	}
 	for i, c := range a.Controls {
 		c = strings.ToUpper(c)
 		if _, err := AnnexA().Control(c); err != nil {
-			return Errorf(EINVALID, "scope: %q is not an Annex A control of 2022 (e.g. A.5.15)", c)
+			return Errorf(EINVALID, "controls: %q is not an Annex A control of 2022 (e.g. A.5.15)", c)
 		}
 		a.Controls[i] = c
 	}

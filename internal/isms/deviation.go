@@ -53,6 +53,7 @@ type CorrectiveAction struct {
 	Title       string
 	OwnerID     int64
 	OwnerName   string
+	OwnerEmail  string // joined for display
 	DueAt       time.Time
 	Status      string
 	Evidence    string
@@ -94,6 +95,7 @@ type Deviation struct {
 	DetectedAt  time.Time
 	OwnerID     int64
 	OwnerName   string
+	OwnerEmail  string // joined for display
 	DueAt       *time.Time
 	// Links to where it came from; empty or zero when not linked.
 	MetricKey    string

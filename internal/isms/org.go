@@ -43,7 +43,7 @@ func (o *Organization) Validate() error {
 // zone, is not one: it would change with the machine pdca runs on.
 func CheckTimeZone(name string) error {
 	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
-		return Errorf(EINVALID, "time zone %q is not an IANA zone name; use e.g. Europe/Helsinki or UTC", name)
+		return Errorf(EINVALID, "time zone %q: not an IANA zone name; use e.g. Europe/Helsinki or UTC", name)
 	}
 	return nil
 }

@@ -165,8 +165,9 @@ type ReviewAction struct {
 	Note      string
 	CreatedAt time.Time
 	// Joined for display.
-	OwnerName string
-	Period    string
+	OwnerName  string
+	OwnerEmail string
+	Period     string
 }
 
 // Validate returns EINVALID for the first problem: an action needs an

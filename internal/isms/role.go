@@ -25,7 +25,7 @@ func (r Role) Validate() error {
 	if slices.Contains(Roles(), r) {
 		return nil
 	}
-	return Errorf(EINVALID, "unknown role %q: use one of admin, isms_manager, process_owner, management, auditor, viewer", string(r))
+	return Errorf(EINVALID, "role: %q is not a role; use one of admin, isms_manager, process_owner, management, auditor, viewer", string(r))
 }
 
 // Action is something a member may be allowed to do in an organisation.

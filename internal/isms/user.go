@@ -49,7 +49,7 @@ func (u *User) Validate() error {
 	u.Email = NormalizeEmail(u.Email)
 	u.Name = strings.TrimSpace(u.Name)
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
-		return Errorf(EINVALID, "email %q is not a valid address", u.Email)
+		return Errorf(EINVALID, "email: %q is not a valid address; give it as name@example.com", u.Email)
 	}
 	if u.Name == "" {
 		return Errorf(EINVALID, "name: give the person's name")

@@ -28,7 +28,7 @@ func devTime(t *time.Time) any {
 }
 
 const deviationColumns = `d.id, d.org_id, d.ref, d.title, d.description, d.kind, d.source, d.severity, d.status, d.detected_at,
-	d.owner_id, COALESCE(u.name, ''), d.due_at, d.metric_key, d.metric_period, d.record_kind, d.record_id, d.process_id, d.risk_ref,
+	d.owner_id, COALESCE(u.name, ''), COALESCE(u.email, ''), d.due_at, d.metric_key, d.metric_period, d.record_kind, d.record_id, d.process_id, d.risk_ref,
 	d.control_ref, d.finding_id, d.opened_reason, d.correction, d.correction_at, d.whys, d.root_cause, d.cause_category,
 	d.check_due_at, d.close_reason, d.closed_at, d.created_at, d.updated_at`
 
@@ -40,7 +40,7 @@ func scanDeviation(row interface{ Scan(...any) error }) (isms.Deviation, error) 
 	var due, corrAt, checkDue, closed sql.NullTime
 	var status, whys string
 	err := row.Scan(&d.ID, &d.OrgID, &d.Ref, &d.Title, &d.Description, &d.Kind, &d.Source, &d.Severity, &status, &d.DetectedAt,
-		&owner, &d.OwnerName, &due, &d.MetricKey, &d.MetricPeriod, &d.RecordKind, &d.RecordID, &d.ProcessID, &d.RiskRef,
+		&owner, &d.OwnerName, &d.OwnerEmail, &due, &d.MetricKey, &d.MetricPeriod, &d.RecordKind, &d.RecordID, &d.ProcessID, &d.RiskRef,
 		&d.ControlRef, &d.FindingID, &d.OpenedReason, &d.Correction, &corrAt, &whys, &d.RootCause, &d.Category,
 		&checkDue, &d.CloseReason, &closed, &d.CreatedAt, &d.UpdatedAt)
 	if err != nil {
@@ -248,7 +248,7 @@ func (tx *Tx) UpdateCorrectiveAction(ctx context.Context, orgID int64, c *isms.C
 
 // CorrectiveActions lists a deviation's actions in creation order.
 func (tx *Tx) CorrectiveActions(ctx context.Context, orgID, deviationID int64) ([]isms.CorrectiveAction, error) {
-	rows, err := tx.query(ctx, `SELECT c.id, c.deviation_id, c.title, c.owner_id, COALESCE(u.name, ''), c.due_at, c.status, c.evidence, COALESCE(e.file_name, ''),
+	rows, err := tx.query(ctx, `SELECT c.id, c.deviation_id, c.title, c.owner_id, COALESCE(u.name, ''), COALESCE(u.email, ''), c.due_at, c.status, c.evidence, COALESCE(e.file_name, ''),
 		c.done_at, c.created_at FROM corrective_actions c LEFT JOIN users u ON u.id = c.owner_id
 		LEFT JOIN action_evidence e ON e.org_id = c.org_id AND e.action_id = c.id
 		WHERE c.org_id = $1 AND c.deviation_id = $2 ORDER BY c.id`, orgID, deviationID)
@@ -261,7 +261,7 @@ func (tx *Tx) CorrectiveActions(ctx context.Context, orgID, deviationID int64) (
 		var c isms.CorrectiveAction
 		var owner sql.NullInt64
 		var done sql.NullTime
-		if err := rows.Scan(&c.ID, &c.DeviationID, &c.Title, &owner, &c.OwnerName, &c.DueAt, &c.Status, &c.Evidence, &c.EvidenceFile, &done, &c.CreatedAt); err != nil {
+		if err := rows.Scan(&c.ID, &c.DeviationID, &c.Title, &owner, &c.OwnerName, &c.OwnerEmail, &c.DueAt, &c.Status, &c.Evidence, &c.EvidenceFile, &done, &c.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan corrective action: %w", err)
 		}
 		c.OwnerID, c.DoneAt, c.DueAt, c.CreatedAt = owner.Int64, ptime(done), c.DueAt.UTC(), c.CreatedAt.UTC()

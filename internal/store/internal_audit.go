@@ -62,13 +62,13 @@ func (tx *Tx) SetAuditActual(ctx context.Context, orgID, id int64, on time.Time)
 }
 
 const auditColumns = `a.id, a.org_id, a.year, a.title, a.clauses, a.controls, a.processes, a.planned_on, a.actual_on, a.lead_id,
-	COALESCE(u.name, ''), a.independence_override, a.created_at FROM internal_audits a LEFT JOIN users u ON u.id = a.lead_id`
+	COALESCE(u.name, ''), COALESCE(u.email, ''), a.independence_override, a.created_at FROM internal_audits a LEFT JOIN users u ON u.id = a.lead_id`
 
 func scanAudit(row interface{ Scan(...any) error }) (isms.InternalAudit, error) {
 	var a isms.InternalAudit
 	var clauses, controls, procs string
 	var actual sql.NullTime
-	err := row.Scan(&a.ID, &a.OrgID, &a.Year, &a.Title, &clauses, &controls, &procs, &a.PlannedOn, &actual, &a.LeadID, &a.LeadName, &a.Override, &a.CreatedAt)
+	err := row.Scan(&a.ID, &a.OrgID, &a.Year, &a.Title, &clauses, &controls, &procs, &a.PlannedOn, &actual, &a.LeadID, &a.LeadName, &a.LeadEmail, &a.Override, &a.CreatedAt)
 	a.Clauses, a.Controls, a.Processes = splitText(clauses), splitText(controls), splitIDs(procs)
 	a.ActualOn, a.PlannedOn, a.CreatedAt = ptime(actual), a.PlannedOn.UTC(), a.CreatedAt.UTC()
 	return a, err

@@ -130,7 +130,7 @@ func (tx *Tx) CompleteReviewAction(ctx context.Context, orgID, id int64, note st
 // every review (0), oldest first.
 func (tx *Tx) ReviewActions(ctx context.Context, orgID, reviewID int64) ([]isms.ReviewAction, error) {
 	rows, err := tx.query(ctx, `SELECT a.id, a.org_id, a.review_id, a.kind, a.title, COALESCE(a.owner_id, 0), a.deadline, a.status, a.done_at, a.note, a.created_at,
-		COALESCE(u.name, ''), r.period
+		COALESCE(u.name, ''), COALESCE(u.email, ''), r.period
 		FROM review_actions a JOIN reviews r ON r.id = a.review_id LEFT JOIN users u ON u.id = a.owner_id
 		WHERE a.org_id = $1 AND ($2 = 0 OR a.review_id = $2) ORDER BY a.id`, orgID, reviewID)
 	if err != nil {
@@ -142,7 +142,7 @@ func (tx *Tx) ReviewActions(ctx context.Context, orgID, reviewID int64) ([]isms.
 		var a isms.ReviewAction
 		var kind string
 		var deadline, done sql.NullTime
-		if err := rows.Scan(&a.ID, &a.OrgID, &a.ReviewID, &kind, &a.Title, &a.OwnerID, &deadline, &a.Status, &done, &a.Note, &a.CreatedAt, &a.OwnerName, &a.Period); err != nil {
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.ReviewID, &kind, &a.Title, &a.OwnerID, &deadline, &a.Status, &done, &a.Note, &a.CreatedAt, &a.OwnerName, &a.OwnerEmail, &a.Period); err != nil {
 			return nil, err
 		}
 		a.Kind, a.Deadline, a.DoneAt = isms.ReviewActionKind(kind), ptime(deadline), ptime(done)

@@ -247,7 +247,7 @@ func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, p app.Principal) {
 	if r.PostFormValue("new") != r.PostFormValue("confirm") {
-		s.accountError(w, r, p, isms.Errorf(isms.EINVALID, "the new password and its confirmation differ"))
+		s.accountError(w, r, p, isms.Errorf(isms.EINVALID, "confirm: the new password and its confirmation differ; type the new password twice"))
 		return
 	}
 	at, err := s.app.ChangePassword(r.Context(), p, r.PostFormValue("current"), r.PostFormValue("new"), clientAddress(r))

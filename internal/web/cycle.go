@@ -20,7 +20,7 @@ type cyclesPage struct {
 	End       string
 }
 
-func (s *Server) cyclesPage(w http.ResponseWriter, r *http.Request, m *app.Member, form *isms.Cycle, status int, problem string) {
+func (s *Server) cyclesPage(w http.ResponseWriter, r *http.Request, m *app.Member, form *isms.Cycle) {
 	ctx := r.Context()
 	cycles, err := s.app.Cycles(ctx, m.Principal, m.Org.Slug)
 	if err != nil {
@@ -43,12 +43,12 @@ func (s *Server) cyclesPage(w http.ResponseWriter, r *http.Request, m *app.Membe
 	for _, id := range form.ProcessIDs {
 		pg.Chosen[id] = true
 	}
-	pg.Nav, pg.Error = "cycles", problem
-	s.renderStatus(w, r, status, "cycles", pg)
+	pg.Nav = "cycles"
+	s.render(w, r, "cycles", pg)
 }
 
 func (s *Server) handleCycles(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.cyclesPage(w, r, m, nil, http.StatusOK, "")
+	s.cyclesPage(w, r, m, nil)
 }
 
 func (s *Server) handleCycleCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -63,11 +63,9 @@ func (s *Server) handleCycleCreate(w http.ResponseWriter, r *http.Request, m *ap
 		}
 	}
 	if err := s.app.CreateCycle(r.Context(), m.Principal, m.Org.Slug, c); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.cyclesPage(w, r, m, c, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.cyclesPage(w, r, m, c)
+		})
 		return
 	}
 	s.flash(r, "Cycle started.")

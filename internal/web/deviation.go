@@ -85,7 +85,7 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 func (s *Server) handleDeviationSettings(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	days, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
 	if err := s.app.SetCheckAfterDays(r.Context(), m.Principal, m.Org.Slug, days); err != nil {
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleDeviations)
 		return
 	}
 	s.flash(r, "Effectiveness checks are now due "+strconv.Itoa(days)+" days after the last corrective action.")
@@ -99,7 +99,7 @@ type deviationNewPage struct {
 	Form                   map[string]string
 }
 
-func (s *Server) deviationNewPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) deviationNewPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	ms, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -111,12 +111,12 @@ func (s *Server) deviationNewPage(w http.ResponseWriter, r *http.Request, m *app
 	}
 	pg := &deviationNewPage{Page: s.page(r, m, "New deviation"), Members: ms, Kinds: isms.DeviationKinds, Sources: isms.DeviationSources,
 		Levels: isms.DeviationLevels, Form: form}
-	pg.Nav, pg.Error = "deviations", problem
-	s.renderStatus(w, r, status, "deviation_new", pg)
+	pg.Nav = "deviations"
+	s.render(w, r, "deviation_new", pg)
 }
 
 func (s *Server) handleDeviationNew(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.deviationNewPage(w, r, m, http.StatusOK, "")
+	s.deviationNewPage(w, r, m)
 }
 
 func (s *Server) handleDeviationCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -129,11 +129,7 @@ func (s *Server) handleDeviationCreate(w http.ResponseWriter, r *http.Request, m
 	}
 	d, err := s.app.CreateDeviation(r.Context(), m.Principal, m.Org.Slug, in)
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.deviationNewPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleDeviationNew)
 		return
 	}
 	s.flash(r, d.Ref+" opened.")

@@ -46,11 +46,11 @@ func TestDeviationForms(t *testing.T) {
 			t.Fatalf("after the correction:\n%s", r.body)
 		}
 		r = e.do(t, c, http.MethodPost, "/o/acme/deviations", url.Values{"title": {""}, "kind": {"minor"}}, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "title: say in a few words what went wrong") {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "say in a few words what went wrong") || !strings.Contains(r.body, `aria-invalid="true"`) {
 			t.Fatalf("create without a title: %d %s", r.status, r.body)
 		}
 		r = e.do(t, c, http.MethodPost, path+"/root-cause", url.Values{"why": {"nobody owns it"}, "cause": {"no owner"}, "category": {"luck"}}, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "category: use one of people") || !strings.Contains(r.body, "Shared admin password") {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "use one of people") || !strings.Contains(r.body, "Shared admin password") {
 			t.Fatalf("root cause with a bad category: %d %s", r.status, r.body)
 		}
 		r = e.do(t, c, http.MethodPost, path+"/verify", nil, nil)
@@ -101,13 +101,13 @@ func TestDeviationForms(t *testing.T) {
 		}
 		form := url.Values{"title": {"Access audit"}, "clauses": {"9.2, A.5.15"}, "processes": {id(p.ID)}, "planned": {"2026-06-01"}, "lead": {owner.Email}}
 		r = e.do(t, c, http.MethodPost, "/o/acme/audits", form, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "scope: &#34;A.5.15&#34; is not a clause") {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `&#34;A.5.15&#34; is not a clause`) || !strings.Contains(r.body, `aria-describedby="p-clauses-error"`) {
 			t.Fatalf("a control among the clauses: %d %s", r.status, r.body)
 		}
 		form.Set("clauses", "9.2")
 		form.Set("controls", "A.5.15")
 		r = e.do(t, c, http.MethodPost, "/o/acme/audits", form, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "independence: the lead auditor owns Access management") {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "the lead auditor owns Access management") || !strings.Contains(r.body, `aria-describedby="p-override-error"`) {
 			t.Fatalf("not independent: %d %s", r.status, r.body)
 		}
 		form.Set("override", "the only trained auditor")

@@ -38,7 +38,7 @@ type whySlot struct {
 	Value string
 }
 
-func (s *Server) deviationPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) deviationPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	d, err := s.app.Deviation(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -68,8 +68,8 @@ func (s *Server) deviationPage(w http.ResponseWriter, r *http.Request, m *app.Me
 	}
 	pg.ActionDue = due.In(pg.Zone).Format(time.DateOnly)
 	pg.CheckNote = checkNote(d)
-	pg.Nav, pg.Error = "deviations", problem
-	s.renderStatus(w, r, status, "deviation", pg)
+	pg.Nav = "deviations"
+	s.render(w, r, "deviation", pg)
 }
 
 // saysMore reports whether reason says something the description does
@@ -101,7 +101,7 @@ func checkNote(d *app.DeviationView) string {
 }
 
 func (s *Server) handleDeviation(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.deviationPage(w, r, m, http.StatusOK, "")
+	s.deviationPage(w, r, m)
 }
 
 // deviationDone redirects to the step the deviation is at after a
@@ -114,12 +114,7 @@ func (s *Server) deviationDone(w http.ResponseWriter, r *http.Request, m *app.Me
 		d, err = s.app.AdvanceDeviation(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"))
 	}
 	if err != nil {
-		switch isms.ErrorCode(err) {
-		case isms.EINVALID, isms.ECONFLICT:
-			s.deviationPage(w, r, m, ErrorStatus(err), s.errorMessage(r, err))
-		default:
-			s.pageError(w, r, err)
-		}
+		s.formError(w, r, m, err, s.handleDeviation)
 		return
 	}
 	s.flash(r, msg)

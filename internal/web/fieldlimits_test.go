@@ -24,7 +24,7 @@ func TestFieldLimitsHTTP(t *testing.T) {
 		c := e.signIn(t, o.users[isms.RoleISMSManager].Email)
 		r := e.do(t, c, http.MethodPost, "/o/acme/deviations", url.Values{"title": {long}, "kind": {"minor"}, "source": {"complaint"},
 			"severity": {"high"}, "detected": {"2026-01-01"}}, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "title: at most 200 characters (this one has 50000)") {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at most 200 characters (this one has 50000)") || !strings.Contains(r.body, `aria-describedby="n-title-error"`) {
 			t.Errorf("page form with a 50 KB title: %d %s", r.status, r.body[:min(len(r.body), 2000)])
 		}
 		_, secret := mustToken(t, a, o, isms.RoleISMSManager, isms.ScopeWrite)

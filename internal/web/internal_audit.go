@@ -78,18 +78,14 @@ func (s *Server) handleIAuditCreate(w http.ResponseWriter, r *http.Request, m *a
 	for _, p := range isms.SplitList(r.PostFormValue("processes")) {
 		id, err := strconv.ParseInt(p, 10, 64)
 		if err != nil {
-			s.iauditsPage(w, r, m, http.StatusUnprocessableEntity, "processes: give process ids as numbers")
+			s.formError(w, r, m, isms.Errorf(isms.EINVALID, "processes: give process ids as numbers"), s.handleIAudits)
 			return
 		}
 		in.Processes = append(in.Processes, id)
 	}
 	au, err := s.app.CreateAudit(r.Context(), m.Principal, m.Org.Slug, in)
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.iauditsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleIAudits)
 		return
 	}
 	s.flash(r, "Audit planned.")
@@ -103,35 +99,30 @@ type iauditPage struct {
 	Kinds []string
 }
 
-func (s *Server) iauditPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem, name string) {
+func (s *Server) iauditPage(w http.ResponseWriter, r *http.Request, m *app.Member, name string) {
 	au, err := s.app.Audit(r.Context(), m.Principal, m.Org.Slug, pathID(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	pg := &iauditPage{Page: s.page(r, m, au.Title), A: au, Now: s.app.DB.Now().UTC(), Kinds: isms.FindingKinds}
-	pg.Nav, pg.Error = "audits", problem
-	s.renderStatus(w, r, status, name, pg)
+	pg.Nav = "audits"
+	s.render(w, r, name, pg)
 }
 
 func (s *Server) handleIAudit(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.iauditPage(w, r, m, http.StatusOK, "", "iaudit")
+	s.iauditPage(w, r, m, "iaudit")
 }
 
 func (s *Server) handleIAuditReport(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.iauditPage(w, r, m, http.StatusOK, "", "iaudit_report")
+	s.iauditPage(w, r, m, "iaudit_report")
 }
 
 // iauditDone redirects to the audit after a change, or shows it again
-// with the problem.
+// with the problem beside its field (formError).
 func (s *Server) iauditDone(w http.ResponseWriter, r *http.Request, m *app.Member, err error, msg string) {
 	if err != nil {
-		switch isms.ErrorCode(err) {
-		case isms.EINVALID, isms.ECONFLICT:
-			s.iauditPage(w, r, m, ErrorStatus(err), s.errorMessage(r, err), "iaudit")
-		default:
-			s.pageError(w, r, err)
-		}
+		s.formError(w, r, m, err, s.handleIAudit)
 		return
 	}
 	s.flash(r, msg)

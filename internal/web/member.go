@@ -37,7 +37,7 @@ func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request, m *app.
 	// The answer is the same whether or not the email has a pdca account.
 	inv, err := s.app.Invite(r.Context(), m.Principal, m.Org.Slug, r.PostFormValue("email"), isms.Role(r.PostFormValue("role")))
 	if err != nil {
-		s.formError(w, r, m, err)
+		s.formError(w, r, m, err, s.handlePeople)
 		return
 	}
 	s.flash(r, "An invitation was recorded for "+inv.Email+"; they become a member when they accept it after signing in (within 14 days).")
@@ -51,24 +51,9 @@ func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request, m *app
 		return
 	}
 	if err := s.app.SetRole(r.Context(), m.Principal, m.Org.Slug, id, isms.Role(r.PostFormValue("role"))); err != nil {
-		s.formError(w, r, m, err)
+		s.formError(w, r, m, err, s.handlePeople)
 		return
 	}
 	s.flash(r, "Role changed.")
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/people", http.StatusSeeOther)
-}
-
-// formError shows the people page again with the error message.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, m *app.Member, err error) {
-	if c := isms.ErrorCode(err); c == isms.EFORBIDDEN || c == isms.ENOTFOUND && r.PathValue("user") == "" {
-		s.pageError(w, r, err)
-		return
-	}
-	pg, perr := s.peoplePage(r, m)
-	if perr != nil {
-		s.pageError(w, r, perr)
-		return
-	}
-	pg.Error = s.errorMessage(r, err)
-	s.renderStatus(w, r, ErrorStatus(err), "people", pg)
 }

@@ -32,21 +32,17 @@ func (s *Server) removeTarget(r *http.Request, m *app.Member) (*isms.Membership,
 	return nil, isms.Errorf(isms.ENOTFOUND, "member not found")
 }
 
-func (s *Server) renderMemberRemove(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+// handleMemberRemoveConfirm shows what removing the member does, with the
+// button that does it.
+func (s *Server) handleMemberRemoveConfirm(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	target, err := s.removeTarget(r, m)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	pg := &memberRemovePage{Page: s.page(r, m, "Remove "+target.Email), Target: *target}
-	pg.Nav, pg.Error = "people", problem
-	s.renderStatus(w, r, status, "member_remove", pg)
-}
-
-// handleMemberRemoveConfirm shows what removing the member does, with the
-// button that does it.
-func (s *Server) handleMemberRemoveConfirm(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.renderMemberRemove(w, r, m, http.StatusOK, "")
+	pg.Nav = "people"
+	s.render(w, r, "member_remove", pg)
 }
 
 // handleMemberRemove removes the member when the form confirms it
@@ -54,7 +50,7 @@ func (s *Server) handleMemberRemoveConfirm(w http.ResponseWriter, r *http.Reques
 // confirmation page is shown again.
 func (s *Server) handleMemberRemove(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	if r.PostFormValue("confirm") != "yes" {
-		s.renderMemberRemove(w, r, m, http.StatusUnprocessableEntity, "confirm the removal with the button below")
+		s.formError(w, r, m, isms.Errorf(isms.EINVALID, "confirm: confirm the removal with the button below"), s.handleMemberRemoveConfirm)
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
@@ -63,11 +59,7 @@ func (s *Server) handleMemberRemove(w http.ResponseWriter, r *http.Request, m *a
 		return
 	}
 	if err := s.app.RemoveMember(r.Context(), m.Principal, m.Org.Slug, id); err != nil {
-		if isms.ErrorCode(err) == isms.ECONFLICT {
-			s.renderMemberRemove(w, r, m, http.StatusConflict, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleMemberRemoveConfirm)
 		return
 	}
 	s.flash(r, "Member removed; their API tokens for this organisation are revoked.")

@@ -18,7 +18,7 @@ type metricDefPage struct {
 	Yellow   string
 }
 
-func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	versions, err := s.app.MetricVersions(r.Context(), m.Principal, m.Org.Slug, r.PathValue("key"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -29,12 +29,12 @@ func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Me
 	if cur.Rule.Yellow != nil {
 		pg.Yellow = strconv.FormatFloat(*cur.Rule.Yellow, 'f', -1, 64)
 	}
-	pg.Nav, pg.Error = "metrics", problem
-	s.renderStatus(w, r, status, "metricdef", pg)
+	pg.Nav = "metrics"
+	s.render(w, r, "metricdef", pg)
 }
 
 func (s *Server) handleMetricDef(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.metricDefPage(w, r, m, http.StatusOK, "")
+	s.metricDefPage(w, r, m)
 }
 
 // handleMetricDefUpdate changes the name and thresholds (a new version).
@@ -47,14 +47,14 @@ func (s *Server) handleMetricDefUpdate(w http.ResponseWriter, r *http.Request, m
 		if kind != measure.RuleNotRising {
 			g, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("green")), 64)
 			if err != nil {
-				s.metricDefPage(w, r, m, http.StatusUnprocessableEntity, "green: give a number")
+				s.formError(w, r, m, isms.Errorf(isms.EINVALID, "green: give a number"), s.handleMetricDef)
 				return
 			}
 			rule.Green = g
 			if ys := strings.TrimSpace(r.PostFormValue("yellow")); ys != "" {
 				y, err := strconv.ParseFloat(ys, 64)
 				if err != nil {
-					s.metricDefPage(w, r, m, http.StatusUnprocessableEntity, "yellow: give a number or leave it empty for no yellow band")
+					s.formError(w, r, m, isms.Errorf(isms.EINVALID, "yellow: give a number or leave it empty for no yellow band"), s.handleMetricDef)
 					return
 				}
 				rule.Yellow = &y
@@ -63,11 +63,7 @@ func (s *Server) handleMetricDefUpdate(w http.ResponseWriter, r *http.Request, m
 		c.Rule = &rule
 	}
 	if _, err := s.app.UpdateMetric(r.Context(), m.Principal, m.Org.Slug, key, c); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.metricDefPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleMetricDef)
 		return
 	}
 	s.flash(r, "Saved as a new version. Figures are recomputed in the background.")
@@ -79,15 +75,11 @@ func (s *Server) handleMetricValue(w http.ResponseWriter, r *http.Request, m *ap
 	key := r.PathValue("key")
 	v, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("value")), 64)
 	if err != nil {
-		s.metricDefPage(w, r, m, http.StatusUnprocessableEntity, "value: give a number")
+		s.formError(w, r, m, isms.Errorf(isms.EINVALID, "value: give a number"), s.handleMetricDef)
 		return
 	}
 	if err := s.app.SetManualValue(r.Context(), m.Principal, m.Org.Slug, key, r.PostFormValue("period"), v, r.PostFormValue("note")); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.metricDefPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleMetricDef)
 		return
 	}
 	s.flash(r, "Value recorded.")

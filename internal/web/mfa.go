@@ -103,7 +103,7 @@ type accountPage struct {
 	Next          string
 	Required      bool // sent here by an organisation that requires it
 	// The time zone form: the value shown and the error beside it.
-	TimeZone, TimeZoneError string
+	TimeZone string
 }
 
 func (s *Server) accountPage(r *http.Request, p app.Principal) (*accountPage, error) {
@@ -128,8 +128,14 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, p app.Pri
 	s.render(w, r, "account", pg)
 }
 
-// accountError shows the account page again with the error.
+// accountError shows the account page again with the error: beside the
+// field for a form's problem (forms.go), at the top otherwise (too many
+// attempts, with Retry-After).
 func (s *Server) accountError(w http.ResponseWriter, r *http.Request, p app.Principal, err error) {
+	if formProblemCode(err) {
+		s.accountFormError(w, r, p, err, s.handleAccount)
+		return
+	}
 	pg, perr := s.accountPage(r, p)
 	if perr != nil {
 		s.pageError(w, r, perr)
@@ -187,12 +193,16 @@ func (s *Server) handleMFAEnable(w http.ResponseWriter, r *http.Request, p app.P
 	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		// Show the same secret again, so the app need not be set up twice.
-		pg.Error = s.errorMessage(r, err)
 		if !pg.MFA.Enabled && pg.MFA.PasswordAccount {
 			pg.Enrol = &app.TOTPEnrolment{Secret: secret, URI: (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/pdca:" + p.Label,
 				RawQuery: url.Values{"secret": {secret}, "issuer": {"pdca"}}.Encode()}).String()}
 		}
-		s.renderStatus(w, r, ErrorStatus(err), "account_mfa", pg)
+		if !formProblemCode(err) {
+			pg.Error = s.errorMessage(r, err)
+			s.renderStatus(w, r, ErrorStatus(err), "account_mfa", pg)
+			return
+		}
+		s.accountFormError(w, r, p, err, func(w http.ResponseWriter, r *http.Request, _ app.Principal) { s.render(w, r, "account_mfa", pg) })
 		return
 	}
 	pg.RecoveryCodes = codes
@@ -227,7 +237,7 @@ func (s *Server) handleOrgSecurity(w http.ResponseWriter, r *http.Request, m *ap
 func (s *Server) handleOrgRequireMFA(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	on := r.PostFormValue("require_mfa") == "on"
 	if err := s.app.SetRequireMFA(r.Context(), m.Principal, m.Org.Slug, on); err != nil {
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleOrgSecurity)
 		return
 	}
 	if on {

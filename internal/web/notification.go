@@ -19,7 +19,7 @@ type notificationsPage struct {
 	Deliveries []*store.Delivery // admins only
 }
 
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	ctx, p, slug := r.Context(), m.Principal, m.Org.Slug
 	pg := &notificationsPage{Page: s.page(r, m, "Reminders and notifications")}
 	var err error
@@ -44,12 +44,12 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *ap
 			return
 		}
 	}
-	pg.Nav, pg.Error = "notifications", problem
-	s.renderStatus(w, r, status, "notifications", pg)
+	pg.Nav = "notifications"
+	s.render(w, r, "notifications", pg)
 }
 
 func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.notificationsPage(w, r, m, http.StatusOK, "")
+	s.notificationsPage(w, r, m)
 }
 
 // handleNotificationPrefs saves the member's own channels and pause.
@@ -59,17 +59,13 @@ func (s *Server) handleNotificationPrefs(w http.ResponseWriter, r *http.Request,
 	if d := strings.TrimSpace(r.PostFormValue("paused_until")); d != "" {
 		t := readDate(d, s.zone(r, m))
 		if t.IsZero() {
-			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, "paused until: give a date, e.g. 2026-12-31, or leave it empty")
+			s.formError(w, r, m, isms.Errorf(isms.EINVALID, "paused until: give a date, e.g. 2026-12-31, or leave it empty"), s.handleNotifications)
 			return
 		}
 		pr.PausedUntil = &t
 	}
 	if _, err := s.app.SetNotificationPrefs(r.Context(), m.Principal, m.Org.Slug, pr); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleNotifications)
 		return
 	}
 	s.flash(r, "Your notification preferences are saved.")
@@ -80,16 +76,16 @@ func (s *Server) handleNotificationPrefs(w http.ResponseWriter, r *http.Request,
 func (s *Server) handleReminderSettings(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	lead, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("lead_days")))
 	esc, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("escalate_days")))
-	if err1 != nil || err2 != nil {
-		s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, "lead time and escalation: give whole numbers of days, e.g. 7 and 3")
+	if err1 != nil {
+		s.formError(w, r, m, isms.Errorf(isms.EINVALID, "lead time: give a whole number of days, e.g. 7"), s.handleNotifications)
+		return
+	}
+	if err2 != nil {
+		s.formError(w, r, m, isms.Errorf(isms.EINVALID, "escalation: give a whole number of days, e.g. 3"), s.handleNotifications)
 		return
 	}
 	if _, err := s.app.SetReminderSettings(r.Context(), m.Principal, m.Org.Slug, isms.ReminderSettings{LeadDays: lead, EscalateDays: esc}); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.notificationsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleNotifications)
 		return
 	}
 	s.flash(r, "Reminder settings saved.")

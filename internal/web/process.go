@@ -35,7 +35,7 @@ type processFormPage struct {
 	Warnings []string
 }
 
-func (s *Server) processForm(w http.ResponseWriter, r *http.Request, m *app.Member, proc *isms.Process, status int, problem string) {
+func (s *Server) processForm(w http.ResponseWriter, r *http.Request, m *app.Member, proc *isms.Process) {
 	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -51,8 +51,8 @@ func (s *Server) processForm(w http.ResponseWriter, r *http.Request, m *app.Memb
 		title, action = "Edit "+proc.Name, "/o/"+m.Org.Slug+"/processes/"+strconv.FormatInt(proc.ID, 10)
 	}
 	pg := &processFormPage{Page: s.page(r, m, title), Process: proc, Members: members, Metrics: metrics, Action: action, Warnings: proc.Warnings()}
-	pg.Nav, pg.Error = "processes", problem
-	s.renderStatus(w, r, status, "process_form", pg)
+	pg.Nav = "processes"
+	s.render(w, r, "process_form", pg)
 }
 
 // handleProcessNew shows the form, filled from ?template= when given.
@@ -66,7 +66,7 @@ func (s *Server) handleProcessNew(w http.ResponseWriter, r *http.Request, m *app
 		}
 		proc = t
 	}
-	s.processForm(w, r, m, proc, http.StatusOK, "")
+	s.processForm(w, r, m, proc)
 }
 
 // processFromForm reads the process form.
@@ -95,11 +95,9 @@ func processFromForm(r *http.Request) *isms.Process {
 func (s *Server) handleProcessCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	proc := processFromForm(r)
 	if err := s.app.CreateProcess(r.Context(), m.Principal, m.Org.Slug, proc); err != nil {
-		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
-			s.processForm(w, r, m, proc, ErrorStatus(err), s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.processForm(w, r, m, proc)
+		})
 		return
 	}
 	s.flash(r, "Process created.")
@@ -126,7 +124,7 @@ func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request, m *app.Me
 		return
 	}
 	if r.URL.Query().Get("edit") != "" && m.Role.Can(isms.ActWriteRecords) {
-		s.processForm(w, r, m, proc, http.StatusOK, "")
+		s.processForm(w, r, m, proc)
 		return
 	}
 	figs, err := s.app.LatestFigures(r.Context(), m.Principal, m.Org.Slug)
@@ -148,11 +146,9 @@ func (s *Server) handleProcessUpdate(w http.ResponseWriter, r *http.Request, m *
 	proc := processFromForm(r)
 	proc.ID = id
 	if err := s.app.UpdateProcess(r.Context(), m.Principal, m.Org.Slug, proc); err != nil {
-		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
-			s.processForm(w, r, m, proc, ErrorStatus(err), s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.processForm(w, r, m, proc)
+		})
 		return
 	}
 	s.flash(r, "Process saved.")

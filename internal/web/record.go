@@ -164,7 +164,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *a
 	defer release()
 	up, err := s.readImportForm(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRecords)
 		return
 	}
 	dir := filepath.Dir(up.path)
@@ -173,7 +173,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *a
 		f, ok := importer.FormatFromName(name)
 		if !ok {
 			os.RemoveAll(dir)
-			s.pageError(w, r, isms.Errorf(isms.EINVALID, "cannot tell the format of %s; choose csv, xlsx, json, trivy or grype", name))
+			s.formError(w, r, m, isms.Errorf(isms.EINVALID, "format: cannot tell the format of %s; choose csv, xlsx, json, trivy or grype", name), s.handleRecords)
 			return
 		}
 		format = f
@@ -237,7 +237,7 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 		part.Close()
 	}
 	if f.path == "" {
-		return nil, isms.Errorf(isms.EINVALID, "choose a file to import (at most %s)", size(s.limits.MaxUpload))
+		return nil, isms.Errorf(isms.EINVALID, "file: choose a file to import (at most %s)", size(s.limits.MaxUpload))
 	}
 	return f, nil
 }

@@ -19,28 +19,6 @@ type reviewsPage struct {
 	Members []isms.Membership
 	Period  string
 	Today   string
-	// Form is the review being prepared as posted, kept on an error;
-	// Problem names the field the error is about.
-	Form    *isms.Review
-	Problem fieldProblem
-}
-
-// fieldProblem is a validation error shown beside its field: the field
-// ("date", "chair", "period", ...) is the part of the message before the
-// first colon, as isms errors are written.
-type fieldProblem struct{ Field, Message string }
-
-func problemOf(msg string) fieldProblem {
-	known := map[string]bool{"date": true, "chair": true, "chair role": true, "period": true, "attendees": true, "signatories": true, "proposals": true}
-	if f, rest, ok := strings.Cut(msg, ": "); ok {
-		if known[f] {
-			return fieldProblem{Field: f, Message: rest}
-		}
-		if w := strings.Fields(f); len(w) > 0 && known[w[0]] {
-			return fieldProblem{Field: w[0], Message: msg}
-		}
-	}
-	return fieldProblem{Message: msg}
 }
 
 // reviewForm reads the meeting fields of a review form: the date in the
@@ -55,7 +33,7 @@ func reviewForm(r *http.Request, loc *time.Location, rv *isms.Review) {
 	rv.Attendees, rv.Signatories = r.PostFormValue("attendees"), r.PostFormValue("signatories")
 }
 
-func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	rs, err := s.app.Reviews(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -71,28 +49,13 @@ func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, m *app.Memb
 	pg := &reviewsPage{Page: s.page(r, m, "Management reviews"), Reviews: rs, Members: members,
 		Period: strconv.Itoa(now.Year()) + "-Q" + strconv.Itoa(q), Today: now.Format(time.DateOnly)}
 	pg.Nav = "reviews"
-	if problem != "" {
-		pg.Problem = problemOf(problem)
-		pg.Form = s.formReview(r, m)
-		if pg.Problem.Field == "" {
-			pg.Error = problem
-		}
-	}
-	s.renderStatus(w, r, status, "reviews", pg)
-}
-
-func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.reviewsPage(w, r, m, http.StatusOK, "")
+	s.render(w, r, "reviews", pg)
 }
 
 func (s *Server) handleReviewCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	rv := s.formReview(r, m)
 	if err := s.app.CreateReview(r.Context(), m.Principal, m.Org.Slug, rv); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.reviewsPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleReviews)
 		return
 	}
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/reviews/"+strconv.FormatInt(rv.ID, 10), http.StatusSeeOther)
@@ -110,9 +73,6 @@ type reviewPage struct {
 	View     *app.ReviewView
 	Members  []isms.Membership
 	Verified bool
-	// Problem is a validation error shown beside its field; the form then
-	// shows the values as posted.
-	Problem fieldProblem
 	// People are the review's attendees and signatories as read.
 	Attendees, Signatories []isms.Person
 }
@@ -125,7 +85,7 @@ func reviewID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	id, err := reviewID(r)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -143,38 +103,14 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request, m *app.Membe
 	}
 	pg := &reviewPage{Page: s.page(r, m, "Management review "+v.Review.Period), View: v, Members: members, Verified: app.VerifyReviewSnapshot(v.Review)}
 	pg.Nav = "reviews"
-	if problem != "" {
-		pg.Problem = problemOf(problem)
-		if pg.Problem.Field == "" {
-			pg.Error = problem
-		}
-		if r.PostFormValue("held_on") != "" && v.Review.Editable() {
-			// Show the meeting as posted, not as stored.
-			edited := *v.Review
-			reviewForm(r, s.zone(r, m), &edited)
-			if edited.ChairID != 0 {
-				edited.ChairName = v.Review.ChairName
-			}
-			edited.Proposals = r.PostFormValue("proposals")
-			v.Review = &edited
-		}
-	}
 	pg.Attendees, pg.Signatories = isms.ParsePeople(v.Review.Attendees), isms.ParsePeople(v.Review.Signatories)
-	s.renderStatus(w, r, status, "review", pg)
-}
-
-func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.reviewPage(w, r, m, http.StatusOK, "")
+	s.render(w, r, "review", pg)
 }
 
 // reviewResult re-renders the review with a problem, or goes back to it.
 func (s *Server) reviewResult(w http.ResponseWriter, r *http.Request, m *app.Member, err error, flash string) {
 	if err != nil {
-		if c := isms.ErrorCode(err); c == isms.EINVALID || c == isms.ECONFLICT {
-			s.reviewPage(w, r, m, ErrorStatus(err), s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleReview)
 		return
 	}
 	s.flash(r, flash)

@@ -87,18 +87,14 @@ func (s *Server) handleRiskCreate(w http.ResponseWriter, r *http.Request, m *app
 	i, _ := strconv.Atoi(r.PostFormValue("impact"))
 	risk, err := s.app.CreateRisk(r.Context(), m.Principal, m.Org.Slug, f, l, i, r.PostFormValue("note"))
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.risksPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRisks)
 		return
 	}
 	s.flash(r, risk.Ref()+" added to the register.")
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/risks/"+strconv.FormatInt(risk.ID, 10), http.StatusSeeOther)
 }
 
-func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
+func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "risk %q not found", r.PathValue("id")))
@@ -119,22 +115,18 @@ func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, m *app.Member,
 	for _, p := range d.Risk.ProcessIDs {
 		pg.Linked[p] = true
 	}
-	pg.Nav, pg.Error = "risks", problem
-	s.renderStatus(w, r, status, "risk", pg)
+	pg.Nav = "risks"
+	s.render(w, r, "risk", pg)
 }
 
 func (s *Server) handleRisk(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.riskPage(w, r, m, http.StatusOK, "")
+	s.riskPage(w, r, m)
 }
 
 // riskResult redirects to the risk after a change, or shows the problem.
 func (s *Server) riskResult(w http.ResponseWriter, r *http.Request, m *app.Member, err error, done string) {
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.riskPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRisk)
 		return
 	}
 	s.flash(r, done)
@@ -172,11 +164,7 @@ func (s *Server) handleRiskIntervals(w http.ResponseWriter, r *http.Request, m *
 		ri[l], _ = strconv.Atoi(strings.TrimSpace(r.PostFormValue(string(l))))
 	}
 	if err := s.app.SetReviewIntervals(r.Context(), m.Principal, m.Org.Slug, ri); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.risksPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRisks)
 		return
 	}
 	s.flash(r, "Reassessment intervals saved; due dates moved accordingly.")

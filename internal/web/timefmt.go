@@ -100,17 +100,7 @@ func init() {
 func (s *Server) handleAccountTimeZone(w http.ResponseWriter, r *http.Request, p app.Principal) {
 	zone := r.PostFormValue("time_zone")
 	if err := s.app.SetTimeZone(r.Context(), p, zone); err != nil {
-		if isms.ErrorCode(err) != isms.EINVALID {
-			s.accountError(w, r, p, err)
-			return
-		}
-		pg, perr := s.accountPage(r, p)
-		if perr != nil {
-			s.pageError(w, r, perr)
-			return
-		}
-		pg.TimeZone, pg.TimeZoneError = zone, s.errorMessage(r, err)
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "account", pg)
+		s.accountError(w, r, p, err)
 		return
 	}
 	if strings.TrimSpace(zone) == "" {

@@ -66,7 +66,7 @@ func TestTimesInTheZone(t *testing.T) {
 
 		// A bad zone is refused beside the field, with what was typed.
 		r := e.do(t, c, http.MethodPost, "/account/time-zone", url.Values{"time_zone": {"Mars/Olympus"}}, nil)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="tz-error"`) || !strings.Contains(r.body, `value="Mars/Olympus"`) {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="time_zone-error"`) || !strings.Contains(r.body, `value="Mars/Olympus"`) {
 			t.Errorf("bad zone: status %d, want 422 with the error beside the field", r.status)
 		}
 		// The person's own zone overrides the organisation's.

@@ -20,30 +20,30 @@ func init() {
 	funcs["expired"] = func(t *isms.Token, now time.Time) bool { return t.Expired(now) }
 }
 
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, secret, errMsg string) {
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, m *app.Member, secret string) {
 	tokens, err := s.app.Tokens(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	pg := &tokensPage{Page: s.page(r, m, "API tokens"), Tokens: tokens, Secret: secret, Now: s.app.DB.Now()}
-	pg.Nav, pg.Error = "tokens", errMsg
-	s.renderStatus(w, r, status, "tokens", pg)
+	pg.Nav = "tokens"
+	s.render(w, r, "tokens", pg)
 }
 
 func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	s.tokensPage(w, r, m, http.StatusOK, "", "")
+	s.tokensPage(w, r, m, "")
 }
 
 func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	_, secret, err := s.app.CreateTokenExpiring(r.Context(), m.Principal, m.Org.Slug, "", r.PostFormValue("name"),
 		isms.TokenScope(r.PostFormValue("scope")), r.PostFormValue("expires"))
 	if err != nil {
-		s.tokensPage(w, r, m, ErrorStatus(err), "", s.errorMessage(r, err))
+		s.formError(w, r, m, err, s.handleTokens)
 		return
 	}
 	// The secret is rendered once in this response and never again.
-	s.tokensPage(w, r, m, http.StatusOK, secret, "")
+	s.tokensPage(w, r, m, secret)
 }
 
 func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request, m *app.Member) {

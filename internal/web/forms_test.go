@@ -30,7 +30,7 @@ var formlessRoutes = map[string]string{
 	"POST /o/{org}/reviews/{id}/reopen":                  "a button without input",
 	"POST /o/{org}/reviews/{id}/sign":                    "a button without input",
 	"POST /o/{org}/reviews/{id}/decisions/{action}/done": "a button (the note is a hidden field)",
-	"POST /o/{org}/soa/{control}":                        "the Statement of Applicability's pages are another change's; its errors already stay on the page",
+	"POST /o/{org}/soa/import/confirm":                   "a button; a spent upload answers 410 and a rejected file lists its rows on the import page (TestSoAImportPages)",
 }
 
 // invalidForms are the invalid posts of TestFormErrors (an empty form

@@ -76,7 +76,7 @@ func (s *Server) handleSoAUpdate(w http.ResponseWriter, r *http.Request, m *app.
 	e := isms.SoAEntry{ControlID: r.PathValue("control"), Applicable: r.PostFormValue("applicable") == "yes",
 		Justification: r.PostFormValue("justification"), Status: isms.ImplementationStatus(r.PostFormValue("status"))}
 	if a := r.PostFormValue("applicable"); a != "yes" && a != "no" {
-		s.soaControlPage(w, r, m, http.StatusUnprocessableEntity, "applicable: choose yes or no")
+		s.formError(w, r, m, isms.Errorf(isms.EINVALID, "applicable: choose yes or no"), s.handleSoAControl)
 		return
 	}
 	for _, v := range r.PostForm["process"] {
@@ -85,11 +85,7 @@ func (s *Server) handleSoAUpdate(w http.ResponseWriter, r *http.Request, m *app.
 		}
 	}
 	if _, err := s.app.UpdateSoA(r.Context(), m.Principal, m.Org.Slug, e); err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			s.soaControlPage(w, r, m, http.StatusUnprocessableEntity, s.errorMessage(r, err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleSoAControl)
 		return
 	}
 	s.flash(r, e.ControlID+" saved.")

@@ -72,7 +72,9 @@ func (s *Server) handleSoABulk(w http.ResponseWriter, r *http.Request, m *app.Me
 			s.pageError(w, r, err)
 			return
 		}
-		s.soaPage(w, r, m, f, http.StatusUnprocessableEntity, s.errorMessage(r, err), &form)
+		s.formError(w, r, m, err, func(w http.ResponseWriter, r *http.Request, m *app.Member) {
+			s.soaPage(w, r, m, f, http.StatusOK, "", &form)
+		})
 		return
 	}
 	msg := isms.Plural(res.Changed(), "control") + " changed"
@@ -119,12 +121,7 @@ func (s *Server) handleSoAImportUpload(w http.ResponseWriter, r *http.Request, m
 	defer release()
 	up, err := s.readImportForm(r)
 	if err != nil {
-		if isms.ErrorCode(err) == isms.EINVALID {
-			pg.Problem = s.errorMessage(r, err)
-			s.renderStatus(w, r, http.StatusUnprocessableEntity, "soa_import", pg)
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleSoAImportForm)
 		return
 	}
 	format, ok := importer.FormatFromName(up.name)

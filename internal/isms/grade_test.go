@@ -129,7 +129,7 @@ func TestDeviationGradeAndSeverity(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name, kind, severity     string
+		name, kind, severity   string
 		wantKind, wantSeverity string
 		code                   string
 	}{

@@ -104,6 +104,20 @@ func TestGrades(t *testing.T) {
 		}
 		rows := map[string][]string{}
 		for _, in := range v.Inputs {
+			if in.Key == "root-causes" {
+				seen := false
+				for _, row := range in.Rows {
+					if row[0] == ofi.Ref {
+						seen = true
+						if row[2] != "opportunity for improvement" || row[5] != "none needed: not a nonconformity" {
+							t.Errorf("root causes row of the OFI: %v", row)
+						}
+					}
+				}
+				if !seen {
+					t.Errorf("root causes lack the OFI: %v", in.Rows)
+				}
+			}
 			if in.Key != "deviations" && in.Key != "audit-findings" {
 				continue
 			}

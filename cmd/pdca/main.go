@@ -7,6 +7,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The IANA time zone database, embedded (about 450 kB), so that
+	// organisations' and people's zones work on machines without
+	// /usr/share/zoneinfo (distroless and scratch images, Windows).
+	_ "time/tzdata"
 
 	"github.com/pdca/pdca/internal/cli"
 )

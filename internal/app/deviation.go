@@ -196,7 +196,8 @@ func nextDeviationRef(ctx context.Context, tx *store.Tx, orgID int64, year int) 
 // metrics count app deviations like imported ones.
 func mirrorDeviation(ctx context.Context, tx *store.Tx, d *isms.Deviation) error {
 	spec, _ := isms.LookupKind(string(isms.KindDeviations))
-	r := isms.Record{Kind: isms.KindDeviations, Texts: map[string]string{"ref": d.Ref, "title": d.Title, "source": d.Source, "severity": d.Severity},
+	r := isms.Record{Kind: isms.KindDeviations, Texts: map[string]string{"ref": d.Ref, "title": d.Title, "source": d.Source, "severity": d.Severity,
+		"grade": d.Kind},
 		Times: map[string]time.Time{"detected_at": d.DetectedAt}, Bools: map[string]bool{}}
 	if d.ClosedAt != nil {
 		r.Times["closed_at"] = *d.ClosedAt

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -77,25 +78,59 @@ func openForMetric(ctx context.Context, tx *store.Tx, o *isms.Organization, r Ra
 			return err
 		}
 	}
-	value := "no value"
-	if v := r.Rounded(); v != nil {
-		value = fmt.Sprintf("%v %s", *v, r.Unit)
-	}
-	reason := fmt.Sprintf("metric %s was red in period %s: value %s (rule: %s)", r.Key, period, value, ruleText(r.Rule))
+	reason := metricRedReason(r, o.Location())
 	d := &isms.Deviation{OrgID: o.ID, Title: r.Name + " red in " + period, Description: reason, Kind: "minor", Source: "metric",
 		Severity: "medium", DetectedAt: tx.Now, OwnerID: owner, MetricKey: r.Key, MetricPeriod: period, ProcessID: procID, OpenedReason: reason}
 	return insertDeviation(ctx, tx, Automatic, d)
 }
 
-// ruleText says a decision rule in words.
-func ruleText(r measure.Rule) string {
+// metricRedReason says in words why a red figure opened a deviation: the
+// metric by its name, the period, the value with its unit and the rule it
+// broke, e.g. "Access removed within 24 h of employment end was red in
+// October 2026: 50 % is below the green target 100 %." The engine's own
+// reason (measure.Measurement.Reason) says the value and the rule; a
+// figure without one says them here.
+func metricRedReason(r Rated, loc *time.Location) string {
+	why := strings.TrimSuffix(strings.TrimSpace(r.Reason), ".")
+	switch {
+	case why == "":
+		why = figure(r.Rounded(), r.Unit) + " breaks the rule: " + ruleText(r.Rule, r.Unit)
+	case r.Rule.Kind == measure.RuleNotRising:
+		why += " (the rule: " + ruleText(r.Rule, r.Unit) + ")"
+	}
+	name := r.Name
+	if name == "" {
+		name = r.Key
+	}
+	return fmt.Sprintf("%s was red in %s: %s.", name, periodWords(r.Period, loc), why)
+}
+
+// periodWords names a period as people say it: "October 2026", "the
+// fourth quarter of 2026".
+func periodWords(p measure.Period, loc *time.Location) string {
+	if p.Frequency == measure.FrequencyQuarter {
+		nth := [...]string{"first", "second", "third", "fourth"}
+		if p.Index >= 1 && p.Index <= 4 {
+			return fmt.Sprintf("the %s quarter of %d", nth[p.Index-1], p.Year)
+		}
+		return p.String()
+	}
+	if p.Start.IsZero() {
+		return p.String()
+	}
+	return p.Start.In(loc).Format("January 2006")
+}
+
+// ruleText says a decision rule in words, its bounds with the unit.
+func ruleText(r measure.Rule, u measure.Unit) string {
+	v := func(x float64) string { return figure(&x, u) }
 	switch r.Kind {
 	case measure.RuleAtLeast:
-		return fmt.Sprintf("green at least %v", r.Green)
+		return "green at least " + v(r.Green)
 	case measure.RuleAtMost:
-		return fmt.Sprintf("green at most %v", r.Green)
+		return "green at most " + v(r.Green)
 	}
-	return "green when not rising"
+	return "green when not higher than the period before, red when higher two periods in a row"
 }
 
 func openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) error {

@@ -62,7 +62,7 @@ func TestRedMetricOpensOneDeviation(t *testing.T) {
 		if d.Source != "metric" || d.MetricKey != "access-removal" || d.MetricPeriod != "2026-10" || d.OwnerID != owner.UserID || d.Status != isms.DevOpen {
 			t.Errorf("deviation = %+v", d)
 		}
-		if d.Ref != "DEV-2026-001" || !strings.Contains(d.OpenedReason, "metric access-removal was red in period 2026-10: value 0 %") {
+		if d.Ref != "DEV-2026-001" || d.OpenedReason != "Access removed within 24 h of employment end was red in October 2026: 0 % is below the yellow limit 95 %." {
 			t.Errorf("ref %s, reason %q", d.Ref, d.OpenedReason)
 		}
 		evs, err := f.app.Events(ctx, app.System, "acme", store.EventFilter{Entity: "deviation"})

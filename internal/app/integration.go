@@ -146,7 +146,7 @@ func rootCauses(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput,
 	if err != nil {
 		return nil, err
 	}
-	in := &ReviewInput{Key: "root-causes", Title: "Deviations and their root causes", Columns: []string{"Deviation", "Title", "Kind", "Status", "Category", "Root cause"}}
+	in := &ReviewInput{Key: "root-causes", Title: "Deviations and their root causes", Columns: []string{"Deviation", "Title", "Grade", "Status", "Category", "Root cause"}}
 	cats := map[string]int{}
 	analysed := 0
 	for _, od := range list {
@@ -160,7 +160,11 @@ func rootCauses(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput,
 		if strings.TrimSpace(d.RootCause) != "" {
 			analysed++
 		}
-		in.Rows = append(in.Rows, []string{d.Ref, d.Title, d.Kind, deviationStatusWord(d.Status), d.Category, d.RootCause})
+		cause := d.RootCause
+		if strings.TrimSpace(cause) == "" && !isms.IsNonconformity(d.Kind) {
+			cause = "none needed: not a nonconformity"
+		}
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, isms.GradeWords(d.Kind), deviationStatusWord(d.Status), d.Category, cause})
 	}
 	var parts []string
 	for _, c := range isms.CauseCategories {

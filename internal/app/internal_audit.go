@@ -181,12 +181,8 @@ func openForFinding(ctx context.Context, tx *store.Tx, au *isms.InternalAudit, f
 	if err != nil {
 		return err
 	}
-	severity := "medium"
-	if f.Kind == "major" {
-		severity = "high"
-	}
-	reason := fmt.Sprintf("%s finding %s of audit %q", f.Kind, f.Ref, au.Title)
-	d := &isms.Deviation{OrgID: au.OrgID, Title: f.Title, Description: reason, Kind: f.Kind, Source: "audit_finding", Severity: severity,
+	reason := fmt.Sprintf("%s finding %s of audit %q", isms.GradeWords(f.Kind), f.Ref, au.Title)
+	d := &isms.Deviation{OrgID: au.OrgID, Title: f.Title, Description: reason, Kind: f.Kind, Source: "audit_finding", Severity: isms.SeverityOfGrade(f.Kind),
 		DetectedAt: f.RaisedAt, OwnerID: owner, FindingID: f.ID, OpenedReason: reason}
 	if len(au.Processes) == 1 {
 		d.ProcessID = au.Processes[0]
@@ -263,7 +259,8 @@ func syncFinding(ctx context.Context, tx *store.Tx, d *isms.Deviation) error {
 // mirrorFinding upserts the audit_findings record of f.
 func mirrorFinding(ctx context.Context, tx *store.Tx, au *isms.InternalAudit, f *isms.Finding) error {
 	spec, _ := isms.LookupKind(string(isms.KindAuditFindings))
-	r := isms.Record{Kind: isms.KindAuditFindings, Texts: map[string]string{"ref": f.Ref, "audit": au.Title, "title": f.Title},
+	r := isms.Record{Kind: isms.KindAuditFindings, Texts: map[string]string{"ref": f.Ref, "audit": au.Title, "title": f.Title,
+		"grade": f.Kind, "severity": isms.SeverityOfGrade(f.Kind)},
 		Times: map[string]time.Time{"raised_at": f.RaisedAt}, Bools: map[string]bool{}}
 	if f.ClosedAt != nil {
 		r.Times["closed_at"] = *f.ClosedAt

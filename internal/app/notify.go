@@ -28,11 +28,19 @@ var stageWords = map[isms.Stage]string{
 	isms.StageEscalated: "Escalated, overdue",
 }
 
-func reminderMessage(base string, o *isms.Organization, it DueItem, st isms.Stage) message {
+// memberZone is the zone a member reads times in: their own if they chose
+// one, else the organisation's.
+func memberZone(o *isms.Organization, m isms.Membership) *time.Location {
+	return isms.Zone(&isms.User{TimeZone: m.UserTimeZone}, o)
+}
+
+// reminderMessage is what a reminder says to a person who reads times in
+// loc (memberZone); the due date is that day in loc, the zone named.
+func reminderMessage(base string, o *isms.Organization, loc *time.Location, it DueItem, st isms.Stage) message {
 	it.Link = base + it.Link
-	due := it.Due.In(o.Location()).Format("2006-01-02")
+	due := it.Due.In(loc).Format("2006-01-02")
 	subj := fmt.Sprintf("[%s] %s: %s", o.Name, stageWords[st], it.Title)
-	text := fmt.Sprintf("%s\n\nDue: %s\nStage: %s\nOpen: %s\n", it.Title, due, st, it.Link)
+	text := fmt.Sprintf("%s\n\nDue: %s (%s)\nStage: %s\nOpen: %s\n", it.Title, due, loc, st, it.Link)
 	if st == isms.StageEscalated {
 		text += "\nYou receive this as an ISMS manager or admin: the owner's reminders went unanswered.\n"
 	}
@@ -69,26 +77,35 @@ func (a *App) SendDigests(ctx context.Context, orgID int64, now time.Time) ([]Re
 		if err != nil {
 			return err
 		}
-		mine := map[int64][]string{}
+		type entry struct {
+			it DueItem
+			st isms.Stage
+		}
+		mine := map[int64][]entry{}
 		for _, it := range items {
 			st := settings.StageOf(it.Due, now, o.Location())
 			if st == isms.StageNone {
 				continue
 			}
-			line := fmt.Sprintf("- %s: %s (due %s) %s%s", stageWords[st], it.Title, it.Due.In(o.Location()).Format("2006-01-02"), a.PublicURL, it.Link)
 			for _, uid := range recipients(it, st, au.members, au.managers) {
-				mine[uid] = append(mine[uid], line)
+				mine[uid] = append(mine[uid], entry{it, st})
 			}
 		}
 		y, w := now.In(o.Location()).ISOWeek()
 		occasion := fmt.Sprintf("digest:%04d-W%02d", y, w)
-		for uid, lines := range mine {
+		for uid, entries := range mine {
 			pr := au.prefs[uid]
 			if !pr.Digest || pr.Paused(now) {
 				continue
 			}
+			// Each person reads the due dates in their own zone.
+			loc := memberZone(o, au.members[uid])
+			lines := make([]string, len(entries))
+			for i, e := range entries {
+				lines[i] = fmt.Sprintf("- %s: %s (due %s) %s%s", stageWords[e.st], e.it.Title, e.it.Due.In(loc).Format("2006-01-02"), a.PublicURL, e.it.Link)
+			}
 			msg := message{Subject: fmt.Sprintf("[%s] Weekly digest: %d due", o.Name, len(lines)), Kind: "digest", Title: "Weekly digest", Stage: "digest",
-				Text: "What is due to you:\n\n" + strings.Join(lines, "\n") + "\n", Link: a.PublicURL + "/o/" + o.Slug + "/notifications"}
+				Text: "What is due to you:\n\n" + strings.Join(lines, "\n") + "\n\nDates are days in " + loc.String() + ".\n", Link: a.PublicURL + "/o/" + o.Slug + "/notifications"}
 			r, err := a.remind(ctx, tx, o, au.members[uid], pr, occasion, "digest", msg)
 			if err != nil {
 				return err

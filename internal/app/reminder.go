@@ -152,7 +152,7 @@ func (a *App) SendReminders(ctx context.Context, orgID int64, now time.Time) ([]
 				if pr.Paused(now) || (pr.Digest && st != isms.StageEscalated) {
 					continue
 				}
-				r, err := a.remind(ctx, tx, o, au.members[uid], pr, it.Key, st, reminderMessage(a.PublicURL, o, it, st))
+				r, err := a.remind(ctx, tx, o, au.members[uid], pr, it.Key, st, reminderMessage(a.PublicURL, o, memberZone(o, au.members[uid]), it, st))
 				if err != nil {
 					return err
 				}

@@ -321,3 +321,69 @@ func TestDueItemsFromRegisters(t *testing.T) {
 		}
 	})
 }
+
+// TestRemindersInPersonsZone: a reminder or digest shows the due date as
+// the day in the reader's own zone when they chose one, else the
+// organisation's (Europe/Helsinki), and names the zone.
+func TestRemindersInPersonsZone(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, "acme")
+		owner := f.members[isms.RoleProcessOwner]
+		if err := f.app.SetTimeZone(ctx, owner, "America/New_York"); err != nil {
+			t.Fatal(err)
+		}
+		// Due 2026-11-25 03:00 UTC: the 24th in New York, the 25th in Helsinki.
+		due := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+		f.app.OnDueItems(func(ctx context.Context, tx *store.Tx, o *isms.Organization, now time.Time) ([]app.DueItem, error) {
+			return []app.DueItem{
+				{Key: "mine", Kind: "test", Title: "Item mine", Due: due, OwnerID: owner.UserID, Link: "/o/acme/x"},
+				{Key: "old", Kind: "test", Title: "Item old", Due: due.AddDate(0, 0, -10), OwnerID: owner.UserID, Link: "/o/acme/y"},
+			}, nil
+		})
+		if _, err := f.app.SendReminders(ctx, f.org.ID, reminderNow); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := f.app.Deliveries(ctx, f.members[isms.RoleAdmin], "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies := map[string]string{} // subject/target → body
+		for _, d := range ds {
+			bodies[d.Target+" "+d.Subject] = d.Body
+		}
+		want := map[string]string{
+			owner.Label + " [Org acme] Coming up: Item mine":                             "Due: 2026-11-24 (America/New_York)",
+			f.members[isms.RoleAdmin].Label + " [Org acme] Escalated, overdue: Item old": "Due: 2026-11-15 (Europe/Helsinki)",
+		}
+		for k, w := range want {
+			if b, ok := bodies[k]; !ok || !strings.Contains(b, w) {
+				t.Errorf("%s: body %q, want %q (all: %v)", k, b, w, bodies)
+			}
+		}
+		if _, err := f.app.SetNotificationPrefs(ctx, owner, "acme", isms.NotificationPrefs{Email: true, Digest: true}); err != nil {
+			t.Fatal(err)
+		}
+		dg, err := f.app.SendDigests(ctx, f.org.ID, reminderNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err = f.app.Deliveries(ctx, f.members[isms.RoleAdmin], "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, d := range ds {
+			if d.Target == owner.Label && strings.Contains(d.Subject, "Weekly digest") {
+				found = true
+				if !strings.Contains(d.Body, "Item mine (due 2026-11-24)") || !strings.Contains(d.Body, "Dates are days in America/New_York.") {
+					t.Errorf("digest body %q", d.Body)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no digest for the owner (%d sent)", len(dg))
+		}
+	})
+}

@@ -350,10 +350,10 @@ func cycleResults(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 // record (every deviation, imported or worked in pdca, has one) and, when
 // pdca works it, the deviation itself.
 type openDeviation struct {
-	Ref, Title, Source, Severity string
-	Detected                     time.Time
-	Closed                       *time.Time
-	Worked                       *isms.Deviation
+	Ref, Title, Source, Severity, Grade string
+	Detected                            time.Time
+	Closed                              *time.Time
+	Worked                              *isms.Deviation
 }
 
 // deviationsOpenDuring is the one list both deviation inputs of a review
@@ -370,13 +370,17 @@ func deviationsOpenDuring(ctx context.Context, tx *store.Tx, s ReviewScope) ([]o
 		byRef[worked[i].Ref] = &worked[i]
 	}
 	var out []openDeviation
-	err = tx.EachRecordFields(ctx, s.Org.ID, isms.KindDeviations, []string{"title", "source", "severity", "detected_at", "closed_at"}, store.Window{},
+	err = tx.EachRecordFields(ctx, s.Org.ID, isms.KindDeviations, []string{"title", "source", "severity", "grade", "detected_at", "closed_at"}, store.Window{},
 		func(r isms.Record) error {
 			det, ok := r.Times["detected_at"]
 			if !ok || !det.Before(s.Period.End) {
 				return nil
 			}
-			d := openDeviation{Ref: r.Key, Title: r.Texts["title"], Source: r.Texts["source"], Severity: r.Texts["severity"], Detected: det, Worked: byRef[r.Key]}
+			d := openDeviation{Ref: r.Key, Title: r.Texts["title"], Source: r.Texts["source"], Severity: r.Texts["severity"], Grade: r.Texts["grade"],
+				Detected: det, Worked: byRef[r.Key]}
+			if d.Grade == "" && d.Worked != nil { // mirrored before records had a grade
+				d.Grade = d.Worked.Kind
+			}
 			if cl, ok := r.Times["closed_at"]; ok {
 				if cl.Before(s.Period.Start) {
 					return nil
@@ -413,7 +417,7 @@ func deviationRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*Review
 	}
 	loc := s.Org.Location()
 	end, endWords := periodEnd(s)
-	in := &ReviewInput{Key: "deviations", Title: "Nonconformities and corrective actions", Columns: []string{"Ref", "Title", "Source", "Severity", "Detected", "Closed", "Status"}}
+	in := &ReviewInput{Key: "deviations", Title: "Nonconformities and corrective actions", Columns: []string{"Ref", "Title", "Grade", "Source", "Severity", "Detected", "Closed", "Status"}}
 	opened, closed, open := 0, 0, 0
 	for _, d := range list {
 		if s.Period.Contains(d.Detected) {
@@ -436,7 +440,7 @@ func deviationRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*Review
 		if isms.HasLabel(source) { // pdca's own sources ("audit_finding") in words
 			source = isms.Lower(source)
 		}
-		in.Rows = append(in.Rows, []string{d.Ref, d.Title, source, d.Severity, d.Detected.In(loc).Format(time.DateOnly), dateOf(d.Closed, loc), status})
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, isms.GradeWords(d.Grade), source, d.Severity, d.Detected.In(loc).Format(time.DateOnly), dateOf(d.Closed, loc), status})
 	}
 	in.Summary = fmt.Sprintf("%s open during %s: %d detected in it, %d closed in it, %d %s.", plural(len(list), "deviation", "deviations"), s.Period, opened, closed, open, endWords)
 	in.Note = "Open during " + s.Period.String() + ": detected before it ended and not closed before it began. Imported deviation records and deviations worked in pdca alike."
@@ -458,11 +462,11 @@ func plural(n int, one, many string) string {
 // auditFindingRecords: audit results and how fast findings close
 // (9.3.2 c 3).
 func auditFindingRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error) {
-	in := &ReviewInput{Key: "audit-findings", Title: "Audit results", Columns: []string{"Ref", "Audit", "Title", "Raised", "Closed", "Days to close"}}
+	in := &ReviewInput{Key: "audit-findings", Title: "Audit results", Columns: []string{"Ref", "Audit", "Title", "Grade", "Raised", "Closed", "Days to close"}}
 	raised, closed, overdue := 0, 0, 0
 	var days []float64
 	end := s.Period.End
-	err := tx.EachRecordFields(ctx, s.Org.ID, isms.KindAuditFindings, []string{"audit", "title", "raised_at", "closed_at"}, store.Window{},
+	err := tx.EachRecordFields(ctx, s.Org.ID, isms.KindAuditFindings, []string{"audit", "title", "grade", "raised_at", "closed_at"}, store.Window{},
 		func(r isms.Record) error {
 			ra, ok := r.Times["raised_at"]
 			if !ok || !ra.Before(end) {
@@ -486,7 +490,7 @@ func auditFindingRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*Rev
 			} else if end.Sub(ra) > 30*24*time.Hour {
 				overdue++
 			}
-			in.Rows = append(in.Rows, []string{r.Key, r.Texts["audit"], r.Texts["title"], ra.In(s.Org.Location()).Format(time.DateOnly), dateOf(c, s.Org.Location()), d})
+			in.Rows = append(in.Rows, []string{r.Key, r.Texts["audit"], r.Texts["title"], isms.GradeWords(r.Texts["grade"]), ra.In(s.Org.Location()).Format(time.DateOnly), dateOf(c, s.Org.Location()), d})
 			return nil
 		})
 	avg := "no finding closed"

@@ -217,6 +217,12 @@ func (g *gen) deviations() []isms.Record {
 		r := record(isms.KindDeviations)
 		r.Texts["ref"] = fmt.Sprintf("DEV-%d-%03d", y, seq[y])
 		r.Texts["title"], r.Texts["source"], r.Texts["severity"] = k.title, k.source, k.severity
+		// The grade an auditor would give: high impact is a major
+		// nonconformity, anything less a minor one.
+		r.Texts["grade"] = isms.GradeMinor
+		if k.severity == "high" || k.severity == "critical" {
+			r.Texts["grade"] = isms.GradeMajor
+		}
 		r.Times["detected_at"] = detected
 		if !closed.IsZero() {
 			g.setIfDone(r, "closed_at", closed)
@@ -302,6 +308,10 @@ func (g *gen) auditFindings() []isms.Record {
 			r.Texts["ref"] = fmt.Sprintf("IA-%d-%s-%02d", a.Year(), season, j+1)
 			r.Texts["audit"] = fmt.Sprintf("Internal audit, %s %d", name, a.Year())
 			r.Texts["title"] = auditTitles[titles[j]]
+			// Each audit grades its findings: minor nonconformities, an
+			// observation and an opportunity for improvement.
+			r.Texts["grade"] = [...]string{isms.GradeMinor, isms.GradeObservation, isms.GradeMinor, isms.GradeOpportunity, isms.GradeMinor, isms.GradeObservation}[j%6]
+			r.Texts["severity"] = isms.SeverityOfGrade(r.Texts["grade"])
 			raised := a.Add(time.Duration(j) * 90 * time.Minute)
 			r.Times["raised_at"] = raised
 			switch {

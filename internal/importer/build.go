@@ -157,6 +157,12 @@ func (b *builder) build(line int, cols []column, vals []value) (isms.Record, []R
 		b.known != nil && !b.known(name) {
 		p.add("supplier", name, "unknown supplier; import it as a supplier first, or check the spelling")
 	}
+	if b.spec.Graded() {
+		sev := rec.Texts["severity"]
+		if col, why := isms.SettleGrade(rec.Texts); why != "" {
+			p.add(col, sev, why)
+		}
+	}
 	if b.checkKey(&rec, p) {
 		rec.Key = b.spec.NaturalKey(rec)
 		// Keys are remembered by a 64-bit hash (12 bytes a row instead of
@@ -281,9 +287,13 @@ func (b *builder) set(rec *isms.Record, f isms.Field, kind valueKind, s string) 
 		if kind == valBool {
 			return fmt.Sprintf("expected a string, found %s", kindName(kind))
 		}
-		low := strings.ToLower(s)
-		if !slices.Contains(f.Enum, low) {
-			return fmt.Sprintf("unknown %s; expected one of %s", f.Name, strings.Join(f.Enum, ", "))
+		low, ok := f.Parse(s)
+		if !ok && f.Name == "severity" && b.spec.Graded() {
+			// A grade in the severity column; SettleGrade moves it.
+			low, ok = isms.ParseGrade(s)
+		}
+		if !ok {
+			return enumReason(b.spec, f)
 		}
 		rec.Texts[f.Name] = low
 	default:
@@ -293,6 +303,20 @@ func (b *builder) set(rec *isms.Record, f isms.Field, kind valueKind, s string) 
 		rec.Texts[f.Name] = s
 	}
 	return ""
+}
+
+// enumReason says why a value of enum field f is refused and what is
+// accepted.
+func enumReason(spec isms.KindSpec, f isms.Field) string {
+	switch {
+	case f.Name == "grade":
+		return "unknown grade; expected major (major nonconformity), minor (minor nonconformity), observation, or opportunity (opportunity for improvement, OFI)"
+	case f.Name == "severity" && spec.Graded():
+		return fmt.Sprintf("unknown severity; expected one of %s, P1 to P4, or a grade (major, minor, observation, OFI)", strings.Join(f.Enum, ", "))
+	case f.Name == "severity":
+		return fmt.Sprintf("unknown severity; expected one of %s, or P1 to P4", strings.Join(f.Enum, ", "))
+	}
+	return fmt.Sprintf("unknown %s; expected one of %s", f.Name, strings.Join(f.Enum, ", "))
 }
 
 // kindName names a JSON value kind for messages.

@@ -2,13 +2,13 @@ package isms
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
 
 // FindingKinds are the kinds of an internal audit finding.
-var FindingKinds = []string{"major", "minor", "observation", "opportunity"}
+// (its grade: Grades).
+var FindingKinds = Grades
 
 // InternalAudit is one audit of the yearly programme (clause 9.2).
 type InternalAudit struct {
@@ -46,7 +46,7 @@ type Finding struct {
 
 // OpensDeviation reports whether a finding of this kind is a
 // nonconformity that opens a deviation automatically.
-func (f Finding) OpensDeviation() bool { return f.Kind == "major" || f.Kind == "minor" }
+func (f Finding) OpensDeviation() bool { return IsNonconformity(f.Kind) }
 
 // Age is how long the finding has been open (to now) or took to close.
 func (f Finding) Age(now time.Time) time.Duration {
@@ -119,8 +119,10 @@ func (f *Finding) Validate() error {
 	if f.Title == "" {
 		return Errorf(EINVALID, "title: state the finding")
 	}
-	if !slices.Contains(FindingKinds, f.Kind) {
-		return Errorf(EINVALID, "kind: use one of %s", strings.Join(FindingKinds, ", "))
+	g, ok := ParseGrade(f.Kind)
+	if !ok {
+		return Errorf(EINVALID, "grade: use major (major nonconformity), minor (minor nonconformity), observation or opportunity (opportunity for improvement, OFI)")
 	}
+	f.Kind = g
 	return nil
 }

@@ -28,7 +28,7 @@ func DeviationStatuses() []DeviationStatus {
 // Deviation kinds, sources, cause categories and corrective action
 // statuses: one validation source each.
 var (
-	DeviationKinds   = []string{"major", "minor", "observation", "opportunity"}
+	DeviationKinds   = Grades // a deviation's kind is its grade
 	DeviationSources = []string{"metric", "incident", "audit_finding", "observation", "complaint"}
 	CauseCategories  = []string{"people", "process", "technology", "supplier", "external"}
 	DeviationLevels  = []string{"critical", "high", "medium", "low"}
@@ -135,18 +135,39 @@ func (d *Deviation) Validate() error {
 	if d.Title == "" {
 		return Errorf(EINVALID, "title: say in a few words what went wrong")
 	}
-	if !slices.Contains(DeviationKinds, d.Kind) {
-		return Errorf(EINVALID, "kind: use one of %s", strings.Join(DeviationKinds, ", "))
+	if err := d.settleGrade(); err != nil {
+		return err
 	}
 	if !slices.Contains(DeviationSources, d.Source) {
 		return Errorf(EINVALID, "source: use one of %s", strings.Join(DeviationSources, ", "))
 	}
-	if !slices.Contains(DeviationLevels, d.Severity) {
-		return Errorf(EINVALID, "severity: use one of %s", strings.Join(DeviationLevels, ", "))
-	}
 	if d.DetectedAt.IsZero() {
 		return Errorf(EINVALID, "detected: give the date the deviation was detected")
 	}
+	return nil
+}
+
+// settleGrade reads the grade (Kind) and severity as people and tools
+// write them ("Minor NC", "OFI", "P2"): a grade given as the severity
+// with no grade is the grade; a missing severity is derived from the
+// grade (SeverityOfGrade); a severity given is kept.
+func (d *Deviation) settleGrade() error {
+	if g, ok := ParseGrade(d.Severity); ok && strings.TrimSpace(d.Kind) == "" {
+		d.Kind, d.Severity = g, ""
+	}
+	g, ok := ParseGrade(d.Kind)
+	if !ok {
+		return Errorf(EINVALID, "grade: use major (major nonconformity), minor (minor nonconformity), observation or opportunity (opportunity for improvement, OFI)")
+	}
+	d.Kind = g
+	if strings.TrimSpace(d.Severity) == "" {
+		d.Severity = SeverityOfGrade(g)
+	}
+	sev, ok := ParseSeverity(d.Severity, DeviationLevels)
+	if !ok {
+		return Errorf(EINVALID, "severity: use one of %s, or P1 to P4", strings.Join(DeviationLevels, ", "))
+	}
+	d.Severity = sev
 	return nil
 }
 
@@ -266,7 +287,7 @@ func (t Transition) guard(d *Deviation) error {
 			return Errorf(EINVALID, "close: the effectiveness check must be passed first")
 		}
 	case "close-observation":
-		if d.Kind != "observation" && d.Kind != "opportunity" {
+		if IsNonconformity(d.Kind) {
 			return Errorf(EINVALID, "only an observation or an opportunity for improvement may be closed without an effectiveness check")
 		}
 	}

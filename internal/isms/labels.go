@@ -25,7 +25,7 @@ var labels = map[string]string{
 	"documented": "Documented", "approved": "Approved", "asset": "Asset",
 	"found_at": "Found", "fixed_at": "Fixed", "course": "Course", "due_at": "Due",
 	"completed_at": "Completed", "source": "Source", "closed_at": "Closed",
-	"audit": "Audit", "raised_at": "Raised",
+	"audit": "Audit", "raised_at": "Raised", "grade": "Grade",
 	// Other fields people read (audit trail changes).
 	"email": "Email", "role": "Role", "status": "Status", "kind": "Kind", "sha256": "SHA-256",
 	// Record kinds.
@@ -44,8 +44,9 @@ var labels = map[string]string{
 	// Deviation statuses, kinds, sources, causes; action statuses; verdicts.
 	"open": "Open", "analysing": "Analysing", "actions_planned": "Actions planned",
 	"in_progress": "In progress", "verifying": "Verifying", "closed": "Closed",
-	"major": "Major", "minor": "Minor", "observation": "Observation", "opportunity": "Opportunity",
-	"metric": "Metric", "incident": "Incident", "audit_finding": "Audit finding", "complaint": "Complaint",
+	"major": "Major nonconformity", "minor": "Minor nonconformity", "observation": "Observation",
+	"opportunity": "Opportunity for improvement",
+	"metric":      "Metric", "incident": "Incident", "audit_finding": "Audit finding", "complaint": "Complaint",
 	"people": "People", "process": "Process", "technology": "Technology", "external": "External",
 	"planned": "Planned", "done": "Done", "effective": "Effective", "not_effective": "Not effective",
 	// Severities and results.

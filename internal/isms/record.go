@@ -49,6 +49,29 @@ type Field struct {
 	Enum []string
 }
 
+// Parse reads a non-empty value of an enum field, in any case, and
+// returns the stored value, or false when it is not one of the field's
+// values. A severity also accepts priority numbers (P1 to P4, Sev1 to
+// Sev4, S1 to S4: ParseSeverity) and a grade the words audit reports use
+// (ParseGrade).
+func (f Field) Parse(s string) (string, bool) {
+	switch f.Name {
+	case "severity":
+		return ParseSeverity(s, f.Enum)
+	case "grade":
+		return ParseGrade(s)
+	}
+	low := strings.ToLower(strings.TrimSpace(s))
+	return low, slices.Contains(f.Enum, low)
+}
+
+// Graded reports whether records of the kind carry a grade (deviations
+// and audit findings), whose severity column may then hold the grade.
+func (k KindSpec) Graded() bool {
+	_, ok := k.Field("grade")
+	return ok
+}
+
 // KindSpec describes a record kind: its name, a title for people, and its
 // columns in the documented order.
 type KindSpec struct {
@@ -108,10 +131,11 @@ func Kinds() []KindSpec {
 		}},
 		{KindDeviations, "Deviations", []Field{
 			key("ref", FieldText), text("title"), text("source"), enum("severity", severityLevels),
-			at("detected_at"), at("closed_at"),
+			at("detected_at"), at("closed_at"), enum("grade", Grades),
 		}},
 		{KindAuditFindings, "Audit findings", []Field{
 			key("ref", FieldText), text("audit"), text("title"), at("raised_at"), at("closed_at"),
+			enum("grade", Grades), enum("severity", severityLevels),
 		}},
 	}
 }

@@ -11,7 +11,9 @@ import (
 
 func TestKinds(t *testing.T) {
 	t.Parallel()
-	// The columns of the product brief, key columns marked with *.
+	// The columns of the product brief, key columns marked with *; the
+	// grade of deviations and audit findings (and the latter's severity)
+	// are pdca's additions (docs/deviations-and-audits.md, "Grades").
 	want := map[isms.RecordKind][]string{
 		"access_removals":      {"person*", "system*", "employment_ended_at*", "access_removed_at"},
 		"incidents":            {"ref*", "title", "severity", "detected_at", "action_started_at", "resolved_at", "root_cause"},
@@ -21,8 +23,8 @@ func TestKinds(t *testing.T) {
 		"changes":              {"ref*", "system", "implemented_at", "documented", "approved"},
 		"vulnerabilities":      {"ref*", "asset*", "severity", "found_at", "fixed_at"},
 		"training":             {"person*", "course*", "due_at*", "completed_at"},
-		"deviations":           {"ref*", "title", "source", "severity", "detected_at", "closed_at"},
-		"audit_findings":       {"ref*", "audit", "title", "raised_at", "closed_at"},
+		"deviations":           {"ref*", "title", "source", "severity", "detected_at", "closed_at", "grade"},
+		"audit_findings":       {"ref*", "audit", "title", "raised_at", "closed_at", "grade", "severity"},
 	}
 	order := []isms.RecordKind{"access_removals", "incidents", "restore_tests", "suppliers",
 		"supplier_assessments", "changes", "vulnerabilities", "training", "deviations", "audit_findings"}
@@ -43,7 +45,7 @@ func TestKinds(t *testing.T) {
 					wantType = isms.FieldTime
 				case f.Name == "critical" || f.Name == "documented" || f.Name == "approved":
 					wantType = isms.FieldBool
-				case f.Name == "severity" || (f.Name == "result" && k.Kind == isms.KindRestoreTests):
+				case f.Name == "severity" || f.Name == "grade" || (f.Name == "result" && k.Kind == isms.KindRestoreTests):
 					wantType = isms.FieldEnum
 				}
 				if f.Type != wantType {
@@ -77,6 +79,9 @@ func TestKindsEnums(t *testing.T) {
 		{"deviations", "severity", []string{"critical", "high", "medium", "low"}},
 		{"vulnerabilities", "severity", []string{"critical", "high", "medium", "low", "negligible", "unknown"}},
 		{"restore_tests", "result", []string{"pass", "fail"}},
+		{"deviations", "grade", []string{"major", "minor", "observation", "opportunity"}},
+		{"audit_findings", "grade", []string{"major", "minor", "observation", "opportunity"}},
+		{"audit_findings", "severity", []string{"critical", "high", "medium", "low"}},
 		{"supplier_assessments", "result", nil},
 	}
 	for _, tt := range tests {

@@ -107,6 +107,9 @@ type Membership struct {
 	OrgSlug     string
 	OrgName     string
 	OrgTimeZone string
+	// UserTimeZone is the member's own zone (User.TimeZone); empty: the
+	// organisation's.
+	UserTimeZone string
 	// OrgRequiresMFA: the organisation requires a second factor of
 	// members who sign in with a password.
 	OrgRequiresMFA bool

@@ -141,7 +141,7 @@ func (tx *Tx) RemoveMembership(ctx context.Context, orgID, userID int64) error {
 	return nil
 }
 
-const membershipSelect = `SELECT m.org_id, m.user_id, m.role, m.created_at, u.email, u.name, o.slug, o.name, o.time_zone
+const membershipSelect = `SELECT m.org_id, m.user_id, m.role, m.created_at, u.email, u.name, o.slug, o.name, o.time_zone, u.time_zone
 	FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id`
 
 func scanMemberships(rows *sql.Rows) ([]isms.Membership, error) {
@@ -150,7 +150,7 @@ func scanMemberships(rows *sql.Rows) ([]isms.Membership, error) {
 	for rows.Next() {
 		var m isms.Membership
 		var role string
-		if err := rows.Scan(&m.OrgID, &m.UserID, &role, &m.CreatedAt, &m.Email, &m.Name, &m.OrgSlug, &m.OrgName, &m.OrgTimeZone); err != nil {
+		if err := rows.Scan(&m.OrgID, &m.UserID, &role, &m.CreatedAt, &m.Email, &m.Name, &m.OrgSlug, &m.OrgName, &m.OrgTimeZone, &m.UserTimeZone); err != nil {
 			return nil, fmt.Errorf("scan membership: %w", err)
 		}
 		m.Role = isms.Role(role)

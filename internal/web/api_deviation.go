@@ -158,9 +158,9 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 			Body struct {
 				Title        string     `json:"title" minLength:"1" maxLength:"200"`
 				Description  string     `json:"description,omitempty" maxLength:"20000"`
-				Kind         string     `json:"kind" enum:"major,minor,observation,opportunity"`
+				Kind         string     `json:"kind,omitempty" maxLength:"40" doc:"The grade: major, minor, observation or opportunity; also written as an audit report does (major nonconformity, minor NC, OFI, opportunity for improvement), any case. Empty: a grade given as severity."`
 				Source       string     `json:"source" enum:"metric,incident,audit_finding,observation,complaint"`
-				Severity     string     `json:"severity" enum:"critical,high,medium,low"`
+				Severity     string     `json:"severity,omitempty" maxLength:"40" doc:"critical, high, medium or low, any case; P1 to P4 (also Sev1 to Sev4, S1 to S4) read as critical to low. Empty: from the grade (major high, minor medium, observation and opportunity low)."`
 				DetectedAt   *time.Time `json:"detected_at,omitempty" doc:"Default now."`
 				OwnerEmail   string     `json:"owner_email,omitempty" doc:"Default the caller."`
 				DueAt        *time.Time `json:"due_at,omitempty"`

@@ -129,7 +129,7 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			AuditPath
 			Body struct {
-				Kind  string `json:"kind" enum:"major,minor,observation,opportunity"`
+				Kind  string `json:"kind" maxLength:"40" doc:"The grade: major, minor, observation or opportunity; also written as an audit report does (major nonconformity, minor NC, OFI, opportunity for improvement), any case."`
 				Title string `json:"title" minLength:"1" maxLength:"200"`
 			}
 		}) (*struct{ Body FindingJSON }, error) {

@@ -129,8 +129,8 @@ func TestBrowserDeviationPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	click(`a.figure-dev-link`)
-	if body := text("main"); !strings.Contains(body, "metric access-removal was red in period 2026-10: value 0 %") ||
-		strings.Count(body, "metric access-removal was red in period 2026-10") != 1 {
+	if body := text("main"); !strings.Contains(body, "Access removed within 24 h of employment end was red in October 2026: 0 % is below the yellow limit 95 %.") ||
+		strings.Count(body, "was red in October 2026") != 1 {
 		t.Fatalf("the deviation page should say once why it was opened:\n%s", body)
 	}
 	if n := count(".stepper li"); n != 6 {

@@ -26,6 +26,9 @@ func init() {
 	// shown is a record's field as text (the "field" function), with an
 	// identifier among its values ("audit_finding") in words.
 	funcs["shown"] = func(loc *time.Location, r isms.Record, name string) string {
+		if name == "grade" { // "minor nonconformity", "opportunity for improvement"
+			return isms.GradeWords(r.Texts[name])
+		}
 		return term(funcs["field"].(func(*time.Location, isms.Record, string) string)(loc, r, name))
 	}
 	funcs["entityLabel"] = isms.EntityLabel

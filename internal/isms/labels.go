@@ -40,7 +40,7 @@ var labels = map[string]string{
 	"read": "Read", "read_audit": "Read the audit trail", "manage_members": "Manage members",
 	"manage_org": "Manage the organisation", "manage_tokens": "Manage API tokens",
 	"import": "Import records", "manage_metrics": "Manage metrics",
-	"write_records": "Write records", "decide": "Decide",
+	"write_records": "Write records", "decide": "Decide", "report_incident": "Report an incident",
 	// Deviation statuses, kinds, sources, causes; action statuses; verdicts.
 	"open": "Open", "analysing": "Analysing", "actions_planned": "Actions planned",
 	"in_progress": "In progress", "verifying": "Verifying", "closed": "Closed",

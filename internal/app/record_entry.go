@@ -211,9 +211,11 @@ func (a *App) UpdateRecord(ctx context.Context, p Principal, slug string, kind i
 }
 
 // DeleteRecord removes one record. Requires write_records. ENOTFOUND.
-// The audit trail keeps the record's history and gains record.delete
-// with the values it had; a recompute follows.
-func (a *App) DeleteRecord(ctx context.Context, p Principal, slug string, kind isms.RecordKind, id int64) error {
+// key, when not empty, must be the record's natural key (ECONFLICT
+// otherwise): the caller confirms which record goes, so a wrong id
+// deletes nothing. The audit trail keeps the record's history and gains
+// record.delete with the values it had; a recompute follows.
+func (a *App) DeleteRecord(ctx context.Context, p Principal, slug string, kind isms.RecordKind, id int64, key string) error {
 	if _, err := lookupKind(kind); err != nil {
 		return err
 	}
@@ -221,6 +223,9 @@ func (a *App) DeleteRecord(ctx context.Context, p Principal, slug string, kind i
 		old, err := tx.RecordByID(ctx, m.Org.ID, kind, id)
 		if err != nil {
 			return err
+		}
+		if key != "" && key != old.Key {
+			return isms.Errorf(isms.ECONFLICT, "key: record %d has the key %q, not %q; nothing was deleted, check which record you mean", id, old.Key, key)
 		}
 		if err := tx.DeleteRecord(ctx, m.Org.ID, kind, id); err != nil {
 			return err

@@ -90,8 +90,12 @@ func TestRecordEntryCreateEditDelete(t *testing.T) {
 			t.Errorf("unchanged save wrote %d events, %d jobs", len(got)-2, len(jobs)-n)
 		}
 
-		// Delete: the record is gone, its history stays, with the values.
-		if err := f.app.DeleteRecord(ctx, owner, "acme", isms.KindIncidents, rec2.ID); err != nil {
+		// Delete: a wrong key deletes nothing; then the record is gone,
+		// its history stays, with the values.
+		if err := f.app.DeleteRecord(ctx, owner, "acme", isms.KindIncidents, rec2.ID, "INC-1"); isms.ErrorCode(err) != isms.ECONFLICT {
+			t.Errorf("delete with another key: %v, want conflict", err)
+		}
+		if err := f.app.DeleteRecord(ctx, owner, "acme", isms.KindIncidents, rec2.ID, "INC-2b"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.app.Record(ctx, owner, "acme", isms.KindIncidents, rec2.ID); isms.ErrorCode(err) != isms.ENOTFOUND {
@@ -104,7 +108,7 @@ func TestRecordEntryCreateEditDelete(t *testing.T) {
 		if len(jobs) != n+1 {
 			t.Errorf("delete enqueued %d jobs, want 1", len(jobs)-n)
 		}
-		if err := f.app.DeleteRecord(ctx, owner, "acme", isms.KindIncidents, rec2.ID); isms.ErrorCode(err) != isms.ENOTFOUND {
+		if err := f.app.DeleteRecord(ctx, owner, "acme", isms.KindIncidents, rec2.ID, ""); isms.ErrorCode(err) != isms.ENOTFOUND {
 			t.Errorf("second delete: %v", err)
 		}
 		// The key of a deleted record is free again.
@@ -190,10 +194,10 @@ func TestRecordEntryRoles(t *testing.T) {
 		if _, err := f.app.UpdateRecord(ctx, other.members[isms.RoleAdmin], "acme", isms.KindSuppliers, rec.ID, in); isms.ErrorCode(err) != isms.ENOTFOUND {
 			t.Errorf("other tenant update: %v", err)
 		}
-		if err := f.app.DeleteRecord(ctx, other.members[isms.RoleAdmin], "beta", isms.KindSuppliers, rec.ID); isms.ErrorCode(err) != isms.ENOTFOUND {
+		if err := f.app.DeleteRecord(ctx, other.members[isms.RoleAdmin], "beta", isms.KindSuppliers, rec.ID, ""); isms.ErrorCode(err) != isms.ENOTFOUND {
 			t.Errorf("delete through another organisation: %v", err)
 		}
-		if err := f.app.DeleteRecord(ctx, f.members[isms.RoleViewer], "acme", isms.KindSuppliers, rec.ID); isms.ErrorCode(err) != isms.EFORBIDDEN {
+		if err := f.app.DeleteRecord(ctx, f.members[isms.RoleViewer], "acme", isms.KindSuppliers, rec.ID, ""); isms.ErrorCode(err) != isms.EFORBIDDEN {
 			t.Errorf("viewer delete: %v", err)
 		}
 	})

@@ -118,6 +118,21 @@ func keyTaken(ctx context.Context, tx *store.Tx, m *Member, spec isms.KindSpec, 
 		spec.KeyFields()[0].Name, strings.ToLower(isms.KindSingular(spec.Kind)), rec.Key, strings.Join(names, " / "))
 }
 
+// notMirrored is ECONFLICT for a record pdca mirrors from its own
+// deviation workflow or internal audits: the workflow is its source and
+// would overwrite a change made by hand at its next step.
+func notMirrored(ctx context.Context, tx *store.Tx, m *Member, r isms.Record) error {
+	mirrored, err := tx.MirroredRecord(ctx, m.Org.ID, r.Kind, r.Key)
+	if err != nil || !mirrored {
+		return err
+	}
+	where := "the deviation's page"
+	if r.Kind == isms.KindAuditFindings {
+		where = "the internal audit's page"
+	}
+	return isms.Errorf(isms.ECONFLICT, "%s is worked in pdca, and this record follows it; change it on %s instead", r.Key, where)
+}
+
 func lookupKind(kind isms.RecordKind) (isms.KindSpec, error) {
 	spec, ok := isms.LookupKind(string(kind))
 	if !ok {
@@ -179,6 +194,9 @@ func (a *App) UpdateRecord(ctx context.Context, p Principal, slug string, kind i
 		if err != nil {
 			return err
 		}
+		if err := notMirrored(ctx, tx, m, old); err != nil {
+			return err
+		}
 		if rec, err = buildRecord(ctx, tx, m, kind, in); err != nil {
 			return err
 		}
@@ -226,6 +244,9 @@ func (a *App) DeleteRecord(ctx context.Context, p Principal, slug string, kind i
 		}
 		if key != "" && key != old.Key {
 			return isms.Errorf(isms.ECONFLICT, "key: record %d has the key %q, not %q; nothing was deleted, check which record you mean", id, old.Key, key)
+		}
+		if err := notMirrored(ctx, tx, m, old); err != nil {
+			return err
 		}
 		if err := tx.DeleteRecord(ctx, m.Org.ID, kind, id); err != nil {
 			return err

@@ -227,3 +227,34 @@ func TestRecordEntryKeepsSeconds(t *testing.T) {
 		}
 	})
 }
+
+// A deviation worked in pdca is mirrored into the deviations records; its
+// mirror is changed through the workflow, never by hand.
+func TestRecordEntryLeavesMirrorsToTheWorkflow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := mustFixture(t, db, "acme")
+		ctx := context.Background()
+		po := f.members[isms.RoleProcessOwner]
+		d, err := f.app.CreateDeviation(ctx, po, "acme", app.DeviationInput{Title: "worked in pdca", Kind: "minor", Source: "complaint", Severity: "low"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, _, err := f.app.Records(ctx, po, "acme", isms.KindDeviations, store.RecordFilter{Query: d.Ref})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("mirror: %v %v", recs, err)
+		}
+		_, err = f.app.UpdateRecord(ctx, po, "acme", isms.KindDeviations, recs[0].ID, app.RecordValues{Values: map[string]string{"ref": d.Ref, "title": "by hand"}})
+		if isms.ErrorCode(err) != isms.ECONFLICT || !strings.Contains(err.Error(), "deviation's page") {
+			t.Errorf("edit a mirror: %v", err)
+		}
+		if err := f.app.DeleteRecord(ctx, po, "acme", isms.KindDeviations, recs[0].ID, d.Ref); isms.ErrorCode(err) != isms.ECONFLICT {
+			t.Errorf("delete a mirror: %v", err)
+		}
+		// An imported deviation record is the organisation's own to edit.
+		mustImport(t, f.app, po, "acme", isms.KindDeviations, "ref,title\nEXT-1,from the old tool\n", false)
+		ext, _, _ := f.app.Records(ctx, po, "acme", isms.KindDeviations, store.RecordFilter{Query: "EXT-1"})
+		if _, err := f.app.UpdateRecord(ctx, po, "acme", isms.KindDeviations, ext[0].ID, app.RecordValues{Values: map[string]string{"ref": "EXT-1", "title": "edited"}}); err != nil {
+			t.Errorf("edit an imported deviation record: %v", err)
+		}
+	})
+}

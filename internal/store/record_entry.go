@@ -124,3 +124,21 @@ func (tx *Tx) OrgByReportToken(ctx context.Context, tokenSHA256 string) (*isms.O
 	}
 	return tx.OrgByID(ctx, id)
 }
+
+// MirroredRecord reports whether a record of the kind with this key is
+// the mirror of a deviation or audit finding worked in pdca (whose
+// workflow rewrites it), rather than an imported or typed one.
+func (tx *Tx) MirroredRecord(ctx context.Context, orgID int64, kind isms.RecordKind, key string) (bool, error) {
+	var table string
+	switch kind {
+	case isms.KindDeviations:
+		table = "deviations"
+	case isms.KindAuditFindings:
+		table = "audit_findings"
+	default:
+		return false, nil
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE org_id = $1 AND ref = $2`, orgID, key).Scan(&n)
+	return n > 0, err
+}

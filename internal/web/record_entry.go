@@ -162,9 +162,11 @@ func (s *Server) renderRecordForm(w http.ResponseWriter, r *http.Request, m *app
 		}
 	case isms.ErrorCode(err) == isms.ECONFLICT:
 		msg := isms.ErrorMessage(err)
-		field, why, _ := strings.Cut(msg, ": ")
-		if _, ok := spec.Field(field); ok {
-			problems[field] = why
+		why := msg
+		if field, rest, ok := strings.Cut(msg, ": "); ok {
+			if _, isField := spec.Field(field); isField {
+				problems[field], why = rest, rest
+			}
 		}
 		pg.Error = "Nothing was stored: " + why
 	case err != nil:

@@ -25,9 +25,15 @@ func TestBuildRecord(t *testing.T) {
 				return r.Key == "INC-1" && r.Texts["severity"] == "high" && r.Times["detected_at"].Equal(time.Date(2026, 10, 1, 6, 0, 0, 0, time.UTC))
 			}, nil},
 		{"offset wins over the zone", isms.KindIncidents, map[string]string{"ref": "I", "detected_at": "2026-10-01T09:00:00Z"}, nil,
-			func(r isms.Record) bool { return r.Times["detected_at"].Equal(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)) }, nil},
+			func(r isms.Record) bool {
+				return r.Times["detected_at"].Equal(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC))
+			}, nil},
 		{"empty is unknown", isms.KindIncidents, map[string]string{"ref": "I", "title": "", "resolved_at": " "}, nil,
-			func(r isms.Record) bool { _, t := r.Texts["title"]; _, res := r.Times["resolved_at"]; return !t && !res }, nil},
+			func(r isms.Record) bool {
+				_, t := r.Texts["title"]
+				_, res := r.Times["resolved_at"]
+				return !t && !res
+			}, nil},
 		{"bools as in files", isms.KindChanges, map[string]string{"ref": "C", "documented": "yes", "approved": "0"}, nil,
 			func(r isms.Record) bool { return r.Bools["documented"] && !r.Bools["approved"] }, nil},
 		{"attributes kept", isms.KindSuppliers, map[string]string{"name": "S"}, map[string]string{"owner": "Ann"},

@@ -40,7 +40,7 @@ var labels = map[string]string{
 	"read": "Read", "read_audit": "Read the audit trail", "manage_members": "Manage members",
 	"manage_org": "Manage the organisation", "manage_tokens": "Manage API tokens",
 	"import": "Import records", "manage_metrics": "Manage metrics",
-	"write_records": "Write records", "decide": "Decide",
+	"write_records": "Write records", "decide": "Decide", "report_incident": "Report an incident",
 	// Deviation statuses, kinds, sources, causes; action statuses; verdicts.
 	"open": "Open", "analysing": "Analysing", "actions_planned": "Actions planned",
 	"in_progress": "In progress", "verifying": "Verifying", "closed": "Closed",
@@ -146,7 +146,7 @@ var entities = map[string]string{
 	"audit_checkpoint": "Audit checkpoint", "risk": "Risk", "control": "SoA control",
 	"review": "Management review", "review_action": "Review decision", "export": "Export",
 	"reminder": "Reminder", "delivery": "Delivery", "reminder_settings": "Reminder settings",
-	"notification_prefs": "Notification preferences",
+	"notification_prefs": "Notification preferences", "report_link": "Public report link",
 }
 
 // EntityLabel returns the name of an audit event's entity type, or of a
@@ -211,6 +211,10 @@ var events = map[string]string{
 	"reminder_settings.update":  "Changed the reminder settings",
 	"notification_prefs.update": "Changed notification preferences",
 	"delivery.sent":             "Delivered a message", "delivery.failed": "Failed to deliver a message",
+	// Records entered by hand and incident reports (issue 15).
+	"record.create": "Added a record", "record.delete": "Deleted a record", "record.report": "Reported an incident",
+	"report_link.enable": "Turned on the public report link", "report_link.rotate": "Rotated the public report link",
+	"report_link.disable": "Turned off the public report link",
 }
 
 // EventLabel says in words what an audit event's action did

@@ -42,21 +42,24 @@ const (
 	ActManageMetrics Action = "manage_metrics" // change metric definitions and targets
 	ActWriteRecords  Action = "write_records"  // create and change records, deviations, actions
 	ActDecide        Action = "decide"         // record management decisions
+	// ActReportIncident: report a suspected incident (issue 15). Every
+	// member may: anyone who notices something must be able to say so.
+	ActReportIncident Action = "report_incident"
 )
 
 // Actions lists every action, for matrix tests and documentation.
 func Actions() []Action {
-	return []Action{ActRead, ActReadAudit, ActManageMembers, ActManageOrg, ActManageTokens, ActImport, ActManageMetrics, ActWriteRecords, ActDecide}
+	return []Action{ActRead, ActReadAudit, ActManageMembers, ActManageOrg, ActManageTokens, ActImport, ActManageMetrics, ActWriteRecords, ActDecide, ActReportIncident}
 }
 
 // permissions is the one source of truth of who may do what.
 var permissions = map[Role][]Action{
-	RoleAdmin:        {ActRead, ActReadAudit, ActManageMembers, ActManageOrg, ActManageTokens, ActImport, ActManageMetrics, ActWriteRecords, ActDecide},
-	RoleISMSManager:  {ActRead, ActReadAudit, ActManageTokens, ActImport, ActManageMetrics, ActWriteRecords, ActDecide},
-	RoleProcessOwner: {ActRead, ActManageTokens, ActImport, ActWriteRecords},
-	RoleManagement:   {ActRead, ActDecide},
-	RoleAuditor:      {ActRead, ActReadAudit},
-	RoleViewer:       {ActRead},
+	RoleAdmin:        {ActRead, ActReadAudit, ActManageMembers, ActManageOrg, ActManageTokens, ActImport, ActManageMetrics, ActWriteRecords, ActDecide, ActReportIncident},
+	RoleISMSManager:  {ActRead, ActReadAudit, ActManageTokens, ActImport, ActManageMetrics, ActWriteRecords, ActDecide, ActReportIncident},
+	RoleProcessOwner: {ActRead, ActManageTokens, ActImport, ActWriteRecords, ActReportIncident},
+	RoleManagement:   {ActRead, ActDecide, ActReportIncident},
+	RoleAuditor:      {ActRead, ActReadAudit, ActReportIncident},
+	RoleViewer:       {ActRead, ActReportIncident},
 }
 
 // Can reports whether role r may perform action a.

@@ -11,12 +11,12 @@ import (
 func TestPermissionMatrix(t *testing.T) {
 	const Y, N = true, false
 	want := map[isms.Role]map[isms.Action]bool{
-		isms.RoleAdmin:        {isms.ActRead: Y, isms.ActReadAudit: Y, isms.ActManageMembers: Y, isms.ActManageOrg: Y, isms.ActManageTokens: Y, isms.ActImport: Y, isms.ActManageMetrics: Y, isms.ActWriteRecords: Y, isms.ActDecide: Y},
-		isms.RoleISMSManager:  {isms.ActRead: Y, isms.ActReadAudit: Y, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: Y, isms.ActImport: Y, isms.ActManageMetrics: Y, isms.ActWriteRecords: Y, isms.ActDecide: Y},
-		isms.RoleProcessOwner: {isms.ActRead: Y, isms.ActReadAudit: N, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: Y, isms.ActImport: Y, isms.ActManageMetrics: N, isms.ActWriteRecords: Y, isms.ActDecide: N},
-		isms.RoleManagement:   {isms.ActRead: Y, isms.ActReadAudit: N, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: N, isms.ActImport: N, isms.ActManageMetrics: N, isms.ActWriteRecords: N, isms.ActDecide: Y},
-		isms.RoleAuditor:      {isms.ActRead: Y, isms.ActReadAudit: Y, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: N, isms.ActImport: N, isms.ActManageMetrics: N, isms.ActWriteRecords: N, isms.ActDecide: N},
-		isms.RoleViewer:       {isms.ActRead: Y, isms.ActReadAudit: N, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: N, isms.ActImport: N, isms.ActManageMetrics: N, isms.ActWriteRecords: N, isms.ActDecide: N},
+		isms.RoleAdmin:        {isms.ActRead: Y, isms.ActReadAudit: Y, isms.ActManageMembers: Y, isms.ActManageOrg: Y, isms.ActManageTokens: Y, isms.ActImport: Y, isms.ActManageMetrics: Y, isms.ActWriteRecords: Y, isms.ActDecide: Y, isms.ActReportIncident: Y},
+		isms.RoleISMSManager:  {isms.ActRead: Y, isms.ActReadAudit: Y, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: Y, isms.ActImport: Y, isms.ActManageMetrics: Y, isms.ActWriteRecords: Y, isms.ActDecide: Y, isms.ActReportIncident: Y},
+		isms.RoleProcessOwner: {isms.ActRead: Y, isms.ActReadAudit: N, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: Y, isms.ActImport: Y, isms.ActManageMetrics: N, isms.ActWriteRecords: Y, isms.ActDecide: N, isms.ActReportIncident: Y},
+		isms.RoleManagement:   {isms.ActRead: Y, isms.ActReadAudit: N, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: N, isms.ActImport: N, isms.ActManageMetrics: N, isms.ActWriteRecords: N, isms.ActDecide: Y, isms.ActReportIncident: Y},
+		isms.RoleAuditor:      {isms.ActRead: Y, isms.ActReadAudit: Y, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: N, isms.ActImport: N, isms.ActManageMetrics: N, isms.ActWriteRecords: N, isms.ActDecide: N, isms.ActReportIncident: Y},
+		isms.RoleViewer:       {isms.ActRead: Y, isms.ActReadAudit: N, isms.ActManageMembers: N, isms.ActManageOrg: N, isms.ActManageTokens: N, isms.ActImport: N, isms.ActManageMetrics: N, isms.ActWriteRecords: N, isms.ActDecide: N, isms.ActReportIncident: Y},
 	}
 	if len(want) != len(isms.Roles()) {
 		t.Fatalf("matrix has %d roles, domain has %d", len(want), len(isms.Roles()))
@@ -39,9 +39,10 @@ func TestPermissionMatrix(t *testing.T) {
 			})
 		}
 	}
-	// The auditor changes nothing: it may only read.
+	// The auditor changes nothing: it may only read, and (like everyone)
+	// report a suspected incident, a duty of every member (issue 15).
 	for _, a := range isms.Actions() {
-		if a != isms.ActRead && a != isms.ActReadAudit && isms.RoleAuditor.Can(a) {
+		if a != isms.ActRead && a != isms.ActReadAudit && a != isms.ActReportIncident && isms.RoleAuditor.Can(a) {
 			t.Errorf("auditor may %s", a)
 		}
 	}

@@ -178,6 +178,9 @@ func target(e isms.Event, before, after map[string]any, ps people, slug string) 
 	default:
 		if _, ok := isms.LookupKind(e.Entity); ok {
 			link = base + "records/" + e.Entity + "/" + id
+			if e.Action == "record.delete" {
+				link = base + "records/" + e.Entity // the record's page is gone
+			}
 		}
 	}
 	if called != "" {

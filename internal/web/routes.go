@@ -51,6 +51,11 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /invitations/{id}/accept", s.signedIn(s.handleInvitationAnswer(true)))
 	mux.HandleFunc("POST /invitations/{id}/decline", s.signedIn(s.handleInvitationAnswer(false)))
 
+	// Reporting an incident through an organisation's public link, without
+	// signing in (issue 15).
+	mux.HandleFunc("GET /report/{token}", s.handlePublicReportForm)
+	mux.HandleFunc("POST /report/{token}", s.handlePublicReport)
+
 	// Inside an organisation: every page is listed in orgRoutes.
 	for _, rt := range s.orgRoutes() {
 		mux.HandleFunc(rt.Pattern, s.inOrg(rt.Action, rt.Handler))
@@ -65,6 +70,7 @@ func (s *Server) routes() {
 	s.apiTokenRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
+	s.apiRecordEntryRoutes(s.api)
 	// Processes and improvement cycles (issue 4).
 	s.apiProcessRoutes(s.api)
 	// Deviations, corrective actions, internal audits (issue 5).
@@ -116,6 +122,19 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/records", isms.ActRead, s.handleRecords},
 		{"GET /o/{org}/records/{kind}", isms.ActRead, s.handleRecordList},
 		{"GET /o/{org}/records/{kind}/{id}", isms.ActRead, s.handleRecord},
+		// Records entered by hand and incident reports (issue 15).
+		{"GET /o/{org}/records/{kind}/new", isms.ActWriteRecords, s.handleRecordNew},
+		{"POST /o/{org}/records/{kind}", isms.ActWriteRecords, s.handleRecordCreate},
+		{"GET /o/{org}/records/{kind}/{id}/edit", isms.ActWriteRecords, s.handleRecordEdit},
+		{"POST /o/{org}/records/{kind}/{id}", isms.ActWriteRecords, s.handleRecordUpdate},
+		{"GET /o/{org}/records/{kind}/{id}/delete", isms.ActWriteRecords, s.handleRecordDeleteConfirm},
+		{"POST /o/{org}/records/{kind}/{id}/delete", isms.ActWriteRecords, s.handleRecordDelete},
+		{"GET /o/{org}/report", isms.ActReportIncident, s.handleReportForm},
+		{"POST /o/{org}/report", isms.ActReportIncident, s.handleReport},
+		{"GET /o/{org}/report/done", isms.ActReportIncident, s.handleReported},
+		{"GET /o/{org}/report-link", isms.ActManageOrg, s.handleReportLink},
+		{"POST /o/{org}/report-link", isms.ActManageOrg, s.handleReportLinkRotate},
+		{"POST /o/{org}/report-link/disable", isms.ActManageOrg, s.handleReportLinkDisable},
 		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
 		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
 		// Processes and improvement cycles (issue 4).
@@ -237,6 +256,11 @@ var apiActions = map[string]isms.Action{
 	"list-records":      isms.ActRead,
 	"get-record":        isms.ActRead,
 	"import-records":    isms.ActImport,
+	// Records entered by hand and incident reports (issue 15).
+	"create-record":   isms.ActWriteRecords,
+	"update-record":   isms.ActWriteRecords,
+	"delete-record":   isms.ActWriteRecords,
+	"report-incident": isms.ActReportIncident,
 	// Processes and improvement cycles (issue 4).
 	"list-processes": isms.ActRead,
 	"get-process":    isms.ActRead,

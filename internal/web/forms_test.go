@@ -30,6 +30,8 @@ var formlessRoutes = map[string]string{
 	"POST /o/{org}/reviews/{id}/reopen":                  "a button without input",
 	"POST /o/{org}/reviews/{id}/sign":                    "a button without input",
 	"POST /o/{org}/reviews/{id}/decisions/{action}/done": "a button (the note is a hidden field)",
+	"POST /o/{org}/report-link":                          "a button without input (turning the link on or rotating it asks for confirmation first)",
+	"POST /o/{org}/report-link/disable":                  "a button without input",
 	"POST /o/{org}/soa/import/confirm":                   "a button; a spent upload answers 410 and a rejected file lists its rows on the import page (TestSoAImportPages)",
 }
 

@@ -287,15 +287,11 @@ func (s *Server) handleRecordDelete(w http.ResponseWriter, r *http.Request, m *a
 	}
 	key := r.PostFormValue("key")
 	if key == "" {
-		s.renderRecordDelete(w, r, m, http.StatusUnprocessableEntity, spec, rec, "Confirm below which record to delete.")
+		s.formError(w, r, m, isms.Errorf(isms.EINVALID, "Confirm which record to delete with the button below."), s.handleRecordDeleteConfirm)
 		return
 	}
 	if err := s.app.DeleteRecord(r.Context(), m.Principal, m.Org.Slug, spec.Kind, rec.ID, key); err != nil {
-		if isms.ErrorCode(err) == isms.ECONFLICT {
-			s.renderRecordDelete(w, r, m, http.StatusConflict, spec, rec, isms.ErrorMessage(err))
-			return
-		}
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRecordDeleteConfirm)
 		return
 	}
 	s.flash(r, isms.KindSingular(spec.Kind)+" "+rec.Key+" deleted. Its history stays in the audit trail.")

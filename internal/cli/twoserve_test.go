@@ -344,17 +344,29 @@ func tsLeaderID(t *testing.T, db *store.DB) string {
 	}
 }
 
+// tsImportSuppliers imports suppliers (name,critical rows) and, if given,
+// their assessments (supplier,assessed_at rows) through the CLI.
+//
+// With assessments, the suppliers are first imported as not critical, then
+// their assessments, then the suppliers as given: a reminder scan running
+// between two imports (one runs every second) must not see a critical
+// supplier without its assessment, which would be "due, never assessed".
 func tsImportSuppliers(t *testing.T, dsn, suppliers, assessments string) {
 	t.Helper()
-	if code, out, errs := run(t, dsn, "", "import", "--org", "acme", "--kind", "suppliers", "--file", write(t, "suppliers.csv", "name,critical\n"+suppliers)); code != 0 {
-		t.Fatalf("import suppliers: %d %s %s", code, out, errs)
+	importSuppliers := func(rows string) {
+		if code, out, errs := run(t, dsn, "", "import", "--org", "acme", "--kind", "suppliers", "--file", write(t, "suppliers.csv", "name,critical\n"+rows)); code != 0 {
+			t.Fatalf("import suppliers: %d %s %s", code, out, errs)
+		}
 	}
 	if assessments == "" {
+		importSuppliers(suppliers)
 		return
 	}
+	importSuppliers(strings.ReplaceAll(suppliers, ",true\n", ",false\n"))
 	if code, out, errs := run(t, dsn, "", "import", "--org", "acme", "--kind", "supplier_assessments", "--file", write(t, "assessments.csv", "supplier,assessed_at\n"+assessments)); code != 0 {
 		t.Fatalf("import assessments: %d %s %s", code, out, errs)
 	}
+	importSuppliers(suppliers)
 }
 
 // tsHook is the webhook receiver: it checks each request's

@@ -51,11 +51,11 @@ func TestListRecordsFilters(t *testing.T) {
 			return r
 		}
 		recs := []isms.Record{
-			inc("INC-1", "high", "2026-09-30T20:59:00Z", "2026-10-02T00:00:00Z"), // 23:59 Helsinki: September
-			inc("INC-2", "low", "2026-09-30T21:30:00Z", ""),                      // 00:30 Helsinki: October
-			inc("INC-3", "high", "2026-10-31T21:59:59Z", ""),                     // 23:59:59 Helsinki (EET): October
+			inc("INC-1", "high", "2026-09-30T20:59:00Z", "2026-10-02T00:00:00Z"),     // 23:59 Helsinki: September
+			inc("INC-2", "low", "2026-09-30T21:30:00Z", ""),                          // 00:30 Helsinki: October
+			inc("INC-3", "high", "2026-10-31T21:59:59Z", ""),                         // 23:59:59 Helsinki (EET): October
 			inc("INC-4", "critical", "2026-10-31T22:00:00Z", "2026-11-03T00:00:00Z"), // November
-			inc("INC-5", "high", "", ""), // not yet detected: last when newest first
+			inc("INC-5", "high", "", ""),                                             // not yet detected: last when newest first
 			train("Alice", "2026-10-10T00:00:00Z", false),
 			train("bob", "2026-10-11T00:00:00Z", true),
 			train("alice", "2026-12-01T00:00:00Z", true),

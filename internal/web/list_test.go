@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -93,6 +94,69 @@ func TestRecordListFilterBar(t *testing.T) {
 		}
 		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?period=2026-Q5", nil, bearer(secret))
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Q1 to Q4") {
+			t.Errorf("api invalid period: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// Deviations filter by owner and by the period of detection (in the
+// organisation's zone) beside the status; the page keeps the values, an
+// invalid period or status is a 422 beside the filters, and the API takes
+// the same parameters.
+func TestDeviationListFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		ctx := context.Background()
+		owner := o.users[isms.RoleProcessOwner].Email
+		for _, d := range []struct {
+			title, owner string
+			at           time.Time
+		}{
+			{"Badge left active", owner, time.Date(2026, 9, 30, 21, 30, 0, 0, time.UTC)}, // 00:30 on 1 October in Helsinki
+			{"Backup not tested", owner, time.Date(2026, 9, 30, 20, 30, 0, 0, time.UTC)}, // 23:30 on 30 September
+			{"Supplier unassessed", o.users[isms.RoleISMSManager].Email, time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC)},
+		} {
+			if _, err := a.CreateDeviation(ctx, app.System, "acme", app.DeviationInput{Title: d.title, Kind: "minor", Source: "complaint", Severity: "low",
+				DetectedAt: d.at, OwnerEmail: d.owner}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := e.signIn(t, o.users[isms.RoleViewer].Email)
+		r := e.do(t, c, http.MethodGet, "/o/acme/deviations?period=2026-10&owner="+strings.ToUpper(owner), nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "Badge left active") || strings.Contains(r.body, "Backup not tested") ||
+			strings.Contains(r.body, "Supplier unassessed") || !strings.Contains(r.body, "1 deviation matching the filters") ||
+			!strings.Contains(r.body, `value="2026-10"`) || !strings.Contains(r.body, `<option value="`+owner+`" selected>`) {
+			t.Errorf("owner and October: %d\n%s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodGet, "/o/acme/deviations?period=2026-10", nil, nil)
+		if !strings.Contains(r.body, "2 deviations matching the filters") || strings.Index(r.body, "Supplier unassessed") > strings.Index(r.body, "Badge left active") {
+			t.Errorf("October, newest first: want Supplier unassessed then Badge left active")
+		}
+		for _, q := range []string{"period=October", "status=sideways"} {
+			r = e.do(t, c, http.MethodGet, "/o/acme/deviations?"+q, nil, nil)
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="f-problem"`) {
+				t.Errorf("%s: status %d, want 422 with the message beside the filters", q, r.status)
+			}
+		}
+
+		_, secret := mustToken(t, a, o, isms.RoleAuditor, isms.ScopeRead)
+		api := e.client(t, false)
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/deviations?period=2026-10&owner="+owner, nil, bearer(secret))
+		var list struct {
+			Items []struct {
+				Title string `json:"title"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &list); err != nil || r.status != http.StatusOK || list.Total != 1 || list.Items[0].Title != "Badge left active" {
+			t.Errorf("api owner and period: %d %s", r.status, r.body)
+		}
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/deviations?period=2026-00", nil, bearer(secret))
+		if r.status != http.StatusUnprocessableEntity {
 			t.Errorf("api invalid period: %d %s", r.status, r.body)
 		}
 	})

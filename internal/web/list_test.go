@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,6 +159,48 @@ func TestDeviationListFilters(t *testing.T) {
 		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/deviations?period=2026-00", nil, bearer(secret))
 		if r.status != http.StatusUnprocessableEntity {
 			t.Errorf("api invalid period: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// list-risks pages in the database and filters by owner; total counts
+// the risks matching, not the page.
+func TestRiskListAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		ctx := context.Background()
+		manager := app.Principal{UserID: o.users[isms.RoleISMSManager].ID, Label: o.users[isms.RoleISMSManager].Email}
+		owner := o.users[isms.RoleProcessOwner].Email
+		for i := range 3 {
+			rf := app.RiskFields{Asset: "asset " + strconv.Itoa(i), Threat: "loss"}
+			if i > 0 {
+				rf.OwnerEmail = owner
+			}
+			if _, err := a.CreateRisk(ctx, manager, "acme", rf, 2, 2, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, secret := mustToken(t, a, o, isms.RoleAuditor, isms.ScopeRead)
+		api := e.client(t, false)
+		var list struct {
+			Items []struct {
+				Asset string `json:"asset"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		r := e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?owner="+strings.ToUpper(owner)+"&limit=1", nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &list); err != nil || r.status != http.StatusOK || list.Total != 2 || len(list.Items) != 1 || list.Items[0].Asset != "asset 2" {
+			t.Errorf("owner, limit 1: %d %s", r.status, r.body)
+		}
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?offset=2", nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &list); err != nil || list.Total != 3 || len(list.Items) != 1 || list.Items[0].Asset != "asset 0" {
+			t.Errorf("offset 2: %s", r.body)
+		}
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?treatment=ignore", nil, bearer(secret))
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("unknown treatment: %d %s", r.status, r.body)
 		}
 	})
 }

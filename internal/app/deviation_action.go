@@ -245,11 +245,42 @@ func (a *App) Deviations(ctx context.Context, p Principal, slug, status string) 
 // first (limit 0: all), and how many there are in all; status as for
 // Deviations. Requires read.
 func (a *App) DeviationList(ctx context.Context, p Principal, slug, status string, limit, offset int) ([]isms.Deviation, int, error) {
+	return a.DeviationPage(ctx, p, slug, DeviationQuery{Status: status, Limit: limit, Offset: offset})
+}
+
+// DeviationQuery filters and pages the deviations: Status as for
+// Deviations, Owner the owner's email, Period a month or quarter of
+// detection in the organisation's zone (PeriodRange).
+type DeviationQuery struct {
+	Status, Owner, Period string
+	Limit, Offset         int
+}
+
+// DeviationPage returns one page of the deviations that match q, newest
+// first (limit 0: all), and how many match; filtered and paged by the
+// database. Requires read. EINVALID for an unknown status or a period
+// that is not a month or quarter.
+func (a *App) DeviationPage(ctx context.Context, p Principal, slug string, q DeviationQuery) ([]isms.Deviation, int, error) {
 	var out []isms.Deviation
 	var total int
+	q.Status = strings.ToLower(strings.TrimSpace(q.Status))
+	if q.Status != "" && q.Status != "overdue" && !slices.Contains(isms.DeviationStatuses(), isms.DeviationStatus(q.Status)) {
+		var names []string
+		for _, s := range isms.DeviationStatuses() {
+			names = append(names, string(s))
+		}
+		return nil, 0, isms.Errorf(isms.EINVALID, "status %q: give one of %s, or overdue", q.Status, strings.Join(names, ", "))
+	}
+	if len(q.Owner) > isms.MaxShort*2 {
+		return nil, 0, isms.Errorf(isms.EINVALID, "owner: give the owner's email")
+	}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		var err error
-		out, total, err = tx.DeviationPage(ctx, m.Org.ID, store.DeviationFilter{Status: status, Now: tx.Now, Limit: limit, Offset: offset})
+		from, to, err := PeriodRange(m.Org, q.Period)
+		if err != nil {
+			return err
+		}
+		out, total, err = tx.DeviationPage(ctx, m.Org.ID, store.DeviationFilter{Status: q.Status, Now: tx.Now, Owner: q.Owner, From: from, To: to,
+			Limit: q.Limit, Offset: q.Offset})
 		return err
 	})
 	return out, total, err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
@@ -26,7 +27,19 @@ func (a *App) Records(ctx context.Context, p Principal, slug string, kind isms.R
 	var out []isms.Record
 	var total int
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		spec, ok := isms.LookupKind(string(kind))
+		if !ok {
+			return isms.Errorf(isms.EINVALID, "unknown record kind %q", string(kind))
+		}
+		f.Status, f.Severity = strings.ToLower(strings.TrimSpace(f.Status)), strings.ToLower(strings.TrimSpace(f.Severity))
+		f.Owner = strings.TrimSpace(f.Owner)
+		if err := spec.CheckListFilter(isms.RecordListFilter{Status: f.Status, Severity: f.Severity, Owner: f.Owner}); err != nil {
+			return err
+		}
 		var err error
+		if f.From, f.To, err = PeriodRange(m.Org, f.Period); err != nil {
+			return err
+		}
 		out, total, err = tx.ListRecords(ctx, m.Org.ID, kind, f)
 		return err
 	})

@@ -170,8 +170,9 @@ func TestRiskIntervalsAndStats(t *testing.T) {
 		if err != nil || len(reg.Risks) != 5 || reg.Intervals[isms.LevelCritical] != 1 {
 			t.Fatalf("register %+v, %v", reg, err)
 		}
-		if !reg.Risks[0].NextReview.Equal(time.Date(2026, 2, 15, 12, 0, 0, 0, time.UTC)) {
-			t.Errorf("critical next review %v after the change, want a month after assessment", reg.Risks[0].NextReview)
+		// Newest first (ties by id): the critical risk, added first, is last.
+		if !reg.Risks[4].NextReview.Equal(time.Date(2026, 2, 15, 12, 0, 0, 0, time.UTC)) {
+			t.Errorf("critical next review %v after the change, want a month after assessment", reg.Risks[4].NextReview)
 		}
 
 		// Three months on: critical (1) and the two high (2) are overdue.

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -13,39 +15,75 @@ type RiskFilter struct {
 	Level      isms.RiskLevel
 	Likelihood int
 	Impact     int
-	Treatment  isms.Treatment
-	Due        bool // reassessment overdue
+	Treatment  isms.Treatment // a treatment option, or "none" for undecided
+	Owner      string         // the owner's email
+	Due        bool           // reassessment overdue
 	Untreated  bool
+	// Limit is the page size (0: 50, at most 500); Offset skips.
+	Limit, Offset int
 }
 
-func (f RiskFilter) match(r *isms.Risk, now time.Time) bool {
-	return (f.Level == "" || r.Level() == f.Level) && (f.Likelihood == 0 || r.Likelihood == f.Likelihood) &&
-		(f.Impact == 0 || r.Impact == f.Impact) && (f.Treatment == "" || r.Treatment == f.Treatment) &&
-		(!f.Due || r.Overdue(now)) && (!f.Untreated || r.Untreated())
+// Active reports whether any filter is set (paging aside).
+func (f RiskFilter) Active() bool {
+	f.Limit, f.Offset = 0, 0
+	return f != RiskFilter{}
 }
 
-// RiskRegister is the register filtered, with the heat map of every risk.
+// check returns EINVALID for a level or treatment pdca does not know.
+func (f RiskFilter) check() error {
+	if f.Level != "" && !slices.Contains(isms.RiskLevels(), f.Level) {
+		return isms.Errorf(isms.EINVALID, "level %q: give low, medium, high or critical", f.Level)
+	}
+	if f.Treatment != "" && f.Treatment != "none" && !slices.Contains(isms.Treatments(), f.Treatment) {
+		var names []string
+		for _, t := range isms.Treatments() {
+			names = append(names, string(t))
+		}
+		return isms.Errorf(isms.EINVALID, "treatment %q: give one of %s, or none", f.Treatment, strings.Join(names, ", "))
+	}
+	if f.Likelihood < 0 || f.Likelihood > 5 || f.Impact < 0 || f.Impact > 5 {
+		return isms.Errorf(isms.EINVALID, "likelihood and impact: give 1 to 5")
+	}
+	return nil
+}
+
+// RiskRegister is one page of the register, filtered, with the heat map of
+// every risk.
 type RiskRegister struct {
-	Risks     []*isms.Risk
-	Total     int
-	HeatMap   []isms.HeatRow
-	Intervals isms.ReviewIntervals
-	Processes []store.ProcessChoice
-	Now       time.Time
+	Risks []*isms.Risk
+	// Total counts the whole register, Matching the risks the filter
+	// keeps; Offset is the page's start.
+	Total, Matching, Offset int
+	HeatMap                 []isms.HeatRow
+	Intervals               isms.ReviewIntervals
+	Processes               []store.ProcessChoice
+	Now                     time.Time
 }
 
-// Risks returns the organisation's register, filtered. Requires read.
+// Risks returns one page of the organisation's register, filtered, newest
+// first, and the heat map of all of it; the database filters, pages and
+// counts. Requires read. EINVALID for an unknown level or treatment.
 func (a *App) Risks(ctx context.Context, p Principal, slug string, f RiskFilter) (*RiskRegister, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	out := &RiskRegister{}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		all, err := tx.Risks(ctx, m.Org.ID)
+		var err error
+		out.Now, out.Offset = tx.Now, max(0, f.Offset)
+		out.Risks, out.Matching, err = tx.RiskPage(ctx, m.Org.ID, store.RiskFilter{Level: f.Level, Likelihood: f.Likelihood, Impact: f.Impact,
+			Treatment: string(f.Treatment), Owner: f.Owner, Due: f.Due, Untreated: f.Untreated, Now: tx.Now, Limit: f.Limit, Offset: out.Offset})
 		if err != nil {
 			return err
 		}
-		out.Now, out.Total, out.HeatMap = tx.Now, len(all), isms.HeatMapOf(all)
-		for _, r := range all {
-			if f.match(r, tx.Now) {
-				out.Risks = append(out.Risks, r)
+		counts, total, err := tx.RiskHeat(ctx, m.Org.ID)
+		if err != nil {
+			return err
+		}
+		out.Total, out.HeatMap = total, isms.HeatMapOf(nil)
+		for _, c := range counts {
+			if c.Likelihood >= 1 && c.Likelihood <= 5 && c.Impact >= 1 && c.Impact <= 5 {
+				out.HeatMap[5-c.Likelihood].Cells[c.Impact-1].Count = c.Count
 			}
 		}
 		if out.Intervals, err = tx.ReviewIntervals(ctx, m.Org.ID); err != nil {

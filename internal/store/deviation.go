@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -126,6 +127,10 @@ type DeviationFilter struct {
 	// for every deviation.
 	Status string
 	Now    time.Time
+	// Owner is the owner's email (case-insensitive); From and To bound
+	// detected_at half-open [From, To) (zero: no bound).
+	Owner    string
+	From, To time.Time
 	// Limit is the page size (0: no limit); Offset skips that many.
 	Limit, Offset int
 }
@@ -144,6 +149,18 @@ func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter)
 	default:
 		where += ` AND d.status = $2`
 		args = append(args, f.Status)
+	}
+	if f.Owner != "" {
+		args = append(args, strings.ToLower(strings.TrimSpace(f.Owner)))
+		where += fmt.Sprintf(` AND d.owner_id IN (SELECT id FROM users WHERE LOWER(email) = $%d)`, len(args))
+	}
+	if !f.From.IsZero() {
+		args = append(args, ts(f.From))
+		where += fmt.Sprintf(` AND d.detected_at >= $%d`, len(args))
+	}
+	if !f.To.IsZero() {
+		args = append(args, ts(f.To))
+		where += fmt.Sprintf(` AND d.detected_at < $%d`, len(args))
 	}
 	var total int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM deviations d `+where, args...).Scan(&total); err != nil {

@@ -411,42 +411,109 @@ func (tx *Tx) FinishImport(ctx context.Context, im *Import) error {
 
 // RecordFilter selects and orders a page of records.
 type RecordFilter struct {
-	Query  string // case-insensitive substring of the natural key
-	Sort   string // a column of the kind, or "id"; anything else sorts by id
-	Desc   bool
-	Limit  int
-	Offset int
+	Query string // case-insensitive substring of the natural key
+	// Sort is a column of the kind, or "id"; empty (or anything else)
+	// sorts newest first by the kind's main time (isms.ListSpec), ties
+	// and kinds without one by id, descending; Desc is then ignored.
+	Sort string
+	Desc bool
+	// Period is a month ("2026-10") or quarter ("2026-Q4"); app reads it
+	// in the organisation's zone into From and To, which ListRecords
+	// applies half-open [From, To) to the main time column (zero: no
+	// bound).
+	Period   string
+	From, To time.Time
+	// Status is open or closed (kinds with a closing column: open means
+	// it is empty) or pass or fail (results); Severity a value of the
+	// severity column; Owner a person (case-insensitive, exact). The app
+	// checks them against the kind (isms.KindSpec.CheckListFilter).
+	Status, Severity, Owner string
+	Limit                   int
+	Offset                  int
 }
 
-// ListRecords returns a page of records of a kind and the number matching.
-// The sort column is checked against the kind's specification, never taken
-// from input as is.
+// recordWhere returns the conditions of a filtered list of records and
+// their arguments after the organisation's id ($1). Column names come
+// from the kind's specification, never from input.
+func (s *recordSQL) recordWhere(f RecordFilter) (string, []any) {
+	l := s.spec.List()
+	where := ` WHERE org_id = $1 AND ` + visible
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args)+1)
+	}
+	if f.Query != "" {
+		where += ` AND LOWER(natural_key) LIKE ` + arg("%"+strings.ToLower(f.Query)+"%")
+	}
+	if l.Time != "" && !f.From.IsZero() {
+		where += ` AND ` + l.Time + ` >= ` + arg(ts(f.From))
+	}
+	if l.Time != "" && !f.To.IsZero() {
+		where += ` AND ` + l.Time + ` < ` + arg(ts(f.To))
+	}
+	switch {
+	case l.Closed != "" && f.Status == "open":
+		where += ` AND ` + l.Closed + ` IS NULL`
+	case l.Closed != "" && f.Status == "closed":
+		where += ` AND ` + l.Closed + ` IS NOT NULL`
+	case l.Result != "" && f.Status != "":
+		where += ` AND ` + l.Result + ` = ` + arg(f.Status)
+	}
+	if l.Severity != "" && f.Severity != "" {
+		where += ` AND ` + l.Severity + ` = ` + arg(f.Severity)
+	}
+	if l.Person != "" && f.Owner != "" {
+		where += ` AND LOWER(` + l.Person + `) = ` + arg(strings.ToLower(strings.TrimSpace(f.Owner)))
+	}
+	return where, args
+}
+
+// recordOrder returns the ORDER BY of a list: the chosen column (empty
+// values last in either direction, on both engines) or the main time
+// newest first; ties by id in the same direction.
+func (s *recordSQL) recordOrder(f RecordFilter) string {
+	for _, c := range s.columns {
+		if c == f.Sort {
+			dir := "ASC"
+			if f.Desc {
+				dir = "DESC"
+			}
+			return fmt.Sprintf(` ORDER BY %s %s NULLS LAST, id %s`, c, dir, dir)
+		}
+	}
+	if f.Sort == "id" {
+		if f.Desc {
+			return ` ORDER BY id DESC`
+		}
+		return ` ORDER BY id`
+	}
+	if t := s.spec.List().Time; t != "" {
+		return ` ORDER BY ` + t + ` DESC NULLS LAST, id DESC`
+	}
+	return ` ORDER BY id DESC`
+}
+
+// ListRecords returns a page of records of a kind and the number matching,
+// filtered, sorted and paged by the database. The sort column is checked
+// against the kind's specification, never taken from input as is.
 func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind, f RecordFilter) ([]isms.Record, int, error) {
 	s, err := statements(kind)
 	if err != nil {
 		return nil, 0, err
 	}
-	order := "id"
-	for _, c := range s.columns {
-		if c == f.Sort {
-			order = c
-		}
-	}
-	dir := "ASC"
-	if f.Desc {
-		dir = "DESC"
-	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	like := "%" + strings.ToLower(f.Query) + "%"
+	where, args := s.recordWhere(f)
+	args = append([]any{orgID}, args...)
 	var total int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+` WHERE org_id = $1 AND LOWER(natural_key) LIKE $2 AND `+visible, orgID, like).Scan(&total); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count %s: %w", kind, err)
 	}
-	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s WHERE org_id = $1 AND LOWER(natural_key) LIKE $2 AND %s
-		ORDER BY %s %s, id %s LIMIT $3 OFFSET $4`, strings.Join(s.columns, ", "), s.table, visible, order, dir, dir)
-	rows, err := tx.query(ctx, q, orgID, like, f.Limit, f.Offset)
+	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s%s LIMIT $%d OFFSET $%d`,
+		strings.Join(s.columns, ", "), s.table, where, s.recordOrder(f), len(args)+1, len(args)+2)
+	rows, err := tx.query(ctx, q, append(args, f.Limit, max(0, f.Offset))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", kind, err)
 	}

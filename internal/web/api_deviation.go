@@ -106,14 +106,16 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "list-deviations", Method: http.MethodGet, Path: base, Summary: "Deviations, newest first", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Status string `query:"status" doc:"A status, or overdue; empty for all."`
+			Status string `query:"status" doc:"A status, or overdue; empty for all. Anything else: 422."`
+			Owner  string `query:"owner" maxLength:"200" doc:"The owner's email, case-insensitive."`
+			Period string `query:"period" maxLength:"7" doc:"A month (2026-10) or quarter (2026-Q4) of detection in the organisation's time zone, start included, end excluded."`
 			PageParams
 		}) (*listOutput[DeviationJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ds, total, err := s.app.DeviationList(ctx, p, in.Org, in.Status, in.Limit, in.Offset)
+			ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Limit: in.Limit, Offset: in.Offset})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

@@ -61,6 +61,15 @@ type KindPath struct {
 	Kind string `path:"kind" enum:"access_removals,incidents,restore_tests,suppliers,supplier_assessments,changes,vulnerabilities,training,deviations,audit_findings"`
 }
 
+// ListFilterParams are the filters of the record lists, the same as the
+// filter bar of their pages.
+type ListFilterParams struct {
+	Period   string `query:"period" maxLength:"7" doc:"A month (2026-10) or quarter (2026-Q4) in the organisation's time zone; keeps records whose main time lies in it, start included, end excluded."`
+	Status   string `query:"status" doc:"open or closed for kinds with a closing column (incidents resolved_at, vulnerabilities fixed_at, training completed_at, access_removals access_removed_at, deviations and audit_findings closed_at; open means empty), pass or fail for restore_tests. Other kinds: 422."`
+	Severity string `query:"severity" doc:"A severity, for incidents, vulnerabilities and deviations."`
+	Owner    string `query:"owner" maxLength:"100" doc:"The person (training, access_removals), case-insensitive, exact."`
+}
+
 func (s *Server) apiRecordRoutes(api huma.API) {
 	tags := []string{"records"}
 	huma.Register(api, huma.Operation{OperationID: "list-records", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/records/{kind}", Summary: "Records of a kind, filtered, sorted and paginated", Tags: tags},
@@ -68,14 +77,16 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			KindPath
 			PageParams
 			Q    string `query:"q" doc:"Case-insensitive substring of the natural key."`
-			Sort string `query:"sort" doc:"A column of the kind; default id."`
-			Dir  string `query:"dir" enum:"asc,desc" default:"asc"`
+			Sort string `query:"sort" doc:"A column of the kind, or id. Default: newest first by the kind's main time (incidents detected_at, changes implemented_at, training due_at, vulnerabilities found_at, restore_tests tested_at, deviations detected_at, audit_findings raised_at, access_removals employment_ended_at, supplier_assessments assessed_at; suppliers by id), ties by id; dir is then ignored."`
+			Dir  string `query:"dir" enum:"asc,desc" default:"asc" doc:"Direction of sort."`
+			ListFilterParams
 		}) (*listOutput[RecordJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset})
+			recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
+				Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

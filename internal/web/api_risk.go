@@ -96,25 +96,28 @@ type RiskStatsJSON struct {
 
 func (s *Server) apiRiskRoutes(api huma.API) {
 	tags := []string{"risks"}
-	huma.Register(api, huma.Operation{OperationID: "list-risks", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/risks", Summary: "The risk register, filtered", Tags: tags},
+	huma.Register(api, huma.Operation{OperationID: "list-risks", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/risks", Summary: "The risk register, filtered, newest first (by creation), paged", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			PageParams
-			Level     string `query:"level"`
-			Treatment string `query:"treatment"`
+			Level     string `query:"level" doc:"low, medium, high or critical. Anything else: 422."`
+			Treatment string `query:"treatment" doc:"A treatment option (modify, accept, avoid, share), or none for risks without one. Anything else: 422."`
+			Owner     string `query:"owner" maxLength:"200" doc:"The owner's email, case-insensitive."`
 			Overdue   bool   `query:"overdue" doc:"Only risks whose reassessment is overdue."`
+			Untreated bool   `query:"untreated" doc:"Only high or critical risks without a decided treatment."`
 		}) (*listOutput[RiskJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			reg, err := s.app.Risks(ctx, p, in.Org, app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Due: in.Overdue})
+			reg, err := s.app.Risks(ctx, p, in.Org, app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Owner: in.Owner,
+				Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
 			out := &listOutput[RiskJSON]{}
-			out.Body.Items, out.Body.Total = []RiskJSON{}, len(reg.Risks)
-			for _, r := range paginate(reg.Risks, in.PageParams) {
+			out.Body.Items, out.Body.Total = []RiskJSON{}, reg.Matching
+			for _, r := range reg.Risks {
 				out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
 			}
 			return out, nil

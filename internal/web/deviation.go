@@ -43,16 +43,32 @@ type deviationsPage struct {
 	Total      int
 	Offset     int
 	Prev, Next string
+	// The filter bar: what was typed, the members to choose an owner
+	// from, the list's position in words, an invalid filter's message.
+	Filters listFilters
+	Members []isms.Membership
+	Showing string
+	Problem string
+	// OwnerEmail is the owner filter as stored (lower case), to select it.
+	OwnerEmail string
 }
 
 // deviationsPerPage is how many deviations the register shows at once.
 const deviationsPerPage = 50
 
 func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	status := r.URL.Query().Get("status")
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	q := r.URL.Query()
+	lf := readListFilters(q)
+	status := lf.Status
+	offset, _ := strconv.Atoi(q.Get("offset"))
 	offset = max(0, offset)
-	ds, total, err := s.app.DeviationList(r.Context(), m.Principal, m.Org.Slug, status, deviationsPerPage, offset)
+	code := http.StatusOK
+	ds, total, err := s.app.DeviationPage(r.Context(), m.Principal, m.Org.Slug, app.DeviationQuery{Status: status, Owner: lf.Owner, Period: lf.Period,
+		Limit: deviationsPerPage, Offset: offset})
+	problem := ""
+	if isms.ErrorCode(err) == isms.EINVALID {
+		code, problem, err = http.StatusUnprocessableEntity, s.errorMessage(r, err), nil
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -62,23 +78,23 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &deviationsPage{Page: s.page(r, m, "Deviations"), Deviations: ds, Status: status,
-		Statuses: isms.DeviationStatuses(), Now: s.app.DB.Now().UTC(), CheckDays: days, Total: total, Offset: offset}
-	page := func(o int) string {
-		q := url.Values{"offset": {strconv.Itoa(o)}}
-		if status != "" {
-			q.Set("status", status)
-		}
-		return "?" + q.Encode()
+	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
 	}
+	pg := &deviationsPage{Page: s.page(r, m, "Deviations"), Deviations: ds, Status: status,
+		Statuses: isms.DeviationStatuses(), Now: s.app.DB.Now().UTC(), CheckDays: days, Total: total, Offset: offset,
+		Filters: lf, Members: members, Showing: showing(offset, len(ds), total, "deviation"), Problem: problem,
+		OwnerEmail: strings.ToLower(strings.TrimSpace(lf.Owner))}
 	if offset > 0 {
-		pg.Prev = page(max(0, offset-deviationsPerPage))
+		pg.Prev = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(max(0, offset-deviationsPerPage))) })
 	}
 	if offset+deviationsPerPage < total {
-		pg.Next = page(offset + deviationsPerPage)
+		pg.Next = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(offset+deviationsPerPage)) })
 	}
 	pg.Nav = "deviations"
-	s.render(w, r, "deviations", pg)
+	s.renderStatus(w, r, code, "deviations", pg)
 }
 
 // handleDeviationSettings sets the days before the effectiveness check.

@@ -44,6 +44,18 @@ type recordListPage struct {
 	SortURL map[string]string
 	// First and Last number the records shown (1-based), for "1–50 of 54".
 	First, Last int
+	// The filter bar: what was typed, the values the kind's filters take,
+	// and the list's position in words ("1–50 of 1,234 records").
+	Filters    listFilters
+	List       isms.ListSpec
+	Statuses   []string
+	Severities []string
+	// SortCol is the column the list is ordered by (the main time by
+	// default), SortDesc its direction, for the arrow in its header.
+	SortCol  string
+	SortDesc bool
+	Showing  string
+	Problem  string // an invalid filter, shown beside the filter bar
 }
 
 func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -53,46 +65,57 @@ func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app
 		return
 	}
 	q := r.URL.Query()
-	f := store.RecordFilter{Query: q.Get("q"), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: 50}
+	lf := readListFilters(q)
+	f := store.RecordFilter{Query: lf.Query, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: 50,
+		Period: lf.Period, Status: lf.Status, Severity: lf.Severity, Owner: lf.Owner}
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	f.Offset = max(0, f.Offset)
+	status := http.StatusOK
 	recs, total, err := s.app.Records(r.Context(), m.Principal, m.Org.Slug, spec.Kind, f)
+	problem := ""
+	if isms.ErrorCode(err) == isms.EINVALID {
+		status, problem, err = http.StatusUnprocessableEntity, s.errorMessage(r, err), nil
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &recordListPage{Page: s.page(r, m, spec.Title), Spec: spec, Records: recs, Total: total, Filter: f, SortURL: map[string]string{}}
+	list := spec.List()
+	pg := &recordListPage{Page: s.page(r, m, spec.Title), Spec: spec, Records: recs, Total: total, Filter: f, SortURL: map[string]string{},
+		Filters: lf, List: list, Statuses: list.Statuses(), Severities: list.Severities(spec), Problem: problem,
+		Showing: showing(f.Offset, len(recs), total, "record")}
 	pg.Nav = "records"
+	pg.SortCol, pg.SortDesc = f.Sort, f.Desc
+	if _, ok := spec.Field(f.Sort); !ok {
+		pg.SortCol, pg.SortDesc = list.Time, true
+	}
 	if len(recs) > 0 {
 		pg.First, pg.Last = f.Offset+1, f.Offset+len(recs)
 	}
-	link := func(mod func(url.Values)) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		mod(v)
-		return "?" + v.Encode()
-	}
 	for _, fl := range spec.Fields {
 		name := fl.Name
-		pg.SortURL[name] = link(func(v url.Values) {
+		pg.SortURL[name] = pageURL(q, func(v url.Values) {
 			v.Set("sort", name)
 			v.Del("offset")
-			if f.Sort == name && !f.Desc {
+			// A time column sorts newest first on the first click.
+			desc := fl.Type == isms.FieldTime
+			if pg.SortCol == name {
+				desc = !pg.SortDesc
+			}
+			if desc {
 				v.Set("dir", "desc")
 			} else {
-				v.Del("dir")
+				v.Set("dir", "asc")
 			}
 		})
 	}
 	if f.Offset > 0 {
-		pg.Prev = link(func(v url.Values) { v.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit))) })
+		pg.Prev = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit))) })
 	}
 	if f.Offset+len(recs) < total {
-		pg.Next = link(func(v url.Values) { v.Set("offset", strconv.Itoa(f.Offset+f.Limit)) })
+		pg.Next = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(f.Offset+f.Limit)) })
 	}
-	s.render(w, r, "record_list", pg)
+	s.renderStatus(w, r, status, "record_list", pg)
 }
 
 type recordPage struct {

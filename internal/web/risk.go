@@ -19,6 +19,12 @@ type risksPage struct {
 	Levels     []isms.RiskLevel
 	Treatments []isms.Treatment
 	Scale      []int
+	// The list's position in words, its pages, the owner filter as
+	// stored (lower case) and an invalid filter's message.
+	Showing    string
+	Prev, Next string
+	OwnerEmail string
+	Problem    string
 }
 
 type riskPage struct {
@@ -31,17 +37,30 @@ type riskPage struct {
 	Controls   string
 }
 
-// riskFilter reads the register's filters from the query string.
+// risksPerPage is how many risks the register shows at once.
+const risksPerPage = 50
+
+// riskFilter reads the register's filters and page from the query string.
 func riskFilter(q url.Values) app.RiskFilter {
 	l, _ := strconv.Atoi(q.Get("l"))
 	i, _ := strconv.Atoi(q.Get("i"))
+	off, _ := strconv.Atoi(q.Get("offset"))
 	return app.RiskFilter{Level: isms.RiskLevel(q.Get("level")), Likelihood: l, Impact: i, Treatment: isms.Treatment(q.Get("treatment")),
-		Due: q.Get("due") == "1", Untreated: q.Get("untreated") == "1"}
+		Owner: strings.TrimSpace(q.Get("owner")), Due: q.Get("due") == "1", Untreated: q.Get("untreated") == "1", Limit: risksPerPage, Offset: max(0, off)}
 }
 
 func (s *Server) risksPage(w http.ResponseWriter, r *http.Request, m *app.Member, status int, problem string) {
-	f := riskFilter(r.URL.Query())
+	q := r.URL.Query()
+	f := riskFilter(q)
 	reg, err := s.app.Risks(r.Context(), m.Principal, m.Org.Slug, f)
+	filterProblem := ""
+	if isms.ErrorCode(err) == isms.EINVALID {
+		status, filterProblem = http.StatusUnprocessableEntity, s.errorMessage(r, err)
+		// The heat map and the settings still show; the list is empty.
+		if reg, err = s.app.Risks(r.Context(), m.Principal, m.Org.Slug, app.RiskFilter{Limit: 1}); err == nil {
+			reg.Risks, reg.Matching = nil, 0
+		}
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -51,8 +70,15 @@ func (s *Server) risksPage(w http.ResponseWriter, r *http.Request, m *app.Member
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &risksPage{Page: s.page(r, m, "Risk register"), RiskRegister: *reg, Filter: f, Filtered: f != (app.RiskFilter{}), Members: members,
-		Levels: isms.RiskLevels(), Treatments: isms.Treatments(), Scale: []int{1, 2, 3, 4, 5}}
+	pg := &risksPage{Page: s.page(r, m, "Risk register"), RiskRegister: *reg, Filter: f, Filtered: f.Active(), Members: members,
+		Levels: isms.RiskLevels(), Treatments: isms.Treatments(), Scale: []int{1, 2, 3, 4, 5},
+		Showing: showing(reg.Offset, len(reg.Risks), reg.Matching, "risk"), OwnerEmail: strings.ToLower(f.Owner), Problem: filterProblem}
+	if reg.Offset > 0 {
+		pg.Prev = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(max(0, reg.Offset-risksPerPage))) })
+	}
+	if reg.Offset+len(reg.Risks) < reg.Matching {
+		pg.Next = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(reg.Offset+risksPerPage)) })
+	}
 	pg.Nav, pg.Error = "risks", problem
 	s.renderStatus(w, r, status, "risks", pg)
 }

@@ -77,7 +77,7 @@ func TestBrowserRiskAndSoA(t *testing.T) {
 	if _, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(`table.heat a[href$="l=2&i=5"]`))); err != nil {
 		t.Fatal(err)
 	}
-	if body := text("main"); !strings.Contains(body, "Showing 1 of 1, likelihood 2, impact 5.") {
+	if body := text("main"); !strings.Contains(body, "1 risk matching the filters, likelihood 2, impact 5 (1 risk in the register)") {
 		t.Fatalf("filtered register:\n%s", body)
 	}
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))

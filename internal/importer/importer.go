@@ -50,6 +50,9 @@ type Options struct {
 	// Location is the organisation's time zone, in which timestamps without
 	// an offset are read; nil means UTC.
 	Location *time.Location
+	// DayOrder says how to read slashed dates (05/10/2026); unset, every
+	// slashed date is a row error that says how to give the order.
+	DayOrder DayOrder
 	// KnownSuppliers reports whether a supplier exists; a supplier
 	// assessment of any other supplier is a row error. Nil skips the check.
 	KnownSuppliers func(name string) bool

@@ -124,6 +124,7 @@ func kindIndex(kind isms.RecordKind) uint8 {
 
 func FuzzReadCSV(f *testing.F) {
 	addTestdata(f, "*.csv", func(data []byte) { f.Add(data, kindIndex(isms.KindIncidents)) })
+	addTestdata(f, "spreadsheets/*.[ct][sx][vt]", func(data []byte) { f.Add(data, kindIndex(isms.KindAccessRemovals)) })
 	for _, kc := range kindCases() {
 		f.Add(MustCSV(f, kc.header, kc.rows), kindIndex(kc.kind))
 	}

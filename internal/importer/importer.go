@@ -32,11 +32,15 @@ const (
 )
 
 // FormatFromName guesses a file format (csv, xlsx or json) from a file name's
-// extension, and reports false when the extension is none of them.
+// extension, and reports false when the extension is none of them. A .tsv
+// or .txt file (Excel's "Text" and "Unicode text") is read as CSV, whose
+// reader finds the delimiter.
 func FormatFromName(name string) (Format, bool) {
 	switch f := Format(strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))); f {
 	case FormatCSV, FormatXLSX, FormatJSON:
 		return f, true
+	case "tsv", "txt":
+		return FormatCSV, true
 	}
 	return "", false
 }
@@ -157,6 +161,15 @@ func (r *Reader) Next() (Row, error) {
 		return Row{Line: line}, &Error{Errors: errs}
 	}
 	return Row{Line: line, Record: rec}, nil
+}
+
+// Layout says how a CSV file was read (its delimiter and encoding); it is
+// empty for XLSX and JSON.
+func (r *Reader) Layout() Layout {
+	if c, ok := r.src.(*csvSource); ok {
+		return c.layout
+	}
+	return Layout{}
 }
 
 // Offset returns how far the reader has got, for a progress bar: bytes

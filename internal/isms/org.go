@@ -13,8 +13,15 @@ type Organization struct {
 	Slug      string
 	Name      string
 	TimeZone  string
+	// DateOrder is how imports read slashed dates (05/10/2026): "dmy"
+	// (day first), "mdy" (month first) or "" (they are refused unless the
+	// import says).
+	DateOrder string
 	CreatedAt time.Time
 }
+
+// DateOrders are the values of Organization.DateOrder.
+var DateOrders = []string{"", "dmy", "mdy"}
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 
@@ -36,6 +43,15 @@ func (o *Organization) Validate() error {
 		o.TimeZone = "UTC"
 	}
 	return CheckTimeZone(o.TimeZone)
+}
+
+// CheckDateOrder returns EINVALID unless order is one of DateOrders.
+func CheckDateOrder(order string) error {
+	switch order {
+	case "", "dmy", "mdy":
+		return nil
+	}
+	return Errorf(EINVALID, "date order %q: use dmy (05/10/2026 is 5 October), mdy (May 10) or nothing (slashed dates are refused)", order)
 }
 
 // CheckTimeZone returns EINVALID unless name is a zone of the IANA time

@@ -9,10 +9,10 @@ import (
 
 // Organization is a tenant: every record belongs to exactly one.
 type Organization struct {
-	ID        int64
-	Slug      string
-	Name      string
-	TimeZone  string
+	ID       int64
+	Slug     string
+	Name     string
+	TimeZone string
 	// DateOrder is how imports read slashed dates (05/10/2026): "dmy"
 	// (day first), "mdy" (month first) or "" (they are refused unless the
 	// import says).

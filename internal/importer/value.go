@@ -195,7 +195,8 @@ func parseWall(s string, order DayOrder) (time.Time, error) {
 // dayOrderError explains why a slashed date a/b/yyyy is not read.
 func dayOrderError(s string, a, b int) error {
 	const how = "say which order the file uses (pdca import --day-first or --month-first; day_first in the API; " +
-		"the date order on the import form; or the organisation's date order in its settings), or write dates as 2026-10-05"
+		"\"Slashed dates\" on the upload form; or the organisation's order: pdca org date-order, or the records page), " +
+		"or write dates as 2026-10-05"
 	var msg string
 	switch {
 	case a > 12 && b <= 12:

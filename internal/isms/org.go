@@ -20,9 +20,6 @@ type Organization struct {
 	CreatedAt time.Time
 }
 
-// DateOrders are the values of Organization.DateOrder.
-var DateOrders = []string{"", "dmy", "mdy"}
-
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 
 // Validate returns EINVALID with a message saying how to fix the first

@@ -86,3 +86,23 @@ func (a *App) BackdateOrg(ctx context.Context, p Principal, slug string, since t
 			map[string]any{"created_at": m.Org.CreatedAt.UTC().Format(time.RFC3339)}, map[string]any{"created_at": since.UTC().Format(time.RFC3339)})
 	})
 }
+
+// SetDateOrder sets how the organisation's imports read slashed dates
+// (05/10/2026): "dmy" day first, "mdy" month first, "" refused unless an
+// import gives the order. Requires manage_org (admins); audited as
+// org.date_order. EINVALID for any other value.
+func (a *App) SetDateOrder(ctx context.Context, p Principal, slug, order string) error {
+	if err := isms.CheckDateOrder(order); err != nil {
+		return err
+	}
+	return a.write(ctx, p, slug, isms.ActManageOrg, func(tx *store.Tx, m *Member) error {
+		if m.Org.DateOrder == order {
+			return nil
+		}
+		if err := tx.SetOrgDateOrder(ctx, m.Org.ID, order); err != nil {
+			return err
+		}
+		return audit(ctx, tx, m.Org.ID, p, "org.date_order", "organization", m.Org.ID,
+			map[string]any{"date_order": m.Org.DateOrder}, map[string]any{"date_order": order})
+	})
+}

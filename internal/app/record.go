@@ -26,6 +26,9 @@ type ImportRequest struct {
 	DryRun   bool
 	// ScannedAt is the scan time for a scanner report that has none.
 	ScannedAt *time.Time
+	// DayOrder says how to read slashed dates (05/10/2026); unset, the
+	// organisation's date order is used, and without one they are refused.
+	DayOrder importer.DayOrder
 	// Progress, when set, is called every ProgressEvery rows with the rows
 	// read and the bytes (XLSX: sheet rows) consumed.
 	Progress func(rows int, offset int64)
@@ -46,6 +49,8 @@ type ImportResult struct {
 	Fixed  int
 	SHA256 string
 	DryRun bool
+	// Layout is how a CSV file was read (delimiter, encoding).
+	Layout importer.Layout
 }
 
 // Import reads a file of records and stores it all or nothing: a file with
@@ -278,7 +283,10 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 	if err != nil {
 		return err
 	}
-	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location()}
+	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location(), DayOrder: req.DayOrder}
+	if opts.DayOrder == importer.DayOrderUnset {
+		opts.DayOrder = importer.DayOrder(m.Org.DateOrder)
+	}
 	if req.Kind == isms.KindSupplierAssessments {
 		known := map[string]bool{}
 		if err := tx.EachRecord(ctx, m.Org.ID, isms.KindSuppliers, func(r isms.Record) error {
@@ -294,6 +302,7 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		return err
 	}
 	defer rd.Close()
+	res.Layout = rd.Layout()
 	var bad importer.Error
 	// Rows are compared in batches: one query finds the stored records of
 	// a batch's keys (keys are unique within a file).

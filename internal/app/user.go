@@ -239,7 +239,7 @@ func (v *Viewer) Member(slug string, act isms.Action) (*Member, error) {
 			continue
 		}
 		m := &Member{Principal: v.Principal, Role: ms.Role,
-			Org: &isms.Organization{ID: ms.OrgID, Slug: ms.OrgSlug, Name: ms.OrgName, TimeZone: ms.OrgTimeZone}}
+			Org: &isms.Organization{ID: ms.OrgID, Slug: ms.OrgSlug, Name: ms.OrgName, TimeZone: ms.OrgTimeZone, DateOrder: ms.OrgDateOrder}}
 		return m, m.can(act)
 	}
 	return nil, isms.Errorf(isms.ENOTFOUND, "organisation %q not found", slug)

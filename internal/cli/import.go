@@ -14,12 +14,14 @@ import (
 
 // ImportCmd is pdca import.
 type ImportCmd struct {
-	Org       string `required:"" help:"Organisation slug."`
-	Kind      string `required:"" enum:"access_removals,incidents,restore_tests,suppliers,supplier_assessments,changes,vulnerabilities,training,deviations,audit_findings" help:"Record kind: ${enum}."`
-	File      string `required:"" type:"existingfile" help:"The file to import."`
-	Format    string `enum:",csv,xlsx,json,trivy,grype" default:"" help:"File format: csv, xlsx, json, or a scanner report (trivy, grype). Default: from the file's extension."`
-	DryRun    bool   `name:"dry-run" help:"Check the file and say what would change, storing nothing."`
-	ScannedAt string `name:"scanned-at" help:"Scan time (RFC 3339) for a scanner report that has none."`
+	Org        string `required:"" help:"Organisation slug."`
+	Kind       string `required:"" enum:"access_removals,incidents,restore_tests,suppliers,supplier_assessments,changes,vulnerabilities,training,deviations,audit_findings" help:"Record kind: ${enum}."`
+	File       string `required:"" type:"existingfile" help:"The file to import."`
+	Format     string `enum:",csv,xlsx,json,trivy,grype" default:"" help:"File format: csv, xlsx, json, or a scanner report (trivy, grype). Default: from the file's extension."`
+	DryRun     bool   `name:"dry-run" help:"Check the file and say what would change, storing nothing."`
+	ScannedAt  string `name:"scanned-at" help:"Scan time (RFC 3339) for a scanner report that has none."`
+	DayFirst   bool   `name:"day-first" xor:"dayorder" help:"Read slashed dates day first: 05/10/2026 is 5 October. Default: the organisation's date order; without one, slashed dates are refused."`
+	MonthFirst bool   `name:"month-first" xor:"dayorder" help:"Read slashed dates month first: 05/10/2026 is May 10."`
 }
 
 // Run imports the file all or nothing. Exit 1 with every bad row listed if
@@ -58,7 +60,7 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 	start := time.Now()
 	res, err := a.Import(e.ctx, app.System, app.ImportRequest{
 		Org: c.Org, Kind: isms.RecordKind(c.Kind), Format: format, FileName: filepath.Base(c.File), File: f,
-		DryRun: c.DryRun, ScannedAt: scannedAt,
+		DryRun: c.DryRun, ScannedAt: scannedAt, DayOrder: c.dayOrder(),
 		Progress: func(rows int, offset int64) {
 			if rows < app.ProgressEvery {
 				return
@@ -76,8 +78,8 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 		for _, re := range bad.Errors {
 			fmt.Fprintf(e.stderr, "  %s\n", re.String())
 		}
-		if bad.Truncated() {
-			fmt.Fprintf(e.stderr, "  ... and %s more problems not listed\n", importer.Thousands(bad.Count()-len(bad.Errors)))
+		if more := bad.More(); more != "" {
+			fmt.Fprintf(e.stderr, "  %s not listed\n", more)
 		}
 		return exitError{1}
 	}
@@ -88,10 +90,24 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 	if res.DryRun {
 		verb = "dry run, nothing stored"
 	}
+	if res.Layout.Delimiter != "" {
+		verb += " (" + res.Layout.String() + ")"
+	}
 	fmt.Fprintf(e.stdout, "%s %s: %d rows: %d created, %d updated, %d unchanged", filepath.Base(c.File), verb, res.Rows, res.Created, res.Updated, res.Unchanged)
 	if format == importer.FormatTrivy || format == importer.FormatGrype {
 		fmt.Fprintf(e.stdout, " (%d fixed by this scan)", res.Fixed)
 	}
 	fmt.Fprintf(e.stdout, " in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// dayOrder is the day order the flags give, unset without one.
+func (c *ImportCmd) dayOrder() importer.DayOrder {
+	switch {
+	case c.DayFirst:
+		return importer.DayFirst
+	case c.MonthFirst:
+		return importer.MonthFirst
+	}
+	return importer.DayOrderUnset
 }

@@ -12,6 +12,39 @@ import (
 type OrgCmd struct {
 	Create OrgCreateCmd `cmd:"" help:"Create an organisation (a tenant)."`
 	List   OrgListCmd   `cmd:"" help:"List organisations."`
+	// DateOrder sets how imports read slashed dates.
+	DateOrder OrgDateOrderCmd `cmd:"" name:"date-order" help:"Set how imports read slashed dates such as 05/10/2026."`
+}
+
+// OrgDateOrderCmd is pdca org date-order.
+type OrgDateOrderCmd struct {
+	Org   string `required:"" help:"Organisation slug."`
+	Order string `arg:"" enum:"dmy,mdy,none" help:"dmy: day first (05/10/2026 is 5 October); mdy: month first (May 10); none: refuse slashed dates unless the import gives the order."`
+}
+
+// Run stores the organisation's date order.
+func (c *OrgDateOrderCmd) Run(g *Globals, e *env) error {
+	a, err := g.open(e)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	order := c.Order
+	if order == "none" {
+		order = ""
+	}
+	if err := a.SetDateOrder(e.ctx, app.System, c.Org, order); err != nil {
+		return err
+	}
+	switch order {
+	case "dmy":
+		fmt.Fprintf(e.stdout, "%s: imports read slashed dates day first (05/10/2026 is 5 October)\n", c.Org)
+	case "mdy":
+		fmt.Fprintf(e.stdout, "%s: imports read slashed dates month first (05/10/2026 is May 10)\n", c.Org)
+	default:
+		fmt.Fprintf(e.stdout, "%s: imports refuse slashed dates unless the import gives the order (--day-first, --month-first)\n", c.Org)
+	}
+	return nil
 }
 
 // OrgCreateCmd is pdca org create.

@@ -51,8 +51,9 @@ var keySeed = maphash.MakeSeed()
 // the natural keys seen so far, to reject a key repeated in one file.
 type builder struct {
 	spec     isms.KindSpec
-	byName   map[string]int // lower-case field name → index into spec.Fields
+	byName   map[string]int // normalised field name (headerKey) → index into spec.Fields
 	loc      *time.Location
+	order    DayOrder
 	known    func(string) bool
 	date1904 bool
 	seen     map[uint64]int32 // hash of a natural key → line of its first occurrence
@@ -64,6 +65,7 @@ func newBuilder(spec isms.KindSpec, opts Options) *builder {
 		spec:    spec,
 		byName:  make(map[string]int, len(spec.Fields)),
 		loc:     opts.Location,
+		order:   opts.DayOrder,
 		known:   opts.KnownSuppliers,
 		seen:    make(map[uint64]int32),
 		present: make([]bool, len(spec.Fields)),
@@ -72,9 +74,25 @@ func newBuilder(spec isms.KindSpec, opts Options) *builder {
 		b.loc = time.UTC
 	}
 	for i, f := range spec.Fields {
-		b.byName[f.Name] = i
+		b.byName[headerKey(f.Name)] = i
 	}
 	return b
+}
+
+// headerKey normalises a header name for matching: case, spaces,
+// underscores and hyphens do not count, so "Employment Ended At",
+// "employment-ended-at" and "employment_ended_at" name one column.
+func headerKey(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	for _, r := range strings.ToLower(name) {
+		switch r {
+		case ' ', '_', '-', '\u00a0', '\t':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // resolve maps a header name to a column.
@@ -83,15 +101,16 @@ func (b *builder) resolve(name string) column {
 	if name == "" {
 		return column{name: name, field: unnamedColumn}
 	}
-	if i, ok := b.byName[strings.ToLower(name)]; ok {
+	if i, ok := b.byName[headerKey(name)]; ok {
 		return column{name: b.spec.Fields[i].Name, field: i}
 	}
 	return column{name: name, field: attributeColumn}
 }
 
 // header resolves a CSV or XLSX header row found on line: names match the
-// kind's columns case-insensitively; every key column must be present and no
-// name may appear twice.
+// kind's columns ignoring case, spaces, underscores and hyphens; every key
+// column must be present (a missing one names the nearest header found) and
+// no name may appear twice.
 func (b *builder) header(line int, names []string) ([]column, *Error) {
 	cols := make([]column, len(names))
 	var errs []RowError
@@ -101,7 +120,7 @@ func (b *builder) header(line int, names []string) ([]column, *Error) {
 		if cols[i].field == unnamedColumn {
 			continue
 		}
-		low := strings.ToLower(cols[i].name)
+		low := headerKey(cols[i].name)
 		if j, dup := first[low]; dup {
 			errs = append(errs, RowError{Line: line, Column: cols[i].name, Reason: fmt.Sprintf(
 				"column %q appears twice in the header (columns %d and %d); remove or rename one",
@@ -111,16 +130,74 @@ func (b *builder) header(line int, names []string) ([]column, *Error) {
 		first[low] = i
 	}
 	for _, f := range b.spec.KeyFields() {
-		if _, ok := first[f.Name]; !ok {
-			errs = append(errs, RowError{Line: line, Column: f.Name, Reason: fmt.Sprintf(
-				"missing required column %q; the header must name the key columns %s",
-				f.Name, keyNames(b.spec))})
+		if _, ok := first[headerKey(f.Name)]; !ok {
+			reason := fmt.Sprintf("missing required column %q", f.Name)
+			if near := nearestHeader(f.Name, cols); near != "" {
+				reason += fmt.Sprintf("; did you mean %q?", near)
+			}
+			errs = append(errs, RowError{Line: line, Column: f.Name, Reason: reason + fmt.Sprintf(
+				"; the header must name the key columns %s (case, spaces, underscores and hyphens do not matter)",
+				keyNames(b.spec))})
 		}
 	}
 	if errs != nil {
 		return nil, &Error{Errors: errs}
 	}
 	return cols, nil
+}
+
+// nearestHeader returns the header name, among those that name no column
+// of the kind, closest to field: within a small edit distance of it (after
+// normalising both as headerKey does), or containing it. "" if none is.
+func nearestHeader(field string, cols []column) string {
+	want := headerKey(field)
+	best, bestDist := "", 0
+	for _, c := range cols {
+		if c.field != attributeColumn {
+			continue
+		}
+		got := headerKey(c.name)
+		d := editDistance(want, got, 3)
+		if d > max(1, min(3, len(want)/3)) {
+			if !strings.Contains(got, want) || len(got) > 3*len(want) {
+				continue
+			}
+			d = len(got) - len(want)
+		}
+		if best == "" || d < bestDist {
+			best, bestDist = c.name, d
+		}
+	}
+	return best
+}
+
+// editDistance returns the Levenshtein distance of a and b, or limit+1
+// when it is above limit (header names are short; longer ones are cut).
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		return limit + 1
+	}
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(rb)], limit+1)
 }
 
 // keyNames lists the key columns of a kind for messages.
@@ -138,7 +215,12 @@ type problems struct {
 	errs []RowError
 }
 
+// add records a problem; a column that already has one keeps only the
+// first, so each bad row lists each column at most once.
 func (p *problems) add(col, val, reason string) {
+	if col != "" && hasError(p.errs, col) {
+		return
+	}
 	p.errs = append(p.errs, RowError{Line: p.line, Column: col, Value: val, Reason: reason})
 }
 
@@ -185,6 +267,7 @@ func (b *builder) build(line int, cols []column, vals []value) (isms.Record, []R
 // fill stores the row's non-empty values in rec.
 func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []value) {
 	clear(b.present)
+	unnamed := false
 	for i, c := range cols {
 		v := vals[i]
 		s := strings.TrimSpace(v.s)
@@ -205,6 +288,10 @@ func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []valu
 		}
 		switch c.field {
 		case unnamedColumn:
+			if unnamed {
+				continue // one such problem a row says enough
+			}
+			unnamed = true
 			p.add("", s, fmt.Sprintf("value in column %d, which has no name in the header; name the column or remove the value", i+1))
 		case attributeColumn:
 			rec.Attributes[c.name] = s
@@ -267,7 +354,7 @@ func (b *builder) set(rec *isms.Record, f isms.Field, kind valueKind, s string) 
 		if kind != valText && kind != valCell {
 			return fmt.Sprintf("expected a timestamp as a JSON string, found %s", kindName(kind))
 		}
-		t, err := ParseTime(s, b.loc)
+		t, err := ParseTimeOrder(s, b.loc, b.order)
 		if err != nil && kind == valCell {
 			if st, ok, serr := excelSerial(s, b.date1904, b.loc); ok {
 				t, err = st, serr

@@ -53,6 +53,13 @@ type Error struct {
 	// Total counts every problem found, including those beyond Errors; zero
 	// means len(Errors) (an Error built by hand).
 	Total int
+	// Rows counts the rows (lines) with problems, listed or not, as Add
+	// found them; zero for an Error built by hand.
+	Rows int
+
+	listedRows int  // rows whose problems are in Errors
+	lastLine   int  // line of the last problem added
+	full       bool // a row did not fit: later rows are only counted
 }
 
 // MaxErrors is how many problems an Error keeps in full. A file in which
@@ -72,20 +79,67 @@ func (e *Error) Count() int {
 // Truncated reports whether problems were found beyond those in Errors.
 func (e *Error) Truncated() bool { return e.Count() > len(e.Errors) }
 
-// Add appends problems, keeping at most MaxErrors in full (each value cut
-// to a couple of hundred bytes) and counting the rest.
+// Add appends problems in file order, grouped by row: the problems of a
+// row are kept whole (each value cut to a couple of hundred bytes) while
+// they fit in MaxErrors; from the first row that does not fit, rows and
+// problems are only counted.
 func (e *Error) Add(errs ...RowError) {
 	if e.Total < len(e.Errors) {
 		e.Total = len(e.Errors)
 	}
-	e.Total += len(errs)
-	for _, re := range errs {
-		if len(e.Errors) >= MaxErrors {
-			return
+	for start := 0; start < len(errs); {
+		end := start + 1
+		for end < len(errs) && errs[end].Line == errs[start].Line {
+			end++
 		}
-		re.Value = shorten(re.Value)
-		e.Errors = append(e.Errors, re)
+		group := errs[start:end]
+		start = end
+		e.Total += len(group)
+		newRow := e.Rows == 0 || group[0].Line != e.lastLine
+		if newRow {
+			e.Rows++
+			e.lastLine = group[0].Line
+		}
+		if e.full {
+			continue
+		}
+		if len(e.Errors)+len(group) > MaxErrors {
+			e.full = true
+			if len(e.Errors) > 0 {
+				continue
+			}
+			group = group[:MaxErrors] // one row with more problems than the cap
+		}
+		if newRow {
+			e.listedRows++
+		}
+		for _, re := range group {
+			re.Value = shorten(re.Value)
+			e.Errors = append(e.Errors, re)
+		}
 	}
+}
+
+// More says what Errors leaves out, e.g. "… and 12,345 more problems in
+// 4,000 rows", or "" when it lists every problem.
+func (e *Error) More() string {
+	if !e.Truncated() {
+		return ""
+	}
+	more := e.Count() - len(e.Errors)
+	s := "… and " + plural(more, "more problem", "more problems")
+	if rows := e.Rows - e.listedRows; e.Rows > 0 && rows > 0 {
+		s += " in " + plural(rows, "row", "rows")
+	}
+	return s
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Thousands(n) + " " + many
 }
 
 // shorten cuts a value to maxValue bytes on a character boundary, marking

@@ -32,11 +32,15 @@ const (
 )
 
 // FormatFromName guesses a file format (csv, xlsx or json) from a file name's
-// extension, and reports false when the extension is none of them.
+// extension, and reports false when the extension is none of them. A .tsv
+// or .txt file (Excel's "Text" and "Unicode text") is read as CSV, whose
+// reader finds the delimiter.
 func FormatFromName(name string) (Format, bool) {
 	switch f := Format(strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))); f {
 	case FormatCSV, FormatXLSX, FormatJSON:
 		return f, true
+	case "tsv", "txt":
+		return FormatCSV, true
 	}
 	return "", false
 }
@@ -50,6 +54,9 @@ type Options struct {
 	// Location is the organisation's time zone, in which timestamps without
 	// an offset are read; nil means UTC.
 	Location *time.Location
+	// DayOrder says how to read slashed dates (05/10/2026); unset, every
+	// slashed date is a row error that says how to give the order.
+	DayOrder DayOrder
 	// KnownSuppliers reports whether a supplier exists; a supplier
 	// assessment of any other supplier is a row error. Nil skips the check.
 	KnownSuppliers func(name string) bool
@@ -154,6 +161,15 @@ func (r *Reader) Next() (Row, error) {
 		return Row{Line: line}, &Error{Errors: errs}
 	}
 	return Row{Line: line, Record: rec}, nil
+}
+
+// Layout says how a CSV file was read (its delimiter and encoding); it is
+// empty for XLSX and JSON.
+func (r *Reader) Layout() Layout {
+	if c, ok := r.src.(*csvSource); ok {
+		return c.layout
+	}
+	return Layout{}
 }
 
 // Offset returns how far the reader has got, for a progress bar: bytes

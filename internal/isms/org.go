@@ -9,10 +9,14 @@ import (
 
 // Organization is a tenant: every record belongs to exactly one.
 type Organization struct {
-	ID        int64
-	Slug      string
-	Name      string
-	TimeZone  string
+	ID       int64
+	Slug     string
+	Name     string
+	TimeZone string
+	// DateOrder is how imports read slashed dates (05/10/2026): "dmy"
+	// (day first), "mdy" (month first) or "" (they are refused unless the
+	// import says).
+	DateOrder string
 	CreatedAt time.Time
 }
 
@@ -36,6 +40,15 @@ func (o *Organization) Validate() error {
 		o.TimeZone = "UTC"
 	}
 	return CheckTimeZone(o.TimeZone)
+}
+
+// CheckDateOrder returns EINVALID unless order is one of DateOrders.
+func CheckDateOrder(order string) error {
+	switch order {
+	case "", "dmy", "mdy":
+		return nil
+	}
+	return Errorf(EINVALID, "date order %q: use dmy (05/10/2026 is 5 October), mdy (May 10) or nothing (slashed dates are refused)", order)
 }
 
 // CheckTimeZone returns EINVALID unless name is a zone of the IANA time

@@ -113,6 +113,8 @@ type Membership struct {
 	// OrgRequiresMFA: the organisation requires a second factor of
 	// members who sign in with a password.
 	OrgRequiresMFA bool
+	// OrgDateOrder is the organisation's Organization.DateOrder.
+	OrgDateOrder string
 }
 
 // TokenScope limits what an API token may do.

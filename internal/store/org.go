@@ -20,12 +20,12 @@ func (tx *Tx) CreateOrg(ctx context.Context, o *isms.Organization) error {
 	return nil
 }
 
-const orgColumns = `id, slug, name, time_zone, created_at`
+const orgColumns = `id, slug, name, time_zone, date_order, created_at`
 
 // scanOrg reads orgColumns, then the extra columns into extra.
 func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*isms.Organization, error) {
 	var o isms.Organization
-	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.CreatedAt}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.DateOrder, &o.CreatedAt}, extra...)...); err != nil {
 		return nil, err
 	}
 	o.CreatedAt = o.CreatedAt.UTC()
@@ -47,7 +47,7 @@ func (tx *Tx) OrgBySlug(ctx context.Context, slug string) (*isms.Organization, e
 // organisation.
 func (tx *Tx) OrgAndRole(ctx context.Context, slug string, userID int64) (*isms.Organization, isms.Role, error) {
 	var role string
-	o, err := scanOrg(tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.created_at, COALESCE(m.role, '')
+	o, err := scanOrg(tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.date_order, o.created_at, COALESCE(m.role, '')
 		FROM organizations o LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 WHERE o.slug = $1`, slug, userID), &role)
 	if err != nil {
 		return nil, "", notFound(err, fmt.Sprintf("organisation %q", slug))
@@ -62,7 +62,7 @@ func (tx *Tx) OrgAccess(ctx context.Context, slug string, userID int64) (*isms.O
 	var role string
 	var seq int64
 	var computed sql.NullString
-	o, err := scanOrg(tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.created_at, COALESCE(m.role, ''),
+	o, err := scanOrg(tx.queryRow(ctx, `SELECT o.id, o.slug, o.name, o.time_zone, o.date_order, o.created_at, COALESCE(m.role, ''),
 		COALESCE((SELECT seq FROM audit_heads WHERE org_id = o.id), 0),
 		(SELECT MAX(computed_at) FROM measurements WHERE org_id = o.id)
 		FROM organizations o LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 WHERE o.slug = $1`, slug, userID),
@@ -105,4 +105,14 @@ func (tx *Tx) ListOrgs(ctx context.Context) ([]*isms.Organization, error) {
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// SetOrgDateOrder stores how the organisation's imports read slashed
+// dates ("", "dmy" or "mdy").
+func (tx *Tx) SetOrgDateOrder(ctx context.Context, orgID int64, order string) error {
+	_, err := tx.exec(ctx, `UPDATE organizations SET date_order = $1 WHERE id = $2`, order, orgID)
+	if err != nil {
+		return fmt.Errorf("set date order: %w", err)
+	}
+	return nil
 }

@@ -200,7 +200,7 @@ func (tx *Tx) UserMemberships(ctx context.Context, userID int64) ([]isms.Members
 func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User, []isms.Membership, error) {
 	rows, err := tx.query(ctx, `SELECT u.id, u.email, u.name, u.created_at, u.sessions_valid_since, u.time_zone,
 		(u.totp_enabled_at IS NOT NULL OR EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = u.id)),
-		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone, o.require_mfa
+		m.org_id, m.role, m.created_at, o.slug, o.name, o.time_zone, o.require_mfa, o.date_order
 		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organizations o ON o.id = m.org_id
 		WHERE u.id = $1 ORDER BY o.slug`, userID)
 	if err != nil {
@@ -212,11 +212,11 @@ func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User,
 	for rows.Next() {
 		var row isms.User
 		var orgID sql.NullInt64
-		var role, slug, name, zone sql.NullString
+		var role, slug, name, zone, dateOrder sql.NullString
 		var created, since sql.NullTime
 		var requireMFA sql.NullBool
 		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &since, &row.TimeZone, &row.SecondFactor,
-			&orgID, &role, &created, &slug, &name, &zone, &requireMFA); err != nil {
+			&orgID, &role, &created, &slug, &name, &zone, &requireMFA, &dateOrder); err != nil {
 			return nil, nil, fmt.Errorf("scan membership: %w", err)
 		}
 		if u == nil {
@@ -228,7 +228,7 @@ func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User,
 		if orgID.Valid {
 			out = append(out, isms.Membership{OrgID: orgID.Int64, UserID: row.ID, Role: isms.Role(role.String),
 				CreatedAt: created.Time, Email: row.Email, Name: row.Name, OrgSlug: slug.String, OrgName: name.String,
-				OrgTimeZone: zone.String, OrgRequiresMFA: requireMFA.Bool})
+				OrgTimeZone: zone.String, OrgRequiresMFA: requireMFA.Bool, OrgDateOrder: dateOrder.String})
 		}
 	}
 	if err := rows.Err(); err != nil {

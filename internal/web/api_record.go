@@ -53,6 +53,8 @@ type ImportJSON struct {
 	Fixed     int    `json:"fixed,omitempty" doc:"Vulnerabilities a scan closed."`
 	SHA256    string `json:"sha256"`
 	DryRun    bool   `json:"dry_run"`
+	Delimiter string `json:"delimiter,omitempty" doc:"How a CSV body was split: comma, semicolon, tab or pipe."`
+	Encoding  string `json:"encoding,omitempty" doc:"The text encoding a CSV body was read in: UTF-8, UTF-8 with BOM, UTF-16 LE or UTF-16 BE."`
 }
 
 // KindPath is a record kind in an API path.
@@ -155,6 +157,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			DryRun    bool   `query:"dry_run" doc:"Say what would change, store nothing."`
 			FileName  string `query:"file_name" doc:"Name recorded in the audit trail."`
 			ScannedAt string `query:"scanned_at" doc:"RFC 3339 scan time for a scanner report that has none."`
+			DayFirst  string `query:"day_first" enum:"true,false" doc:"How to read slashed dates: true, 05/10/2026 is 5 October; false, May 10. Absent: the organisation's date order; without one, slashed dates are refused."`
 		}) (*struct{ Body ImportJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
@@ -163,6 +166,12 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName, DryRun: in.DryRun}
 			if req.FileName == "" {
 				req.FileName = "api upload"
+			}
+			switch in.DayFirst {
+			case "true":
+				req.DayOrder = importer.DayFirst
+			case "false":
+				req.DayOrder = importer.MonthFirst
 			}
 			if in.ScannedAt != "" {
 				t, err := time.Parse(time.RFC3339, in.ScannedAt)
@@ -200,14 +209,19 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				for _, re := range bad.Errors {
 					details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
 				}
+				more := ""
+				if m := bad.More(); m != "" {
+					more = " (" + m + " not listed)"
+				}
 				return nil, huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
-					" listed in errors; fix them and send it again", details...)
+					" listed in errors"+more+"; fix them and send it again", details...)
 			}
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
 			return &struct{ Body ImportJSON }{ImportJSON{ImportID: res.ImportID, Kind: string(res.Kind), Rows: res.Rows, Created: res.Created,
-				Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun}}, nil
+				Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun,
+				Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding}}, nil
 		})
 }
 

@@ -159,11 +159,12 @@ type importPage struct {
 	Result   *app.ImportResult
 	Errors   []importer.RowError
 	Summary  string // "3 problems", "the first 1,000 of 605,536 problems"
-	// BadRows counts the rows (lines) among Errors, which count cells;
-	// a lower bound when the errors listed are truncated.
+	// BadRows counts the rows (lines) with problems, listed or not.
 	BadRows   int
 	Truncated bool
-	Problem   string // shown after the progress lines, so streaming pages can carry it
+	More      string            // "… and 2,000 more problems in 1,000 rows"
+	DayOrder  importer.DayOrder // the upload form's choice; unset: the organisation's
+	Problem   string            // shown after the progress lines, so streaming pages can carry it
 }
 
 // progressMark splits the import page: what comes before it is sent
@@ -203,8 +204,8 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *a
 	}
 	token := randomString()
 	ctx := r.Context()
-	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{up.path, string(kind), string(format), filepath.Base(name), m.Org.Slug}, "\x00"))
-	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: name, Token: token}
+	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{up.path, string(kind), string(format), filepath.Base(name), m.Org.Slug, string(up.dayOrder)}, "\x00"))
+	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: name, Token: token, DayOrder: up.dayOrder}
 	pg.Nav = "records"
 	s.importAndRender(w, r, m, up.path, kind, format, name, true, pg, func(res *app.ImportResult) {
 		if res == nil {
@@ -220,6 +221,7 @@ type importForm struct {
 	path, name string
 	kind       isms.RecordKind
 	format     importer.Format
+	dayOrder   importer.DayOrder
 }
 
 // readImportForm streams the multipart upload form: the file part to disk
@@ -246,15 +248,22 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 				return nil, err
 			}
 			f.name = part.FileName()
-		case "kind", "format":
+		case "kind", "format", "day_order":
 			v, err := io.ReadAll(io.LimitReader(part, 64))
 			if err != nil {
 				return nil, s.dropUpload(f, s.bodyError(err, s.limits.MaxUpload, classUpload))
 			}
-			if part.FormName() == "kind" {
+			switch part.FormName() {
+			case "kind":
 				f.kind = isms.RecordKind(v)
-			} else {
+			case "format":
 				f.format = importer.Format(v)
+			default:
+				order, ok := importer.ParseDayOrder(string(v))
+				if !ok {
+					return nil, s.dropUpload(f, isms.Errorf(isms.EINVALID, "day order %q: choose day first, month first or the organisation's order", v))
+				}
+				f.dayOrder = order
 			}
 		}
 		part.Close()
@@ -322,15 +331,18 @@ func (s *Server) runImport(r *http.Request, m *app.Member, path string, kind ism
 		return nil, http.StatusGone
 	}
 	defer f.Close()
-	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress})
+	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress, DayOrder: pg.DayOrder})
 	var bad *importer.Error
 	if errors.As(err, &bad) {
-		pg.Errors, pg.Summary, pg.Truncated = bad.Errors, bad.Summary(), bad.Truncated()
-		lines := map[int]bool{}
-		for _, e := range bad.Errors {
-			lines[e.Line] = true
+		pg.Errors, pg.Summary, pg.Truncated, pg.More = bad.Errors, bad.Summary(), bad.Truncated(), bad.More()
+		pg.BadRows = bad.Rows
+		if pg.BadRows == 0 { // a problem of the whole file
+			lines := map[int]bool{}
+			for _, e := range bad.Errors {
+				lines[e.Line] = true
+			}
+			pg.BadRows = len(lines)
 		}
-		pg.BadRows = len(lines)
 		pg.Problem = "The file was rejected: nothing was stored. It has " + pg.Summary + " (below); fix them and upload it again."
 		if bad.Truncated() {
 			pg.Problem = "The file was rejected: nothing was stored. Below are " + pg.Summary + "; fix them and upload it again."
@@ -349,7 +361,7 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 	ctx := r.Context()
 	token := r.PathValue("token")
 	parts := strings.Split(s.sessions.PopString(ctx, "upload:"+token), "\x00")
-	if len(parts) != 5 || parts[4] != m.Org.Slug {
+	if len(parts) != 6 || parts[4] != m.Org.Slug {
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "this upload is no longer waiting; upload the file again"))
 		return
 	}
@@ -362,7 +374,25 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 	}
 	defer release()
 	defer os.RemoveAll(filepath.Dir(path))
-	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name}
+	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name, DayOrder: importer.DayOrder(parts[5])}
 	pg.Nav = "records"
 	s.importAndRender(w, r, m, path, kind, format, name, false, pg, func(*app.ImportResult) {})
+}
+
+// handleDateOrder sets how the organisation's imports read slashed dates.
+func (s *Server) handleDateOrder(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	order := r.PostFormValue("date_order")
+	if err := s.app.SetDateOrder(r.Context(), m.Principal, m.Org.Slug, order); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	switch order {
+	case "dmy":
+		s.flash(r, "Imports now read slashed dates day first: 05/10/2026 is 5 October.")
+	case "mdy":
+		s.flash(r, "Imports now read slashed dates month first: 05/10/2026 is May 10.")
+	default:
+		s.flash(r, "Imports now refuse slashed dates unless the import says the order.")
+	}
+	http.Redirect(w, r, "/o/"+m.Org.Slug+"/records", http.StatusSeeOther)
 }

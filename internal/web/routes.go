@@ -111,6 +111,8 @@ func (s *Server) orgRoutes() []OrgRoute {
 		// Sign-in security: require a second factor (issue 13).
 		{"GET /o/{org}/security", isms.ActManageOrg, s.handleOrgSecurity},
 		{"POST /o/{org}/security/mfa", isms.ActManageOrg, s.handleOrgRequireMFA},
+		// How imports read slashed dates (issue 15).
+		{"POST /o/{org}/settings/date-order", isms.ActManageOrg, s.handleDateOrder},
 		{"GET /o/{org}/tokens", isms.ActManageTokens, s.handleTokens},
 		{"POST /o/{org}/tokens", isms.ActManageTokens, s.handleTokenCreate},
 		{"POST /o/{org}/tokens/{id}/revoke", isms.ActManageTokens, s.handleTokenRevoke},

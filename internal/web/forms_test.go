@@ -70,6 +70,7 @@ var invalidForms = map[string]struct {
 	"POST /o/{org}/risks/{id}":                         {url.Values{"asset": {""}, "threat": {"Kept threat"}}, "Kept threat"},
 	"POST /o/{org}/deviations/{id}/check":              {url.Values{"note": {"Kept check note"}}, ""},
 	"POST /o/{org}/deviations/{id}/actions/{aid}/done": {url.Values{"evidence": {"Kept evidence"}}, ""},
+	"POST /o/{org}/settings/date-order":                {url.Values{"date_order": {"ymd"}}, ""},
 }
 
 // TestFormErrors posts an invalid form to every POST route of orgRoutes

@@ -383,7 +383,7 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 func (s *Server) handleDateOrder(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	order := r.PostFormValue("date_order")
 	if err := s.app.SetDateOrder(r.Context(), m.Principal, m.Org.Slug, order); err != nil {
-		s.pageError(w, r, err)
+		s.formError(w, r, m, err, s.handleRecords)
 		return
 	}
 	switch order {

@@ -16,13 +16,15 @@ import (
 const (
 	attributeColumn = -1 // an extra column, kept as an attribute
 	unnamedColumn   = -2 // a column with an empty header name
+	ignoredColumn   = -3 // a column the profile leaves out
 )
 
 // column is one named column of a file (a CSV/XLSX header cell or a JSON
 // object key).
 type column struct {
-	name  string // as written, trimmed
-	field int    // index into KindSpec.Fields, or attributeColumn / unnamedColumn
+	name  string // the field's name, or as written (trimmed) for other columns
+	src   string // as written, trimmed
+	field int    // index into KindSpec.Fields, or attributeColumn / unnamedColumn / ignoredColumn
 }
 
 // valueKind says where a value came from, which decides the types accepted.
@@ -58,6 +60,17 @@ type builder struct {
 	date1904 bool
 	seen     map[uint64]int32 // hash of a natural key → line of its first occurrence
 	present  []bool           // scratch: which fields a row names
+	// From the import profile, if any:
+	profile *isms.ImportProfile
+	values  []map[string]string // per field: ValueKey(source value) → value
+	consts  []constant
+	peek    bool // Peek: any header goes, no key columns required
+}
+
+// constant is a field a profile gives every row.
+type constant struct {
+	field int
+	value string
 }
 
 func newBuilder(spec isms.KindSpec, opts Options) *builder {
@@ -76,35 +89,53 @@ func newBuilder(spec isms.KindSpec, opts Options) *builder {
 	for i, f := range spec.Fields {
 		b.byName[headerKey(f.Name)] = i
 	}
+	if p := opts.Profile; p != nil {
+		b.profile = p
+		b.values = make([]map[string]string, len(spec.Fields))
+		for i, f := range spec.Fields {
+			if m := p.Values[f.Name]; len(m) > 0 {
+				b.values[i] = make(map[string]string, len(m))
+				for from, to := range m {
+					b.values[i][isms.ValueKey(from)] = to
+				}
+			}
+			if v, ok := p.Constants[f.Name]; ok {
+				b.consts = append(b.consts, constant{field: i, value: v})
+			}
+		}
+	}
 	return b
 }
 
-// headerKey normalises a header name for matching: case, spaces,
-// underscores and hyphens do not count, so "Employment Ended At",
-// "employment-ended-at" and "employment_ended_at" name one column.
-func headerKey(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	for _, r := range strings.ToLower(name) {
-		switch r {
-		case ' ', '_', '-', '\u00a0', '\t':
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+// constantField reports whether the profile gives field i to every row.
+func (b *builder) constantField(i int) bool {
+	return slices.ContainsFunc(b.consts, func(c constant) bool { return c.field == i })
 }
+
+// headerKey normalises a header name for matching (isms.HeaderKey): case,
+// spaces, underscores and hyphens do not count.
+func headerKey(name string) string { return isms.HeaderKey(name) }
 
 // resolve maps a header name to a column.
 func (b *builder) resolve(name string) column {
 	name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
 	if name == "" {
-		return column{name: name, field: unnamedColumn}
+		return column{name: name, src: name, field: unnamedColumn}
+	}
+	if b.profile != nil {
+		if f, ok := b.profile.Field(name); ok {
+			if f == isms.Ignore {
+				return column{name: name, src: name, field: ignoredColumn}
+			}
+			if i, ok := b.byName[headerKey(f)]; ok {
+				return column{name: b.spec.Fields[i].Name, src: name, field: i}
+			}
+		}
 	}
 	if i, ok := b.byName[headerKey(name)]; ok {
-		return column{name: b.spec.Fields[i].Name, field: i}
+		return column{name: b.spec.Fields[i].Name, src: name, field: i}
 	}
-	return column{name: name, field: attributeColumn}
+	return column{name: name, src: name, field: attributeColumn}
 }
 
 // header resolves a CSV or XLSX header row found on line: names match the
@@ -117,30 +148,43 @@ func (b *builder) header(line int, names []string) ([]column, *Error) {
 	first := make(map[string]int, len(names))
 	for i, n := range names {
 		cols[i] = b.resolve(n)
-		if cols[i].field == unnamedColumn {
+		if cols[i].field == unnamedColumn || cols[i].field == ignoredColumn {
+			continue
+		}
+		if f := cols[i].field; f >= 0 && b.constantField(f) {
+			errs = append(errs, RowError{Line: line, Column: cols[i].name, Reason: fmt.Sprintf(
+				"column %q gives %s, which profile %q sets to %q in every row; remove the column from the file or the constant from the profile",
+				cols[i].src, cols[i].name, b.profile.Name, b.profile.Constants[cols[i].name])})
 			continue
 		}
 		low := headerKey(cols[i].name)
 		if j, dup := first[low]; dup {
-			errs = append(errs, RowError{Line: line, Column: cols[i].name, Reason: fmt.Sprintf(
-				"column %q appears twice in the header (columns %d and %d); remove or rename one",
-				cols[i].name, j+1, i+1)})
+			reason := fmt.Sprintf("column %q appears twice in the header (columns %d and %d); remove or rename one",
+				cols[i].name, j+1, i+1)
+			if a, c := cols[j].src, cols[i].src; headerKey(a) != headerKey(c) {
+				reason = fmt.Sprintf("columns %q and %q (columns %d and %d) both give %s; remove one, or map one elsewhere in the profile",
+					a, c, j+1, i+1, cols[i].name)
+			}
+			errs = append(errs, RowError{Line: line, Column: cols[i].name, Reason: reason})
 			continue
 		}
 		first[low] = i
 	}
-	for _, f := range b.spec.KeyFields() {
-		if _, ok := first[headerKey(f.Name)]; !ok {
-			reason := fmt.Sprintf("missing required column %q", f.Name)
-			if near := nearestHeader(f.Name, cols); near != "" {
-				reason += fmt.Sprintf("; did you mean %q?", near)
-			}
-			errs = append(errs, RowError{Line: line, Column: f.Name, Reason: reason + fmt.Sprintf(
-				"; the header must name the key columns %s (case, spaces, underscores and hyphens do not matter)",
-				keyNames(b.spec))})
+	for i, f := range b.spec.Fields {
+		if _, ok := first[headerKey(f.Name)]; ok || !f.Key || b.constantField(i) {
+			continue
 		}
+		reason := fmt.Sprintf("missing required column %q", f.Name)
+		if near := nearestHeader(f.Name, cols); near != "" {
+			reason += fmt.Sprintf("; did you mean %q?", near)
+		}
+		how := "; the header must name the key columns %s (case, spaces, underscores and hyphens do not matter)"
+		if b.profile != nil {
+			how += fmt.Sprintf(", or profile %q must map a column or give a constant to each", b.profile.Name)
+		}
+		errs = append(errs, RowError{Line: line, Column: f.Name, Reason: reason + fmt.Sprintf(how, keyNames(b.spec))})
 	}
-	if errs != nil {
+	if errs != nil && !b.peek {
 		return nil, &Error{Errors: errs}
 	}
 	return cols, nil
@@ -235,6 +279,12 @@ func (b *builder) build(line int, cols []column, vals []value) (isms.Record, []R
 	}
 	p := &problems{line: line}
 	b.fill(&rec, p, cols, vals)
+	for _, c := range b.consts {
+		b.present[c.field] = true
+		if reason := b.set(&rec, b.spec.Fields[c.field], valText, c.value); reason != "" {
+			p.add(b.spec.Fields[c.field].Name, c.value, reason+fmt.Sprintf(" (the constant of profile %q)", b.profile.Name))
+		}
+	}
 	if name, ok := rec.Texts["supplier"]; ok && b.spec.Kind == isms.KindSupplierAssessments &&
 		b.known != nil && !b.known(name) {
 		p.add("supplier", name, "unknown supplier; import it as a supplier first, or check the spelling")
@@ -269,6 +319,9 @@ func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []valu
 	clear(b.present)
 	unnamed := false
 	for i, c := range cols {
+		if c.field == ignoredColumn {
+			continue
+		}
 		v := vals[i]
 		s := strings.TrimSpace(v.s)
 		if b.repeated(rec, c) {
@@ -285,6 +338,16 @@ func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []valu
 		case !utf8.ValidString(s):
 			p.add(c.name, strings.ToValidUTF8(s, "?"), "not valid UTF-8 text; save the file with UTF-8 encoding")
 			continue
+		}
+		if c.field >= 0 && b.consts != nil && b.constantField(c.field) {
+			// Only a JSON object gets here: a header is checked once.
+			p.add(c.name, s, fmt.Sprintf("profile %q sets %s to %q in every row; leave the key out", b.profile.Name, c.name, b.profile.Constants[c.name]))
+			continue
+		}
+		if c.field >= 0 && b.values != nil {
+			if to, ok := b.values[c.field][isms.ValueKey(s)]; ok {
+				s = to
+			}
 		}
 		switch c.field {
 		case unnamedColumn:

@@ -57,6 +57,10 @@ type Options struct {
 	// DayOrder says how to read slashed dates (05/10/2026); unset, every
 	// slashed date is a row error that says how to give the order.
 	DayOrder DayOrder
+	// Profile, if not nil, maps the file's columns and values (a saved
+	// import profile). It must pass isms.ImportProfile.Check and be of
+	// Kind. Its date order is not read here: the caller decides DayOrder.
+	Profile *isms.ImportProfile
 	// KnownSuppliers reports whether a supplier exists; a supplier
 	// assessment of any other supplier is a row error. Nil skips the check.
 	KnownSuppliers func(name string) bool

@@ -29,6 +29,12 @@ type ImportRequest struct {
 	// DayOrder says how to read slashed dates (05/10/2026); unset, the
 	// organisation's date order is used, and without one they are refused.
 	DayOrder importer.DayOrder
+	// Profile names the saved import profile to read the file with (any
+	// case); NoProfile reads it without one. Unset, the profile of the
+	// kind whose file pattern matches FileName is used, if one does. With
+	// a profile, Kind may be left unset: the profile's kind is taken.
+	Profile string
+	profile *isms.ImportProfile // resolved by Import
 	// Progress, when set, is called every ProgressEvery rows with the rows
 	// read and the bytes (XLSX: sheet rows) consumed.
 	Progress func(rows int, offset int64)
@@ -51,6 +57,16 @@ type ImportResult struct {
 	DryRun bool
 	// Layout is how a CSV file was read (delimiter, encoding).
 	Layout importer.Layout
+	// Profile is the import profile the file was read with ("" for none);
+	// ProfileMatched says it was picked by its file pattern, not named.
+	Profile        string
+	ProfileMatched bool
+	// DayOrder is how slashed dates were read: the import's own order,
+	// else the profile's, else the organisation's ("" refused them).
+	DayOrder importer.DayOrder
+	// Sample holds the first SampleRows good rows as parsed (times in
+	// UTC), for the preview; empty for a scanner report.
+	Sample []isms.Record
 }
 
 // Import reads a file of records and stores it all or nothing: a file with
@@ -70,14 +86,14 @@ type ImportResult struct {
 // the staged rows are compared again inside that transaction, so the
 // counts and audit events always describe what was written.
 func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*ImportResult, error) {
-	if _, ok := isms.LookupKind(string(req.Kind)); !ok {
+	if _, ok := isms.LookupKind(string(req.Kind)); !ok && (req.Kind != "" || req.Profile == "") {
 		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(req.Kind))
 	}
 	file, sum, err := hashedFile(req)
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Kind: req.Kind, DryRun: req.DryRun}
+	res := &ImportResult{DryRun: req.DryRun}
 	start := time.Now()
 	var st *stage
 	if !req.DryRun {
@@ -101,6 +117,15 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 		if version, err = orgVersion(ctx, tx, m.Org.ID); err != nil {
 			return err
 		}
+		if !isScan(req.Format) {
+			if req.profile, res.ProfileMatched, err = importProfile(ctx, tx, m.Org.ID, &req); err != nil {
+				return err
+			}
+			if req.profile != nil {
+				res.Profile = req.profile.Name
+			}
+		}
+		res.Kind = req.Kind
 		if isScan(req.Format) {
 			if req.Kind != isms.KindVulnerabilities {
 				return isms.Errorf(isms.EINVALID, "--format %s imports vulnerabilities; use --kind vulnerabilities", req.Format)
@@ -189,6 +214,12 @@ func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*Impo
 			res.ImportID = im.ID
 			summary := map[string]any{"kind": req.Kind, "file": req.FileName, "format": req.Format, "sha256": res.SHA256,
 				"rows": res.Rows, "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged}
+			if res.Profile != "" {
+				summary["profile"] = res.Profile
+			}
+			if res.Layout.Delimiter != "" {
+				summary["delimiter"], summary["encoding"] = res.Layout.Delimiter, res.Layout.Encoding
+			}
 			if err := audit(ctx, tx, m.Org.ID, p, "records.import", "import", im.ID, nil, summary); err != nil {
 				return err
 			}
@@ -283,10 +314,17 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 	if err != nil {
 		return err
 	}
-	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location(), DayOrder: req.DayOrder}
+	prof := req.profile
+	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location(), DayOrder: req.DayOrder, Profile: prof}
+	if prof != nil {
+		if opts.DayOrder == importer.DayOrderUnset {
+			opts.DayOrder = importer.DayOrder(prof.DateOrder)
+		}
+	}
 	if opts.DayOrder == importer.DayOrderUnset {
 		opts.DayOrder = importer.DayOrder(m.Org.DateOrder)
 	}
+	res.DayOrder = opts.DayOrder
 	if req.Kind == isms.KindSupplierAssessments {
 		known := map[string]bool{}
 		if err := tx.EachRecord(ctx, m.Org.ID, isms.KindSuppliers, func(r isms.Record) error {
@@ -335,6 +373,9 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 			return fmt.Errorf("read %s: %w", req.FileName, err)
 		}
 		res.Rows++
+		if len(res.Sample) < SampleRows {
+			res.Sample = append(res.Sample, row.Record)
+		}
 		if req.Progress != nil && res.Rows%ProgressEvery == 0 {
 			req.Progress(res.Rows, rd.Offset())
 		}

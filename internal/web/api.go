@@ -44,6 +44,10 @@ func (s *Server) apiError(ctx context.Context, err error) error {
 	if p, ok := ctx.Value(principalKey).(app.Principal); ok && p.Token != nil {
 		s.app.AuditTokenDenied(ctx, p, err) // a denial by scope is audited (issue 13)
 	}
+	if clientGone(ctx, err) {
+		s.log.Debug("request cancelled", "request_id", requestID(ctx), "err", err.Error())
+		return huma.NewError(StatusClientClosed, "client closed request")
+	}
 	st := ErrorStatus(err)
 	msg := isms.ErrorMessage(err)
 	if st == http.StatusInternalServerError {
@@ -55,6 +59,11 @@ func (s *Server) apiError(ctx context.Context, err error) error {
 
 // apiProblem writes a problem document outside huma (middleware).
 func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r.Context(), err) {
+		s.log.Debug("request cancelled", "request_id", requestID(r.Context()), "err", err.Error())
+		w.WriteHeader(StatusClientClosed)
+		return
+	}
 	st := ErrorStatus(err)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(st)

@@ -68,6 +68,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 					s.apiProblem(w, r, errSecondFactorRequired)
 					return
 				}
+			case err != nil && isms.ErrorCode(err) != isms.ENOTFOUND:
+				// Not "signed out": the database failed, or the client
+				// went away (pageError logs that as 499, not 500).
+				s.serverError(w, r, err)
+				return
 			case err == nil:
 				// Begun before a password change: over.
 				if err := s.sessions.Destroy(ctx); err != nil {

@@ -1,10 +1,28 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/pdca/pdca/internal/isms"
 )
+
+// StatusClientClosed is the status a request gets in the request log and
+// the metrics when its client went away before the answer (nginx's 499).
+// Nothing is sent: there is no one to send it to.
+const StatusClientClosed = 499
+
+// clientGone reports whether err is the consequence of the request's
+// client going away: the request's context is done and err is a
+// cancellation, or an internal error (a driver interrupted mid-query says
+// so in its own words: "interrupted", "conn closed").
+func clientGone(ctx context.Context, err error) bool {
+	if ctx.Err() == nil || err == nil {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isms.ErrorCode(err) == isms.EINTERNAL
+}
 
 // statusOf is the one table from domain error codes to HTTP status.
 var statusOf = map[string]int{
@@ -40,6 +58,11 @@ func (s *Server) errorMessage(r *http.Request, err error) string {
 
 // pageError renders the error page with the status of err.
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r.Context(), err) {
+		s.log.Debug("request cancelled", "request_id", requestID(r.Context()), "err", err.Error())
+		w.WriteHeader(StatusClientClosed)
+		return
+	}
 	st := ErrorStatus(err)
 	s.renderStatus(w, r, st, "error", &errorPage{Page: s.page(r, nil, http.StatusText(st)), Status: st, Message: s.errorMessage(r, err)})
 }

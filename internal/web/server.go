@@ -69,6 +69,13 @@ func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = cfg.SecureCookies
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		if clientGone(r.Context(), err) {
+			// Write nothing: the handler may still write its answer after
+			// a failed session commit, and a second header would be
+			// "superfluous". observe logs the request as 499.
+			s.log.Debug("session not saved: request cancelled", "request_id", requestID(r.Context()), "err", err.Error())
+			return
+		}
 		s.serverError(w, r, fmt.Errorf("session: %w", err))
 	}
 	var err error
@@ -167,6 +174,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if sw.status == 0 {
 					http.Error(sw, "internal error (request id "+id+")", http.StatusInternalServerError)
 				}
+			}
+			if r.Context().Err() != nil && (sw.status == 0 || sw.status >= 500) {
+				// The client went away: whatever failed failed because
+				// of that, and no answer reached anyone.
+				sw.status = StatusClientClosed
 			}
 			route := s.routeOf(r)
 			d := time.Since(start)

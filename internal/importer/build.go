@@ -339,12 +339,12 @@ func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []valu
 			p.add(c.name, strings.ToValidUTF8(s, "?"), "not valid UTF-8 text; save the file with UTF-8 encoding")
 			continue
 		}
-		if c.field >= 0 && b.consts != nil && b.constantField(c.field) {
+		if c.field >= 0 && b.consts != nil && b.constantField(c.field) { // a few constants at most
 			// Only a JSON object gets here: a header is checked once.
 			p.add(c.name, s, fmt.Sprintf("profile %q sets %s to %q in every row; leave the key out", b.profile.Name, c.name, b.profile.Constants[c.name]))
 			continue
 		}
-		if c.field >= 0 && b.values != nil {
+		if c.field >= 0 && b.values != nil && b.values[c.field] != nil {
 			if to, ok := b.values[c.field][isms.ValueKey(s)]; ok {
 				s = to
 			}

@@ -16,7 +16,7 @@ import (
 // ImportCmd is pdca import.
 type ImportCmd struct {
 	Org        string `required:"" help:"Organisation slug."`
-	Kind       string `enum:",access_removals,incidents,restore_tests,suppliers,supplier_assessments,changes,vulnerabilities,training,deviations,audit_findings" default:"" help:"Record kind: ${enum}. Optional with --profile (the profile's kind)."`
+	Kind       string `enum:",access_removals,incidents,restore_tests,suppliers,supplier_assessments,changes,vulnerabilities,training,deviations,audit_findings" default:"" help:"Record kind: access_removals, incidents, restore_tests, suppliers, supplier_assessments, changes, vulnerabilities, training, deviations or audit_findings. Optional with --profile (the profile's kind)."`
 	File       string `required:"" type:"existingfile" help:"The file to import."`
 	Format     string `enum:",csv,xlsx,json,trivy,grype" default:"" help:"File format: csv, xlsx, json, or a scanner report (trivy, grype). Default: from the file's extension."`
 	DryRun     bool   `name:"dry-run" help:"Check the file and say what would change, storing nothing."`
@@ -40,6 +40,9 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 	}
 	if c.Kind == "" && (c.Profile == "" || strings.EqualFold(c.Profile, app.NoProfile)) {
 		return isms.Errorf(isms.EINVALID, "--kind: give the record kind of the file, or --profile NAME to take the kind of a saved profile")
+	}
+	if (format == importer.FormatTrivy || format == importer.FormatGrype) && c.Profile != "" && !strings.EqualFold(c.Profile, app.NoProfile) {
+		return isms.Errorf(isms.EINVALID, "--profile: a scanner report is read by its own format, not with a profile; leave --profile out")
 	}
 	var scannedAt *time.Time
 	if c.ScannedAt != "" {

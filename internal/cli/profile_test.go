@@ -123,6 +123,9 @@ func TestProfileCommands(t *testing.T) {
 		if code, out, errs = run(t, dsn, "", "import", "--org", "acme", "--profile", "no such", "--file", leavers); code != 1 || !strings.Contains(errs, `profile "no such": no import profile has this name`) {
 			t.Fatalf("unknown profile: %d %q %q", code, out, errs)
 		}
+		if code, out, errs = run(t, dsn, "", "import", "--org", "acme", "--kind", "vulnerabilities", "--format", "trivy", "--profile", "HR leavers", "--file", leavers); code != 1 || !strings.Contains(errs, "a scanner report is read by its own format") {
+			t.Fatalf("profile with a scanner report: %d %q %q", code, out, errs)
+		}
 		if code, out, errs = run(t, dsn, "", "import", "--org", "acme", "--file", leavers); code != 1 || !strings.Contains(errs, "--kind") {
 			t.Fatalf("no kind, no profile: %d %q %q", code, out, errs)
 		}

@@ -96,10 +96,7 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	took := time.Since(start)
-	loc, pattern, err := c.context(e, a, res)
-	if err != nil {
-		return err
-	}
+	loc, pattern := c.context(e, a, res)
 	if c.JSON {
 		return writeImportJSON(e.stdout, c.File, res, loc)
 	}
@@ -126,24 +123,23 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 
 // context returns what the result lines need beyond the result: the
 // organisation's zone (for the sample) and the file pattern of the profile
-// that was picked by it.
-func (c *ImportCmd) context(e *env, a *app.App, res *app.ImportResult) (*time.Location, string, error) {
+// that was picked by it. The import is done by now, so a failed look-up
+// (the profile deleted meanwhile) only shortens the output: UTC, no pattern.
+func (c *ImportCmd) context(e *env, a *app.App, res *app.ImportResult) (*time.Location, string) {
 	loc := time.UTC
 	if c.JSON || (res.DryRun && len(res.Sample) > 0) {
-		m, err := a.Org(e.ctx, app.System, c.Org)
-		if err != nil {
-			return nil, "", err
+		if m, err := a.Org(e.ctx, app.System, c.Org); err == nil {
+			loc = m.Org.Location()
 		}
-		loc = m.Org.Location()
 	}
 	if !res.ProfileMatched || res.Profile == "" {
-		return loc, "", nil
+		return loc, ""
 	}
 	sp, err := a.ImportProfile(e.ctx, app.System, c.Org, res.Profile)
 	if err != nil {
-		return nil, "", err
+		return loc, ""
 	}
-	return loc, sp.Profile.FilePattern, nil
+	return loc, sp.Profile.FilePattern
 }
 
 // dayOrder is the day order the flags give, unset without one.

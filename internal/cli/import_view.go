@@ -21,6 +21,8 @@ import (
 func readWith(asked string, res *app.ImportResult, pattern string) string {
 	var parts []string
 	switch {
+	case res.Profile != "" && res.ProfileMatched && pattern == "":
+		parts = append(parts, fmt.Sprintf("read with profile %q (its file pattern matches the file name)", res.Profile))
 	case res.Profile != "" && res.ProfileMatched:
 		parts = append(parts, fmt.Sprintf("read with profile %q (its pattern %s matches the file name)", res.Profile, pattern))
 	case res.Profile != "":

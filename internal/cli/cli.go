@@ -45,6 +45,7 @@ type CLI struct {
 	Version VersionCmd `cmd:"" help:"Print the version."`
 	Dev     DevCmd     `cmd:"" help:"Tools to measure pdca: generate data, load a running server."`
 	SoA     SoACmd     `cmd:"" name:"soa" help:"Statement of Applicability: import decisions from a file."`
+	Profile ProfileCmd `cmd:"" help:"Manage saved import profiles: how a source's files map to record fields."`
 }
 
 // env is what a command runs with.

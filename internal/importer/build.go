@@ -96,6 +96,10 @@ func newBuilder(spec isms.KindSpec, opts Options) *builder {
 			if m := p.Values[f.Name]; len(m) > 0 {
 				b.values[i] = make(map[string]string, len(m))
 				for from, to := range m {
+					// Also as written, so the usual cell, spelt as in the
+					// profile, is found without lower-casing it (an
+					// allocation per cell).
+					b.values[i][from] = to
 					b.values[i][isms.ValueKey(from)] = to
 				}
 			}
@@ -345,7 +349,9 @@ func (b *builder) fill(rec *isms.Record, p *problems, cols []column, vals []valu
 			continue
 		}
 		if c.field >= 0 && b.values != nil && b.values[c.field] != nil {
-			if to, ok := b.values[c.field][isms.ValueKey(s)]; ok {
+			if to, ok := b.values[c.field][s]; ok {
+				s = to
+			} else if to, ok := b.values[c.field][isms.ValueKey(s)]; ok {
 				s = to
 			}
 		}

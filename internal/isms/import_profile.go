@@ -285,7 +285,15 @@ func ParseProfileJSON(data []byte) (ImportProfile, error) {
 	dec.DisallowUnknownFields()
 	var f profileFile
 	if err := dec.Decode(&f); err != nil {
-		line, col := jsonPosition(data, dec.InputOffset())
+		off := dec.InputOffset()
+		// An unknown key is reported when its object ends; point at the
+		// key itself (its first appearance up to there).
+		if key, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if i := strings.LastIndex(string(data[:min(off, int64(len(data)))]), key); i >= 0 {
+				off = int64(i)
+			}
+		}
+		line, col := jsonPosition(data, off)
 		return ImportProfile{}, Errorf(EINVALID, "file: line %d, column %d: %s; export a profile from pdca to see the expected form", line, col, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if f.Format != ProfileFormat {

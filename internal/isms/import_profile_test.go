@@ -89,7 +89,8 @@ func TestImportProfileJSON(t *testing.T) {
 		t.Errorf("round trip\n got %+v\nwant %+v", back, p)
 	}
 	for _, tt := range []struct{ in, want string }{
-		{`{"format":"pdca-import-profile/1","name":"x","kind":"incidents","colums":{}}`, `unknown field "colums"`},
+		{`{"format":"pdca-import-profile/1","name":"x","kind":"incidents","colums":{}}`, `line 1, column 65: unknown field "colums"`},
+		{"{\"format\":\"pdca-import-profile/1\",\n  \"name\":\"x\",\"kind\":\"incidents\",\n  \"colour\": \"red\"\n}", `line 3, column 3: unknown field "colour"`},
 		{"{\"format\":\"pdca-import-profile/1\",\n\"name\": 3}", "line 2, column"},
 		{`{"format":"other/1","name":"x","kind":"incidents"}`, `format "other/1"`},
 		{`{"format":"pdca-import-profile/1","name":"x","kind":"risks"}`, `kind "risks"`},

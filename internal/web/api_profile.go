@@ -100,7 +100,7 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "put-import-profile", Method: http.MethodPut, Path: base + "/{name}",
 		Summary:     "Create or replace an import profile",
-		Description: "The body is the profile as exported (format may be left out). Its name, when given, must be the path's (any case). Answered 201 when the profile is new, 200 when it replaced one.",
+		Description: "The body is the profile as exported (format may be left out). Its name, when given, must be the path's (any case); left out, a profile replaced keeps its name as written. The GET answer (without its $schema link) is accepted as it is. Answered 201 when the profile is new, 200 when it replaced one.",
 		Tags:        tags},
 		func(ctx context.Context, in *struct {
 			ProfilePath
@@ -120,6 +120,8 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 			name := in.Name
 			if b.Name != "" {
 				name = b.Name
+			} else if old, err := s.app.ImportProfile(ctx, p, in.Org, in.Name); err == nil {
+				name = old.Profile.Name // the path's case does not rename it
 			}
 			prof := isms.ImportProfile{Name: name, Kind: isms.RecordKind(b.Kind), FilePattern: b.FilePattern, DateOrder: b.DateOrder,
 				Columns: b.Columns, Values: b.Values, Constants: b.Constants}

@@ -555,6 +555,7 @@ type sampleTable struct {
 
 type sampleCell struct {
 	Text string
+	Zone string // for a time: the zone Text is in
 	UTC  string // for a time: RFC 3339 in UTC
 }
 
@@ -576,7 +577,7 @@ func newSampleTable(res *app.ImportResult, loc *time.Location) *sampleTable {
 		for _, fl := range spec.Fields {
 			var c sampleCell
 			if tm, ok := rec.Times[fl.Name]; ok {
-				c = sampleCell{Text: showDateTime(loc, tm) + " (" + zone + ")", UTC: tm.UTC().Format(time.RFC3339)}
+				c = sampleCell{Text: showDateTime(loc, tm), Zone: zone, UTC: tm.UTC().Format(time.RFC3339)}
 			} else if b, ok := rec.Bools[fl.Name]; ok {
 				c.Text = "no"
 				if b {

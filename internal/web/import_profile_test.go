@@ -148,7 +148,8 @@ func TestImportProfilePages(t *testing.T) {
 		}
 		for _, want := range []string{"Read with the profile", "chosen for this import", "read day first", `<div class="table-wrap">`,
 			"<th scope=\"col\">Employment ended</th>", "<td>alice</td><td>github</td>",
-			"2026-10-05 16:00 (Europe/Helsinki)<br><small>2026-10-05T13:00:00Z</small>", "2026-10-07 09:30 (Europe/Helsinki)<br><small>2026-10-07T06:30:00Z</small>"} {
+			`<span class="nowrap">2026-10-05 16:00</span> (Europe/Helsinki)<br><small class="nowrap">2026-10-05T13:00:00Z</small>`,
+			`<span class="nowrap">2026-10-07 09:30</span> (Europe/Helsinki)<br><small class="nowrap">2026-10-07T06:30:00Z</small>`} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("preview lacks %q:\n%s", want, r.body)
 			}

@@ -21,9 +21,9 @@ func init() {
 		fixture: func(t *testing.T, a *app.App, o *org) map[string]string {
 			t.Helper()
 			p := isms.ImportProfile{Name: "Tickets", Kind: isms.KindIncidents, FilePattern: "tickets-*.csv", DateOrder: "dmy",
-				Columns:   map[string]string{"Ticket": "ref", "Prio": "severity", "Notes": ""},
+				Columns:   map[string]string{"Ticket": "ref", "Prio": "severity", "Notes": "", "Opened": "detected_at"},
 				Values:    map[string]map[string]string{"severity": {"P1": "critical", "P2": "high"}},
-				Constants: map[string]string{"title": "From the ticket tool"}}
+				Constants: map[string]string{"root_cause": "From the ticket tool"}}
 			if _, err := a.SaveImportProfile(context.Background(), app.System, o.Slug, p, true); err != nil {
 				t.Fatal(err)
 			}
@@ -242,6 +242,12 @@ func TestImportProfilePages(t *testing.T) {
 		r = e.do(t, c, http.MethodPost, base+"/import", upload{url.Values{}, "p.json", `{"format":"other"}`}, nil)
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="j-file-error"`) {
 			t.Errorf("bad JSON: %d\n%s", r.status, r.body)
+		}
+
+		// The audit trail shows a saved profile in words.
+		r = e.do(t, e.signIn(t, o.users[isms.RoleAdmin].Email), http.MethodGet, "/o/acme/audit", nil, nil)
+		if !strings.Contains(r.body, "Left = Employment ended; Login = person; Manager = nothing") {
+			t.Errorf("audit trail:\n%s", r.body)
 		}
 
 		// A viewer reads but changes nothing.

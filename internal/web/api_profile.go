@@ -101,7 +101,12 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "put-import-profile", Method: http.MethodPut, Path: base + "/{name}",
 		Summary:     "Create or replace an import profile",
 		Description: "The body is the profile as exported (format may be left out). Its name, when given, must be the path's (any case); left out, a profile replaced keeps its name as written. The GET answer (without its $schema link) is accepted as it is. Answered 201 when the profile is new, 200 when it replaced one.",
-		Tags:        tags},
+		Tags:        tags,
+		// Listing a 201 beside the 200 takes huma's default error
+		// response away: the errors are named instead.
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Responses: map[string]*huma.Response{"201": {Description: "Created: there was no profile of this name",
+			Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/ProfileJSON"}}}}}},
 		func(ctx context.Context, in *struct {
 			ProfilePath
 			Body ProfileBody

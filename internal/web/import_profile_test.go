@@ -154,6 +154,16 @@ func TestImportProfilePages(t *testing.T) {
 				t.Errorf("preview lacks %q:\n%s", want, r.body)
 			}
 		}
+		// The named profile rides the confirm token: without it the file
+		// would be refused.
+		named := regexp.MustCompile(`/imports/([^/"]+)/confirm`).FindStringSubmatch(r.body)
+		if named == nil {
+			t.Fatalf("no confirm form:\n%s", r.body)
+		}
+		if r = e.do(t, c, http.MethodPost, "/o/acme/imports/"+named[1]+"/confirm", url.Values{}, nil); r.status != http.StatusOK || !strings.Contains(r.body, "Imported.") ||
+			!strings.Contains(r.body, "chosen for this import") {
+			t.Fatalf("confirm the named import: %d\n%s", r.status, r.body)
+		}
 		// Picked by the file name; the choice rides the confirm token.
 		r = e.do(t, c, http.MethodPost, "/o/acme/imports", upload{url.Values{"kind": {"access_removals"}}, "HR-Leavers-Oct.csv", leaversCSV}, nil)
 		if !strings.Contains(r.body, "picked by its file name pattern <code>hr-leavers-*.csv</code>") {

@@ -55,6 +55,24 @@ type ImportJSON struct {
 	DryRun    bool   `json:"dry_run"`
 	Delimiter string `json:"delimiter,omitempty" doc:"How a CSV body was split: comma, semicolon, tab or pipe."`
 	Encoding  string `json:"encoding,omitempty" doc:"The text encoding a CSV body was read in: UTF-8, UTF-8 with BOM, UTF-16 LE or UTF-16 BE."`
+	// Import profiles (issue 15).
+	Profile        string           `json:"profile,omitempty" doc:"The import profile the body was read with; absent: none."`
+	ProfileMatched bool             `json:"profile_matched,omitempty" doc:"The profile was picked by its file pattern matching file_name, not named."`
+	DayOrder       string           `json:"day_order,omitempty" doc:"How slashed dates were read: dmy (day first) or mdy (month first); absent: they were refused."`
+	Sample         []map[string]any `json:"sample" doc:"The first 20 rows as they are (or would be) stored: field to value, times RFC 3339 in UTC, booleans, text; attributes under attributes."`
+}
+
+// sampleJSON is the first rows of an import, field to value.
+func sampleJSON(recs []isms.Record) []map[string]any {
+	out := make([]map[string]any, 0, len(recs))
+	for _, r := range recs {
+		row := recordJSON(r).Values
+		if len(r.Attributes) > 0 {
+			row["attributes"] = r.Attributes
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // KindPath is a record kind in an API path.
@@ -157,13 +175,14 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			DryRun    bool   `query:"dry_run" doc:"Say what would change, store nothing."`
 			FileName  string `query:"file_name" doc:"Name recorded in the audit trail."`
 			ScannedAt string `query:"scanned_at" doc:"RFC 3339 scan time for a scanner report that has none."`
-			DayFirst  string `query:"day_first" enum:"true,false" doc:"How to read slashed dates: true, 05/10/2026 is 5 October; false, May 10. Absent: the organisation's date order; without one, slashed dates are refused."`
+			DayFirst  string `query:"day_first" enum:"true,false" doc:"How to read slashed dates: true, 05/10/2026 is 5 October; false, May 10. Absent: the profile's date order, else the organisation's; without one, slashed dates are refused."`
+			Profile   string `query:"profile" maxLength:"64" doc:"The import profile to read the body with (any case); none for no profile. Absent: the profile of the kind whose file pattern matches file_name, if any."`
 		}) (*struct{ Body ImportJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName, DryRun: in.DryRun}
+			req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName, DryRun: in.DryRun, Profile: in.Profile}
 			if req.FileName == "" {
 				req.FileName = "api upload"
 			}
@@ -221,7 +240,8 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			}
 			return &struct{ Body ImportJSON }{ImportJSON{ImportID: res.ImportID, Kind: string(res.Kind), Rows: res.Rows, Created: res.Created,
 				Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun,
-				Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding}}, nil
+				Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding,
+				Profile: res.Profile, ProfileMatched: res.ProfileMatched, DayOrder: string(res.DayOrder), Sample: sampleJSON(res.Sample)}}, nil
 		})
 }
 

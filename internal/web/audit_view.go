@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -329,6 +330,18 @@ func display(id string, v any, ps people) string {
 			parts = append(parts, display(id, p, ps))
 		}
 		return strings.Join(parts, ", ")
+	case map[string]any:
+		// An import profile's columns, values or constants: "Left =
+		// Employment ended; Manager = nothing", identifiers in words.
+		parts := make([]string, 0, len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			w := display(id, x[k], ps)
+			if w == "" {
+				w = "nothing"
+			}
+			parts = append(parts, display(id, k, ps)+" = "+w)
+		}
+		return strings.Join(parts, "; ")
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -71,6 +71,8 @@ var invalidForms = map[string]struct {
 	"POST /o/{org}/deviations/{id}/check":              {url.Values{"note": {"Kept check note"}}, ""},
 	"POST /o/{org}/deviations/{id}/actions/{aid}/done": {url.Values{"evidence": {"Kept evidence"}}, ""},
 	"POST /o/{org}/settings/date-order":                {url.Values{"date_order": {"ymd"}}, ""},
+	"POST /o/{org}/import-profiles":                    {url.Values{"kind": {"incidents"}, "name": {"bad/name"}, "rows": {"1"}, "col.0": {"Ref"}, "fixed.0": {"1"}, "map.0": {"ref"}}, `value="bad/name"`},
+	"POST /o/{org}/import-profiles/{name}/edit":        {url.Values{"file_pattern": {"a/b"}}, `value="a/b"`},
 }
 
 // TestFormErrors posts an invalid form to every POST route of orgRoutes

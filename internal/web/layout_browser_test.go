@@ -188,6 +188,7 @@ var downloads = map[string]bool{
 	"GET /o/{org}/reviews/{id}/pack.pdf":                  true,
 	"GET /o/{org}/audit.csv":                              true,
 	"GET /o/{org}/deviations/{id}/actions/{aid}/evidence": true,
+	"GET /o/{org}/import-profiles/{name}/export":          true,
 }
 
 // TestBrowserLayout signs in to the demo organisation (a year of records,
@@ -207,6 +208,13 @@ func TestBrowserLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := a.AddMember(ctx, app.System, "second", d.Email, isms.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	// An import profile, so that its pages are walked too.
+	hr := isms.ImportProfile{Name: "HR leavers", Kind: isms.KindAccessRemovals, FilePattern: "hr-leavers-*.csv", DateOrder: "dmy",
+		Columns:   map[string]string{"Login": "person", "Left the company on": "employment_ended_at", "Line manager": ""},
+		Constants: map[string]string{"system": "github"}}
+	if _, err := a.SaveImportProfile(ctx, app.System, app.DemoOrgSlug, hr, false); err != nil {
 		t.Fatal(err)
 	}
 	e := startServer(t, a, nil)

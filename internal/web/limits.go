@@ -107,6 +107,7 @@ var uploadRoutes = map[string]bool{
 	"POST /o/{org}/imports":                          true,
 	"POST /api/v1/orgs/{org}/records/{kind}/imports": true,
 	"POST /o/{org}/soa/import":                       true,
+	"POST /o/{org}/import-profiles/new":              true,
 	"POST /api/v1/orgs/{org}/soa/imports":            true,
 }
 

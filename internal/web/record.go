@@ -20,6 +20,8 @@ type recordsPage struct {
 	Page
 	Kinds  []isms.KindSpec
 	Counts map[isms.RecordKind]int
+	// Profiles are the import profiles the upload form offers.
+	Profiles []store.StoredProfile
 }
 
 func (s *Server) handleRecords(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -29,6 +31,12 @@ func (s *Server) handleRecords(w http.ResponseWriter, r *http.Request, m *app.Me
 		return
 	}
 	pg := &recordsPage{Page: s.page(r, m, "Records"), Kinds: isms.Kinds(), Counts: counts}
+	if m.Role.Can(isms.ActImport) {
+		if pg.Profiles, err = s.app.ImportProfiles(r.Context(), m.Principal, m.Org.Slug); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	pg.Nav = "records"
 	s.render(w, r, "records", pg)
 }
@@ -164,7 +172,12 @@ type importPage struct {
 	Truncated bool
 	More      string            // "… and 2,000 more problems in 1,000 rows"
 	DayOrder  importer.DayOrder // the upload form's choice; unset: the organisation's
-	Problem   string            // shown after the progress lines, so streaming pages can carry it
+	Profile   string            // the upload form's profile: "" pick by file name, app.NoProfile none
+	// Sample is the first rows as parsed, in words, for the preview;
+	// ProfilePattern the file pattern of a profile picked by it.
+	Sample         *sampleTable
+	ProfilePattern string
+	Problem        string // shown after the progress lines, so streaming pages can carry it
 }
 
 // progressMark splits the import page: what comes before it is sent
@@ -204,8 +217,8 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, m *a
 	}
 	token := randomString()
 	ctx := r.Context()
-	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{up.path, string(kind), string(format), filepath.Base(name), m.Org.Slug, string(up.dayOrder)}, "\x00"))
-	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: name, Token: token, DayOrder: up.dayOrder}
+	s.sessions.Put(ctx, "upload:"+token, strings.Join([]string{up.path, string(kind), string(format), filepath.Base(name), m.Org.Slug, string(up.dayOrder), up.profile}, "\x00"))
+	pg := &importPage{Page: s.page(r, m, "Import preview"), Kind: kind, FileName: name, Token: token, DayOrder: up.dayOrder, Profile: up.profile}
 	pg.Nav = "records"
 	s.importAndRender(w, r, m, up.path, kind, format, name, true, pg, func(res *app.ImportResult) {
 		if res == nil {
@@ -222,6 +235,10 @@ type importForm struct {
 	kind       isms.RecordKind
 	format     importer.Format
 	dayOrder   importer.DayOrder
+	// profile is the import profile chosen ("" pick by file name,
+	// app.NoProfile none); profileName names a profile being built from
+	// the file (the profile pages' first step).
+	profile, profileName string
 }
 
 // readImportForm streams the multipart upload form: the file part to disk
@@ -248,8 +265,8 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 				return nil, err
 			}
 			f.name = part.FileName()
-		case "kind", "format", "day_order":
-			v, err := io.ReadAll(io.LimitReader(part, 64))
+		case "kind", "format", "day_order", "profile", "name":
+			v, err := io.ReadAll(io.LimitReader(part, 256))
 			if err != nil {
 				return nil, s.dropUpload(f, s.bodyError(err, s.limits.MaxUpload, classUpload))
 			}
@@ -258,6 +275,10 @@ func (s *Server) readImportForm(r *http.Request) (*importForm, error) {
 				f.kind = isms.RecordKind(v)
 			case "format":
 				f.format = importer.Format(v)
+			case "profile":
+				f.profile = string(v)
+			case "name":
+				f.profileName = string(v)
 			default:
 				order, ok := importer.ParseDayOrder(string(v))
 				if !ok {
@@ -331,7 +352,7 @@ func (s *Server) runImport(r *http.Request, m *app.Member, path string, kind ism
 		return nil, http.StatusGone
 	}
 	defer f.Close()
-	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress, DayOrder: pg.DayOrder})
+	res, err := s.app.Import(r.Context(), m.Principal, app.ImportRequest{Org: m.Org.Slug, Kind: kind, Format: format, FileName: name, File: f, DryRun: dry, Progress: progress, DayOrder: pg.DayOrder, Profile: pg.Profile})
 	var bad *importer.Error
 	if errors.As(err, &bad) {
 		pg.Errors, pg.Summary, pg.Truncated, pg.More = bad.Errors, bad.Summary(), bad.Truncated(), bad.More()
@@ -353,6 +374,12 @@ func (s *Server) runImport(r *http.Request, m *app.Member, path string, kind ism
 		pg.Problem = s.errorMessage(r, err)
 		return nil, ErrorStatus(err)
 	}
+	pg.Sample = newSampleTable(res, pg.Zone)
+	if res.ProfileMatched {
+		if sp, err := s.app.ImportProfile(r.Context(), m.Principal, m.Org.Slug, res.Profile); err == nil {
+			pg.ProfilePattern = sp.Profile.FilePattern
+		}
+	}
 	return res, http.StatusOK
 }
 
@@ -361,7 +388,7 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 	ctx := r.Context()
 	token := r.PathValue("token")
 	parts := strings.Split(s.sessions.PopString(ctx, "upload:"+token), "\x00")
-	if len(parts) != 6 || parts[4] != m.Org.Slug {
+	if len(parts) != 7 || parts[4] != m.Org.Slug {
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "this upload is no longer waiting; upload the file again"))
 		return
 	}
@@ -374,7 +401,7 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, m *
 	}
 	defer release()
 	defer os.RemoveAll(filepath.Dir(path))
-	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name, DayOrder: importer.DayOrder(parts[5])}
+	pg := &importPage{Page: s.page(r, m, "Import"), Kind: kind, FileName: name, DayOrder: importer.DayOrder(parts[5]), Profile: parts[6]}
 	pg.Nav = "records"
 	s.importAndRender(w, r, m, path, kind, format, name, false, pg, func(*app.ImportResult) {})
 }

@@ -71,6 +71,8 @@ func (s *Server) routes() {
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
 	s.apiRecordEntryRoutes(s.api)
+	// Import profiles (issue 15).
+	s.apiProfileRoutes(s.api)
 	// Processes and improvement cycles (issue 4).
 	s.apiProcessRoutes(s.api)
 	// Deviations, corrective actions, internal audits (issue 5).
@@ -139,6 +141,17 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/report-link/disable", isms.ActManageOrg, s.handleReportLinkDisable},
 		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
 		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
+		// Import profiles: saved mappings of a source's files (issue 15).
+		{"GET /o/{org}/import-profiles", isms.ActRead, s.handleProfiles},
+		{"POST /o/{org}/import-profiles/new", isms.ActImport, s.handleProfileSample},
+		{"POST /o/{org}/import-profiles", isms.ActImport, s.handleProfileCreate},
+		{"POST /o/{org}/import-profiles/import", isms.ActImport, s.handleProfileImport},
+		{"GET /o/{org}/import-profiles/{name}", isms.ActRead, s.handleProfile},
+		{"GET /o/{org}/import-profiles/{name}/export", isms.ActRead, s.handleProfileExport},
+		{"GET /o/{org}/import-profiles/{name}/edit", isms.ActImport, s.handleProfileEdit},
+		{"POST /o/{org}/import-profiles/{name}/edit", isms.ActImport, s.handleProfileUpdate},
+		{"GET /o/{org}/import-profiles/{name}/delete", isms.ActImport, s.handleProfileDeleteConfirm},
+		{"POST /o/{org}/import-profiles/{name}/delete", isms.ActImport, s.handleProfileDelete},
 		// Processes and improvement cycles (issue 4).
 		{"GET /o/{org}/processes", isms.ActRead, s.handleProcesses},
 		{"GET /o/{org}/processes/new", isms.ActWriteRecords, s.handleProcessNew},
@@ -258,6 +271,11 @@ var apiActions = map[string]isms.Action{
 	"list-records":      isms.ActRead,
 	"get-record":        isms.ActRead,
 	"import-records":    isms.ActImport,
+	// Import profiles (issue 15).
+	"list-import-profiles":  isms.ActRead,
+	"get-import-profile":    isms.ActRead,
+	"put-import-profile":    isms.ActImport,
+	"delete-import-profile": isms.ActImport,
 	// Records entered by hand and incident reports (issue 15).
 	"create-record":   isms.ActWriteRecords,
 	"update-record":   isms.ActWriteRecords,

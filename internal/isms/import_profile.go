@@ -263,6 +263,9 @@ func (p ImportProfile) Field(column string) (string, bool) {
 
 // profileFile is the JSON export: the profile with its format named first.
 type profileFile struct {
+	// Schema is ignored: the JSON API's answer names its schema, and that
+	// answer saved as a file is a profile file too.
+	Schema string `json:"$schema,omitempty"`
 	Format string `json:"format"`
 	ImportProfile
 }

@@ -88,6 +88,9 @@ func TestImportProfileJSON(t *testing.T) {
 	if !reflect.DeepEqual(back, p) {
 		t.Errorf("round trip\n got %+v\nwant %+v", back, p)
 	}
+	if _, err := isms.ParseProfileJSON([]byte(`{"$schema":"https://pdca.example/schemas/Profile.json","format":"pdca-import-profile/1","name":"x","kind":"incidents"}`)); err != nil {
+		t.Errorf("the API's answer, with its $schema, as a file: %v", err)
+	}
 	for _, tt := range []struct{ in, want string }{
 		{`{"format":"pdca-import-profile/1","name":"x","kind":"incidents","colums":{}}`, `line 1, column 65: unknown field "colums"`},
 		{"{\"format\":\"pdca-import-profile/1\",\n  \"name\":\"x\",\"kind\":\"incidents\",\n  \"colour\": \"red\"\n}", `line 3, column 3: unknown field "colour"`},

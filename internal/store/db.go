@@ -183,7 +183,8 @@ func createPrivate(path string) error {
 // sqliteDSN adds the pragmas pdca relies on to a file path: WAL so readers
 // do not block the writer, a busy timeout instead of immediate errors,
 // foreign keys, and immediate transactions for the writer so that a
-// transaction never fails half-way when it upgrades to a write lock.
+// transaction never fails half-way when it upgrades to a write lock, with
+// its temporary files in memory.
 func sqliteDSN(path string, writer bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -193,6 +194,12 @@ func sqliteDSN(path string, writer bool) string {
 	q.Set("_time_format", "sqlite")
 	if writer {
 		q.Set("_txlock", "immediate")
+		// The writer's statement journals (a multi-row insert into a
+		// table with a unique key and a foreign key keeps one, to undo
+		// the statement) stay in memory instead of a temporary file:
+		// their write system calls were a quarter of an import's CPU.
+		// Only the writer: a reader's large sort still spills to disk.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 }

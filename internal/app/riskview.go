@@ -21,11 +21,15 @@ type RiskFilter struct {
 	Untreated  bool
 	// Limit is the page size (0: 50, at most 500); Offset skips.
 	Limit, Offset int
+	// PageOnly leaves out what only the register's page shows (the heat
+	// map of all risks, the review intervals, the linkable processes):
+	// the API's list needs the page and the count.
+	PageOnly bool
 }
 
 // Active reports whether any filter is set (paging aside).
 func (f RiskFilter) Active() bool {
-	f.Limit, f.Offset = 0, 0
+	f.Limit, f.Offset, f.PageOnly = 0, 0, false
 	return f != RiskFilter{}
 }
 
@@ -73,7 +77,7 @@ func (a *App) Risks(ctx context.Context, p Principal, slug string, f RiskFilter)
 		out.Now, out.Offset = tx.Now, max(0, f.Offset)
 		out.Risks, out.Matching, err = tx.RiskPage(ctx, m.Org.ID, store.RiskFilter{Level: f.Level, Likelihood: f.Likelihood, Impact: f.Impact,
 			Treatment: string(f.Treatment), Owner: f.Owner, Due: f.Due, Untreated: f.Untreated, Now: tx.Now, Limit: f.Limit, Offset: out.Offset})
-		if err != nil {
+		if err != nil || f.PageOnly {
 			return err
 		}
 		counts, total, err := tx.RiskHeat(ctx, m.Org.ID)

@@ -77,7 +77,7 @@ func (tx *Tx) Risk(ctx context.Context, orgID, id int64) (*isms.Risk, error) {
 		return nil, notFound(err, fmt.Sprintf("risk %d", id))
 	}
 	rs := []*isms.Risk{r}
-	if err := tx.riskLinks(ctx, orgID, rs); err != nil {
+	if err := tx.riskLinksOf(ctx, orgID, rs); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -112,8 +112,12 @@ func (tx *Tx) riskLinksOf(ctx context.Context, orgID int64, rs []*isms.Risk) err
 		}
 		return `(` + strings.Join(marks, ", ") + `)`
 	}
-	controls := `SELECT risk_id, control_id FROM risk_controls WHERE org_id = $1 AND catalogue = $2 AND risk_id IN ` + in(3) + ` ORDER BY risk_id, control_id`
-	processes := `SELECT risk_id, process_id FROM risk_processes WHERE org_id = $1 AND risk_id IN ` + in(2) + ` ORDER BY risk_id, process_id`
+	// "+org_id" still scopes to the organisation but keeps SQLite from
+	// choosing the (org_id, ...) index, which read every link of the
+	// organisation and sorted them for each page; the primary key
+	// (risk_id, ...) reads only the page's (PostgreSQL ignores the plus).
+	controls := `SELECT risk_id, control_id FROM risk_controls WHERE +org_id = $1 AND catalogue = $2 AND risk_id IN ` + in(3) + ` ORDER BY risk_id, control_id`
+	processes := `SELECT risk_id, process_id FROM risk_processes WHERE +org_id = $1 AND risk_id IN ` + in(2) + ` ORDER BY risk_id, process_id`
 	for len(rs) > 0 {
 		n := min(len(rs), linkBatch)
 		ids := make([]any, linkBatch)

@@ -111,7 +111,7 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 				return nil, err
 			}
 			reg, err := s.app.Risks(ctx, p, in.Org, app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Owner: in.Owner,
-				Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset})
+				Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset, PageOnly: true})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

@@ -200,49 +200,74 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				req.ScannedAt = &t
 			}
 			// Refuse a caller who may not import before reading the body.
-			if err := s.app.CanImport(ctx, p, in.Org); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			hdr := http.Header{}
-			release, err := s.importSlot(ctx, headerSink(hdr))
+			f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImport(ctx, p, in.Org) })
 			if err != nil {
-				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), hdr)
+				return nil, err
 			}
-			defer release()
-			body, _ := ctx.Value(bodyKey).(io.Reader)
-			path, err := s.receiveUpload(body)
-			if err != nil {
-				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), http.Header{"Connection": {"close"}})
-			}
-			defer os.RemoveAll(filepath.Dir(path))
-			f, err := os.Open(path)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			defer f.Close()
+			defer done()
 			req.File = f
 			res, err := s.app.Import(ctx, p, req)
-			var bad *importer.Error
-			if errors.As(err, &bad) {
-				details := make([]error, 0, len(bad.Errors))
-				for _, re := range bad.Errors {
-					details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
-				}
-				more := ""
-				if m := bad.More(); m != "" {
-					more = " (" + m + " not listed)"
-				}
-				return nil, huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
-					" listed in errors"+more+"; fix them and send it again", details...)
-			}
 			if err != nil {
-				return nil, s.apiError(ctx, err)
+				return nil, s.apiImportError(ctx, err)
 			}
 			return &struct{ Body ImportJSON }{ImportJSON{ImportID: res.ImportID, Kind: string(res.Kind), Rows: res.Rows, Created: res.Created,
 				Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun,
 				Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding,
 				Profile: res.Profile, ProfileMatched: res.ProfileMatched, DayOrder: string(res.DayOrder), Sample: sampleJSON(res.Sample)}}, nil
 		})
+}
+
+// apiUpload is the preamble of an API operation that takes a file as its
+// body: can says whether the caller may (checked before a byte is read),
+// then the server's import slot is taken (429 with Retry-After when all
+// are busy) and the body is received into a temporary file within the
+// upload limits. done closes and removes the file and frees the slot.
+// The error is the huma answer to return.
+func (s *Server) apiUpload(ctx context.Context, can func() error) (f *os.File, done func(), err error) {
+	if err := can(); err != nil {
+		return nil, nil, s.apiError(ctx, err)
+	}
+	hdr := http.Header{}
+	release, err := s.importSlot(ctx, headerSink(hdr))
+	if err != nil {
+		return nil, nil, huma.ErrorWithHeaders(s.apiError(ctx, err), hdr)
+	}
+	body, _ := ctx.Value(bodyKey).(io.Reader)
+	path, err := s.receiveUpload(body)
+	if err != nil {
+		release()
+		return nil, nil, huma.ErrorWithHeaders(s.apiError(ctx, err), http.Header{"Connection": {"close"}})
+	}
+	if f, err = os.Open(path); err != nil {
+		os.RemoveAll(filepath.Dir(path))
+		release()
+		return nil, nil, s.apiError(ctx, err)
+	}
+	return f, func() {
+		f.Close()
+		os.RemoveAll(filepath.Dir(path))
+		release()
+	}, nil
+}
+
+// apiImportError answers an import's error: a rejected file (*importer.Error)
+// is a 422 listing its bad rows in errors[] (location: line and column),
+// anything else goes through apiError.
+func (s *Server) apiImportError(ctx context.Context, err error) error {
+	var bad *importer.Error
+	if !errors.As(err, &bad) {
+		return s.apiError(ctx, err)
+	}
+	details := make([]error, 0, len(bad.Errors))
+	for _, re := range bad.Errors {
+		details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
+	}
+	more := ""
+	if m := bad.More(); m != "" {
+		more = " (" + m + " not listed)"
+	}
+	return huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
+		" listed in errors"+more+"; fix them and send it again", details...)
 }
 
 // bodyKey carries the request body of a streaming API operation.

@@ -2,11 +2,7 @@ package web
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -188,38 +184,14 @@ func (s *Server) apiSoARoutes(api huma.API) {
 				name = "api upload"
 			}
 			// Refuse a caller who may not write before reading the body.
-			if err := s.app.CanImportSoA(ctx, p, in.Org); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			hdr := http.Header{}
-			release, err := s.importSlot(ctx, headerSink(hdr))
+			f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportSoA(ctx, p, in.Org) })
 			if err != nil {
-				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), hdr)
+				return nil, err
 			}
-			defer release()
-			body, _ := ctx.Value(bodyKey).(io.Reader)
-			path, err := s.receiveUpload(body)
-			if err != nil {
-				return nil, huma.ErrorWithHeaders(s.apiError(ctx, err), http.Header{"Connection": {"close"}})
-			}
-			defer os.RemoveAll(filepath.Dir(path))
-			f, err := os.Open(path)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			defer f.Close()
+			defer done()
 			res, err := s.app.ImportSoA(ctx, p, app.ImportSoARequest{Org: in.Org, Format: importer.Format(in.Format), FileName: name, File: f, DryRun: in.DryRun})
-			var bad *importer.Error
-			if errors.As(err, &bad) {
-				details := make([]error, 0, len(bad.Errors))
-				for _, re := range bad.Errors {
-					details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
-				}
-				return nil, huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
-					" listed in errors; fix them and send it again", details...)
-			}
 			if err != nil {
-				return nil, s.apiError(ctx, err)
+				return nil, s.apiImportError(ctx, err)
 			}
 			return &struct{ Body SoAImportJSON }{soaImportJSON(res)}, nil
 		})

@@ -151,24 +151,15 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			return out, nil
 		})
 
-	// The import body is the file itself, read as a stream (never into
-	// memory): huma is told about it for the OpenAPI document only, and the
-	// handler reads the request's body, which bodyKey carries.
+	// The import body is the file itself (fileBody).
 	importOp := huma.Operation{OperationID: "import-records", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/records/{kind}/imports",
 		Summary: "Import a file or a JSON array of records, all or nothing",
 		Description: "The body is the file itself (CSV, XLSX, JSON array, or a Trivy/Grype report with format=trivy|grype), at most " + size(s.limits.MaxUpload) +
 			" (413 beyond). A file with any bad row stores nothing and is answered 422 with the first 1,000 problems in errors[] (location: line and column) and their total in the detail. " +
 			"When the server already runs its most imports at once, the answer is 429 with Retry-After.",
 		Tags: tags,
-		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
-			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
-		}},
-		Middlewares: huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
-			r, _ := humago.Unwrap(ctx)
-			next(huma.WithValue(ctx, bodyKey, r.Body))
-		}},
 	}
-	huma.Register(api, importOp,
+	huma.Register(api, fileBody(importOp),
 		func(ctx context.Context, in *struct {
 			KindPath
 			Format    string `query:"format" enum:"csv,xlsx,json,trivy,grype" default:"json" doc:"Format of the body."`
@@ -215,6 +206,20 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding,
 				Profile: res.Profile, ProfileMatched: res.ProfileMatched, DayOrder: string(res.DayOrder), Sample: sampleJSON(res.Sample)}}, nil
 		})
+}
+
+// fileBody makes op take a file as its body, read as a stream (never into
+// memory): huma is told about it for the OpenAPI document only, and the
+// handler reads the request's body, which bodyKey carries (apiUpload).
+func fileBody(op huma.Operation) huma.Operation {
+	op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
+	}}
+	op.Middlewares = append(op.Middlewares, func(ctx huma.Context, next func(huma.Context)) {
+		r, _ := humago.Unwrap(ctx)
+		next(huma.WithValue(ctx, bodyKey, r.Body))
+	})
+	return op
 }
 
 // apiUpload is the preamble of an API operation that takes a file as its

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/importer"
@@ -151,8 +150,7 @@ func (s *Server) apiSoARoutes(api huma.API) {
 			return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
 		})
 
-	// The import body is the file itself (as for import-records), streamed
-	// to a private temporary file under the upload limit.
+	// The import body is the file itself, as for import-records (fileBody).
 	importOp := huma.Operation{OperationID: "import-soa", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/soa/imports",
 		Summary: "Import SoA decisions from a CSV or XLSX file with the columns of the SoA export, all or nothing",
 		Description: "The body is the file itself, at most " + size(s.limits.MaxUpload) + ". Rows are matched by control_id (A.5.1 or 5.1); " +
@@ -160,15 +158,8 @@ func (s *Server) apiSoARoutes(api huma.API) {
 			"A file with any bad row stores nothing and is answered 422 with every problem in errors[] (location: line and column). " +
 			"Rows that change nothing count as unchanged. With dry_run nothing is stored and the answer says what would change.",
 		Tags: tags,
-		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
-			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
-		}},
-		Middlewares: huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
-			r, _ := humago.Unwrap(ctx)
-			next(huma.WithValue(ctx, bodyKey, r.Body))
-		}},
 	}
-	huma.Register(api, importOp,
+	huma.Register(api, fileBody(importOp),
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Format   string `query:"format" enum:"csv,xlsx" default:"csv" doc:"Format of the body."`

@@ -98,6 +98,26 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 // padded with the last id, so each relation has one statement.
 const linkBatch = 50
 
+// The link queries of riskLinksOf: linkBatch risk ids from $3 (controls)
+// or $2 (processes). "+org_id" still scopes to the organisation but keeps
+// SQLite from choosing the (org_id, ...) index, which read every link of
+// the organisation and sorted them for each page; the primary key
+// (risk_id, ...) reads only the page's (PostgreSQL ignores the plus).
+// TestRiskLinkPlans checks the plans.
+var (
+	riskControlsOf  = `SELECT risk_id, control_id FROM risk_controls WHERE +org_id = $1 AND catalogue = $2 AND risk_id IN ` + marks(3, linkBatch) + ` ORDER BY risk_id, control_id`
+	riskProcessesOf = `SELECT risk_id, process_id FROM risk_processes WHERE +org_id = $1 AND risk_id IN ` + marks(2, linkBatch) + ` ORDER BY risk_id, process_id`
+)
+
+// marks returns n placeholders from $first, in parentheses.
+func marks(first, n int) string {
+	m := make([]string, n)
+	for i := range m {
+		m[i] = fmt.Sprintf("$%d", i+first)
+	}
+	return `(` + strings.Join(m, ", ") + `)`
+}
+
 // riskLinksOf fills the controls and processes of the risks (a page of
 // them), reading only theirs: one query per relation per linkBatch risks.
 func (tx *Tx) riskLinksOf(ctx context.Context, orgID int64, rs []*isms.Risk) error {
@@ -105,19 +125,7 @@ func (tx *Tx) riskLinksOf(ctx context.Context, orgID int64, rs []*isms.Risk) err
 	for _, r := range rs {
 		byID[r.ID] = r
 	}
-	in := func(first int) string {
-		marks := make([]string, linkBatch)
-		for i := range marks {
-			marks[i] = fmt.Sprintf("$%d", i+first)
-		}
-		return `(` + strings.Join(marks, ", ") + `)`
-	}
-	// "+org_id" still scopes to the organisation but keeps SQLite from
-	// choosing the (org_id, ...) index, which read every link of the
-	// organisation and sorted them for each page; the primary key
-	// (risk_id, ...) reads only the page's (PostgreSQL ignores the plus).
-	controls := `SELECT risk_id, control_id FROM risk_controls WHERE +org_id = $1 AND catalogue = $2 AND risk_id IN ` + in(3) + ` ORDER BY risk_id, control_id`
-	processes := `SELECT risk_id, process_id FROM risk_processes WHERE +org_id = $1 AND risk_id IN ` + in(2) + ` ORDER BY risk_id, process_id`
+	controls, processes := riskControlsOf, riskProcessesOf
 	for len(rs) > 0 {
 		n := min(len(rs), linkBatch)
 		ids := make([]any, linkBatch)

@@ -1,0 +1,4 @@
+package store
+
+// Internals for the tests of package store_test.
+var RiskLinkQueries = []string{riskControlsOf, riskProcessesOf}

@@ -1,0 +1,51 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
+)
+
+// TestRiskLinkPlans: SQLite reads a page's risk links by the primary key
+// (risk_id, ...), not through the (org_id, ...) index, which read every
+// link of the organisation and sorted them, for each page and for each
+// single risk (issue 16: ten times slower reads of one risk).
+func TestRiskLinkPlans(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Engine != store.SQLite {
+			return // PostgreSQL plans by statistics; the query is the same
+		}
+		for _, q := range store.RiskLinkQueries {
+			args := []any{int64(1)}
+			if strings.Contains(q, "catalogue") {
+				args = append(args, isms.CatalogueAnnexA2022)
+			}
+			for range strings.Count(q, "$") - len(args) {
+				args = append(args, int64(7))
+			}
+			rows, err := db.Reader().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			got := strings.Join(plan, "; ")
+			if !strings.Contains(got, "sqlite_autoindex") || strings.Contains(got, "_org_idx") || strings.Contains(got, "TEMP B-TREE") {
+				t.Errorf("plan of %.60s…: %s; want a primary-key search, no org index, no sort", q, got)
+			}
+		}
+	})
+}

@@ -66,15 +66,12 @@ func (a *App) SaveImportProfile(ctx context.Context, p Principal, org string, pr
 		case !replace:
 			return isms.Errorf(isms.ECONFLICT, "name: a profile called %q exists; choose another name, or edit that profile", old.Profile.Name)
 		}
-		if created, err = tx.PutImportProfile(ctx, m.Org.ID, p.UserID, prof); err != nil {
+		var id int64
+		if id, created, err = tx.PutImportProfile(ctx, m.Org.ID, p.UserID, prof); err != nil {
 			return err
 		}
 		if created {
-			id, err := tx.ImportProfile(ctx, m.Org.ID, prof.Name)
-			if err != nil {
-				return err
-			}
-			return audit(ctx, tx, m.Org.ID, p, "import_profile.create", "import_profile", id.ID, nil, prof)
+			return audit(ctx, tx, m.Org.ID, p, "import_profile.create", "import_profile", id, nil, prof)
 		}
 		if old.Profile.Name == prof.Name && profilesEqual(old.Profile, prof) {
 			return nil

@@ -112,25 +112,28 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		return nil, fileError(1, "", string(opts.Kind), "unknown record kind; expected one of "+kindList())
 	}
 	b := newBuilder(spec, opts)
-	var src source
-	var err error
-	switch opts.Format {
-	case FormatCSV:
-		src, err = newCSV(r, b)
-	case FormatXLSX:
-		src, err = newXLSX(r, b, opts.XLSX)
-	case FormatJSON:
-		src, err = newJSON(r, b)
-	case FormatTrivy, FormatGrype:
-		return nil, fileError(1, "", string(opts.Format),
-			"a scanner report is not a table of records; import it as a scan (ParseScan and Reconcile)")
-	default:
-		return nil, fileError(1, "", string(opts.Format), "unknown file format; expected csv, xlsx, json, trivy or grype")
-	}
+	src, err := openSource(r, b, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Reader{src: src, b: b}, nil
+}
+
+// openSource reads the start of a CSV, XLSX or JSON file for b and returns
+// its rows' source; a scanner format or an unknown one is an *Error.
+func openSource(r io.Reader, b *builder, opts Options) (source, error) {
+	switch opts.Format {
+	case FormatCSV:
+		return newCSV(r, b)
+	case FormatXLSX:
+		return newXLSX(r, b, opts.XLSX)
+	case FormatJSON:
+		return newJSON(r, b)
+	case FormatTrivy, FormatGrype:
+		return nil, fileError(1, "", string(opts.Format),
+			"a scanner report is not a table of records; import it as a scan (ParseScan and Reconcile)")
+	}
+	return nil, fileError(1, "", string(opts.Format), "unknown file format; expected csv, xlsx, json, trivy or grype")
 }
 
 // kindList names every record kind for messages.

@@ -64,18 +64,7 @@ func Peek(r io.Reader, opts Options, n int) (Sample, error) {
 	opts.Profile = nil
 	b := newBuilder(spec, opts)
 	b.peek = true
-	var src source
-	var err error
-	switch opts.Format {
-	case FormatCSV:
-		src, err = newCSV(r, b)
-	case FormatXLSX:
-		src, err = newXLSX(r, b, opts.XLSX)
-	case FormatJSON:
-		src, err = newJSON(r, b)
-	default:
-		return Sample{}, fileError(1, "", string(opts.Format), "unknown file format; expected csv, xlsx or json")
-	}
+	src, err := openSource(r, b, opts)
 	if err != nil {
 		return Sample{}, err
 	}

@@ -70,34 +70,35 @@ func (tx *Tx) ImportProfile(ctx context.Context, orgID int64, name string) (*Sto
 }
 
 // PutImportProfile stores p under its name, replacing the profile of that
-// name (any case) if there is one, and reports whether it created one.
-// ECONFLICT when the organisation has MaxProfiles already.
-func (tx *Tx) PutImportProfile(ctx context.Context, orgID, by int64, p isms.ImportProfile) (created bool, err error) {
+// name (any case) if there is one, and reports whether it created one and
+// the new profile's id. ECONFLICT when the organisation has MaxProfiles
+// already.
+func (tx *Tx) PutImportProfile(ctx context.Context, orgID, by int64, p isms.ImportProfile) (id int64, created bool, err error) {
 	spec, err := json.Marshal(p)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
 	res, err := tx.exec(ctx, `UPDATE import_profiles SET name = $3, kind = $4, file_pattern = $5, spec = $6, updated_at = $7, updated_by = $8
 		WHERE org_id = $1 AND name_key = $2`, orgID, profileNameKey(p.Name), p.Name, string(p.Kind), p.FilePattern, string(spec), ts(tx.Now), by)
 	if err != nil {
-		return false, fmt.Errorf("update import profile: %w", err)
+		return 0, false, fmt.Errorf("update import profile: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		return false, nil
+		return 0, false, nil
 	}
 	var count int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM import_profiles WHERE org_id = $1`, orgID).Scan(&count); err != nil {
-		return false, err
+		return 0, false, err
 	}
 	if count >= MaxProfiles {
-		return false, isms.Errorf(isms.ECONFLICT, "name: the organisation has %d import profiles, the most it keeps; delete one first", count)
+		return 0, false, isms.Errorf(isms.ECONFLICT, "name: the organisation has %d import profiles, the most it keeps; delete one first", count)
 	}
-	_, err = tx.exec(ctx, `INSERT INTO import_profiles (org_id, name, name_key, kind, file_pattern, spec, created_at, updated_at, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)`, orgID, p.Name, profileNameKey(p.Name), string(p.Kind), p.FilePattern, string(spec), ts(tx.Now), by)
+	err = tx.queryRow(ctx, `INSERT INTO import_profiles (org_id, name, name_key, kind, file_pattern, spec, created_at, updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id`, orgID, p.Name, profileNameKey(p.Name), string(p.Kind), p.FilePattern, string(spec), ts(tx.Now), by).Scan(&id)
 	if err != nil {
-		return false, conflict(fmt.Errorf("insert import profile: %w", err), fmt.Sprintf("name: a profile called %q was saved at the same moment; try again", p.Name))
+		return 0, false, conflict(fmt.Errorf("insert import profile: %w", err), fmt.Sprintf("name: a profile called %q was saved at the same moment; try again", p.Name))
 	}
-	return true, nil
+	return id, true, nil
 }
 
 // DeleteImportProfile removes the organisation's profile called name;

@@ -78,35 +78,27 @@ type Rated struct {
 	Rule    measure.Rule
 }
 
-// recordLoader loads, per metric, only the columns it reads and only the
-// records that can count for the periods being rated (see window); each
-// distinct load is done once per computation.
+// recordLoader streams, per metric, only the columns it reads and only the
+// records that can count for the periods being rated (see window) through
+// one measure.Tally per period, in one pass: no record is held.
 type recordLoader struct {
 	ctx   context.Context
 	tx    *store.Tx
 	orgID int64
-	cache map[string][]measure.Record
 }
 
 func newLoader(ctx context.Context, tx *store.Tx, orgID int64) *recordLoader {
-	return &recordLoader{ctx: ctx, tx: tx, orgID: orgID, cache: map[string][]measure.Record{}}
+	return &recordLoader{ctx: ctx, tx: tx, orgID: orgID}
 }
 
-func (l *recordLoader) load(kind string, fields []string, w store.Window) ([]measure.Record, error) {
-	key := fmt.Sprintf("%s|%v|%d|%s|%s|%d|%d", kind, fields, w.Mode, w.Field, w.Done, w.From.UnixNano(), w.To.UnixNano())
-	if rs, ok := l.cache[key]; ok {
-		return rs, nil
-	}
-	var out []measure.Record
-	err := l.tx.EachRecordFields(l.ctx, l.orgID, isms.RecordKind(kind), fields, w, func(r isms.Record) error {
-		out = append(out, measure.Record{ID: r.ID, Key: r.Key, Times: r.Times, Bools: r.Bools, Texts: r.Texts})
+// stream feeds the records of a kind that the window selects to fn, as
+// measure records that fn must not keep.
+func (l *recordLoader) stream(kind string, fields []string, w store.Window, keyed bool, fn func(*measure.Record)) error {
+	return l.tx.StreamRecords(l.ctx, l.orgID, isms.RecordKind(kind), fields, w, keyed, func(r *isms.Record) error {
+		mr := measure.Record{ID: r.ID, Key: r.Key, Times: r.Times, Bools: r.Bools, Texts: r.Texts}
+		fn(&mr)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	l.cache[key] = out
-	return out, nil
 }
 
 // span is the stretch of time a computation covers: from the start of the
@@ -172,51 +164,83 @@ func relatedWindow(d measure.Definition, sp span) store.Window {
 	return store.Window{Mode: store.WindowRange, Field: d.RelatedTimeField, From: from, To: sp.to}
 }
 
-// compute rates one metric for one period as of T; sp is the span of all
-// periods this computation rates for the metric, so one load serves them.
-func (l *recordLoader) compute(m Metric, p measure.Period, asOf time.Time, sp span, manual map[string]float64) (Rated, error) {
-	in := measure.Input{Period: p, AsOf: asOf}
-	var err error
-	if m.Measure == measure.MeasureManual {
-		if v, ok := manual[m.Key+"|"+p.String()]; ok {
-			in.Manual = &v
+// compute rates one metric for each of periods as of T, in one pass over
+// its records; sp spans every period. items lists the records behind each
+// figure (the drill-down); the stored figures and pdca metrics do without.
+func (l *recordLoader) compute(m Metric, periods []measure.Period, asOf time.Time, sp span, manual map[string]float64, items bool) ([]Rated, error) {
+	tallies := make([]*measure.Tally, len(periods))
+	for i, p := range periods {
+		t, err := measure.NewTally(m.Definition, p, asOf, items)
+		if err != nil {
+			return nil, fmt.Errorf("metric %s: %w", m.Key, err)
 		}
-		prev := p.Prev()
-		for range 2 {
-			if v, ok := manual[m.Key+"|"+prev.String()]; ok {
-				in.ManualPrevious = append(in.ManualPrevious, &v)
-			} else {
-				in.ManualPrevious = append(in.ManualPrevious, nil)
-			}
-			prev = prev.Prev()
+		if m.Measure == measure.MeasureManual {
+			t.SetManual(manualValues(manual, m.Key, p))
 		}
-	} else {
-		if in.Records, err = l.load(m.Kind, fieldsOf(m.Definition), window(m.Definition, sp)); err != nil {
-			return Rated{}, err
-		}
+		tallies[i] = t
+	}
+	if m.Measure != measure.MeasureManual {
 		if m.RelatedKind != "" {
-			if in.Related, err = l.load(m.RelatedKind, []string{m.RelatedKeyField, m.RelatedTimeField}, relatedWindow(m.Definition, sp)); err != nil {
-				return Rated{}, err
+			err := l.stream(m.RelatedKind, []string{m.RelatedKeyField, m.RelatedTimeField}, relatedWindow(m.Definition, sp), false, func(r *measure.Record) {
+				for _, t := range tallies {
+					t.AddRelated(r)
+				}
+			})
+			if err != nil {
+				return nil, err
 			}
 		}
+		// Coverage matches its population by natural key.
+		keyed := items || m.Measure == measure.MeasureCoverage
+		err := l.stream(m.Kind, fieldsOf(m.Definition), window(m.Definition, sp), keyed, func(r *measure.Record) {
+			for _, t := range tallies {
+				t.Add(r)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	ms, err := measure.Compute(m.Definition, in)
-	if err != nil {
-		return Rated{}, fmt.Errorf("metric %s: %w", m.Key, err)
+	out := make([]Rated, len(periods))
+	for i, t := range tallies {
+		out[i] = Rated{Measurement: t.Result(), Name: m.Name, Version: m.Version, Rule: m.Rule}
 	}
-	return Rated{Measurement: ms, Name: m.Name, Version: m.Version, Rule: m.Rule}, nil
+	return out, nil
+}
+
+// manualValues returns the typed value of a manual metric for p and those
+// of the two periods before it (nil where none was typed).
+func manualValues(manual map[string]float64, key string, p measure.Period) (*float64, []*float64) {
+	get := func(p measure.Period) *float64 {
+		if v, ok := manual[key+"|"+p.String()]; ok {
+			return &v
+		}
+		return nil
+	}
+	prev := p.Prev()
+	return get(p), []*float64{get(prev), get(prev.Prev())}
 }
 
 // computeRated is compute for what people read (stored figures, the
 // drill-down, the review): a period that ended before the metric existed
 // keeps its figure but loses its rating (measure.Measurement.Unrate).
 // Measure, the engine's own answer (pdca metrics, the API), does not.
-func (l *recordLoader) computeRated(m Metric, p measure.Period, asOf time.Time, sp span, manual map[string]float64) (Rated, error) {
-	r, err := l.compute(m, p, asOf, sp, manual)
-	if err == nil {
-		r.Unrate(m.Since)
+func (l *recordLoader) computeRated(m Metric, periods []measure.Period, asOf time.Time, sp span, manual map[string]float64, items bool) ([]Rated, error) {
+	rs, err := l.compute(m, periods, asOf, sp, manual, items)
+	for i := range rs {
+		rs[i].Unrate(m.Since)
 	}
-	return r, err
+	return rs, err
+}
+
+// rateOne is computeRated for one period, without items.
+func (l *recordLoader) rateOne(m Metric, p measure.Period, asOf time.Time, manual map[string]float64) (Rated, error) {
+	ps := []measure.Period{p}
+	rs, err := l.computeRated(m, ps, asOf, spanOf(m.Rule, ps, asOf), manual, false)
+	if err != nil {
+		return Rated{}, err
+	}
+	return rs[0], nil
 }
 
 func manualMap(ctx context.Context, tx *store.Tx, orgID int64) (map[string]float64, error) {
@@ -254,14 +278,11 @@ func (a *App) Measure(ctx context.Context, p Principal, slug, period string, asO
 		l := newLoader(ctx, tx, m.Org.ID)
 		for _, md := range metrics {
 			periods := measure.PeriodsFor(md.Frequency, per)
-			sp := spanOf(md.Rule, periods, asOf)
-			for _, pp := range periods {
-				r, err := l.compute(md, pp, asOf, sp, manual)
-				if err != nil {
-					return err
-				}
-				out = append(out, r)
+			rs, err := l.compute(md, periods, asOf, spanOf(md.Rule, periods, asOf), manual, false)
+			if err != nil {
+				return err
 			}
+			out = append(out, rs...)
 		}
 		return nil
 	})
@@ -303,9 +324,12 @@ func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period str
 			return err
 		}
 		l := newLoader(ctx, tx, m.Org.ID)
-		if out, err = l.computeRated(*md, per, asOf, spanOf(md.Rule, []measure.Period{per}, asOf), manual); err != nil {
+		periods := []measure.Period{per}
+		rs, err := l.computeRated(*md, periods, asOf, spanOf(md.Rule, periods, asOf), manual, true)
+		if err != nil {
 			return err
 		}
+		out = rs[0]
 		for _, it := range out.Items {
 			r, err := tx.RecordByID(ctx, m.Org.ID, isms.RecordKind(md.Kind), it.ID)
 			if err == nil {
@@ -356,15 +380,11 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 			for range TrendPeriods - 1 {
 				periods = append(periods, periods[len(periods)-1].Prev())
 			}
-			sp := spanOf(md.Rule, periods, asOf)
-			for range TrendPeriods {
-				r, err := l.computeRated(md, per, asOf, sp, manual)
-				if err != nil {
-					return err
-				}
-				fresh = append(fresh, r)
-				per = per.Prev()
+			rs, err := l.computeRated(md, periods, asOf, spanOf(md.Rule, periods, asOf), manual, false)
+			if err != nil {
+				return err
 			}
+			fresh = append(fresh, rs...)
 		}
 		return nil
 	})

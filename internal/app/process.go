@@ -177,10 +177,11 @@ func (a *App) CreateCycle(ctx context.Context, p Principal, slug string, c *isms
 					continue
 				}
 				per := measure.PeriodContaining(md.Frequency, asOf, m.Org.Location()).Prev()
-				r, err := l.compute(md, per, asOf, spanOf(md.Rule, []measure.Period{per}, asOf), manual)
+				rs, err := l.compute(md, []measure.Period{per}, asOf, spanOf(md.Rule, []measure.Period{per}, asOf), manual, false)
 				if err != nil {
 					return err
 				}
+				r := rs[0]
 				base = append(base, Figure{Key: k, Period: per.String(), Value: r.Rounded(), Unit: string(r.Unit), Status: string(r.Status), AsOf: asOf.UTC().Format(time.RFC3339)})
 			}
 			b, _ := json.Marshal(base)

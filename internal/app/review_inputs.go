@@ -143,14 +143,15 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 		for len(ps) < TrendPeriodsShown {
 			ps = append([]measure.Period{ps[0].Prev()}, ps...)
 		}
-		sp := spanOf(md.Rule, append([]measure.Period{ps[0].Prev()}, ps...), asOf)
+		all := append([]measure.Period{ps[0].Prev()}, ps...)
 		tr := Trend{Key: md.Key, Name: md.Name, Unit: string(md.Unit)}
 		byPeriod := map[string]Rated{}
-		for i, pp := range append([]measure.Period{ps[0].Prev()}, ps...) {
-			r, err := l.computeRated(md, pp, asOf, sp, manual)
-			if err != nil {
-				return nil, err
-			}
+		rs, err := l.computeRated(md, all, asOf, spanOf(md.Rule, all, asOf), manual, false)
+		if err != nil {
+			return nil, err
+		}
+		for i, pp := range all {
+			r := rs[i]
 			byPeriod[pp.String()] = r
 			if i > 0 {
 				tr.Points = append(tr.Points, TrendPoint{Period: pp.String(), Value: r.Rounded(), Status: string(r.Status)})
@@ -161,13 +162,13 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 			tr.Rated = append(tr.Rated, p.String())
 			cur, ok := byPeriod[p.String()]
 			if !ok { // a rated period older than the trend's window
-				if cur, err = l.computeRated(md, p, asOf, spanOf(md.Rule, []measure.Period{p.Prev(), p}, asOf), manual); err != nil {
+				if cur, err = l.rateOne(md, p, asOf, manual); err != nil {
 					return nil, err
 				}
 			}
 			before, ok := byPeriod[p.Prev().String()]
 			if !ok {
-				if before, err = l.computeRated(md, p.Prev(), asOf, spanOf(md.Rule, []measure.Period{p.Prev(), p}, asOf), manual); err != nil {
+				if before, err = l.rateOne(md, p.Prev(), asOf, manual); err != nil {
 					return nil, err
 				}
 			}

@@ -39,6 +39,9 @@ var kindShare = []struct {
 }
 
 // Run creates the organisations and imports their records.
+// generateChunk is how many generated records one import carries.
+const generateChunk = 25_000
+
 func (c *DevGenerateCmd) Run(g *Globals, e *env) error {
 	a, err := g.open(e)
 	if err != nil {
@@ -81,15 +84,24 @@ func (c *DevGenerateCmd) Run(g *Globals, e *env) error {
 			if ks.kind == isms.KindSuppliers {
 				n = max(n, demo.SyntheticSuppliers) // assessments name these
 			}
+			// One import per chunk keeps the generator's memory that of a
+			// chunk, not of the register (docs/BENCHMARKS.md).
 			var buf bytes.Buffer
-			if err := demo.WriteCSV(&buf, ks.kind, demo.Records(ks.kind, n, start, end, rng), o.Location()); err != nil {
+			err := demo.EachChunk(ks.kind, n, generateChunk, start, end, rng, func(rs []isms.Record) error {
+				buf.Reset()
+				if err := demo.WriteCSV(&buf, ks.kind, rs, o.Location()); err != nil {
+					return err
+				}
+				res, err := a.Import(e.ctx, app.System, app.ImportRequest{Org: slug, Kind: ks.kind, Format: importer.FormatCSV, FileName: "generated.csv", File: &buf})
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", slug, ks.kind, err)
+				}
+				total += res.Created
+				return nil
+			})
+			if err != nil {
 				return err
 			}
-			res, err := a.Import(e.ctx, app.System, app.ImportRequest{Org: slug, Kind: ks.kind, Format: importer.FormatCSV, FileName: "generated.csv", File: &buf})
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", slug, ks.kind, err)
-			}
-			total += res.Created
 		}
 		for d := range c.Deviations {
 			due := end.AddDate(0, 0, 30)

@@ -26,8 +26,21 @@ func SupplierName(i int) string { return fmt.Sprintf("supplier-%05d", i) }
 // named SupplierName(i); assessments assess the first SyntheticSuppliers of
 // them. An unknown kind gives nil.
 func Records(kind isms.RecordKind, n int, start, end time.Time, r *rand.Rand) []isms.Record {
+	var out []isms.Record
+	_ = EachChunk(kind, n, n, start, end, r, func(rs []isms.Record) error {
+		out = rs
+		return nil
+	})
+	return out
+}
+
+// EachChunk generates the same records as Records (for the same state of
+// r) and hands them to fn in chunks of at most size, so that a generator of
+// a million records holds one chunk at a time. fn must not keep the slice.
+// It returns fn's first error.
+func EachChunk(kind isms.RecordKind, n, size int, start, end time.Time, r *rand.Rand, fn func([]isms.Record) error) error {
 	spec, ok := isms.LookupKind(string(kind))
-	if !ok || n <= 0 {
+	if !ok || n <= 0 || size <= 0 {
 		return nil
 	}
 	span := end.Sub(start)
@@ -43,8 +56,8 @@ func Records(kind isms.RecordKind, n int, start, end time.Time, r *rand.Rand) []
 		return t.Add(time.Duration(r.Float64() * maxDays * float64(24*time.Hour))).Truncate(time.Second)
 	}
 	severity := func() string { return pick(r, []string{"critical", "high", "medium", "medium", "low", "low"}) }
-	out := make([]isms.Record, n)
-	for i := range out {
+	out := make([]isms.Record, 0, min(n, size))
+	for i := range n {
 		rec := record(kind)
 		switch kind {
 		case isms.KindAccessRemovals:
@@ -105,7 +118,13 @@ func Records(kind isms.RecordKind, n int, start, end time.Time, r *rand.Rand) []
 			}
 		}
 		rec.Key = spec.NaturalKey(rec)
-		out[i] = rec
+		out = append(out, rec)
+		if len(out) == size || i == n-1 {
+			if err := fn(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
 	}
-	return out
+	return nil
 }

@@ -80,67 +80,190 @@ func (m Measurement) Rounded() *float64 {
 
 // Compute measures def over in and rates the result. It returns an *Error
 // with code EINVALID when the definition is invalid, the period has no bounds
-// or another frequency than the definition, or AsOf is zero.
+// or another frequency than the definition, or AsOf is zero. It is a Tally
+// fed with in's records, every judged record listed in Items.
 func Compute(def Definition, in Input) (Measurement, error) {
-	if err := def.Validate(); err != nil {
+	t, err := NewTally(def, in.Period, in.AsOf, true)
+	if err != nil {
 		return Measurement{}, err
 	}
-	p := in.Period
+	if def.Measure == MeasureManual {
+		t.SetManual(in.Manual, in.ManualPrevious)
+	}
+	for i := range in.Related {
+		t.AddRelated(&in.Related[i])
+	}
+	for i := range in.Records {
+		t.Add(&in.Records[i])
+	}
+	return t.Result(), nil
+}
+
+// Tally measures one definition for one period as of T from records given
+// one at a time, so that a caller can stream a register through it without
+// holding it: its memory is that of the items it lists (none unless asked)
+// and, for a percentile, one number per value. Feed a coverage measure's
+// related records (AddRelated) before its population (Add). Compute is a
+// Tally over slices; both give the same measurement.
+type Tally struct {
+	def   Definition
+	in    Input // Period and AsOf only
+	items bool
+	m     Measurement
+	prev  []*Tally // not_rising, flow/percentile/coverage: P-1 and P-2
+
+	at     []stockAt // stock: this period and, for not_rising, the two before
+	counts [3]int
+	vals   []float64           // percentile
+	cover  map[string]struct{} // coverage: normalised keys of related records in the window
+	from   time.Time           // coverage: the window's start
+	buf    [64]byte
+}
+
+// NewTally starts measuring def for period p as of asOf; items says
+// whether Result lists the judged records. It returns an *Error with code
+// EINVALID as Compute does.
+func NewTally(def Definition, p Period, asOf time.Time, items bool) (*Tally, error) {
+	if err := def.Validate(); err != nil {
+		return nil, err
+	}
 	if p.Frequency != def.Frequency {
-		return Measurement{}, invalidf("metric %s is measured per %s, not for period %s", def.Key, def.Frequency, p)
+		return nil, invalidf("metric %s is measured per %s, not for period %s", def.Key, def.Frequency, p)
 	}
 	if !p.Start.Before(p.End) {
-		return Measurement{}, invalidf("metric %s: period %s has no bounds", def.Key, p)
+		return nil, invalidf("metric %s: period %s has no bounds", def.Key, p)
 	}
-	if in.AsOf.IsZero() {
-		return Measurement{}, invalidf("metric %s: the moment of measurement (as of) is required", def.Key)
+	if asOf.IsZero() {
+		return nil, invalidf("metric %s: the moment of measurement (as of) is required", def.Key)
 	}
-	m := Measurement{Key: def.Key, Period: p, AsOf: in.AsOf, Unit: def.Unit}
-	notRising := def.Rule.Kind == RuleNotRising
+	t := newTally(def, p, asOf, items)
 	switch def.Measure {
-	case MeasureStockCount, MeasureStockAgedCount:
-		// One pass gives this period and, for not_rising, the two before.
-		computeStock(def, in, &m, notRising)
-	case MeasureManual:
-		if in.Manual != nil {
-			v := *in.Manual
-			m.Value = &v
-			m.Population = 1
-		}
-		if notRising {
-			m.Previous = make([]*float64, 2)
-			copy(m.Previous, in.ManualPrevious)
-		}
+	case MeasureStockCount, MeasureStockAgedCount, MeasureManual:
+		// Stock counts the periods before in the same pass; manual is typed.
 	default:
-		computeOne(def, in, &m, true)
-		if notRising {
-			m.Previous = make([]*float64, 2)
-			prev := in
-			for i := range m.Previous {
-				prev.Period = prev.Period.Prev()
-				var pm Measurement
-				computeOne(def, prev, &pm, false)
-				m.Previous[i] = pm.Value
+		if def.Rule.Kind == RuleNotRising {
+			pp := p
+			for range 2 {
+				pp = pp.Prev()
+				t.prev = append(t.prev, newTally(def, pp, asOf, false))
 			}
 		}
 	}
-	m.Status = Rate(def.Rule, m.Value, m.Previous)
-	m.Reason = reason(def, m)
-	return m, nil
+	return t, nil
 }
 
-// computeOne fills m for the flow, percentile and coverage measures.
-func computeOne(def Definition, in Input, m *Measurement, items bool) {
+func newTally(def Definition, p Period, asOf time.Time, items bool) *Tally {
+	t := &Tally{def: def, in: Input{Period: p, AsOf: asOf}, items: items}
+	t.m = Measurement{Key: def.Key, Period: p, AsOf: asOf, Unit: def.Unit}
 	switch def.Measure {
-	case MeasureShareWithin:
-		computeShareWithin(def, in, m, items)
-	case MeasureCount, MeasurePercentage:
-		computeCountOrPercentage(def, in, m, items)
-	case MeasurePercentileDuration:
-		computePercentile(def, in, m, items)
+	case MeasureStockCount, MeasureStockAgedCount:
+		t.at = []stockAt{{end: p.End, r: minTime(p.End, asOf)}}
+		if def.Rule.Kind == RuleNotRising {
+			p1 := p.Prev()
+			p2 := p1.Prev()
+			t.at = append(t.at, stockAt{p1.End, minTime(p1.End, asOf)}, stockAt{p2.End, minTime(p2.End, asOf)})
+		}
 	case MeasureCoverage:
-		computeCoverage(def, in, m, items)
+		w := def.Window
+		t.from = p.End.AddDate(-w.Years, -w.Months, -w.Days)
+		t.cover = make(map[string]struct{})
 	}
+	return t
+}
+
+// SetManual gives a manual measure its typed value and, for not_rising,
+// those of P-1 and P-2 (nil entries: none typed).
+func (t *Tally) SetManual(value *float64, previous []*float64) {
+	if t.def.Measure != MeasureManual {
+		return
+	}
+	t.m.Value, t.m.Population = nil, 0
+	if value != nil {
+		v := *value
+		t.m.Value = &v
+		t.m.Population = 1
+	}
+	if t.def.Rule.Kind == RuleNotRising {
+		t.m.Previous = make([]*float64, 2)
+		copy(t.m.Previous, previous)
+	}
+}
+
+// AddRelated feeds one related record to a coverage measure; other
+// measures ignore it. The record is not retained.
+func (t *Tally) AddRelated(r *Record) {
+	if t.cover == nil {
+		return
+	}
+	t.addRelated(r)
+	for _, p := range t.prev {
+		p.addRelated(r)
+	}
+}
+
+// Add feeds one record of the definition's kind. The record is not
+// retained: the caller may reuse it.
+func (t *Tally) Add(r *Record) {
+	t.add(r)
+	for _, p := range t.prev {
+		p.add(r)
+	}
+}
+
+func (t *Tally) add(r *Record) {
+	switch t.def.Measure {
+	case MeasureShareWithin:
+		t.addShareWithin(r)
+	case MeasureCount, MeasurePercentage:
+		t.addCountOrPercentage(r)
+	case MeasurePercentileDuration:
+		t.addPercentile(r)
+	case MeasureStockCount, MeasureStockAgedCount:
+		t.addStock(r)
+	case MeasureCoverage:
+		t.addCoverage(r)
+	}
+}
+
+// item lists a judged record when items were asked for.
+func (t *Tally) item(r *Record, o Outcome) {
+	if t.items {
+		t.m.Items = append(t.m.Items, Item{ID: r.ID, Key: r.Key, Outcome: o})
+	}
+}
+
+// Result returns the measurement of what was fed, rated. Call it once,
+// after the last record.
+func (t *Tally) Result() Measurement {
+	m := t.m
+	switch t.def.Measure {
+	case MeasureShareWithin, MeasurePercentage, MeasureCoverage:
+		m.Population = m.Met + m.Missed
+		m.Value = percent(m.Met, m.Population)
+	case MeasureCount:
+		m.Population = m.Counted
+		v := float64(m.Counted)
+		m.Value = &v
+	case MeasurePercentileDuration:
+		t.percentile(&m)
+	case MeasureStockCount, MeasureStockAgedCount:
+		m.Counted, m.Population = t.counts[0], t.counts[0]
+		v := float64(t.counts[0])
+		m.Value = &v
+		if len(t.at) > 1 {
+			v1, v2 := float64(t.counts[1]), float64(t.counts[2])
+			m.Previous = []*float64{&v1, &v2}
+		}
+	}
+	if len(t.prev) > 0 {
+		m.Previous = make([]*float64, len(t.prev))
+		for i, p := range t.prev {
+			m.Previous[i] = p.Result().Value
+		}
+	}
+	m.Status = Rate(t.def.Rule, m.Value, m.Previous)
+	m.Reason = reason(t.def, m)
+	return m
 }
 
 // percent returns 100 × met / n, nil when n is 0.

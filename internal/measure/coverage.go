@@ -1,39 +1,30 @@
 package measure
 
-// computeCoverage judges each filtered record (e.g. a critical supplier): met
-// when a Related record names its Key in RelatedKeyField with
-// RelatedTimeField in [End - Window, End) and not after T; missed otherwise.
-func computeCoverage(def Definition, in Input, m *Measurement, items bool) {
-	end := in.Period.End
-	from := end.AddDate(-def.Window.Years, -def.Window.Months, -def.Window.Days)
-	covered := make(map[string]struct{})
-	for i := range in.Related {
-		r := &in.Related[i]
-		t, ok := timeOf(r, def.RelatedTimeField)
-		if !ok || t.Before(from) || !t.Before(end) || t.After(in.AsOf) {
-			continue
-		}
-		if k := normKey(r.Texts[def.RelatedKeyField]); k != "" {
-			covered[k] = struct{}{}
-		}
+// addRelated notes a related record (e.g. an assessment) whose
+// RelatedTimeField lies in [End - Window, End) and not after T.
+func (t *Tally) addRelated(r *Record) {
+	def := &t.def
+	at, ok := timeOf(r, def.RelatedTimeField)
+	if !ok || at.Before(t.from) || !at.Before(t.in.Period.End) || at.After(t.in.AsOf) {
+		return
 	}
-	var buf [64]byte
-	for i := range in.Records {
-		r := &in.Records[i]
-		if !matches(r, def.Filter) {
-			continue
-		}
-		o := OutcomeMissed
-		if _, ok := covered[string(appendNormKey(buf[:0], r.Key))]; ok {
-			o = OutcomeMet
-			m.Met++
-		} else {
-			m.Missed++
-		}
-		if items {
-			m.Items = append(m.Items, Item{ID: r.ID, Key: r.Key, Outcome: o})
-		}
+	if k := normKey(r.Texts[def.RelatedKeyField]); k != "" {
+		t.cover[k] = struct{}{}
 	}
-	m.Population = m.Met + m.Missed
-	m.Value = percent(m.Met, m.Population)
+}
+
+// addCoverage judges a filtered record (e.g. a critical supplier): met when
+// a related record fed before names its Key, missed otherwise.
+func (t *Tally) addCoverage(r *Record) {
+	if !matches(r, t.def.Filter) {
+		return
+	}
+	o := OutcomeMissed
+	if _, ok := t.cover[string(appendNormKey(t.buf[:0], r.Key))]; ok {
+		o = OutcomeMet
+		t.m.Met++
+	} else {
+		t.m.Missed++
+	}
+	t.item(r, o)
 }

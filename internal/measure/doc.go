@@ -8,7 +8,9 @@
 // result (Rule). Compute takes a Definition and an Input (the period, the
 // moment T the measurement is taken as of, and the records) and returns a
 // Measurement: the exact value, its status, the counts and the records
-// behind the figure. Builtins returns the nine built-in metrics.
+// behind the figure. Builtins returns the nine built-in metrics. A Tally
+// does the same for records fed one at a time, so that a register of any
+// size streams through the engine without being held.
 //
 // # Time
 //

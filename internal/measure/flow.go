@@ -16,80 +16,60 @@ func inFlow(def *Definition, r *Record, p *Period, asOf time.Time) bool {
 	return def.PeriodIsDeadline || !t.After(asOf)
 }
 
-// computeShareWithin judges each record of the flow population against its
+// addShareWithin judges a record of the flow population against its
 // deadline StartField + Within, as known at T.
-func computeShareWithin(def Definition, in Input, m *Measurement, items bool) {
-	asOf := in.AsOf
-	for i := range in.Records {
-		r := &in.Records[i]
-		if !inFlow(&def, r, &in.Period, asOf) || !matches(r, def.Filter) {
-			continue
-		}
-		start, ok := timeOf(r, def.StartField)
-		if !ok {
-			continue // cannot be judged without its clock start
-		}
-		deadline := start.Add(def.Within)
-		var o Outcome
-		if done, ok := timeOf(r, def.DoneField); happened(done, ok, asOf) {
-			if done.After(deadline) {
-				o = OutcomeMissed
-			} else {
-				o = OutcomeMet
-			}
-		} else if asOf.After(deadline) {
-			o = OutcomeMissed
-		} else {
-			o = OutcomePending
-		}
-		switch o {
-		case OutcomeMet:
-			m.Met++
-		case OutcomeMissed:
-			m.Missed++
-		default:
-			m.Pending++
-		}
-		if items {
-			m.Items = append(m.Items, Item{ID: r.ID, Key: r.Key, Outcome: o})
-		}
-	}
-	m.Population = m.Met + m.Missed
-	m.Value = percent(m.Met, m.Population)
-}
-
-// computeCountOrPercentage counts the flow population (count) or the share
-// of it whose BoolField is true (percentage).
-func computeCountOrPercentage(def Definition, in Input, m *Measurement, items bool) {
-	isCount := def.Measure == MeasureCount
-	for i := range in.Records {
-		r := &in.Records[i]
-		if !inFlow(&def, r, &in.Period, in.AsOf) || !matches(r, def.Filter) {
-			continue
-		}
-		o := OutcomeCounted
-		switch {
-		case isCount:
-			m.Counted++
-		case boolOf(r, def.BoolField):
-			o = OutcomeMet
-			m.Met++
-		default:
-			o = OutcomeMissed
-			m.Missed++
-		}
-		if items {
-			m.Items = append(m.Items, Item{ID: r.ID, Key: r.Key, Outcome: o})
-		}
-	}
-	if isCount {
-		m.Population = m.Counted
-		v := float64(m.Counted)
-		m.Value = &v
+func (t *Tally) addShareWithin(r *Record) {
+	def, asOf := &t.def, t.in.AsOf
+	if !inFlow(def, r, &t.in.Period, asOf) || !matches(r, def.Filter) {
 		return
 	}
-	m.Population = m.Met + m.Missed
-	m.Value = percent(m.Met, m.Population)
+	start, ok := timeOf(r, def.StartField)
+	if !ok {
+		return // cannot be judged without its clock start
+	}
+	deadline := start.Add(def.Within)
+	var o Outcome
+	if done, ok := timeOf(r, def.DoneField); happened(done, ok, asOf) {
+		if done.After(deadline) {
+			o = OutcomeMissed
+		} else {
+			o = OutcomeMet
+		}
+	} else if asOf.After(deadline) {
+		o = OutcomeMissed
+	} else {
+		o = OutcomePending
+	}
+	switch o {
+	case OutcomeMet:
+		t.m.Met++
+	case OutcomeMissed:
+		t.m.Missed++
+	default:
+		t.m.Pending++
+	}
+	t.item(r, o)
+}
+
+// addCountOrPercentage counts a record of the flow population (count) or
+// judges it by its BoolField (percentage).
+func (t *Tally) addCountOrPercentage(r *Record) {
+	def := &t.def
+	if !inFlow(def, r, &t.in.Period, t.in.AsOf) || !matches(r, def.Filter) {
+		return
+	}
+	o := OutcomeCounted
+	switch {
+	case def.Measure == MeasureCount:
+		t.m.Counted++
+	case boolOf(r, def.BoolField):
+		o = OutcomeMet
+		t.m.Met++
+	default:
+		o = OutcomeMissed
+		t.m.Missed++
+	}
+	t.item(r, o)
 }
 
 // boolOf reads a bool field; absent is false. A bool that reached the engine

@@ -2,6 +2,8 @@ package measure_test
 
 import (
 	"math/rand/v2"
+
+	"github.com/google/go-cmp/cmp"
 	"testing"
 	"time"
 
@@ -47,6 +49,9 @@ func FuzzCompute(f *testing.F) {
 				if (m.Value == nil) != (m.Status == measure.StatusGrey) {
 					t.Fatalf("%s: value %v with status %s", d.Key, m.Value, m.Status)
 				}
+				for _, def := range []measure.Definition{d, notRising(d)} {
+					tallyMatchesCompute(t, def, measure.Input{Period: p, AsOf: asOf, Records: recs, Related: recs})
+				}
 				switch d.Measure {
 				case measure.MeasureShareWithin, measure.MeasurePercentage, measure.MeasureCoverage:
 					if m.Population != m.Met+m.Missed {
@@ -67,4 +72,39 @@ func FuzzCompute(f *testing.F) {
 			}
 		}
 	})
+}
+
+// notRising is d rated against its two previous periods.
+func notRising(d measure.Definition) measure.Definition {
+	d.Rule = measure.Rule{Kind: measure.RuleNotRising}
+	return d
+}
+
+// tallyMatchesCompute streams in's records through a Tally without items,
+// one reused record at a time as the store gives them, and checks that it
+// gives Compute's measurement less the items.
+func tallyMatchesCompute(t *testing.T, d measure.Definition, in measure.Input) {
+	t.Helper()
+	want, err := measure.Compute(d, in)
+	if err != nil {
+		t.Fatalf("%s: %v", d.Key, err)
+	}
+	tl, err := measure.NewTally(d, in.Period, in.AsOf, false)
+	if err != nil {
+		t.Fatalf("%s: %v", d.Key, err)
+	}
+	var reused measure.Record
+	for _, r := range in.Related {
+		reused = r
+		tl.AddRelated(&reused)
+	}
+	for _, r := range in.Records {
+		reused = r
+		tl.Add(&reused)
+	}
+	got := tl.Result()
+	want.Items = nil
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("%s %s: tally differs from Compute (-compute +tally):\n%s", d.Key, in.Period, diff)
+	}
 }

@@ -29,47 +29,28 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// computeStock counts the records open at R (stock_count), or open at R and
-// older than AgeOver (stock_aged_count), for the period and, when prev is
-// set, for the two periods before it, in one pass.
-func computeStock(def Definition, in Input, m *Measurement, prev bool) {
-	asOf := in.AsOf
-	p := in.Period
-	at := []stockAt{{end: p.End, r: minTime(p.End, asOf)}}
-	if prev {
-		p1 := p.Prev()
-		p2 := p1.Prev()
-		at = append(at, stockAt{p1.End, minTime(p1.End, asOf)}, stockAt{p2.End, minTime(p2.End, asOf)})
+// addStock counts a record open at R (stock_count), or open at R and older
+// than AgeOver (stock_aged_count), for the period and, for not_rising, the
+// two periods before it.
+func (t *Tally) addStock(r *Record) {
+	def, asOf := &t.def, t.in.AsOf
+	start, ok := timeOf(r, def.StartField)
+	if !ok || start.After(asOf) || !matches(r, def.Filter) {
+		return
 	}
-	var counts [3]int
+	done, doneOK := timeOf(r, def.DoneField)
 	aged := def.Measure == MeasureStockAgedCount
-	for i := range in.Records {
-		r := &in.Records[i]
-		start, ok := timeOf(r, def.StartField)
-		if !ok || start.After(asOf) || !matches(r, def.Filter) {
+	for k, s := range t.at {
+		if !openAt(s, asOf, start, done, doneOK) {
 			continue
 		}
-		done, doneOK := timeOf(r, def.DoneField)
-		for k, s := range at {
-			if !openAt(s, asOf, start, done, doneOK) {
-				continue
-			}
-			if aged && s.r.Sub(start) <= def.AgeOver {
-				continue
-			}
-			counts[k]++
-			if k == 0 {
-				m.Items = append(m.Items, Item{ID: r.ID, Key: r.Key, Outcome: OutcomeCounted})
-			}
+		if aged && s.r.Sub(start) <= def.AgeOver {
+			continue
 		}
-	}
-	m.Counted = counts[0]
-	m.Population = counts[0]
-	v := float64(counts[0])
-	m.Value = &v
-	if prev {
-		v1, v2 := float64(counts[1]), float64(counts[2])
-		m.Previous = []*float64{&v1, &v2}
+		t.counts[k]++
+		if k == 0 {
+			t.item(r, OutcomeCounted)
+		}
 	}
 }
 
@@ -78,40 +59,38 @@ func days(d time.Duration) float64 {
 	return float64(d) / float64(24*time.Hour)
 }
 
-// computePercentile takes the nearest-rank percentile of the durations
-// StartField→DoneField of the records done in the period (by T) together
-// with the ages at R of the records started before R and not done by R.
-func computePercentile(def Definition, in Input, m *Measurement, items bool) {
-	asOf := in.AsOf
-	p := in.Period
+// addPercentile takes a record's duration StartField→DoneField when it was
+// done in the period (by T), or its age at R when it was started before R
+// and not done by R.
+func (t *Tally) addPercentile(r *Record) {
+	def, asOf, p := &t.def, t.in.AsOf, &t.in.Period
 	s := stockAt{end: p.End, r: minTime(p.End, asOf)}
-	var vals []float64
-	for i := range in.Records {
-		r := &in.Records[i]
-		start, startOK := timeOf(r, def.StartField)
-		done, doneOK := timeOf(r, def.DoneField)
-		var d float64
-		switch {
-		case doneOK && p.Contains(done) && !done.After(asOf):
-			if !startOK {
-				continue // done in the period, but its duration is unknown
-			}
-			d = max(days(done.Sub(start)), 0)
-		case startOK && openAt(s, asOf, start, done, doneOK):
-			d = days(s.r.Sub(start))
-		default:
-			continue
+	start, startOK := timeOf(r, def.StartField)
+	done, doneOK := timeOf(r, def.DoneField)
+	var d float64
+	switch {
+	case doneOK && p.Contains(done) && !done.After(asOf):
+		if !startOK {
+			return // done in the period, but its duration is unknown
 		}
-		if !matches(r, def.Filter) {
-			continue
-		}
-		vals = append(vals, d)
-		if items {
-			m.Items = append(m.Items, Item{ID: r.ID, Key: r.Key, Outcome: OutcomeCounted})
-		}
+		d = max(days(done.Sub(start)), 0)
+	case startOK && openAt(s, asOf, start, done, doneOK):
+		d = days(s.r.Sub(start))
+	default:
+		return
 	}
-	if items {
-		// Point the items at their values only now that vals no longer grows.
+	if !matches(r, def.Filter) {
+		return
+	}
+	t.vals = append(t.vals, d)
+	t.item(r, OutcomeCounted)
+}
+
+// percentile fills m with the nearest-rank percentile of the values fed.
+func (t *Tally) percentile(m *Measurement) {
+	vals := t.vals
+	if t.items {
+		// Point the items at their values, then sort a copy.
 		for i := range m.Items {
 			m.Items[i].Value = &vals[i]
 		}
@@ -123,7 +102,7 @@ func computePercentile(def Definition, in Input, m *Measurement, items bool) {
 		return
 	}
 	slices.Sort(vals)
-	v := vals[nearestRank(def.Percentile, n)-1]
+	v := vals[nearestRank(t.def.Percentile, n)-1]
 	m.Value = &v
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -37,10 +38,24 @@ type Window struct {
 var windowSQL sync.Map // statement text by kind, fields and window shape
 
 // EachRecordFields calls fn for the records of a kind that the window
-// selects, reading only the named fields (and id, natural key). It is the
-// fast path of metric computation; field names are checked against the
-// kind's specification, never taken as they are.
+// selects, reading only the named fields (and id, natural key), in id
+// order. Field names are checked against the kind's specification, never
+// taken as they are.
 func (tx *Tx) EachRecordFields(ctx context.Context, orgID int64, kind isms.RecordKind, fields []string, w Window, fn func(isms.Record) error) error {
+	return tx.StreamRecords(ctx, orgID, kind, fields, w, true, func(r *isms.Record) error {
+		c := *r
+		c.Times, c.Bools, c.Texts = maps.Clone(r.Times), maps.Clone(r.Bools), maps.Clone(r.Texts)
+		return fn(c)
+	})
+}
+
+// StreamRecords is the fast path of metric computation: it calls fn for
+// the records of a kind that the window selects, reading only the named
+// fields and id, plus the natural key and id order when keyed is set. fn
+// gets the same *isms.Record each time, refilled: it must not keep it (or
+// its maps). Without keyed the rows come in the order the index gives,
+// read from an index that covers them where migration 0032 made one.
+func (tx *Tx) StreamRecords(ctx context.Context, orgID int64, kind isms.RecordKind, fields []string, w Window, keyed bool, fn func(*isms.Record) error) error {
 	s, err := statements(kind)
 	if err != nil {
 		return err
@@ -56,25 +71,32 @@ func (tx *Tx) EachRecordFields(ctx context.Context, orgID int64, kind isms.Recor
 			return fmt.Errorf("window column %q is not a column of %s", name, kind)
 		}
 	}
-	key := fmt.Sprintf("%s|%v|%d|%s|%s", kind, fields, w.Mode, w.Field, w.Done)
+	key := fmt.Sprintf("%s|%v|%d|%s|%s|%t", kind, fields, w.Mode, w.Field, w.Done, keyed)
 	q, ok := windowSQL.Load(key)
 	if !ok {
-		names := make([]string, len(cols))
-		for i, c := range cols {
-			names[i] = c.Name
+		names := make([]string, 0, len(cols)+2)
+		names = append(names, "id")
+		if keyed {
+			names = append(names, "natural_key")
 		}
-		sel := "SELECT id, natural_key"
-		if len(names) > 0 {
-			sel += ", " + strings.Join(names, ", ")
+		for _, c := range cols {
+			names = append(names, c.Name)
 		}
 		where := "TRUE"
 		switch w.Mode {
 		case WindowRange:
 			where = fmt.Sprintf("%[1]s >= $2 AND %[1]s < $3", w.Field)
 		case WindowOpen:
-			where = fmt.Sprintf("((%[2]s >= $2 AND %[2]s < $3) OR (%[1]s < $3 AND (%[2]s IS NULL OR %[2]s >= $2)))", w.Field, w.Done)
+			// Done within or after [From, To) and started before To, or
+			// done within it whenever started, or never done and started
+			// before To: two ranges of the done column's index.
+			where = fmt.Sprintf("((%[2]s >= $2 AND (%[2]s < $3 OR %[1]s < $3)) OR (%[2]s IS NULL AND %[1]s < $3))", w.Field, w.Done)
 		}
-		q = fmt.Sprintf("%s FROM %s WHERE org_id = $1 AND %s AND %s ORDER BY id", sel, s.table, where, visible)
+		order := ""
+		if keyed {
+			order = " ORDER BY id"
+		}
+		q = fmt.Sprintf("SELECT %s FROM %s WHERE org_id = $1 AND %s AND %s%s", strings.Join(names, ", "), s.table, where, visible, order)
 		windowSQL.Store(key, q)
 	}
 	args := []any{orgID, ts(w.From), ts(w.To)}
@@ -86,58 +108,67 @@ func (tx *Tx) EachRecordFields(ctx context.Context, orgID int64, kind isms.Recor
 		return fmt.Errorf("read %s: %w", kind, err)
 	}
 	defer rows.Close()
-	sub := &recordSQL{spec: isms.KindSpec{Kind: kind, Fields: cols}}
+	sc := newRowScanner(kind, cols, keyed)
 	for rows.Next() {
-		r, err := sub.scanNoAttributes(rows)
-		if err != nil {
+		if err := sc.scan(rows); err != nil {
 			return fmt.Errorf("scan %s: %w", kind, err)
 		}
-		if err := fn(r); err != nil {
+		if err := fn(&sc.rec); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
 }
 
-// scanNoAttributes reads id, natural key and the spec's fields, with maps
-// sized to the fields.
-func (s *recordSQL) scanNoAttributes(rows interface{ Scan(...any) error }) (isms.Record, error) {
-	r := isms.Record{Kind: s.spec.Kind}
-	dest := make([]any, 0, len(s.spec.Fields)+2)
-	dest = append(dest, &r.ID, &r.Key)
-	vals := make([]scanVal, len(s.spec.Fields))
-	for i, f := range s.spec.Fields {
+// rowScanner reads rows of (id, [natural key], fields...) into one record
+// it refills, so that streaming a register allocates per row only what the
+// driver does.
+type rowScanner struct {
+	cols  []isms.Field
+	rec   isms.Record
+	vals  []scanVal
+	dest  []any
+	keyed bool
+}
+
+func newRowScanner(kind isms.RecordKind, cols []isms.Field, keyed bool) *rowScanner {
+	sc := &rowScanner{cols: cols, keyed: keyed, vals: make([]scanVal, len(cols))}
+	sc.rec = isms.Record{Kind: kind, Times: map[string]time.Time{}, Bools: map[string]bool{}, Texts: map[string]string{}}
+	sc.dest = append(sc.dest, &sc.rec.ID)
+	if keyed {
+		sc.dest = append(sc.dest, &sc.rec.Key)
+	}
+	for i, f := range cols {
 		switch f.Type {
 		case isms.FieldTime:
-			dest = append(dest, &vals[i].t)
+			sc.dest = append(sc.dest, &sc.vals[i].t)
 		case isms.FieldBool:
-			dest = append(dest, &vals[i].b)
+			sc.dest = append(sc.dest, &sc.vals[i].b)
 		default:
-			dest = append(dest, &vals[i].s)
+			sc.dest = append(sc.dest, &sc.vals[i].s)
 		}
 	}
-	if err := rows.Scan(dest...); err != nil {
-		return r, err
+	return sc
+}
+
+func (sc *rowScanner) scan(rows interface{ Scan(...any) error }) error {
+	if err := rows.Scan(sc.dest...); err != nil {
+		return err
 	}
-	for i, f := range s.spec.Fields {
-		v := &vals[i]
+	r := &sc.rec
+	clear(r.Times)
+	clear(r.Bools)
+	clear(r.Texts)
+	for i, f := range sc.cols {
+		v := &sc.vals[i]
 		switch {
 		case f.Type == isms.FieldTime && v.t.Valid:
-			if r.Times == nil {
-				r.Times = make(map[string]time.Time, 2)
-			}
 			r.Times[f.Name] = v.t.Time.UTC()
 		case f.Type == isms.FieldBool && v.b.Valid:
-			if r.Bools == nil {
-				r.Bools = make(map[string]bool, 1)
-			}
 			r.Bools[f.Name] = v.b.Bool
 		case (f.Type == isms.FieldText || f.Type == isms.FieldEnum) && v.s.Valid:
-			if r.Texts == nil {
-				r.Texts = make(map[string]string, 1)
-			}
 			r.Texts[f.Name] = v.s.String
 		}
 	}
-	return r, nil
+	return nil
 }

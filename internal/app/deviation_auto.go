@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -136,9 +137,14 @@ func ruleText(r measure.Rule, u measure.Unit) string {
 func openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) error {
 	since := tx.Now.AddDate(0, 0, -criticalIncidentDays)
 	var found []isms.Record
-	err := tx.EachRecord(ctx, o.ID, isms.KindIncidents, func(r isms.Record) error {
+	// Only the window's incidents, by index: this runs in the recompute's
+	// write transaction, which must stay short on a large register.
+	w := store.Window{Mode: store.WindowRange, Field: "detected_at", From: since, To: tx.Now.Add(time.Microsecond)}
+	err := tx.StreamRecords(ctx, o.ID, isms.KindIncidents, []string{"ref", "title", "severity", "detected_at"}, w, false, func(r *isms.Record) error {
 		if at, ok := r.Times["detected_at"]; ok && r.Texts["severity"] == "critical" && !at.Before(since) && !at.After(tx.Now) {
-			found = append(found, r)
+			c := *r
+			c.Times, c.Texts = maps.Clone(r.Times), maps.Clone(r.Texts)
+			found = append(found, c)
 		}
 		return nil
 	})

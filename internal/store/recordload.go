@@ -77,7 +77,7 @@ func (tx *Tx) EachRecordFields(ctx context.Context, orgID int64, kind isms.Recor
 		q = fmt.Sprintf("%s FROM %s WHERE org_id = $1 AND %s AND %s ORDER BY id", sel, s.table, where, visible)
 		windowSQL.Store(key, q)
 	}
-	args := []any{orgID, ts(w.From), ts(w.To)}
+	args := []any{orgID, tx.ts(w.From), tx.ts(w.To)}
 	if w.Mode == WindowAll {
 		args = args[:1]
 	}

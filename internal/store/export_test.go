@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Internals for the tests of package store_test.
 var RiskLinkQueries = []string{riskControlsOf, riskProcessesOf}
@@ -14,3 +17,10 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// TimeArg is tx.ts for tests that run SQL directly: a time in the
+// engine's stored form.
+func TimeArg(e Engine, t time.Time) any { return e.ts(t) }
+
+// NullTime is the scan destination of a nullable time column.
+type NullTime = nullTime

@@ -30,7 +30,7 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *isms.Event) error {
 	if err := tx.queryRow(ctx, `INSERT INTO audit_events
 		(org_id, seq, actor_id, actor, action, entity, entity_id, before_json, after_json, at, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		e.OrgID, e.Seq, e.ActorID, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, ts(e.At), e.PrevHash, e.Hash).
+		e.OrgID, e.Seq, e.ActorID, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, tx.ts(e.At), e.PrevHash, e.Hash).
 		Scan(&e.ID); err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
@@ -60,7 +60,7 @@ const eventColumns = `id, org_id, seq, actor_id, actor, action, entity, entity_i
 func scanEvent(row interface{ Scan(...any) error }) (isms.Event, error) {
 	var e isms.Event
 	err := row.Scan(&e.ID, &e.OrgID, &e.Seq, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID,
-		&e.Before, &e.After, &e.At, &e.PrevHash, &e.Hash)
+		&e.Before, &e.After, tm(&e.At), &e.PrevHash, &e.Hash)
 	e.At = e.At.UTC()
 	return e, err
 }
@@ -72,12 +72,12 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter) ([]isms.Event, error) {
 	}
 	// Open bounds are sentinels rather than NULL parameters, which
 	// PostgreSQL cannot type in "$5 IS NULL".
-	since, until := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	since, until := tx.ts(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)), tx.ts(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 	if f.Since != nil {
-		since = ts(*f.Since)
+		since = tx.ts(*f.Since)
 	}
 	if f.Until != nil {
-		until = ts(*f.Until)
+		until = tx.ts(*f.Until)
 	}
 	rows, err := tx.query(ctx, `SELECT `+eventColumns+` FROM audit_events
 		WHERE org_id = $1

@@ -112,7 +112,7 @@ func BenchmarkScanOnePeriod(b *testing.B) {
 		rows := 0
 		for b.Loop() {
 			rows += scanVulnerabilities(b, db, `SELECT id, severity, found_at, fixed_at FROM rec_vulnerabilities
-				WHERE org_id = $1 AND found_at < $2 AND (fixed_at IS NULL OR fixed_at >= $3)`, orgID, start.AddDate(0, 1, 0), start)
+				WHERE org_id = $1 AND found_at < $2 AND (fixed_at IS NULL OR fixed_at >= $3)`, orgID, store.TimeArg(engine, start.AddDate(0, 1, 0)), store.TimeArg(engine, start))
 		}
 		reportRows(b, rows)
 	})
@@ -128,7 +128,7 @@ func scanVulnerabilities(b *testing.B, db *store.DB, q string, args ...any) int 
 	n := 0
 	var id int64
 	var severity sql.NullString
-	var found, fixed sql.NullTime
+	var found, fixed store.NullTime
 	for rs.Next() {
 		if err := rs.Scan(&id, &severity, &found, &fixed); err != nil {
 			b.Fatal(err)

@@ -62,9 +62,9 @@ type StoredCheckpoint struct {
 
 // AddCheckpoint stores a signed checkpoint.
 func (tx *Tx) AddCheckpoint(ctx context.Context, c *StoredCheckpoint) error {
-	c.TakenAt = ts(c.TakenAt)
+	c.TakenAt = c.TakenAt.UTC().Truncate(time.Microsecond)
 	err := tx.queryRow(ctx, `INSERT INTO audit_checkpoints (org_id, taken_at, reason, sha256, statement) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		c.OrgID, c.TakenAt, c.Reason, c.SHA256, c.Statement).Scan(&c.ID)
+		c.OrgID, tx.ts(c.TakenAt), c.Reason, c.SHA256, c.Statement).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("add checkpoint: %w", err)
 	}
@@ -76,7 +76,7 @@ func (tx *Tx) AddCheckpoint(ctx context.Context, c *StoredCheckpoint) error {
 func (tx *Tx) LatestCheckpoint(ctx context.Context, orgID int64) (*StoredCheckpoint, error) {
 	c := &StoredCheckpoint{}
 	err := tx.queryRow(ctx, `SELECT id, org_id, taken_at, reason, sha256, statement FROM audit_checkpoints WHERE org_id = $1 ORDER BY id DESC LIMIT 1`, orgID).
-		Scan(&c.ID, &c.OrgID, &c.TakenAt, &c.Reason, &c.SHA256, &c.Statement)
+		Scan(&c.ID, &c.OrgID, tm(&c.TakenAt), &c.Reason, &c.SHA256, &c.Statement)
 	if err != nil {
 		return nil, notFound(err, "audit checkpoint")
 	}

@@ -27,7 +27,7 @@ func (tx *Tx) SoAEntries(ctx context.Context, orgID int64, catalogue string) (ma
 	for rows.Next() {
 		e := &SoARow{SoAEntry: isms.SoAEntry{Catalogue: catalogue}}
 		var status string
-		if err := rows.Scan(&e.ControlID, &e.Applicable, &e.Justification, &status, &e.UpdatedBy, &e.UpdatedAt); err != nil {
+		if err := rows.Scan(&e.ControlID, &e.Applicable, &e.Justification, &status, &e.UpdatedBy, tm(&e.UpdatedAt)); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan soa entry: %w", err)
 		}
@@ -66,7 +66,7 @@ func (tx *Tx) SaveSoAEntry(ctx context.Context, orgID int64, e *SoARow) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (org_id, catalogue, control_id) DO UPDATE SET applicable = excluded.applicable, justification = excluded.justification,
 			status = excluded.status, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		orgID, e.Catalogue, e.ControlID, e.Applicable, e.Justification, string(e.Status), e.UpdatedBy, ts(e.UpdatedAt))
+		orgID, e.Catalogue, e.ControlID, e.Applicable, e.Justification, string(e.Status), e.UpdatedBy, tx.ts(e.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("save soa entry %s: %w", e.ControlID, err)
 	}

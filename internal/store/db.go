@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -336,6 +337,7 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.checkArgs(q, args)
 	if tx.tx == nil {
 		return nil, errors.New("write outside a transaction (ReadOne is for reads)")
 	}
@@ -346,6 +348,7 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.checkArgs(q, args)
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -353,10 +356,26 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.checkArgs(q, args)
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.q().QueryRowContext(ctx, q, args...)
+}
+
+// checkArgs fails a test that passes a time to SQL without tx.ts: on
+// SQLite the driver would bind it as text, which compares wrongly with the
+// stored integers (dialect.go) instead of failing.
+func (tx *Tx) checkArgs(q string, args []any) {
+	if !testing.Testing() || tx.db.Engine != SQLite {
+		return
+	}
+	for i, a := range args {
+		switch a.(type) {
+		case time.Time, *time.Time:
+			panic(fmt.Sprintf("store: argument $%d is a %T; pass times through tx.ts: %s", i+1, a, q))
+		}
+	}
 }
 
 // notFound maps sql.ErrNoRows to an ENOTFOUND domain error.

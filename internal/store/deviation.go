@@ -21,11 +21,11 @@ func devNullID(id int64) any {
 }
 
 // devTime stores a nil time as NULL.
-func devTime(t *time.Time) any {
+func (tx *Tx) devTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return ts(*t)
+	return tx.ts(*t)
 }
 
 const deviationColumns = `d.id, d.org_id, d.ref, d.title, d.description, d.kind, d.source, d.severity, d.status, d.detected_at,
@@ -38,12 +38,12 @@ const deviationFrom = ` FROM deviations d LEFT JOIN users u ON u.id = d.owner_id
 func scanDeviation(row interface{ Scan(...any) error }) (isms.Deviation, error) {
 	var d isms.Deviation
 	var owner sql.NullInt64
-	var due, corrAt, checkDue, closed sql.NullTime
+	var due, corrAt, checkDue, closed nullTime
 	var status, whys string
-	err := row.Scan(&d.ID, &d.OrgID, &d.Ref, &d.Title, &d.Description, &d.Kind, &d.Source, &d.Severity, &status, &d.DetectedAt,
+	err := row.Scan(&d.ID, &d.OrgID, &d.Ref, &d.Title, &d.Description, &d.Kind, &d.Source, &d.Severity, &status, tm(&d.DetectedAt),
 		&owner, &d.OwnerName, &d.OwnerEmail, &due, &d.MetricKey, &d.MetricPeriod, &d.RecordKind, &d.RecordID, &d.ProcessID, &d.RiskRef,
 		&d.ControlRef, &d.FindingID, &d.OpenedReason, &d.Correction, &corrAt, &whys, &d.RootCause, &d.Category,
-		&checkDue, &d.CloseReason, &closed, &d.CreatedAt, &d.UpdatedAt)
+		&checkDue, &d.CloseReason, &closed, tm(&d.CreatedAt), tm(&d.UpdatedAt))
 	if err != nil {
 		return d, err
 	}
@@ -74,10 +74,10 @@ func (tx *Tx) InsertDeviation(ctx context.Context, d *isms.Deviation) error {
 		opened_reason, correction, correction_at, whys, root_cause, cause_category, check_due_at, close_reason, closed_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29)
 		RETURNING id`,
-		d.OrgID, d.Ref, d.Title, d.Description, d.Kind, d.Source, d.Severity, string(d.Status), ts(d.DetectedAt),
-		devNullID(d.OwnerID), devTime(d.DueAt), d.MetricKey, d.MetricPeriod, d.RecordKind, d.RecordID, d.ProcessID, d.RiskRef, d.ControlRef, d.FindingID,
-		d.OpenedReason, d.Correction, devTime(d.CorrectionAt), whysJSON(d.Whys), d.RootCause, d.Category, devTime(d.CheckDueAt), d.CloseReason,
-		devTime(d.ClosedAt), ts(d.CreatedAt)).Scan(&d.ID)
+		d.OrgID, d.Ref, d.Title, d.Description, d.Kind, d.Source, d.Severity, string(d.Status), tx.ts(d.DetectedAt),
+		devNullID(d.OwnerID), tx.devTime(d.DueAt), d.MetricKey, d.MetricPeriod, d.RecordKind, d.RecordID, d.ProcessID, d.RiskRef, d.ControlRef, d.FindingID,
+		d.OpenedReason, d.Correction, tx.devTime(d.CorrectionAt), whysJSON(d.Whys), d.RootCause, d.Category, tx.devTime(d.CheckDueAt), d.CloseReason,
+		tx.devTime(d.ClosedAt), tx.ts(d.CreatedAt)).Scan(&d.ID)
 	return conflict(err, fmt.Sprintf("a deviation with reference %s exists", d.Ref))
 }
 
@@ -87,9 +87,9 @@ func (tx *Tx) UpdateDeviation(ctx context.Context, d *isms.Deviation) error {
 	res, err := tx.exec(ctx, `UPDATE deviations SET title = $3, description = $4, severity = $5, status = $6, owner_id = $7, due_at = $8,
 		finding_id = $9, correction = $10, correction_at = $11, whys = $12, root_cause = $13, cause_category = $14, check_due_at = $15,
 		close_reason = $16, closed_at = $17, updated_at = $18 WHERE org_id = $1 AND id = $2`,
-		d.OrgID, d.ID, d.Title, d.Description, d.Severity, string(d.Status), devNullID(d.OwnerID), devTime(d.DueAt),
-		d.FindingID, d.Correction, devTime(d.CorrectionAt), whysJSON(d.Whys), d.RootCause, d.Category, devTime(d.CheckDueAt),
-		d.CloseReason, devTime(d.ClosedAt), ts(d.UpdatedAt))
+		d.OrgID, d.ID, d.Title, d.Description, d.Severity, string(d.Status), devNullID(d.OwnerID), tx.devTime(d.DueAt),
+		d.FindingID, d.Correction, tx.devTime(d.CorrectionAt), whysJSON(d.Whys), d.RootCause, d.Category, tx.devTime(d.CheckDueAt),
+		d.CloseReason, tx.devTime(d.ClosedAt), tx.ts(d.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("update deviation %d: %w", d.ID, err)
 	}
@@ -145,7 +145,7 @@ func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter)
 	case "":
 	case "overdue":
 		where += ` AND d.status <> 'closed' AND d.due_at IS NOT NULL AND d.due_at < $2`
-		args = append(args, ts(f.Now))
+		args = append(args, tx.ts(f.Now))
 	default:
 		where += ` AND d.status = $2`
 		args = append(args, f.Status)
@@ -155,11 +155,11 @@ func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter)
 		where += fmt.Sprintf(` AND d.owner_id IN (SELECT id FROM users WHERE LOWER(email) = $%d)`, len(args))
 	}
 	if !f.From.IsZero() {
-		args = append(args, ts(f.From))
+		args = append(args, tx.ts(f.From))
 		where += fmt.Sprintf(` AND d.detected_at >= $%d`, len(args))
 	}
 	if !f.To.IsZero() {
-		args = append(args, ts(f.To))
+		args = append(args, tx.ts(f.To))
 		where += fmt.Sprintf(` AND d.detected_at < $%d`, len(args))
 	}
 	var total int
@@ -243,7 +243,7 @@ func (tx *Tx) InsertCorrectiveAction(ctx context.Context, orgID int64, c *isms.C
 	c.CreatedAt = tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO corrective_actions (org_id, deviation_id, title, owner_id, due_at, status, evidence, done_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		orgID, c.DeviationID, c.Title, devNullID(c.OwnerID), ts(c.DueAt), c.Status, c.Evidence, devTime(c.DoneAt), ts(c.CreatedAt)).Scan(&c.ID)
+		orgID, c.DeviationID, c.Title, devNullID(c.OwnerID), tx.ts(c.DueAt), c.Status, c.Evidence, tx.devTime(c.DoneAt), tx.ts(c.CreatedAt)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert corrective action: %w", err)
 	}
@@ -253,7 +253,7 @@ func (tx *Tx) InsertCorrectiveAction(ctx context.Context, orgID int64, c *isms.C
 // UpdateCorrectiveAction stores an action's status, evidence and done time.
 func (tx *Tx) UpdateCorrectiveAction(ctx context.Context, orgID int64, c *isms.CorrectiveAction) error {
 	res, err := tx.exec(ctx, `UPDATE corrective_actions SET status = $3, evidence = $4, done_at = $5 WHERE org_id = $1 AND id = $2`,
-		orgID, c.ID, c.Status, c.Evidence, devTime(c.DoneAt))
+		orgID, c.ID, c.Status, c.Evidence, tx.devTime(c.DoneAt))
 	if err != nil {
 		return fmt.Errorf("update corrective action %d: %w", c.ID, err)
 	}
@@ -277,8 +277,8 @@ func (tx *Tx) CorrectiveActions(ctx context.Context, orgID, deviationID int64) (
 	for rows.Next() {
 		var c isms.CorrectiveAction
 		var owner sql.NullInt64
-		var done sql.NullTime
-		if err := rows.Scan(&c.ID, &c.DeviationID, &c.Title, &owner, &c.OwnerName, &c.OwnerEmail, &c.DueAt, &c.Status, &c.Evidence, &c.EvidenceFile, &done, &c.CreatedAt); err != nil {
+		var done nullTime
+		if err := rows.Scan(&c.ID, &c.DeviationID, &c.Title, &owner, &c.OwnerName, &c.OwnerEmail, tm(&c.DueAt), &c.Status, &c.Evidence, &c.EvidenceFile, &done, tm(&c.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan corrective action: %w", err)
 		}
 		c.OwnerID, c.DoneAt, c.DueAt, c.CreatedAt = owner.Int64, ptime(done), c.DueAt.UTC(), c.CreatedAt.UTC()
@@ -292,7 +292,7 @@ func (tx *Tx) InsertEffectivenessCheck(ctx context.Context, orgID int64, c *isms
 	c.CheckedAt = tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO effectiveness_checks (org_id, deviation_id, verdict, proposed, note, checked_by, checked_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		orgID, c.DeviationID, c.Verdict, c.Proposed, c.Note, c.CheckedBy, ts(c.CheckedAt)).Scan(&c.ID)
+		orgID, c.DeviationID, c.Verdict, c.Proposed, c.Note, c.CheckedBy, tx.ts(c.CheckedAt)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert effectiveness check: %w", err)
 	}
@@ -310,7 +310,7 @@ func (tx *Tx) EffectivenessChecks(ctx context.Context, orgID, deviationID int64)
 	var out []isms.EffectivenessCheck
 	for rows.Next() {
 		var c isms.EffectivenessCheck
-		if err := rows.Scan(&c.ID, &c.DeviationID, &c.Verdict, &c.Proposed, &c.Note, &c.CheckedBy, &c.CheckedAt); err != nil {
+		if err := rows.Scan(&c.ID, &c.DeviationID, &c.Verdict, &c.Proposed, &c.Note, &c.CheckedBy, tm(&c.CheckedAt)); err != nil {
 			return nil, fmt.Errorf("scan effectiveness check: %w", err)
 		}
 		c.CheckedAt = c.CheckedAt.UTC()
@@ -346,7 +346,7 @@ type EvidenceFile struct {
 // SaveEvidenceFile attaches a file to a corrective action.
 func (tx *Tx) SaveEvidenceFile(ctx context.Context, orgID, actionID int64, f *EvidenceFile) error {
 	_, err := tx.exec(ctx, `INSERT INTO action_evidence (org_id, action_id, file_name, size, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		orgID, actionID, f.Name, len(f.Content), base64.StdEncoding.EncodeToString(f.Content), ts(tx.Now))
+		orgID, actionID, f.Name, len(f.Content), base64.StdEncoding.EncodeToString(f.Content), tx.ts(tx.Now))
 	return conflict(err, "the action has an evidence file already")
 }
 

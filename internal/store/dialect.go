@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,12 +14,65 @@ import (
 	"github.com/pdca/pdca/internal/isms"
 )
 
-// ts prepares a time for storage: UTC, microsecond precision (PostgreSQL's),
-// so that what is read back equals what was written on both engines.
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// Times are stored in UTC with microsecond precision (PostgreSQL's), so
+// that what is read back equals what was written on both engines. On
+// PostgreSQL a time column is timestamptz; on SQLite it holds INTEGER
+// microseconds since 1970-01-01 UTC (migration 0030), so reading a row
+// costs no parsing of text, and integers compare, sort and index as the
+// times do. The conversion lives here only: tx.ts for arguments, tm and
+// nullTime for scan destinations.
+
+// ts prepares a time as a query argument: UTC, microsecond precision, as
+// integer microseconds on SQLite.
+func (tx *Tx) ts(t time.Time) any { return tx.db.Engine.ts(t) }
+
+func (e Engine) ts(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if e == SQLite {
+		return t.UnixMicro()
+	}
+	return t
+}
+
+// timeScan is a scan destination for a non-null time column: integer
+// microseconds (SQLite) or a time (PostgreSQL), read as UTC.
+type timeScan time.Time
+
+// tm returns a scan destination that stores into t.
+func tm(t *time.Time) *timeScan { return (*timeScan)(t) }
+
+// Scan implements sql.Scanner.
+func (d *timeScan) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		*d = timeScan(time.UnixMicro(v).UTC())
+	case time.Time:
+		*d = timeScan(v.UTC())
+	default:
+		return fmt.Errorf("scan time: unsupported stored value %T (want integer microseconds or a timestamp)", src)
+	}
+	return nil
+}
+
+// nullTime is a scan destination for a nullable time column (as
+// nullTime, with the stored forms of timeScan).
+type nullTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+// Scan implements sql.Scanner.
+func (n *nullTime) Scan(src any) error {
+	if src == nil {
+		*n = nullTime{}
+		return nil
+	}
+	n.Valid = true
+	return tm(&n.Time).Scan(src)
+}
 
 // ptime converts a scanned nullable time to a pointer in UTC.
-func ptime(n sql.NullTime) *time.Time {
+func ptime(n nullTime) *time.Time {
 	if !n.Valid {
 		return nil
 	}

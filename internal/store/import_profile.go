@@ -31,7 +31,7 @@ const profileSelect = `SELECT id, spec, created_at, updated_at, updated_by FROM 
 func scanProfile(row interface{ Scan(...any) error }) (*StoredProfile, error) {
 	var p StoredProfile
 	var spec string
-	if err := row.Scan(&p.ID, &spec, &p.CreatedAt, &p.UpdatedAt, &p.UpdatedBy); err != nil {
+	if err := row.Scan(&p.ID, &spec, tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.UpdatedBy); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(spec), &p.Profile); err != nil {
@@ -79,7 +79,7 @@ func (tx *Tx) PutImportProfile(ctx context.Context, orgID, by int64, p isms.Impo
 		return 0, false, err
 	}
 	res, err := tx.exec(ctx, `UPDATE import_profiles SET name = $3, kind = $4, file_pattern = $5, spec = $6, updated_at = $7, updated_by = $8
-		WHERE org_id = $1 AND name_key = $2`, orgID, profileNameKey(p.Name), p.Name, string(p.Kind), p.FilePattern, string(spec), ts(tx.Now), by)
+		WHERE org_id = $1 AND name_key = $2`, orgID, profileNameKey(p.Name), p.Name, string(p.Kind), p.FilePattern, string(spec), tx.ts(tx.Now), by)
 	if err != nil {
 		return 0, false, fmt.Errorf("update import profile: %w", err)
 	}
@@ -94,7 +94,7 @@ func (tx *Tx) PutImportProfile(ctx context.Context, orgID, by int64, p isms.Impo
 		return 0, false, isms.Errorf(isms.ECONFLICT, "name: the organisation has %d import profiles, the most it keeps; delete one first", count)
 	}
 	err = tx.queryRow(ctx, `INSERT INTO import_profiles (org_id, name, name_key, kind, file_pattern, spec, created_at, updated_at, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id`, orgID, p.Name, profileNameKey(p.Name), string(p.Kind), p.FilePattern, string(spec), ts(tx.Now), by).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id`, orgID, p.Name, profileNameKey(p.Name), string(p.Kind), p.FilePattern, string(spec), tx.ts(tx.Now), by).Scan(&id)
 	if err != nil {
 		return 0, false, conflict(fmt.Errorf("insert import profile: %w", err), fmt.Sprintf("name: a profile called %q was saved at the same moment; try again", p.Name))
 	}

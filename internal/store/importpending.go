@@ -32,7 +32,7 @@ func (tx *Tx) BeginPending(ctx context.Context, im *Import) (PendingImport, erro
 		return p, fmt.Errorf("begin pending import: %w", err)
 	}
 	_, err = tx.exec(ctx, `INSERT INTO import_pending (import_id, org_id, kind, after_id, touched_at) VALUES ($1, $2, $3, $4, $5)`,
-		p.ImportID, p.OrgID, string(p.Kind), p.AfterID, ts(tx.Now))
+		p.ImportID, p.OrgID, string(p.Kind), p.AfterID, tx.ts(tx.Now))
 	if err != nil {
 		return p, fmt.Errorf("begin pending import: %w", err)
 	}
@@ -41,7 +41,7 @@ func (tx *Tx) BeginPending(ctx context.Context, im *Import) (PendingImport, erro
 
 // TouchPending records that the import's writer is alive.
 func (tx *Tx) TouchPending(ctx context.Context, p PendingImport) error {
-	_, err := tx.exec(ctx, `UPDATE import_pending SET touched_at = $3 WHERE org_id = $1 AND import_id = $2`, p.OrgID, p.ImportID, ts(tx.Now))
+	_, err := tx.exec(ctx, `UPDATE import_pending SET touched_at = $3 WHERE org_id = $1 AND import_id = $2`, p.OrgID, p.ImportID, tx.ts(tx.Now))
 	return err
 }
 
@@ -91,7 +91,7 @@ func (tx *Tx) DropPending(ctx context.Context, p PendingImport) error {
 // StalePending lists pending imports whose writer has not been heard of
 // since before.
 func (tx *Tx) StalePending(ctx context.Context, before time.Time) ([]PendingImport, error) {
-	rows, err := tx.query(ctx, `SELECT import_id, org_id, kind, after_id FROM import_pending WHERE touched_at < $1 ORDER BY import_id`, ts(before))
+	rows, err := tx.query(ctx, `SELECT import_id, org_id, kind, after_id FROM import_pending WHERE touched_at < $1 ORDER BY import_id`, tx.ts(before))
 	if err != nil {
 		return nil, fmt.Errorf("stale pending imports: %w", err)
 	}
@@ -121,7 +121,7 @@ func (tx *Tx) PendingOf(ctx context.Context, orgID int64, kind isms.RecordKind, 
 	for rows.Next() {
 		p := PendingImport{OrgID: orgID, Kind: kind}
 		var touched time.Time
-		if err := rows.Scan(&p.ImportID, &p.AfterID, &touched); err != nil {
+		if err := rows.Scan(&p.ImportID, &p.AfterID, tm(&touched)); err != nil {
 			return false, nil, err
 		}
 		if touched.Before(staleBefore) {

@@ -41,8 +41,8 @@ func (tx *Tx) InsertInternalAudit(ctx context.Context, a *isms.InternalAudit) er
 	a.CreatedAt = tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO internal_audits (org_id, year, title, clauses, controls, processes, planned_on, actual_on, lead_id,
 		independence_override, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-		a.OrgID, a.Year, a.Title, strings.Join(a.Clauses, ","), strings.Join(a.Controls, ","), joinIDs(a.Processes), ts(a.PlannedOn),
-		devTime(a.ActualOn), a.LeadID, a.Override, ts(a.CreatedAt)).Scan(&a.ID)
+		a.OrgID, a.Year, a.Title, strings.Join(a.Clauses, ","), strings.Join(a.Controls, ","), joinIDs(a.Processes), tx.ts(a.PlannedOn),
+		tx.devTime(a.ActualOn), a.LeadID, a.Override, tx.ts(a.CreatedAt)).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("insert internal audit: %w", err)
 	}
@@ -51,7 +51,7 @@ func (tx *Tx) InsertInternalAudit(ctx context.Context, a *isms.InternalAudit) er
 
 // SetAuditActual stores the date an audit was actually held.
 func (tx *Tx) SetAuditActual(ctx context.Context, orgID, id int64, on time.Time) error {
-	res, err := tx.exec(ctx, `UPDATE internal_audits SET actual_on = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, orgID, id, ts(on), ts(tx.Now))
+	res, err := tx.exec(ctx, `UPDATE internal_audits SET actual_on = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, orgID, id, tx.ts(on), tx.ts(tx.Now))
 	if err != nil {
 		return fmt.Errorf("update internal audit %d: %w", id, err)
 	}
@@ -67,8 +67,8 @@ const auditColumns = `a.id, a.org_id, a.year, a.title, a.clauses, a.controls, a.
 func scanAudit(row interface{ Scan(...any) error }) (isms.InternalAudit, error) {
 	var a isms.InternalAudit
 	var clauses, controls, procs string
-	var actual sql.NullTime
-	err := row.Scan(&a.ID, &a.OrgID, &a.Year, &a.Title, &clauses, &controls, &procs, &a.PlannedOn, &actual, &a.LeadID, &a.LeadName, &a.LeadEmail, &a.Override, &a.CreatedAt)
+	var actual nullTime
+	err := row.Scan(&a.ID, &a.OrgID, &a.Year, &a.Title, &clauses, &controls, &procs, tm(&a.PlannedOn), &actual, &a.LeadID, &a.LeadName, &a.LeadEmail, &a.Override, tm(&a.CreatedAt))
 	a.Clauses, a.Controls, a.Processes = splitText(clauses), splitText(controls), splitIDs(procs)
 	a.ActualOn, a.PlannedOn, a.CreatedAt = ptime(actual), a.PlannedOn.UTC(), a.CreatedAt.UTC()
 	return a, err
@@ -148,14 +148,14 @@ func (tx *Tx) MetricProcess(ctx context.Context, orgID int64, key string) (id, o
 func (tx *Tx) InsertFinding(ctx context.Context, f *isms.Finding) error {
 	err := tx.queryRow(ctx, `INSERT INTO audit_findings (org_id, audit_id, ref, kind, title, raised_at, closed_at, deviation_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		f.OrgID, f.AuditID, f.Ref, f.Kind, f.Title, ts(f.RaisedAt), devTime(f.ClosedAt), f.DeviationID).Scan(&f.ID)
+		f.OrgID, f.AuditID, f.Ref, f.Kind, f.Title, tx.ts(f.RaisedAt), tx.devTime(f.ClosedAt), f.DeviationID).Scan(&f.ID)
 	return conflict(err, fmt.Sprintf("a finding with reference %s exists", f.Ref))
 }
 
 // UpdateFinding stores a finding's closure and deviation link.
 func (tx *Tx) UpdateFinding(ctx context.Context, f *isms.Finding) error {
 	_, err := tx.exec(ctx, `UPDATE audit_findings SET closed_at = $3, deviation_id = $4 WHERE org_id = $1 AND id = $2`,
-		f.OrgID, f.ID, devTime(f.ClosedAt), f.DeviationID)
+		f.OrgID, f.ID, tx.devTime(f.ClosedAt), f.DeviationID)
 	return err
 }
 
@@ -187,8 +187,8 @@ func (tx *Tx) findings(ctx context.Context, where string, args ...any) ([]isms.F
 	var out []isms.Finding
 	for rows.Next() {
 		var f isms.Finding
-		var closed sql.NullTime
-		if err := rows.Scan(&f.ID, &f.OrgID, &f.AuditID, &f.Ref, &f.Kind, &f.Title, &f.RaisedAt, &closed, &f.DeviationID); err != nil {
+		var closed nullTime
+		if err := rows.Scan(&f.ID, &f.OrgID, &f.AuditID, &f.Ref, &f.Kind, &f.Title, tm(&f.RaisedAt), &closed, &f.DeviationID); err != nil {
 			return nil, fmt.Errorf("scan finding: %w", err)
 		}
 		f.RaisedAt, f.ClosedAt = f.RaisedAt.UTC(), ptime(closed)
@@ -208,7 +208,7 @@ type DeviationCounts struct {
 // and those raised before findingsBefore.
 func (tx *Tx) DeviationCounts(ctx context.Context, orgID int64, now, before, findingsBefore time.Time) (DeviationCounts, error) {
 	var c DeviationCounts
-	var next sql.NullTime
+	var next nullTime
 	err := tx.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM deviations WHERE org_id = $1 AND status <> 'closed'),
 		(SELECT COUNT(*) FROM deviations WHERE org_id = $1 AND detected_at <= $3 AND (closed_at IS NULL OR closed_at > $3)),
@@ -217,7 +217,7 @@ func (tx *Tx) DeviationCounts(ctx context.Context, orgID int64, now, before, fin
 		(SELECT COUNT(*) FROM deviations WHERE org_id = $1 AND status = 'verifying' AND check_due_at <= $2),
 		(SELECT COUNT(*) FROM audit_findings WHERE org_id = $1 AND closed_at IS NULL),
 		(SELECT COUNT(*) FROM audit_findings WHERE org_id = $1 AND closed_at IS NULL AND raised_at < $4)`,
-		orgID, ts(now), ts(before), ts(findingsBefore)).Scan(&c.Open, &c.OpenBefore, &c.OverdueActions, &c.OverdueDeviations, &c.ChecksDue,
+		orgID, tx.ts(now), tx.ts(before), tx.ts(findingsBefore)).Scan(&c.Open, &c.OpenBefore, &c.OverdueActions, &c.OverdueDeviations, &c.ChecksDue,
 		&c.OpenFindings, &c.OverdueFindings)
 	if err != nil {
 		return c, fmt.Errorf("deviation counts: %w", err)

@@ -17,7 +17,7 @@ func (tx *Tx) PutInvitation(ctx context.Context, inv *isms.Invitation) error {
 	inv.CreatedAt = tx.Now
 	return tx.queryRow(ctx, `INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		inv.OrgID, inv.Email, string(inv.Role), inv.InvitedBy, ts(inv.CreatedAt), ts(inv.ExpiresAt)).Scan(&inv.ID)
+		inv.OrgID, inv.Email, string(inv.Role), inv.InvitedBy, tx.ts(inv.CreatedAt), tx.ts(inv.ExpiresAt)).Scan(&inv.ID)
 }
 
 const invitationSelect = `SELECT i.id, i.org_id, i.email, i.role, i.invited_by, i.created_at, i.expires_at, o.slug, o.name
@@ -26,7 +26,7 @@ const invitationSelect = `SELECT i.id, i.org_id, i.email, i.role, i.invited_by, 
 func scanInvitation(row interface{ Scan(...any) error }) (*isms.Invitation, error) {
 	var inv isms.Invitation
 	var role string
-	if err := row.Scan(&inv.ID, &inv.OrgID, &inv.Email, &role, &inv.InvitedBy, &inv.CreatedAt, &inv.ExpiresAt, &inv.OrgSlug, &inv.OrgName); err != nil {
+	if err := row.Scan(&inv.ID, &inv.OrgID, &inv.Email, &role, &inv.InvitedBy, tm(&inv.CreatedAt), tm(&inv.ExpiresAt), &inv.OrgSlug, &inv.OrgName); err != nil {
 		return nil, err
 	}
 	inv.Role = isms.Role(role)
@@ -37,7 +37,7 @@ func scanInvitation(row interface{ Scan(...any) error }) (*isms.Invitation, erro
 // InvitationsFor lists the invitations to an email that have not expired
 // at now, by organisation slug.
 func (tx *Tx) InvitationsFor(ctx context.Context, email string, now time.Time) ([]isms.Invitation, error) {
-	return tx.invitations(ctx, "invitations", invitationSelect+` WHERE i.email = $1 AND i.expires_at > $2 ORDER BY o.slug`, email, ts(now))
+	return tx.invitations(ctx, "invitations", invitationSelect+` WHERE i.email = $1 AND i.expires_at > $2 ORDER BY o.slug`, email, tx.ts(now))
 }
 
 // invitations runs a query of invitationSelect and scans every row.
@@ -82,13 +82,13 @@ func (tx *Tx) MemberByEmail(ctx context.Context, orgID int64, email string) (boo
 // OrgInvitations lists an organisation's invitations that have not
 // expired at now, by email.
 func (tx *Tx) OrgInvitations(ctx context.Context, orgID int64, now time.Time) ([]isms.Invitation, error) {
-	return tx.invitations(ctx, "organisation invitations", invitationSelect+` WHERE i.org_id = $1 AND i.expires_at > $2 ORDER BY i.email`, orgID, ts(now))
+	return tx.invitations(ctx, "organisation invitations", invitationSelect+` WHERE i.org_id = $1 AND i.expires_at > $2 ORDER BY i.email`, orgID, tx.ts(now))
 }
 
 // PruneInvitations deletes invitations that expired before a time: they
 // can no longer be answered, and the email they name is personal data.
 func (tx *Tx) PruneInvitations(ctx context.Context, before time.Time) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM invitations WHERE expires_at < $1`, ts(before))
+	res, err := tx.exec(ctx, `DELETE FROM invitations WHERE expires_at < $1`, tx.ts(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune invitations: %w", err)
 	}

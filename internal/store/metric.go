@@ -38,7 +38,7 @@ func (tx *Tx) AddMetricVersion(ctx context.Context, d *MetricDefinition) error {
 	}
 	err := tx.queryRow(ctx, `INSERT INTO metric_definitions (org_id, metric_key, version, definition, owner_id, changed_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		d.OrgID, d.Key, d.Version, d.Definition, owner, d.ChangedBy, ts(d.CreatedAt)).Scan(&d.ID)
+		d.OrgID, d.Key, d.Version, d.Definition, owner, d.ChangedBy, tx.ts(d.CreatedAt)).Scan(&d.ID)
 	return conflict(err, "the metric definition was changed concurrently; try again")
 }
 
@@ -50,7 +50,7 @@ func scanMetricDefs(rows *sql.Rows) ([]MetricDefinition, error) {
 	for rows.Next() {
 		var d MetricDefinition
 		var owner sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.OrgID, &d.Key, &d.Version, &d.Definition, &owner, &d.ChangedBy, &d.CreatedAt); err != nil {
+		if err := rows.Scan(&d.ID, &d.OrgID, &d.Key, &d.Version, &d.Definition, &owner, &d.ChangedBy, tm(&d.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan metric definition: %w", err)
 		}
 		d.OwnerID = owner.Int64
@@ -130,7 +130,7 @@ func (tx *Tx) SaveMeasurement(ctx context.Context, m *Measurement) error {
 		ON CONFLICT (org_id, metric_key, period) DO UPDATE SET version = excluded.version, as_of = excluded.as_of, value = excluded.value,
 			unit = excluded.unit, status = excluded.status, population = excluded.population, met = excluded.met, missed = excluded.missed,
 			pending = excluded.pending, counted = excluded.counted, reason = excluded.reason, computed_at = excluded.computed_at`,
-		m.OrgID, m.Key, m.Period, m.Version, ts(m.AsOf), v, m.Unit, m.Status, m.Population, m.Met, m.Missed, m.Pending, m.Counted, m.Reason, ts(m.ComputedAt))
+		m.OrgID, m.Key, m.Period, m.Version, tx.ts(m.AsOf), v, m.Unit, m.Status, m.Population, m.Met, m.Missed, m.Pending, m.Counted, m.Reason, tx.ts(m.ComputedAt))
 	if err != nil {
 		return fmt.Errorf("save measurement %s %s: %w", m.Key, m.Period, err)
 	}
@@ -180,7 +180,7 @@ func (tx *Tx) measurements(ctx context.Context, q string, args ...any) ([]Measur
 	for rows.Next() {
 		var m Measurement
 		var v sql.NullFloat64
-		if err := rows.Scan(&m.OrgID, &m.Key, &m.Period, &m.Version, &m.AsOf, &v, &m.Unit, &m.Status, &m.Population, &m.Met, &m.Missed, &m.Pending, &m.Counted, &m.Reason, &m.ComputedAt); err != nil {
+		if err := rows.Scan(&m.OrgID, &m.Key, &m.Period, &m.Version, tm(&m.AsOf), &v, &m.Unit, &m.Status, &m.Population, &m.Met, &m.Missed, &m.Pending, &m.Counted, &m.Reason, tm(&m.ComputedAt)); err != nil {
 			return nil, fmt.Errorf("scan measurement: %w", err)
 		}
 		if v.Valid {
@@ -229,7 +229,7 @@ func (tx *Tx) SetRecomputedInputs(ctx context.Context, orgID, seq int64) error {
 	_, err := tx.exec(ctx, `INSERT INTO metric_recomputes (org_id, input_seq, recomputed_at) VALUES ($1, $2, $3)
 		ON CONFLICT (org_id) DO UPDATE SET input_seq = CASE WHEN excluded.input_seq > metric_recomputes.input_seq
 			THEN excluded.input_seq ELSE metric_recomputes.input_seq END, recomputed_at = excluded.recomputed_at`,
-		orgID, seq, ts(tx.Now))
+		orgID, seq, tx.ts(tx.Now))
 	if err != nil {
 		return fmt.Errorf("record recompute: %w", err)
 	}
@@ -249,7 +249,7 @@ func (tx *Tx) SetManualValue(ctx context.Context, orgID int64, v *ManualValue) e
 	v.At = tx.Now
 	_, err := tx.exec(ctx, `INSERT INTO manual_values (org_id, metric_key, period, value, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (org_id, metric_key, period) DO UPDATE SET value = excluded.value, note = excluded.note, actor = excluded.actor, at = excluded.at`,
-		orgID, v.Key, v.Period, v.Value, v.Note, v.Actor, ts(v.At))
+		orgID, v.Key, v.Period, v.Value, v.Note, v.Actor, tx.ts(v.At))
 	return err
 }
 
@@ -263,7 +263,7 @@ func (tx *Tx) ManualValues(ctx context.Context, orgID int64) ([]ManualValue, err
 	var out []ManualValue
 	for rows.Next() {
 		var v ManualValue
-		if err := rows.Scan(&v.Key, &v.Period, &v.Value, &v.Note, &v.Actor, &v.At); err != nil {
+		if err := rows.Scan(&v.Key, &v.Period, &v.Value, &v.Note, &v.Actor, tm(&v.At)); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
@@ -275,7 +275,7 @@ func (tx *Tx) ManualValues(ctx context.Context, orgID int64) ([]ManualValue, err
 // the later of the organisation's creation and its metric's first version.
 func (tx *Tx) MetricsSince(ctx context.Context, orgID int64) (map[string]time.Time, error) {
 	var created time.Time
-	if err := tx.queryRow(ctx, `SELECT created_at FROM organizations WHERE id = $1`, orgID).Scan(&created); err != nil {
+	if err := tx.queryRow(ctx, `SELECT created_at FROM organizations WHERE id = $1`, orgID).Scan(tm(&created)); err != nil {
 		return nil, fmt.Errorf("read organisation %d: %w", orgID, err)
 	}
 	rows, err := tx.query(ctx, `SELECT metric_key, created_at FROM metric_definitions WHERE org_id = $1 AND version = 1`, orgID)
@@ -287,7 +287,7 @@ func (tx *Tx) MetricsSince(ctx context.Context, orgID int64) (map[string]time.Ti
 	for rows.Next() {
 		var key string
 		var at time.Time
-		if err := rows.Scan(&key, &at); err != nil {
+		if err := rows.Scan(&key, tm(&at)); err != nil {
 			return nil, err
 		}
 		if at.Before(created) {
@@ -303,10 +303,10 @@ func (tx *Tx) MetricsSince(ctx context.Context, orgID int64) (map[string]time.Ti
 // organisation whose history predates its arrival in pdca, such as the
 // demo's year of records.
 func (tx *Tx) BackdateOrg(ctx context.Context, orgID int64, at time.Time) error {
-	if _, err := tx.exec(ctx, `UPDATE organizations SET created_at = $2 WHERE id = $1 AND created_at > $2`, orgID, ts(at)); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE organizations SET created_at = $2 WHERE id = $1 AND created_at > $2`, orgID, tx.ts(at)); err != nil {
 		return fmt.Errorf("backdate organisation %d: %w", orgID, err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE metric_definitions SET created_at = $2 WHERE org_id = $1 AND version = 1 AND created_at > $2`, orgID, ts(at)); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE metric_definitions SET created_at = $2 WHERE org_id = $1 AND version = 1 AND created_at > $2`, orgID, tx.ts(at)); err != nil {
 		return fmt.Errorf("backdate metrics of organisation %d: %w", orgID, err)
 	}
 	return nil

@@ -18,17 +18,9 @@ var migrations embed.FS
 // Migrate applies every pending migration of pdca's schema, in order.
 // Migrations are forward-only and versioned by goose.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
-	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
-	if db.Engine == Postgres {
-		dialect, dir = goose.DialectPostgres, "migrations/postgres"
-	}
-	sub, err := fs.Sub(migrations, dir)
+	p, err := db.migrations()
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	p, err := goose.NewProvider(dialect, db.writer, sub)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return err
 	}
 	res, err := p.Up(ctx)
 	if err != nil {
@@ -40,6 +32,23 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 		}
 	}
 	return nil
+}
+
+// migrations returns the goose provider of the engine's migrations.
+func (db *DB) migrations() (*goose.Provider, error) {
+	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
+	if db.Engine == Postgres {
+		dialect, dir = goose.DialectPostgres, "migrations/postgres"
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, db.writer, sub)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
 }
 
 // migrationLockID is the PostgreSQL advisory lock key held while pdca

@@ -36,7 +36,7 @@ const prefsColumns = `org_id, user_id, email, webhook_url, webhook_kind, digest,
 
 func scanPrefs(row interface{ Scan(...any) error }) (isms.NotificationPrefs, error) {
 	var p isms.NotificationPrefs
-	var paused sql.NullTime
+	var paused nullTime
 	err := row.Scan(&p.OrgID, &p.UserID, &p.Email, &p.WebhookURL, &p.WebhookKind, &p.Digest, &paused)
 	p.PausedUntil = ptime(paused)
 	return p, err
@@ -59,7 +59,7 @@ func (tx *Tx) NotificationPrefs(ctx context.Context, orgID, userID int64) (isms.
 func (tx *Tx) SetNotificationPrefs(ctx context.Context, p isms.NotificationPrefs) error {
 	var paused any
 	if p.PausedUntil != nil {
-		paused = ts(*p.PausedUntil)
+		paused = tx.ts(*p.PausedUntil)
 	}
 	_, err := tx.exec(ctx, `INSERT INTO notification_prefs (`+prefsColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (org_id, user_id) DO UPDATE SET email = excluded.email, webhook_url = excluded.webhook_url,
@@ -76,7 +76,7 @@ func (tx *Tx) SetNotificationPrefs(ctx context.Context, p isms.NotificationPrefs
 // or another process): then the reminder must not be sent again.
 func (tx *Tx) MarkReminderSent(ctx context.Context, orgID int64, occasion string, stage isms.Stage, userID int64) (bool, error) {
 	res, err := tx.exec(ctx, `INSERT INTO reminders_sent (org_id, occasion, stage, user_id, sent_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (org_id, occasion, stage, user_id) DO NOTHING`, orgID, occasion, string(stage), userID, ts(tx.Now))
+		ON CONFLICT (org_id, occasion, stage, user_id) DO NOTHING`, orgID, occasion, string(stage), userID, tx.ts(tx.Now))
 	if err != nil {
 		return false, fmt.Errorf("mark reminder sent: %w", err)
 	}
@@ -112,7 +112,7 @@ func (tx *Tx) AddDelivery(ctx context.Context, d *Delivery) error {
 	d.CreatedAt, d.Status = tx.Now, isms.DeliveryPending
 	err := tx.queryRow(ctx, `INSERT INTO deliveries (org_id, user_id, channel, target, kind, subject, body, payload, status, attempts, last_error, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, '', $10) RETURNING id`,
-		d.OrgID, d.UserID, d.Channel, d.Target, d.Kind, d.Subject, d.Body, d.Payload, d.Status, ts(d.CreatedAt)).Scan(&d.ID)
+		d.OrgID, d.UserID, d.Channel, d.Target, d.Kind, d.Subject, d.Body, d.Payload, d.Status, tx.ts(d.CreatedAt)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("add delivery: %w", err)
 	}
@@ -123,9 +123,9 @@ const deliveryColumns = `d.id, d.org_id, d.user_id, d.channel, d.target, d.kind,
 
 func scanDelivery(row interface{ Scan(...any) error }) (*Delivery, error) {
 	var d Delivery
-	var sent sql.NullTime
+	var sent nullTime
 	if err := row.Scan(&d.ID, &d.OrgID, &d.UserID, &d.Channel, &d.Target, &d.Kind, &d.Subject, &d.Body, &d.Payload, &d.Status,
-		&d.Attempts, &d.LastError, &d.CreatedAt, &sent, &d.UserEmail); err != nil {
+		&d.Attempts, &d.LastError, tm(&d.CreatedAt), &sent, &d.UserEmail); err != nil {
 		return nil, err
 	}
 	d.CreatedAt, d.SentAt = d.CreatedAt.UTC(), ptime(sent)
@@ -166,7 +166,7 @@ func (tx *Tx) Deliveries(ctx context.Context, orgID int64, limit int) ([]*Delive
 func (tx *Tx) RecordDeliveryAttempt(ctx context.Context, orgID, id int64, status, lastError string) error {
 	var sent any
 	if status == isms.DeliverySent {
-		sent = ts(tx.Now)
+		sent = tx.ts(tx.Now)
 	}
 	_, err := tx.exec(ctx, `UPDATE deliveries SET status = $3, attempts = attempts + 1, last_error = $4, sent_at = $5 WHERE org_id = $1 AND id = $2`,
 		orgID, id, status, lastError, sent)

@@ -13,7 +13,7 @@ import (
 func (tx *Tx) CreateOrg(ctx context.Context, o *isms.Organization) error {
 	o.CreatedAt = tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO organizations (slug, name, time_zone, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING id`, o.Slug, o.Name, o.TimeZone, ts(o.CreatedAt)).Scan(&o.ID)
+		VALUES ($1, $2, $3, $4) RETURNING id`, o.Slug, o.Name, o.TimeZone, tx.ts(o.CreatedAt)).Scan(&o.ID)
 	if err != nil {
 		return conflict(err, fmt.Sprintf("an organisation with slug %q already exists", o.Slug))
 	}
@@ -25,7 +25,7 @@ const orgColumns = `id, slug, name, time_zone, date_order, created_at`
 // scanOrg reads orgColumns, then the extra columns into extra.
 func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*isms.Organization, error) {
 	var o isms.Organization
-	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.DateOrder, &o.CreatedAt}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &o.TimeZone, &o.DateOrder, tm(&o.CreatedAt)}, extra...)...); err != nil {
 		return nil, err
 	}
 	o.CreatedAt = o.CreatedAt.UTC()

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -27,7 +26,7 @@ func (tx *Tx) AddPasskey(ctx context.Context, p *Passkey) error {
 	p.CreatedAt = tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO user_passkeys (user_id, credential_id, public_key, sign_count, transports, flags, name, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		p.UserID, p.CredentialID, p.PublicKey, int64(p.SignCount), p.Transports, int64(p.Flags), p.Name, ts(p.CreatedAt)).Scan(&p.ID)
+		p.UserID, p.CredentialID, p.PublicKey, int64(p.SignCount), p.Transports, int64(p.Flags), p.Name, tx.ts(p.CreatedAt)).Scan(&p.ID)
 	if err != nil {
 		return conflict(err, "this passkey is registered already")
 	}
@@ -46,8 +45,8 @@ func (tx *Tx) PasskeysOf(ctx context.Context, userID int64) ([]Passkey, error) {
 	for rows.Next() {
 		var p Passkey
 		var count, flags int64
-		var last sql.NullTime
-		if err := rows.Scan(&p.ID, &p.UserID, &p.CredentialID, &p.PublicKey, &count, &p.Transports, &flags, &p.Name, &p.CreatedAt, &last); err != nil {
+		var last nullTime
+		if err := rows.Scan(&p.ID, &p.UserID, &p.CredentialID, &p.PublicKey, &count, &p.Transports, &flags, &p.Name, tm(&p.CreatedAt), &last); err != nil {
 			return nil, fmt.Errorf("scan passkey: %w", err)
 		}
 		p.SignCount, p.Flags, p.LastUsedAt = uint32(count), uint8(flags), ptime(last)
@@ -61,7 +60,7 @@ func (tx *Tx) PasskeysOf(ctx context.Context, userID int64) ([]Passkey, error) {
 // signature counter and the time.
 func (tx *Tx) UsePasskey(ctx context.Context, userID int64, credentialID string, signCount uint32) error {
 	_, err := tx.exec(ctx, `UPDATE user_passkeys SET sign_count = $3, last_used_at = $4 WHERE user_id = $1 AND credential_id = $2`,
-		userID, credentialID, int64(signCount), ts(tx.Now))
+		userID, credentialID, int64(signCount), tx.ts(tx.Now))
 	return err
 }
 

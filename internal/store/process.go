@@ -18,7 +18,7 @@ func scanProcess(row interface{ Scan(...any) error }) (*isms.Process, error) {
 	var owner sql.NullInt64
 	var dh sql.NullFloat64
 	if err := row.Scan(&p.ID, &p.OrgID, &p.Name, &p.Purpose, &owner, &p.Trigger, &p.Deadline, &dh, &p.Steps, &p.Recorded,
-		&p.Template, &p.Impact, &p.Recurrence, &p.Risk, &p.CreatedAt, &p.UpdatedAt, &p.OwnerName, &p.OwnerEmail); err != nil {
+		&p.Template, &p.Impact, &p.Recurrence, &p.Risk, tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.OwnerName, &p.OwnerEmail); err != nil {
 		return nil, err
 	}
 	p.OwnerID = owner.Int64
@@ -44,7 +44,7 @@ func (tx *Tx) CreateProcess(ctx context.Context, p *isms.Process) error {
 		template, impact, recurrence, risk, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
 		p.OrgID, p.Name, p.Purpose, p.OwnerID, p.Trigger, p.Deadline, dhArg(p), p.Steps, p.Recorded, p.Template,
-		p.Impact, p.Recurrence, p.Risk, ts(tx.Now)).Scan(&p.ID)
+		p.Impact, p.Recurrence, p.Risk, tx.ts(tx.Now)).Scan(&p.ID)
 	if err != nil {
 		return conflict(err, fmt.Sprintf("a process named %q exists; choose another name", p.Name))
 	}
@@ -56,7 +56,7 @@ func (tx *Tx) UpdateProcess(ctx context.Context, p *isms.Process) error {
 	p.UpdatedAt = tx.Now
 	res, err := tx.exec(ctx, `UPDATE processes SET name = $3, purpose = $4, owner_id = $5, trigger_event = $6, deadline = $7, deadline_hours = $8,
 		steps = $9, recorded = $10, impact = $11, recurrence = $12, risk = $13, updated_at = $14 WHERE org_id = $1 AND id = $2`,
-		p.OrgID, p.ID, p.Name, p.Purpose, p.OwnerID, p.Trigger, p.Deadline, dhArg(p), p.Steps, p.Recorded, p.Impact, p.Recurrence, p.Risk, ts(tx.Now))
+		p.OrgID, p.ID, p.Name, p.Purpose, p.OwnerID, p.Trigger, p.Deadline, dhArg(p), p.Steps, p.Recorded, p.Impact, p.Recurrence, p.Risk, tx.ts(tx.Now))
 	if err != nil {
 		return conflict(err, fmt.Sprintf("a process named %q exists; choose another name", p.Name))
 	}
@@ -149,7 +149,7 @@ func (tx *Tx) CreateCycle(ctx context.Context, c *isms.Cycle, chosen []CycleProc
 	c.CreatedAt = tx.Now
 	if err := tx.queryRow(ctx, `INSERT INTO cycles (org_id, name, starts_on, ends_on, goals, length_reason, focus_reason, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		c.OrgID, c.Name, ts(c.Start), ts(c.End), c.Goals, c.LengthReason, c.FocusReason, ts(tx.Now)).Scan(&c.ID); err != nil {
+		c.OrgID, c.Name, tx.ts(c.Start), tx.ts(c.End), c.Goals, c.LengthReason, c.FocusReason, tx.ts(tx.Now)).Scan(&c.ID); err != nil {
 		return fmt.Errorf("create cycle: %w", err)
 	}
 	for _, cp := range chosen {
@@ -165,7 +165,7 @@ const cycleColumns = `id, org_id, name, starts_on, ends_on, goals, length_reason
 
 func scanCycle(row interface{ Scan(...any) error }) (*isms.Cycle, error) {
 	var c isms.Cycle
-	if err := row.Scan(&c.ID, &c.OrgID, &c.Name, &c.Start, &c.End, &c.Goals, &c.LengthReason, &c.FocusReason, &c.CreatedAt); err != nil {
+	if err := row.Scan(&c.ID, &c.OrgID, &c.Name, tm(&c.Start), tm(&c.End), &c.Goals, &c.LengthReason, &c.FocusReason, tm(&c.CreatedAt)); err != nil {
 		return nil, err
 	}
 	c.Start, c.End, c.CreatedAt = c.Start.UTC(), c.End.UTC(), c.CreatedAt.UTC()

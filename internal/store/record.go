@@ -103,13 +103,13 @@ func statements(kind isms.RecordKind) (*recordSQL, error) {
 }
 
 // args returns the field values of r in column order for binding.
-func (s *recordSQL) args(r *isms.Record) []any {
+func (s *recordSQL) args(tx *Tx, r *isms.Record) []any {
 	out := make([]any, 0, len(s.spec.Fields))
 	for _, f := range s.spec.Fields {
 		switch f.Type {
 		case isms.FieldTime:
 			if t, ok := r.Times[f.Name]; ok {
-				out = append(out, ts(t))
+				out = append(out, tx.ts(t))
 			} else {
 				out = append(out, nil)
 			}
@@ -149,8 +149,8 @@ func (tx *Tx) InsertRecord(ctx context.Context, orgID int64, r *isms.Record, imp
 	if importID != 0 {
 		imp = importID
 	}
-	a := append([]any{orgID, r.Key}, s.args(r)...)
-	a = append(a, attributesJSON(r), imp, ts(tx.Now))
+	a := append([]any{orgID, r.Key}, s.args(tx, r)...)
+	a = append(a, attributesJSON(r), imp, tx.ts(tx.Now))
 	st, err := tx.prepared(ctx, s.insert)
 	if err != nil {
 		return fmt.Errorf("prepare insert %s: %w", r.Kind, err)
@@ -189,10 +189,10 @@ func (tx *Tx) InsertRecords(ctx context.Context, orgID int64, recs []isms.Record
 		for i := range InsertBatch {
 			r := &recs[i]
 			args = append(args, orgID, r.Key)
-			args = append(args, s.args(r)...)
-			args = append(args, attributesJSON(r), imp, ts(tx.Now))
+			args = append(args, s.args(tx, r)...)
+			args = append(args, attributesJSON(r), imp, tx.ts(tx.Now))
 			if q == s.insertManyQ {
-				args = append(args, ts(tx.Now)) // ? placeholders are not reused
+				args = append(args, tx.ts(tx.Now)) // ? placeholders are not reused
 			}
 		}
 		st, err := tx.prepared(ctx, q)
@@ -218,8 +218,8 @@ func (tx *Tx) UpdateRecord(ctx context.Context, orgID int64, r *isms.Record) err
 	if err != nil {
 		return err
 	}
-	a := append([]any{orgID, r.Key}, s.args(r)...)
-	a = append(a, attributesJSON(r), ts(tx.Now), r.ID)
+	a := append([]any{orgID, r.Key}, s.args(tx, r)...)
+	a = append(a, attributesJSON(r), tx.ts(tx.Now), r.ID)
 	st, err := tx.prepared(ctx, s.update)
 	if err != nil {
 		return fmt.Errorf("prepare update %s: %w", r.Kind, err)
@@ -239,7 +239,7 @@ func (s *recordSQL) scan(rows interface{ Scan(...any) error }) (isms.Record, err
 	r := isms.Record{Kind: s.spec.Kind, Times: map[string]time.Time{}, Bools: map[string]bool{}, Texts: map[string]string{}}
 	dest := make([]any, 0, len(s.spec.Fields)+3)
 	dest = append(dest, &r.ID, &r.Key)
-	times := make([]sql.NullTime, len(s.spec.Fields))
+	times := make([]nullTime, len(s.spec.Fields))
 	bools := make([]sql.NullBool, len(s.spec.Fields))
 	texts := make([]sql.NullString, len(s.spec.Fields))
 	for i, f := range s.spec.Fields {
@@ -399,7 +399,7 @@ func (tx *Tx) CreateImport(ctx context.Context, im *Import) error {
 	im.At = tx.Now
 	return tx.queryRow(ctx, `INSERT INTO imports (org_id, kind, format, file_name, file_sha256, rows_total, created, updated, unchanged, actor_id, actor, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		im.OrgID, string(im.Kind), im.Format, im.FileName, im.SHA256, im.Rows, im.Created, im.Updated, im.Unchanged, im.ActorID, im.Actor, ts(im.At)).Scan(&im.ID)
+		im.OrgID, string(im.Kind), im.Format, im.FileName, im.SHA256, im.Rows, im.Created, im.Updated, im.Unchanged, im.ActorID, im.Actor, tx.ts(im.At)).Scan(&im.ID)
 }
 
 // FinishImport records the final counts of an import run.
@@ -435,7 +435,7 @@ type RecordFilter struct {
 // recordWhere returns the conditions of a filtered list of records and
 // their arguments after the organisation's id ($1). Column names come
 // from the kind's specification, never from input.
-func (s *recordSQL) recordWhere(f RecordFilter) (string, []any) {
+func (s *recordSQL) recordWhere(tx *Tx, f RecordFilter) (string, []any) {
 	l := s.spec.List()
 	where := ` WHERE org_id = $1 AND ` + visible
 	var args []any
@@ -447,10 +447,10 @@ func (s *recordSQL) recordWhere(f RecordFilter) (string, []any) {
 		where += ` AND LOWER(natural_key) LIKE ` + arg("%"+strings.ToLower(f.Query)+"%")
 	}
 	if l.Time != "" && !f.From.IsZero() {
-		where += ` AND ` + l.Time + ` >= ` + arg(ts(f.From))
+		where += ` AND ` + l.Time + ` >= ` + arg(tx.ts(f.From))
 	}
 	if l.Time != "" && !f.To.IsZero() {
-		where += ` AND ` + l.Time + ` < ` + arg(ts(f.To))
+		where += ` AND ` + l.Time + ` < ` + arg(tx.ts(f.To))
 	}
 	switch {
 	case l.Closed != "" && f.Status == "open":
@@ -505,7 +505,7 @@ func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	where, args := s.recordWhere(f)
+	where, args := s.recordWhere(tx, f)
 	args = append([]any{orgID}, args...)
 	var total int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+where, args...).Scan(&total); err != nil {
@@ -555,7 +555,7 @@ func (tx *Tx) RecordImportID(ctx context.Context, orgID int64, kind isms.RecordK
 
 // scanVal holds one scanned nullable column of any field type.
 type scanVal struct {
-	t sql.NullTime
+	t nullTime
 	b sql.NullBool
 	s sql.NullString
 }

@@ -89,7 +89,7 @@ type ReportLink struct {
 // ReportLinkOf returns the organisation's report link; nil when disabled.
 func (tx *Tx) ReportLinkOf(ctx context.Context, orgID int64) (*ReportLink, error) {
 	l := &ReportLink{OrgID: orgID}
-	err := tx.queryRow(ctx, `SELECT created_at, created_by FROM incident_report_links WHERE org_id = $1`, orgID).Scan(&l.CreatedAt, &l.CreatedBy)
+	err := tx.queryRow(ctx, `SELECT created_at, created_by FROM incident_report_links WHERE org_id = $1`, orgID).Scan(tm(&l.CreatedAt), &l.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -104,7 +104,7 @@ func (tx *Tx) SetReportLink(ctx context.Context, orgID int64, tokenSHA256 string
 		return err
 	}
 	_, err := tx.exec(ctx, `INSERT INTO incident_report_links (org_id, token_sha256, created_at, created_by) VALUES ($1, $2, $3, $4)`,
-		orgID, tokenSHA256, ts(tx.Now), by)
+		orgID, tokenSHA256, tx.ts(tx.Now), by)
 	return err
 }
 

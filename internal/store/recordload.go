@@ -99,7 +99,7 @@ func (tx *Tx) StreamRecords(ctx context.Context, orgID int64, kind isms.RecordKi
 		q = fmt.Sprintf("SELECT %s FROM %s WHERE org_id = $1 AND %s AND %s%s", strings.Join(names, ", "), s.table, where, visible, order)
 		windowSQL.Store(key, q)
 	}
-	args := []any{orgID, ts(w.From), ts(w.To)}
+	args := []any{orgID, tx.ts(w.From), tx.ts(w.To)}
 	if w.Mode == WindowAll {
 		args = args[:1]
 	}

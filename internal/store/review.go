@@ -15,9 +15,9 @@ func scanReview(row interface{ Scan(...any) error }) (*isms.Review, error) {
 	var r isms.Review
 	var chair sql.NullInt64
 	var status, comments string
-	var signed sql.NullTime
-	if err := row.Scan(&r.ID, &r.OrgID, &r.Period, &r.HeldOn, &r.Attendees, &chair, &status, &comments, &r.Proposals, &r.Snapshot,
-		&r.SnapshotSHA256, &signed, &r.SignedBy, &r.CreatedAt, &r.UpdatedAt, &r.ChairName, &r.ChairRole, &r.Signatories); err != nil {
+	var signed nullTime
+	if err := row.Scan(&r.ID, &r.OrgID, &r.Period, tm(&r.HeldOn), &r.Attendees, &chair, &status, &comments, &r.Proposals, &r.Snapshot,
+		&r.SnapshotSHA256, &signed, &r.SignedBy, tm(&r.CreatedAt), tm(&r.UpdatedAt), &r.ChairName, &r.ChairRole, &r.Signatories); err != nil {
 		return nil, err
 	}
 	r.ChairID, r.Status, r.SignedAt = chair.Int64, isms.ReviewStatus(status), ptime(signed)
@@ -48,7 +48,7 @@ func (tx *Tx) CreateReview(ctx context.Context, r *isms.Review) error {
 	return tx.queryRow(ctx, `INSERT INTO reviews (org_id, period, held_on, attendees, chair_id, status, comments, proposals, snapshot, snapshot_sha256, signed_by, created_at, updated_at,
 		chair_name, chair_role, signatories)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', $9, $9, $10, $11, $12) RETURNING id`,
-		r.OrgID, r.Period, ts(r.HeldOn), r.Attendees, chairID(r), string(r.Status), commentsJSON(r), r.Proposals, ts(tx.Now), r.ChairName, r.ChairRole, r.Signatories).Scan(&r.ID)
+		r.OrgID, r.Period, tx.ts(r.HeldOn), r.Attendees, chairID(r), string(r.Status), commentsJSON(r), r.Proposals, tx.ts(tx.Now), r.ChairName, r.ChairRole, r.Signatories).Scan(&r.ID)
 }
 
 // UpdateReview stores a review's fields, status and snapshot.
@@ -56,13 +56,13 @@ func (tx *Tx) UpdateReview(ctx context.Context, r *isms.Review) error {
 	r.UpdatedAt = tx.Now
 	var signed any
 	if r.SignedAt != nil {
-		signed = ts(*r.SignedAt)
+		signed = tx.ts(*r.SignedAt)
 	}
 	res, err := tx.exec(ctx, `UPDATE reviews SET period = $3, held_on = $4, attendees = $5, chair_id = $6, status = $7, comments = $8, proposals = $9,
 		snapshot = $10, snapshot_sha256 = $11, signed_at = $12, signed_by = $13, updated_at = $14, chair_name = $15, chair_role = $16, signatories = $17
 		WHERE org_id = $1 AND id = $2`,
-		r.OrgID, r.ID, r.Period, ts(r.HeldOn), r.Attendees, chairID(r), string(r.Status), commentsJSON(r), r.Proposals, r.Snapshot, r.SnapshotSHA256,
-		signed, r.SignedBy, ts(tx.Now), r.ChairName, r.ChairRole, r.Signatories)
+		r.OrgID, r.ID, r.Period, tx.ts(r.HeldOn), r.Attendees, chairID(r), string(r.Status), commentsJSON(r), r.Proposals, r.Snapshot, r.SnapshotSHA256,
+		signed, r.SignedBy, tx.ts(tx.Now), r.ChairName, r.ChairRole, r.Signatories)
 	if err != nil {
 		return fmt.Errorf("update review: %w", err)
 	}
@@ -107,16 +107,16 @@ func (tx *Tx) CreateReviewAction(ctx context.Context, a *isms.ReviewAction) erro
 		owner = a.OwnerID
 	}
 	if a.Deadline != nil {
-		deadline = ts(*a.Deadline)
+		deadline = tx.ts(*a.Deadline)
 	}
 	return tx.queryRow(ctx, `INSERT INTO review_actions (org_id, review_id, kind, title, owner_id, deadline, status, note, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		a.OrgID, a.ReviewID, string(a.Kind), a.Title, owner, deadline, a.Status, a.Note, ts(tx.Now)).Scan(&a.ID)
+		a.OrgID, a.ReviewID, string(a.Kind), a.Title, owner, deadline, a.Status, a.Note, tx.ts(tx.Now)).Scan(&a.ID)
 }
 
 // CompleteReviewAction marks a decision done with a note.
 func (tx *Tx) CompleteReviewAction(ctx context.Context, orgID, id int64, note string) error {
-	res, err := tx.exec(ctx, `UPDATE review_actions SET status = 'done', done_at = $3, note = $4 WHERE org_id = $1 AND id = $2`, orgID, id, ts(tx.Now), note)
+	res, err := tx.exec(ctx, `UPDATE review_actions SET status = 'done', done_at = $3, note = $4 WHERE org_id = $1 AND id = $2`, orgID, id, tx.ts(tx.Now), note)
 	if err != nil {
 		return err
 	}
@@ -141,8 +141,8 @@ func (tx *Tx) ReviewActions(ctx context.Context, orgID, reviewID int64) ([]isms.
 	for rows.Next() {
 		var a isms.ReviewAction
 		var kind string
-		var deadline, done sql.NullTime
-		if err := rows.Scan(&a.ID, &a.OrgID, &a.ReviewID, &kind, &a.Title, &a.OwnerID, &deadline, &a.Status, &done, &a.Note, &a.CreatedAt, &a.OwnerName, &a.OwnerEmail, &a.Period); err != nil {
+		var deadline, done nullTime
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.ReviewID, &kind, &a.Title, &a.OwnerID, &deadline, &a.Status, &done, &a.Note, tm(&a.CreatedAt), &a.OwnerName, &a.OwnerEmail, &a.Period); err != nil {
 			return nil, err
 		}
 		a.Kind, a.Deadline, a.DoneAt = isms.ReviewActionKind(kind), ptime(deadline), ptime(done)

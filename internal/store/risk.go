@@ -19,7 +19,7 @@ func scanRisk(sc interface{ Scan(...any) error }) (*isms.Risk, error) {
 	var owner sql.NullInt64
 	var treatment string
 	if err := sc.Scan(&r.ID, &r.OrgID, &r.Number, &r.Asset, &r.Threat, &r.Vulnerability, &r.Likelihood, &r.Impact, &treatment, &r.Plan,
-		&r.Justification, &owner, &r.OwnerEmail, &r.OwnerName, &r.AssessedAt, &r.NextReview, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		&r.Justification, &owner, &r.OwnerEmail, &r.OwnerName, tm(&r.AssessedAt), tm(&r.NextReview), tm(&r.CreatedAt), tm(&r.UpdatedAt)); err != nil {
 		return nil, err
 	}
 	r.Treatment, r.OwnerID = isms.Treatment(treatment), owner.Int64
@@ -48,7 +48,7 @@ func (tx *Tx) CreateRisk(ctx context.Context, r *isms.Risk) error {
 		treatment_plan, justification, owner_id, assessed_at, next_review, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 		r.OrgID, r.Number, r.Asset, r.Threat, r.Vulnerability, r.Likelihood, r.Impact, r.Score(), string(r.Level()), string(r.Treatment),
-		r.Plan, r.Justification, nullID(r.OwnerID), ts(r.AssessedAt), ts(r.NextReview), ts(r.CreatedAt), ts(r.UpdatedAt)).Scan(&r.ID)
+		r.Plan, r.Justification, nullID(r.OwnerID), tx.ts(r.AssessedAt), tx.ts(r.NextReview), tx.ts(r.CreatedAt), tx.ts(r.UpdatedAt)).Scan(&r.ID)
 	return conflict(err, "another risk was added at the same moment; try again")
 }
 
@@ -60,7 +60,7 @@ func (tx *Tx) UpdateRisk(ctx context.Context, r *isms.Risk) error {
 		treatment = $8, treatment_plan = $9, justification = $10, owner_id = $11, assessed_at = $12, next_review = $13, updated_at = $14
 		WHERE org_id = $15 AND id = $16`,
 		r.Asset, r.Threat, r.Vulnerability, r.Likelihood, r.Impact, r.Score(), string(r.Level()), string(r.Treatment), r.Plan, r.Justification,
-		nullID(r.OwnerID), ts(r.AssessedAt), ts(r.NextReview), ts(r.UpdatedAt), r.OrgID, r.ID)
+		nullID(r.OwnerID), tx.ts(r.AssessedAt), tx.ts(r.NextReview), tx.ts(r.UpdatedAt), r.OrgID, r.ID)
 	if err != nil {
 		return fmt.Errorf("update risk %d: %w", r.ID, err)
 	}
@@ -176,7 +176,7 @@ func (tx *Tx) AddRiskAssessment(ctx context.Context, orgID int64, a *isms.RiskAs
 	a.At = tx.Now
 	_, err := tx.exec(ctx, `INSERT INTO risk_assessments (org_id, risk_id, likelihood, impact, score, level, note, actor_id, actor, assessed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		orgID, a.RiskID, a.Likelihood, a.Impact, a.Score, string(a.Level), a.Note, nullID(a.ActorID), a.Actor, ts(a.At))
+		orgID, a.RiskID, a.Likelihood, a.Impact, a.Score, string(a.Level), a.Note, nullID(a.ActorID), a.Actor, tx.ts(a.At))
 	if err != nil {
 		return fmt.Errorf("add risk assessment: %w", err)
 	}
@@ -200,7 +200,7 @@ func scanAssessments(rows *sql.Rows) ([]isms.RiskAssessment, error) {
 		var a isms.RiskAssessment
 		var level string
 		var actor sql.NullInt64
-		if err := rows.Scan(&a.RiskID, &a.Likelihood, &a.Impact, &a.Score, &level, &a.Note, &actor, &a.Actor, &a.At); err != nil {
+		if err := rows.Scan(&a.RiskID, &a.Likelihood, &a.Impact, &a.Score, &level, &a.Note, &actor, &a.Actor, tm(&a.At)); err != nil {
 			return nil, fmt.Errorf("scan risk assessment: %w", err)
 		}
 		a.Level, a.ActorID, a.At = isms.RiskLevel(level), actor.Int64, a.At.UTC()
@@ -231,7 +231,7 @@ func (tx *Tx) SetReviewIntervals(ctx context.Context, orgID int64, ri isms.Revie
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (org_id) DO UPDATE SET low_months = excluded.low_months, medium_months = excluded.medium_months,
 			high_months = excluded.high_months, critical_months = excluded.critical_months, updated_at = excluded.updated_at`,
-		orgID, ri[isms.LevelLow], ri[isms.LevelMedium], ri[isms.LevelHigh], ri[isms.LevelCritical], ts(tx.Now))
+		orgID, ri[isms.LevelLow], ri[isms.LevelMedium], ri[isms.LevelHigh], ri[isms.LevelCritical], tx.ts(tx.Now))
 	if err != nil {
 		return fmt.Errorf("set review intervals: %w", err)
 	}
@@ -266,7 +266,7 @@ func (tx *Tx) LinkableProcesses(ctx context.Context, orgID int64) ([]ProcessChoi
 // risks made before the moment, by risk and then oldest first.
 func (tx *Tx) RiskAssessmentsBefore(ctx context.Context, orgID int64, before time.Time) ([]isms.RiskAssessment, error) {
 	rows, err := tx.query(ctx, `SELECT risk_id, likelihood, impact, score, level, note, actor_id, actor, assessed_at FROM risk_assessments
-		WHERE org_id = $1 AND assessed_at < $2 ORDER BY risk_id, assessed_at, id`, orgID, ts(before))
+		WHERE org_id = $1 AND assessed_at < $2 ORDER BY risk_id, assessed_at, id`, orgID, tx.ts(before))
 	if err != nil {
 		return nil, fmt.Errorf("risk assessments before %v: %w", before, err)
 	}

@@ -61,7 +61,7 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 		where += ` AND r.owner_id IN (SELECT id FROM users WHERE LOWER(email) = ` + arg(strings.ToLower(strings.TrimSpace(f.Owner))) + `)`
 	}
 	if f.Due {
-		where += ` AND r.next_review < ` + arg(ts(f.Now))
+		where += ` AND r.next_review < ` + arg(tx.ts(f.Now))
 	}
 	if f.Untreated {
 		where += ` AND ` + untreatedSQL

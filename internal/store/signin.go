@@ -23,12 +23,12 @@ type ThrottleCounter struct {
 // other; on SQLite the writer is one connection.
 func (tx *Tx) LockThrottle(ctx context.Context, key string) (*ThrottleCounter, error) {
 	if _, err := tx.exec(ctx, `INSERT INTO signin_throttle (key, failures, window_start, last_at) VALUES ($1, 0, $2, $2)
-		ON CONFLICT (key) DO UPDATE SET failures = signin_throttle.failures`, key, ts(tx.Now)); err != nil {
+		ON CONFLICT (key) DO UPDATE SET failures = signin_throttle.failures`, key, tx.ts(tx.Now)); err != nil {
 		return nil, err
 	}
 	c := &ThrottleCounter{Key: key}
 	err := tx.queryRow(ctx, `SELECT failures, window_start, last_at FROM signin_throttle WHERE key = $1`, key).
-		Scan(&c.Failures, &c.WindowStart, &c.LastAt)
+		Scan(&c.Failures, tm(&c.WindowStart), tm(&c.LastAt))
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (tx *Tx) LockThrottle(ctx context.Context, key string) (*ThrottleCounter, e
 // SetThrottle stores a counter LockThrottle returned.
 func (tx *Tx) SetThrottle(ctx context.Context, c *ThrottleCounter) error {
 	_, err := tx.exec(ctx, `UPDATE signin_throttle SET failures = $2, window_start = $3, last_at = $4 WHERE key = $1`,
-		c.Key, c.Failures, ts(c.WindowStart), ts(c.LastAt))
+		c.Key, c.Failures, tx.ts(c.WindowStart), tx.ts(c.LastAt))
 	return err
 }
 
@@ -51,7 +51,7 @@ func (tx *Tx) DeleteThrottle(ctx context.Context, key string) error {
 
 // PruneSigninFailures deletes throttle counters last moved before a moment.
 func (tx *Tx) PruneSigninFailures(ctx context.Context, before time.Time) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM signin_throttle WHERE last_at < $1`, ts(before))
+	res, err := tx.exec(ctx, `DELETE FROM signin_throttle WHERE last_at < $1`, tx.ts(before))
 	if err != nil {
 		return 0, err
 	}
@@ -61,7 +61,7 @@ func (tx *Tx) PruneSigninFailures(ctx context.Context, before time.Time) (int64,
 // EndSessions voids every session of the user begun before now (the
 // authenticate middleware compares each session's sign-in time).
 func (tx *Tx) EndSessions(ctx context.Context, userID int64) error {
-	_, err := tx.exec(ctx, `UPDATE users SET sessions_valid_since = $2 WHERE id = $1`, userID, ts(tx.Now))
+	_, err := tx.exec(ctx, `UPDATE users SET sessions_valid_since = $2 WHERE id = $1`, userID, tx.ts(tx.Now))
 	return err
 }
 
@@ -76,7 +76,7 @@ type SecondFactor struct {
 func (tx *Tx) SecondFactorOf(ctx context.Context, userID int64) (*SecondFactor, error) {
 	var f SecondFactor
 	var secret sql.NullString
-	var enabled sql.NullTime
+	var enabled nullTime
 	var step sql.NullInt64
 	err := tx.queryRow(ctx, `SELECT totp_secret, totp_enabled_at, totp_last_step FROM users WHERE id = $1`, userID).
 		Scan(&secret, &enabled, &step)
@@ -98,7 +98,7 @@ func (tx *Tx) SetSecondFactor(ctx context.Context, userID int64, secret string, 
 		return err
 	}
 	_, err := tx.exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = $3, totp_last_step = $4 WHERE id = $1`,
-		userID, secret, ts(tx.Now), lastStep)
+		userID, secret, tx.ts(tx.Now), lastStep)
 	return err
 }
 
@@ -120,7 +120,7 @@ func (tx *Tx) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []s
 		return err
 	}
 	for _, h := range hashes {
-		if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)`, userID, h, ts(tx.Now)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)`, userID, h, tx.ts(tx.Now)); err != nil {
 			return err
 		}
 	}
@@ -130,7 +130,7 @@ func (tx *Tx) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []s
 // UseRecoveryCode marks an unused recovery code of the user used; false
 // when there is none with the hash (wrong, or used already).
 func (tx *Tx) UseRecoveryCode(ctx context.Context, userID int64, hash string) (bool, error) {
-	res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, userID, hash, ts(tx.Now))
+	res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, userID, hash, tx.ts(tx.Now))
 	if err != nil {
 		return false, err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -14,11 +13,11 @@ func (tx *Tx) CreateToken(ctx context.Context, t *isms.Token, hash string) error
 	t.CreatedAt = tx.Now
 	var expires any
 	if t.ExpiresAt != nil {
-		expires = ts(*t.ExpiresAt)
+		expires = tx.ts(*t.ExpiresAt)
 	}
 	return tx.queryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, scope, token_hash, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		t.OrgID, t.UserID, t.Name, string(t.Scope), hash, ts(t.CreatedAt), expires).Scan(&t.ID)
+		t.OrgID, t.UserID, t.Name, string(t.Scope), hash, tx.ts(t.CreatedAt), expires).Scan(&t.ID)
 }
 
 const tokenColumns = `id, org_id, user_id, name, scope, created_at, last_used_at, revoked_at, expires_at`
@@ -27,8 +26,8 @@ const tokenColumns = `id, org_id, user_id, name, scope, created_at, last_used_at
 func scanToken(row interface{ Scan(...any) error }, extra ...any) (*isms.Token, error) {
 	var t isms.Token
 	var scope string
-	var last, revoked, expires sql.NullTime
-	if err := row.Scan(append([]any{&t.ID, &t.OrgID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &last, &revoked, &expires}, extra...)...); err != nil {
+	var last, revoked, expires nullTime
+	if err := row.Scan(append([]any{&t.ID, &t.OrgID, &t.UserID, &t.Name, &scope, tm(&t.CreatedAt), &last, &revoked, &expires}, extra...)...); err != nil {
 		return nil, err
 	}
 	t.Scope = isms.TokenScope(scope)
@@ -87,13 +86,13 @@ func (tx *Tx) Tokens(ctx context.Context, orgID, userID int64) ([]*isms.Token, e
 
 // RevokeToken marks a token revoked.
 func (tx *Tx) RevokeToken(ctx context.Context, orgID, id int64) error {
-	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL`, orgID, id, ts(tx.Now))
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL`, orgID, id, tx.ts(tx.Now))
 	return err
 }
 
 // TouchToken records when a token was last used.
 func (tx *Tx) TouchToken(ctx context.Context, id int64) error {
-	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, ts(tx.Now))
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, tx.ts(tx.Now))
 	return err
 }
 
@@ -103,7 +102,7 @@ func (tx *Tx) TouchToken(ctx context.Context, id int64) error {
 // hold across processes.
 func (tx *Tx) MarkTokenDenied(ctx context.Context, orgID, id int64, cutoff time.Time) (bool, error) {
 	res, err := tx.exec(ctx, `UPDATE api_tokens SET denied_at = $3 WHERE org_id = $1 AND id = $2 AND (denied_at IS NULL OR denied_at <= $4)`,
-		orgID, id, ts(tx.Now), ts(cutoff))
+		orgID, id, tx.ts(tx.Now), tx.ts(cutoff))
 	if err != nil {
 		return false, fmt.Errorf("mark token denied: %w", err)
 	}

@@ -18,7 +18,7 @@ func (tx *Tx) CreateUser(ctx context.Context, u *isms.User, passwordHash string)
 		ph = passwordHash
 	}
 	err := tx.queryRow(ctx, `INSERT INTO users (email, name, password_hash, created_at, password_changed_at)
-		VALUES ($1, $2, $3, $4, $4) RETURNING id`, u.Email, u.Name, ph, ts(u.CreatedAt)).Scan(&u.ID)
+		VALUES ($1, $2, $3, $4, $4) RETURNING id`, u.Email, u.Name, ph, tx.ts(u.CreatedAt)).Scan(&u.ID)
 	if err != nil {
 		return conflict(err, fmt.Sprintf("a person with email %s already exists", u.Email))
 	}
@@ -41,7 +41,7 @@ func (tx *Tx) UserByEmail(ctx context.Context, email string) (*UserCredentials, 
 	var ph sql.NullString
 	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = users.id) FROM users WHERE email = $1`, email).
-		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP, &c.Passkey)
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, tm(&c.User.CreatedAt), &ph, &c.TOTP, &c.Passkey)
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -55,7 +55,7 @@ func (tx *Tx) UserByID(ctx context.Context, id int64) (*UserCredentials, error) 
 	var ph sql.NullString
 	err := tx.queryRow(ctx, `SELECT id, email, name, created_at, password_hash, totp_enabled_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = users.id) FROM users WHERE id = $1`, id).
-		Scan(&c.User.ID, &c.User.Email, &c.User.Name, &c.User.CreatedAt, &ph, &c.TOTP, &c.Passkey)
+		Scan(&c.User.ID, &c.User.Email, &c.User.Name, tm(&c.User.CreatedAt), &ph, &c.TOTP, &c.Passkey)
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -67,7 +67,7 @@ func (tx *Tx) UserByID(ctx context.Context, id int64) (*UserCredentials, error) 
 func (tx *Tx) UserByOIDC(ctx context.Context, issuer, subject string) (*isms.User, error) {
 	var u isms.User
 	err := tx.queryRow(ctx, `SELECT id, email, name, created_at FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2`,
-		issuer, subject).Scan(&u.ID, &u.Email, &u.Name, &u.CreatedAt)
+		issuer, subject).Scan(&u.ID, &u.Email, &u.Name, tm(&u.CreatedAt))
 	if err != nil {
 		return nil, notFound(err, "person")
 	}
@@ -83,7 +83,7 @@ func (tx *Tx) LinkOIDC(ctx context.Context, userID int64, issuer, subject string
 // SetPassword replaces a user's password hash and voids every session
 // begun before (EndSessions).
 func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string) error {
-	_, err := tx.exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3, sessions_valid_since = $3 WHERE id = $1`, userID, hash, ts(tx.Now))
+	_, err := tx.exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3, sessions_valid_since = $3 WHERE id = $1`, userID, hash, tx.ts(tx.Now))
 	return err
 }
 
@@ -113,7 +113,7 @@ func (tx *Tx) SetUserTimeZone(ctx context.Context, userID int64, zone string) er
 func (tx *Tx) AddMembership(ctx context.Context, m *isms.Membership) error {
 	m.CreatedAt = tx.Now
 	_, err := tx.exec(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)`,
-		m.OrgID, m.UserID, string(m.Role), ts(m.CreatedAt))
+		m.OrgID, m.UserID, string(m.Role), tx.ts(m.CreatedAt))
 	return conflict(err, "this person is already a member of the organisation")
 }
 
@@ -150,7 +150,7 @@ func scanMemberships(rows *sql.Rows) ([]isms.Membership, error) {
 	for rows.Next() {
 		var m isms.Membership
 		var role string
-		if err := rows.Scan(&m.OrgID, &m.UserID, &role, &m.CreatedAt, &m.Email, &m.Name, &m.OrgSlug, &m.OrgName, &m.OrgTimeZone, &m.UserTimeZone); err != nil {
+		if err := rows.Scan(&m.OrgID, &m.UserID, &role, tm(&m.CreatedAt), &m.Email, &m.Name, &m.OrgSlug, &m.OrgName, &m.OrgTimeZone, &m.UserTimeZone); err != nil {
 			return nil, fmt.Errorf("scan membership: %w", err)
 		}
 		m.Role = isms.Role(role)
@@ -213,9 +213,9 @@ func (tx *Tx) UserAndMemberships(ctx context.Context, userID int64) (*isms.User,
 		var row isms.User
 		var orgID sql.NullInt64
 		var role, slug, name, zone, dateOrder sql.NullString
-		var created, since sql.NullTime
+		var created, since nullTime
 		var requireMFA sql.NullBool
-		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.CreatedAt, &since, &row.TimeZone, &row.SecondFactor,
+		if err := rows.Scan(&row.ID, &row.Email, &row.Name, tm(&row.CreatedAt), &since, &row.TimeZone, &row.SecondFactor,
 			&orgID, &role, &created, &slug, &name, &zone, &requireMFA, &dateOrder); err != nil {
 			return nil, nil, fmt.Errorf("scan membership: %w", err)
 		}

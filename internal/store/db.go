@@ -133,10 +133,28 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.writer.SetMaxOpenConns(20)
-		db.writer.SetMaxIdleConns(20)
+		db.writer.SetMaxOpenConns(10)
+		db.writer.SetMaxIdleConns(10)
 		db.writer.SetConnMaxIdleTime(5 * time.Minute)
-		db.reader = db.writer
+		// Reads run without a transaction (see Read); their connections
+		// refuse writes instead (default_transaction_read_only), as the
+		// BEGIN READ ONLY they replace did.
+		rdsn, err := readOnlyDSN(dsn)
+		if err != nil {
+			db.writer.Close()
+			return nil, err
+		}
+		if db.reader, err = sql.Open("pgx", rdsn); err != nil {
+			db.writer.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.reader.SetMaxOpenConns(pgReaders)
+		db.reader.SetMaxIdleConns(pgReaders)
+		// Opening a connection under load cost a burst of reads its p99
+		// (16 new connections in the first second: 0.7 s instead of 0.1 s,
+		// docs/BENCHMARKS.md): readers stay open for half an hour idle
+		// (pgxpool's default), and serve opens them at start (WarmUp).
+		db.reader.SetConnMaxIdleTime(30 * time.Minute)
 	default:
 		if err := createPrivate(dsn); err != nil {
 			return nil, err
@@ -160,6 +178,58 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", db.Engine, err)
 	}
 	return db, nil
+}
+
+// pgReaders is the size of the PostgreSQL reader pool.
+const pgReaders = 20
+
+// WarmUp opens the PostgreSQL reader pool's connections at once, so that
+// the first burst of requests does not wait for them (serve calls it at
+// start). On SQLite it does nothing.
+func (db *DB) WarmUp(ctx context.Context) error {
+	if db.Engine != Postgres {
+		return nil
+	}
+	conns := make([]*sql.Conn, 0, pgReaders)
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the idle pool
+		}
+	}()
+	errs := make(chan error, pgReaders)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range pgReaders {
+		wg.Go(func() {
+			c, err := db.reader.Conn(ctx)
+			if err == nil {
+				err = c.PingContext(ctx)
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// readOnlyDSN is a postgres:// URL whose sessions refuse writes.
+func readOnlyDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", isms.Errorf(isms.EINVALID, "database URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // createPrivate creates a new SQLite database file readable and writable
@@ -228,7 +298,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx
 
 // Tx is a transaction with its moment fixed at the start.
 type Tx struct {
-	tx    *sql.Tx // nil in ReadOne
+	tx    *sql.Tx   // nil in ReadOne and in Read on PostgreSQL
+	conn  *sql.Conn // Read on PostgreSQL: one connection, no transaction
 	db    *DB
 	pool  *sql.DB
 	Now   time.Time
@@ -244,10 +315,13 @@ type querier interface {
 }
 
 func (tx *Tx) q() querier {
-	if tx.tx == nil {
-		return tx.pool
+	switch {
+	case tx.tx != nil:
+		return tx.tx
+	case tx.conn != nil:
+		return tx.conn
 	}
-	return tx.tx
+	return tx.pool
 }
 
 // prepared returns the statement for q, preparing it on first use in this
@@ -284,9 +358,22 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.writer, nil, fn)
 }
 
-// Read runs fn in a read-only transaction.
+// Read runs fn as a read: on SQLite in a transaction (one snapshot); on
+// PostgreSQL on one connection without a transaction. PostgreSQL's
+// isolation level, READ COMMITTED (pdca sets no other), takes a new
+// snapshot for each statement inside a transaction too, so BEGIN READ ONLY
+// and COMMIT bought no consistency, only two round trips per read (issue
+// 16 item 4). fn must not write: exec fails outside a transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: db.Engine == Postgres}, fn)
+	if db.Engine == Postgres {
+		conn, err := db.reader.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		defer conn.Close()
+		return fn(&Tx{conn: conn, db: db, pool: db.reader, Now: db.Now().UTC().Truncate(time.Microsecond)})
+	}
+	return db.run(ctx, db.reader, nil, fn)
 }
 
 // ReadOne runs fn outside a transaction: each of its statements runs on
@@ -337,7 +424,7 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if tx.tx == nil {
-		return nil, errors.New("write outside a transaction (ReadOne is for reads)")
+		return nil, errors.New("write outside a transaction (Read and ReadOne are for reads)")
 	}
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)

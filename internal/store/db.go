@@ -16,8 +16,11 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"           // registers the "sqlite" database/sql driver
 
 	"github.com/pdca/pdca/internal/isms"
 )
@@ -129,9 +132,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	var err error
 	switch db.Engine {
 	case Postgres:
-		db.writer, err = sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+		if db.writer, err = openPostgres(dsn, false); err != nil {
+			return nil, err
 		}
 		db.writer.SetMaxOpenConns(10)
 		db.writer.SetMaxIdleConns(10)
@@ -139,14 +141,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// Reads run without a transaction (see Read); their connections
 		// refuse writes instead (default_transaction_read_only), as the
 		// BEGIN READ ONLY they replace did.
-		rdsn, err := readOnlyDSN(dsn)
-		if err != nil {
+		if db.reader, err = openPostgres(dsn, true); err != nil {
 			db.writer.Close()
 			return nil, err
-		}
-		if db.reader, err = sql.Open("pgx", rdsn); err != nil {
-			db.writer.Close()
-			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		db.reader.SetMaxOpenConns(pgReaders)
 		db.reader.SetMaxIdleConns(pgReaders)
@@ -220,16 +217,27 @@ func (db *DB) WarmUp(ctx context.Context) error {
 	return errors.Join(all...)
 }
 
-// readOnlyDSN is a postgres:// URL whose sessions refuse writes.
-func readOnlyDSN(dsn string) (string, error) {
-	u, err := url.Parse(dsn)
+// pgCancelGrace is how long a statement whose context ends (the client
+// went away) may still finish before its connection is given up. pgx's
+// default gives up at once, closing the connection: every request cut off
+// at the end of a burst cost a new connection for the next burst
+// (docs/BENCHMARKS.md, "PostgreSQL read path").
+const pgCancelGrace = time.Second
+
+// openPostgres opens a pool on the postgres:// URL; readOnly sessions
+// refuse writes.
+func openPostgres(dsn string, readOnly bool) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return "", isms.Errorf(isms.EINVALID, "database URL: %v", err)
+		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	q := u.Query()
-	q.Set("default_transaction_read_only", "on")
-	u.RawQuery = q.Encode()
-	return u.String(), nil
+	if readOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn(), DeadlineDelay: pgCancelGrace}
+	}
+	return stdlib.OpenDB(*cfg), nil
 }
 
 // createPrivate creates a new SQLite database file readable and writable

@@ -93,3 +93,54 @@ func TestReadRefusesWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelledReadKeepsConnection: a statement whose request went away
+// (its context ended) may finish, and its connection stays in the pool;
+// pgx's default closed it, so each request cut off cost a new connection
+// (issue 16 item 4).
+func TestCancelledReadKeepsConnection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Engine != store.Postgres {
+			return // SQLite has no connection to lose
+		}
+		ctx := context.Background()
+		c, err := db.Reader().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var before, after int
+		if err := c.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&before); err != nil {
+			t.Fatal(err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			var x string
+			done <- c.QueryRowContext(cctx, `SELECT pg_sleep(0.2)::text`).Scan(&x)
+		}()
+		// Cancel once the statement runs on the server.
+		for {
+			select {
+			case err := <-done:
+				t.Fatalf("the statement ended before it was cancelled: %v", err)
+			default:
+			}
+			var n int
+			if err := db.Writer().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active'`, before).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 1 {
+				break
+			}
+		}
+		cancel()
+		<-done // finished or cancelled: either way the connection must live on
+		if err := c.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&after); err != nil {
+			t.Fatalf("the connection did not survive its cancelled statement: %v", err)
+		}
+		if after != before {
+			t.Errorf("backend %d after the cancelled statement, want the same %d", after, before)
+		}
+	})
+}

@@ -123,10 +123,7 @@ func (a *App) risk(ctx context.Context, p Principal, slug string, id int64, proc
 	out := &RiskDetail{}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		var err error
-		if out.Risk, err = tx.Risk(ctx, m.Org.ID, id); err != nil {
-			return err
-		}
-		if out.History, err = tx.RiskAssessments(ctx, m.Org.ID, id); err != nil {
+		if out.Risk, out.History, err = tx.RiskWithHistory(ctx, m.Org.ID, id); err != nil {
 			return err
 		}
 		out.Now = tx.Now

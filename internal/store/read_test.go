@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -141,6 +143,85 @@ func TestCancelledReadKeepsConnection(t *testing.T) {
 		}
 		if after != before {
 			t.Errorf("backend %d after the cancelled statement, want the same %d", after, before)
+		}
+	})
+}
+
+// TestRiskWithHistory: the one-statement read of a risk, its links and
+// its history returns what Risk and RiskAssessments return, for a risk
+// with links and three assessments, one with neither (read the long way)
+// and none (ENOTFOUND).
+func TestRiskWithHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o := &isms.Organization{Slug: "alpha", Name: "Alpha", TimeZone: "UTC"}
+		var full, bare *isms.Risk
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateOrg(ctx, o); err != nil {
+				return err
+			}
+			u := &isms.User{Email: "ann@example.com", Name: "Ann"}
+			if err := tx.CreateUser(ctx, u, ""); err != nil {
+				return err
+			}
+			var procs []int64
+			for _, name := range []string{"Backups", "Access reviews"} {
+				p := &isms.Process{OrgID: o.ID, Name: name, OwnerID: u.ID}
+				if err := tx.CreateProcess(ctx, p); err != nil {
+					return err
+				}
+				procs = append(procs, p.ID)
+			}
+			for _, r := range []**isms.Risk{&full, &bare} {
+				*r = &isms.Risk{OrgID: o.ID, Asset: "Laptop", Threat: "theft", Likelihood: 2, Impact: 3, AssessedAt: tx.Now, NextReview: tx.Now.AddDate(1, 0, 0)}
+				if err := tx.CreateRisk(ctx, *r); err != nil {
+					return err
+				}
+			}
+			full.Controls, full.ProcessIDs = []string{"A.8.7", "A.5.1", "A.8.13"}, []int64{procs[1], procs[0]}
+			if err := tx.SetRiskLinks(ctx, full); err != nil {
+				return err
+			}
+			for i, l := range []int{2, 4, 1} {
+				a := &isms.RiskAssessment{RiskID: full.ID, Likelihood: l, Impact: 3, Score: 3 * l, Level: isms.LevelLow, Note: fmt.Sprint("note ", i), Actor: "cli"}
+				if err := tx.AddRiskAssessment(ctx, o.ID, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			for _, id := range []int64{full.ID, bare.ID} {
+				r, hist, err := tx.RiskWithHistory(ctx, o.ID, id)
+				if err != nil {
+					return err
+				}
+				want, err := tx.Risk(ctx, o.ID, id)
+				if err != nil {
+					return err
+				}
+				wantHist, err := tx.RiskAssessments(ctx, o.ID, id)
+				if err != nil {
+					return err
+				}
+				if !reflect.DeepEqual(r, want) || !reflect.DeepEqual(hist, wantHist) {
+					t.Errorf("risk %d in one statement:\n%+v %+v\nwant\n%+v %+v", id, r, hist, want, wantHist)
+				}
+			}
+			r, hist, _ := tx.RiskWithHistory(ctx, o.ID, full.ID)
+			if len(r.Controls) != 3 || r.Controls[0] != "A.5.1" || len(r.ProcessIDs) != 2 || len(hist) != 3 || hist[1].Note != "note 1" {
+				t.Errorf("risk with links and history: %v %v, %d assessments", r.Controls, r.ProcessIDs, len(hist))
+			}
+			if _, _, err := tx.RiskWithHistory(ctx, o.ID, bare.ID+100); isms.ErrorCode(err) != isms.ENOTFOUND {
+				t.Errorf("no such risk: %v, want ENOTFOUND", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -138,6 +138,15 @@ type Principal struct {
 	// Token, when the caller authenticated with an API token: the token is
 	// bound to one organisation and scope.
 	Token *isms.Token
+	// in, when set, is the organisation the request is in and the
+	// principal's role there, read with the token (AuthenticateTokenIn)
+	// for this request's reads.
+	in *orgRole
+}
+
+type orgRole struct {
+	org  *isms.Organization
+	role isms.Role
 }
 
 // System is the principal of the command line.
@@ -240,7 +249,13 @@ func (a *App) write(ctx context.Context, p Principal, slug string, act isms.Acti
 // non-member, EFORBIDDEN for a missing right).
 func (a *App) read(ctx context.Context, p Principal, slug string, act isms.Action, fn func(tx *store.Tx, m *Member) error) error {
 	return a.DB.Read(ctx, func(tx *store.Tx) error {
-		m, err := member(ctx, tx, p, slug)
+		var m *Member
+		var err error
+		if p.in != nil && p.in.org.Slug == slug {
+			m, err = memberOf(p, p.in.org, p.in.role) // read with the token, this request
+		} else {
+			m, err = member(ctx, tx, p, slug)
+		}
 		if err != nil {
 			return err
 		}

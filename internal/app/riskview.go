@@ -110,17 +110,26 @@ type RiskDetail struct {
 
 // Risk returns one risk with its history. Requires read. ENOTFOUND.
 func (a *App) Risk(ctx context.Context, p Principal, slug string, id int64) (*RiskDetail, error) {
+	return a.risk(ctx, p, slug, id, true)
+}
+
+// RiskWithHistory is Risk without the organisation's processes (which
+// only the page's form needs): the API's read of one risk.
+func (a *App) RiskWithHistory(ctx context.Context, p Principal, slug string, id int64) (*RiskDetail, error) {
+	return a.risk(ctx, p, slug, id, false)
+}
+
+func (a *App) risk(ctx context.Context, p Principal, slug string, id int64, processes bool) (*RiskDetail, error) {
 	out := &RiskDetail{}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		var err error
-		if out.Risk, err = tx.Risk(ctx, m.Org.ID, id); err != nil {
-			return err
-		}
-		if out.History, err = tx.RiskAssessments(ctx, m.Org.ID, id); err != nil {
+		if out.Risk, out.History, err = tx.RiskWithHistory(ctx, m.Org.ID, id); err != nil {
 			return err
 		}
 		out.Now = tx.Now
-		out.Processes, err = tx.LinkableProcesses(ctx, m.Org.ID)
+		if processes {
+			out.Processes, err = tx.LinkableProcesses(ctx, m.Org.ID)
+		}
 		return err
 	})
 	return out, err

@@ -141,10 +141,28 @@ func (a *App) Tokens(ctx context.Context, p Principal, slug string) ([]*isms.Tok
 // AuthenticateToken returns the principal of a token secret. EUNAUTHORIZED
 // for an unknown, revoked or expired token. It records the last-used time.
 func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, error) {
+	return a.AuthenticateTokenIn(ctx, secret, "")
+}
+
+// AuthenticateTokenIn is AuthenticateToken for a call inside the
+// organisation with the slug (the API's /orgs/{org}/...): the same
+// statement reads the caller's role there, and the principal carries it
+// to the reads of this call, which then need no lookup of their own
+// (issue 16 item 4; like a page's viewer, it is read once per request).
+// Writes still read the role in their transaction.
+func (a *App) AuthenticateTokenIn(ctx context.Context, secret, slug string) (Principal, error) {
 	var p Principal
 	var touch bool
 	err := a.DB.ReadOne(ctx, func(tx *store.Tx) error { // one statement: every API call starts here
-		s, err := tx.TokenForSignIn(ctx, HashToken(secret))
+		var s *store.TokenSignIn
+		var org *isms.Organization
+		var role isms.Role
+		var err error
+		if slug != "" {
+			s, org, role, err = tx.TokenForSignInIn(ctx, HashToken(secret), slug)
+		} else {
+			s, err = tx.TokenForSignIn(ctx, HashToken(secret))
+		}
 		if err != nil && isms.ErrorCode(err) != isms.ENOTFOUND {
 			return err // the database failed (e.g. restarting): 500, not 401
 		}
@@ -157,6 +175,9 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (Principal, 
 			return isms.Errorf(isms.EUNAUTHORIZED, "this API token expired at %s; create a new one", t.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		p = Principal{UserID: t.UserID, Label: s.Email, Token: t}
+		if org != nil {
+			p.in = &orgRole{org: org, role: role}
+		}
 		touch = t.LastUsedAt == nil || tx.Now.Sub(*t.LastUsedAt) >= TokenTouchEvery
 		return nil
 	})

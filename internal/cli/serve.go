@@ -115,6 +115,9 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	hs := srv.HTTPServer()
+	if err := a.DB.WarmUp(e.ctx); err != nil {
+		e.log.Warn("open the database's reader connections ahead", "err", err)
+	}
 	if err := river.Start(e.ctx); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
 	}

@@ -17,8 +17,11 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"           // registers the "sqlite" database/sql driver
 
 	"github.com/pdca/pdca/internal/isms"
 )
@@ -130,14 +133,26 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	var err error
 	switch db.Engine {
 	case Postgres:
-		db.writer, err = sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+		if db.writer, err = openPostgres(dsn, false); err != nil {
+			return nil, err
 		}
-		db.writer.SetMaxOpenConns(20)
-		db.writer.SetMaxIdleConns(20)
+		db.writer.SetMaxOpenConns(10)
+		db.writer.SetMaxIdleConns(10)
 		db.writer.SetConnMaxIdleTime(5 * time.Minute)
-		db.reader = db.writer
+		// Reads run without a transaction (see Read); their connections
+		// refuse writes instead (default_transaction_read_only), as the
+		// BEGIN READ ONLY they replace did.
+		if db.reader, err = openPostgres(dsn, true); err != nil {
+			db.writer.Close()
+			return nil, err
+		}
+		db.reader.SetMaxOpenConns(pgReaders)
+		db.reader.SetMaxIdleConns(pgReaders)
+		// Opening a connection under load cost a burst of reads its p99
+		// (16 new connections in the first second: 0.7 s instead of 0.1 s,
+		// docs/BENCHMARKS.md): readers stay open for half an hour idle
+		// (pgxpool's default), and serve opens them at start (WarmUp).
+		db.reader.SetConnMaxIdleTime(30 * time.Minute)
 	default:
 		if err := createPrivate(dsn); err != nil {
 			return nil, err
@@ -161,6 +176,69 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", db.Engine, err)
 	}
 	return db, nil
+}
+
+// pgReaders is the size of the PostgreSQL reader pool.
+const pgReaders = 20
+
+// WarmUp opens the PostgreSQL reader pool's connections at once, so that
+// the first burst of requests does not wait for them (serve calls it at
+// start). On SQLite it does nothing.
+func (db *DB) WarmUp(ctx context.Context) error {
+	if db.Engine != Postgres {
+		return nil
+	}
+	conns := make([]*sql.Conn, 0, pgReaders)
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the idle pool
+		}
+	}()
+	errs := make(chan error, pgReaders)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range pgReaders {
+		wg.Go(func() {
+			c, err := db.reader.Conn(ctx)
+			if err == nil {
+				err = c.PingContext(ctx)
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// pgCancelGrace is how long a statement whose context ends (the client
+// went away) may still finish before its connection is given up. pgx's
+// default gives up at once, closing the connection: every request cut off
+// at the end of a burst cost a new connection for the next burst
+// (docs/BENCHMARKS.md, "PostgreSQL read path").
+const pgCancelGrace = time.Second
+
+// openPostgres opens a pool on the postgres:// URL; readOnly sessions
+// refuse writes.
+func openPostgres(dsn string, readOnly bool) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if readOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn(), DeadlineDelay: pgCancelGrace}
+	}
+	return stdlib.OpenDB(*cfg), nil
 }
 
 // createPrivate creates a new SQLite database file readable and writable
@@ -229,7 +307,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx
 
 // Tx is a transaction with its moment fixed at the start.
 type Tx struct {
-	tx    *sql.Tx // nil in ReadOne
+	tx    *sql.Tx   // nil in ReadOne and in Read on PostgreSQL
+	conn  *sql.Conn // Read on PostgreSQL: one connection, no transaction
 	db    *DB
 	pool  *sql.DB
 	Now   time.Time
@@ -245,10 +324,13 @@ type querier interface {
 }
 
 func (tx *Tx) q() querier {
-	if tx.tx == nil {
-		return tx.pool
+	switch {
+	case tx.tx != nil:
+		return tx.tx
+	case tx.conn != nil:
+		return tx.conn
 	}
-	return tx.tx
+	return tx.pool
 }
 
 // prepared returns the statement for q, preparing it on first use in this
@@ -285,9 +367,22 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.writer, nil, fn)
 }
 
-// Read runs fn in a read-only transaction.
+// Read runs fn as a read: on SQLite in a transaction (one snapshot); on
+// PostgreSQL on one connection without a transaction. PostgreSQL's
+// isolation level, READ COMMITTED (pdca sets no other), takes a new
+// snapshot for each statement inside a transaction too, so BEGIN READ ONLY
+// and COMMIT bought no consistency, only two round trips per read (issue
+// 16 item 4). fn must not write: exec fails outside a transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: db.Engine == Postgres}, fn)
+	if db.Engine == Postgres {
+		conn, err := db.reader.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		defer conn.Close()
+		return fn(&Tx{conn: conn, db: db, pool: db.reader, Now: db.Now().UTC().Truncate(time.Microsecond)})
+	}
+	return db.run(ctx, db.reader, nil, fn)
 }
 
 // ReadOne runs fn outside a transaction: each of its statements runs on
@@ -339,7 +434,7 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	tx.checkArgs(q, args)
 	if tx.tx == nil {
-		return nil, errors.New("write outside a transaction (ReadOne is for reads)")
+		return nil, errors.New("write outside a transaction (Read and ReadOne are for reads)")
 	}
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)

@@ -108,7 +108,7 @@ func (tx *Tx) StreamRecords(ctx context.Context, orgID int64, kind isms.RecordKi
 		return fmt.Errorf("read %s: %w", kind, err)
 	}
 	defer rows.Close()
-	sc := newRowScanner(kind, cols, keyed)
+	sc := newRecordScanner(kind, cols, keyed)
 	for rows.Next() {
 		if err := sc.scan(rows); err != nil {
 			return fmt.Errorf("scan %s: %w", kind, err)
@@ -120,10 +120,10 @@ func (tx *Tx) StreamRecords(ctx context.Context, orgID int64, kind isms.RecordKi
 	return rows.Err()
 }
 
-// rowScanner reads rows of (id, [natural key], fields...) into one record
+// recordScanner reads rows of (id, [natural key], fields...) into one record
 // it refills, so that streaming a register allocates per row only what the
 // driver does.
-type rowScanner struct {
+type recordScanner struct {
 	cols  []isms.Field
 	rec   isms.Record
 	vals  []scanVal
@@ -131,8 +131,8 @@ type rowScanner struct {
 	keyed bool
 }
 
-func newRowScanner(kind isms.RecordKind, cols []isms.Field, keyed bool) *rowScanner {
-	sc := &rowScanner{cols: cols, keyed: keyed, vals: make([]scanVal, len(cols))}
+func newRecordScanner(kind isms.RecordKind, cols []isms.Field, keyed bool) *recordScanner {
+	sc := &recordScanner{cols: cols, keyed: keyed, vals: make([]scanVal, len(cols))}
 	sc.rec = isms.Record{Kind: kind, Times: map[string]time.Time{}, Bools: map[string]bool{}, Texts: map[string]string{}}
 	sc.dest = append(sc.dest, &sc.rec.ID)
 	if keyed {
@@ -151,7 +151,7 @@ func newRowScanner(kind isms.RecordKind, cols []isms.Field, keyed bool) *rowScan
 	return sc
 }
 
-func (sc *rowScanner) scan(rows interface{ Scan(...any) error }) error {
+func (sc *recordScanner) scan(rows interface{ Scan(...any) error }) error {
 	if err := rows.Scan(sc.dest...); err != nil {
 		return err
 	}

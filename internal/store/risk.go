@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -71,14 +73,46 @@ func (tx *Tx) UpdateRisk(ctx context.Context, r *isms.Risk) error {
 }
 
 // Risk returns one risk of the organisation with its links. ENOTFOUND.
+// One statement: the risk's row once per link (controls, then processes;
+// once with no link), so that reading a risk is one round trip on
+// PostgreSQL (issue 16 item 4). "+org_id" as in riskControlsOf.
 func (tx *Tx) Risk(ctx context.Context, orgID, id int64) (*isms.Risk, error) {
-	r, err := scanRisk(tx.queryRow(ctx, `SELECT `+riskColumns+riskFrom+` WHERE r.org_id = $1 AND r.id = $2`, orgID, id))
+	rows, err := tx.query(ctx, `SELECT `+riskColumns+`, l.kind, l.control_id, l.process_id`+riskFrom+`
+		LEFT JOIN (SELECT 1 AS kind, control_id, 0 AS process_id FROM risk_controls WHERE +org_id = $1 AND catalogue = $3 AND risk_id = $2
+			UNION ALL SELECT 2, '', process_id FROM risk_processes WHERE +org_id = $1 AND risk_id = $2) l ON 1 = 1
+		WHERE r.org_id = $1 AND r.id = $2 ORDER BY l.kind, l.control_id, l.process_id`, orgID, id, isms.CatalogueAnnexA2022)
 	if err != nil {
-		return nil, notFound(err, fmt.Sprintf("risk %d", id))
+		return nil, fmt.Errorf("risk %d: %w", id, err)
 	}
-	rs := []*isms.Risk{r}
-	if err := tx.riskLinksOf(ctx, orgID, rs); err != nil {
-		return nil, err
+	defer rows.Close()
+	var r *isms.Risk
+	for rows.Next() {
+		var kind, process sql.NullInt64
+		var control sql.NullString
+		var one *isms.Risk
+		err := scanJoined(rows, func(sc rowScanner) error {
+			var err error
+			one, err = scanRisk(sc)
+			return err
+		}, func(sc rowScanner) error { return sc.Scan(&kind, &control, &process) })
+		if err != nil {
+			return nil, fmt.Errorf("scan risk %d: %w", id, err)
+		}
+		if r == nil {
+			r = one
+		}
+		switch kind.Int64 {
+		case 1:
+			r.Controls = append(r.Controls, control.String)
+		case 2:
+			r.ProcessIDs = append(r.ProcessIDs, process.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("risk %d: %w", id, err)
+	}
+	if r == nil {
+		return nil, isms.Errorf(isms.ENOTFOUND, "risk %d not found", id)
 	}
 	return r, nil
 }
@@ -193,20 +227,97 @@ func (tx *Tx) RiskAssessments(ctx context.Context, orgID, riskID int64) ([]isms.
 	return scanAssessments(rows)
 }
 
+// assessmentColumns are the columns of risk_assessments a, for scanAssessment.
+const assessmentColumns = `a.risk_id, a.likelihood, a.impact, a.score, a.level, a.note, a.actor_id, a.actor, a.assessed_at`
+
 func scanAssessments(rows *sql.Rows) ([]isms.RiskAssessment, error) {
 	defer rows.Close()
 	var out []isms.RiskAssessment
 	for rows.Next() {
-		var a isms.RiskAssessment
-		var level string
-		var actor sql.NullInt64
-		if err := rows.Scan(&a.RiskID, &a.Likelihood, &a.Impact, &a.Score, &level, &a.Note, &actor, &a.Actor, tm(&a.At)); err != nil {
+		a, err := scanAssessment(rows)
+		if err != nil {
 			return nil, fmt.Errorf("scan risk assessment: %w", err)
 		}
-		a.Level, a.ActorID, a.At = isms.RiskLevel(level), actor.Int64, a.At.UTC()
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// scanAssessment reads assessmentColumns, then the extra columns into extra.
+func scanAssessment(sc rowScanner, extra ...any) (isms.RiskAssessment, error) {
+	var a isms.RiskAssessment
+	var level string
+	var actor sql.NullInt64
+	if err := sc.Scan(append([]any{&a.RiskID, &a.Likelihood, &a.Impact, &a.Score, &level, &a.Note, &actor, &a.Actor, tm(&a.At)}, extra...)...); err != nil {
+		return a, err
+	}
+	a.Level, a.ActorID, a.At = isms.RiskLevel(level), actor.Int64, a.At.UTC()
+	return a, nil
+}
+
+// RiskWithHistory is Risk and RiskAssessments in one statement (one round
+// trip on PostgreSQL, issue 16 item 4): a row per assessment, each with
+// the risk and its links (aggregated, the same on every row). A risk has
+// its first assessment from its creation; one without any is read with
+// the two statements. ENOTFOUND.
+func (tx *Tx) RiskWithHistory(ctx context.Context, orgID, id int64) (*isms.Risk, []isms.RiskAssessment, error) {
+	rows, err := tx.query(ctx, `SELECT `+riskColumns+`, `+assessmentColumns+`,
+		(SELECT string_agg(control_id, ',' ORDER BY control_id) FROM risk_controls WHERE +org_id = $1 AND catalogue = $3 AND risk_id = $2),
+		(SELECT string_agg(CAST(process_id AS TEXT), ',' ORDER BY process_id) FROM risk_processes WHERE +org_id = $1 AND risk_id = $2)`+riskFrom+`
+		JOIN risk_assessments a ON a.org_id = r.org_id AND a.risk_id = r.id
+		WHERE r.org_id = $1 AND r.id = $2 ORDER BY a.assessed_at, a.id`, orgID, id, isms.CatalogueAnnexA2022)
+	if err != nil {
+		return nil, nil, fmt.Errorf("risk %d: %w", id, err)
+	}
+	var r *isms.Risk
+	var hist []isms.RiskAssessment
+	var controls, processes sql.NullString
+	for rows.Next() {
+		var one *isms.Risk
+		var a isms.RiskAssessment
+		err := scanJoined(rows, func(sc rowScanner) error {
+			var err error
+			one, err = scanRisk(sc)
+			return err
+		}, func(sc rowScanner) error {
+			var err error
+			a, err = scanAssessment(sc, &controls, &processes)
+			return err
+		})
+		if err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("scan risk %d: %w", id, err)
+		}
+		if r == nil {
+			r = one
+		}
+		hist = append(hist, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("risk %d: %w", id, err)
+	}
+	if r == nil {
+		if r, err = tx.Risk(ctx, orgID, id); err != nil {
+			return nil, nil, err
+		}
+		hist, err = tx.RiskAssessments(ctx, orgID, id)
+		return r, hist, err
+	}
+	if controls.String != "" {
+		r.Controls = strings.Split(controls.String, ",")
+	}
+	for _, p := range strings.Split(processes.String, ",") {
+		if p == "" {
+			continue
+		}
+		pid, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, nil, fmt.Errorf("risk %d: process id %q: %w", id, p, err)
+		}
+		r.ProcessIDs = append(r.ProcessIDs, pid)
+	}
+	return r, hist, nil
 }
 
 // ReviewIntervals returns the organisation's months between

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,6 +59,59 @@ func (tx *Tx) TokenForSignIn(ctx context.Context, hash string) (*TokenSignIn, er
 	}
 	out.Token = t
 	return &out, nil
+}
+
+// TokenForSignInIn is TokenForSignIn that also reads, in the same
+// statement, the organisation with the slug and the token owner's role in
+// it ("" if none): an API call inside an organisation then needs no second
+// lookup of who the caller is there (issue 16 item 4). org is nil when no
+// organisation has the slug (the caller reports that).
+func (tx *Tx) TokenForSignInIn(ctx context.Context, hash, slug string) (s *TokenSignIn, org *isms.Organization, role isms.Role, err error) {
+	var out TokenSignIn
+	var r string
+	row := tx.queryRow(ctx, `SELECT t.id, t.org_id, t.user_id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at, t.expires_at, u.email,
+		EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = t.org_id AND m.user_id = t.user_id),
+		o.id, o.slug, o.name, o.time_zone, o.date_order, o.created_at, COALESCE(m.role, '')
+		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organizations o ON o.slug = $2
+		LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = t.user_id
+		WHERE t.token_hash = $1`, hash, slug)
+	// The token's columns come first, then the organisation's: each is
+	// read by its own scan function, and the row is scanned once.
+	err = scanJoined(row, func(r1 rowScanner) error {
+		t, e := scanToken(r1, &out.Email, &out.Member)
+		out.Token = t
+		return e
+	}, func(r2 rowScanner) error {
+		o, e := scanOrg(r2, &r)
+		org = o
+		return e
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		s, err := tx.TokenForSignIn(ctx, hash) // no such token, or no such organisation
+		return s, nil, "", err
+	}
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return &out, org, isms.Role(r), nil
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// scanJoined scans one row of which first reads the leading columns and
+// rest the others, each with its own scan function (which may convert
+// what it read after its Scan returns): first's Scan runs rest, whose Scan
+// scans the row into both sets of destinations.
+func scanJoined(row rowScanner, first, rest func(rowScanner) error) error {
+	return first(scanFunc(func(d1 ...any) error {
+		return rest(scanFunc(func(d2 ...any) error {
+			return row.Scan(append(append([]any(nil), d1...), d2...)...)
+		}))
+	}))
 }
 
 // TokenByID returns one of an organisation's tokens; ENOTFOUND if none.

@@ -129,7 +129,7 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			d, err := s.app.Risk(ctx, p, in.Org, in.ID)
+			d, err := s.app.RiskWithHistory(ctx, p, in.Org, in.ID)
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

@@ -50,7 +50,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.apiProblem(w, r, isms.Errorf(isms.EUNAUTHORIZED, "use Authorization: Bearer <token>"))
 				return
 			}
-			p, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(secret))
+			slug, _ := apiOrg(r.URL.Path)
+			p, err := s.app.AuthenticateTokenIn(ctx, strings.TrimSpace(secret), slug)
 			if err != nil {
 				s.apiProblem(w, r, err)
 				return

@@ -1,0 +1,291 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
+)
+
+// listFixture is two organisations: acme with 120 members (roles in
+// turn, names out of order), 130 tokens of two of them (every third
+// revoked, every fifth of the rest expired) and 140 deliveries (statuses
+// and channels in turn); other with one of each, which no list of acme
+// may show.
+type listFixture struct {
+	acme, other      int64
+	users            []int64 // acme's members, in creation order
+	now              time.Time
+	revoked, expired int
+}
+
+func seedLists(t testing.TB, db *store.DB, members, tokens, deliveries int) *listFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &listFixture{}
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		f.now = tx.Now
+		acme := &isms.Organization{Slug: "acme", Name: "Acme", TimeZone: "UTC"}
+		other := &isms.Organization{Slug: "other", Name: "Other", TimeZone: "UTC"}
+		for _, o := range []*isms.Organization{acme, other} {
+			if err := tx.CreateOrg(ctx, o); err != nil {
+				return err
+			}
+		}
+		f.acme, f.other = acme.ID, other.ID
+		roles := isms.Roles()
+		for i := range members {
+			// Names out of creation order: person 7 sorts before person 70.
+			u := &isms.User{Email: fmt.Sprintf("p%06d@acme.test", i), Name: fmt.Sprintf("Person %d", (i*7919)%members)}
+			if err := tx.CreateUser(ctx, u, ""); err != nil {
+				return err
+			}
+			if err := tx.AddMembership(ctx, &isms.Membership{OrgID: acme.ID, UserID: u.ID, Role: roles[i%len(roles)]}); err != nil {
+				return err
+			}
+			f.users = append(f.users, u.ID)
+		}
+		stranger := &isms.User{Email: "stranger@other.test", Name: "A Stranger"}
+		if err := tx.CreateUser(ctx, stranger, ""); err != nil {
+			return err
+		}
+		if err := tx.AddMembership(ctx, &isms.Membership{OrgID: other.ID, UserID: stranger.ID, Role: isms.RoleAdmin}); err != nil {
+			return err
+		}
+		past, future := tx.Now.Add(-time.Hour), tx.Now.Add(time.Hour)
+		for i := range tokens {
+			tok := &isms.Token{OrgID: acme.ID, UserID: f.users[i%2], Name: fmt.Sprintf("token %d", i), Scope: isms.ScopeRead}
+			switch {
+			case i%3 == 0:
+			case i%5 == 0:
+				tok.ExpiresAt = &past
+				f.expired++
+			default:
+				tok.ExpiresAt = &future
+			}
+			if err := tx.CreateToken(ctx, tok, fmt.Sprintf("hash-%d", i)); err != nil {
+				return err
+			}
+			if i%3 == 0 {
+				if err := tx.RevokeToken(ctx, acme.ID, tok.ID); err != nil {
+					return err
+				}
+				f.revoked++
+			}
+		}
+		if err := tx.CreateToken(ctx, &isms.Token{OrgID: other.ID, UserID: stranger.ID, Name: "theirs", Scope: isms.ScopeRead}, "hash-other"); err != nil {
+			return err
+		}
+		statuses := []string{isms.DeliveryPending, isms.DeliverySent, isms.DeliveryFailed}
+		for i := range deliveries {
+			d := &store.Delivery{OrgID: acme.ID, UserID: f.users[i%len(f.users)], Channel: isms.ChannelEmail, Target: "x@acme.test", Subject: fmt.Sprintf("d%d", i)}
+			if i%2 == 1 {
+				d.Channel, d.Kind, d.Target = isms.ChannelWebhook, "json", "https://hooks.example/x"
+			}
+			if err := tx.AddDelivery(ctx, d); err != nil {
+				return err
+			}
+			if st := statuses[i%3]; st != isms.DeliveryPending {
+				if err := tx.RecordDeliveryAttempt(ctx, acme.ID, d.ID, st, ""); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.AddDelivery(ctx, &store.Delivery{OrgID: other.ID, UserID: stranger.ID, Channel: isms.ChannelEmail, Target: "s@other.test", Subject: "theirs"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// pageThrough reads a whole list a page at a time and checks each page
+// against the next: full pages until the last, More exactly when another
+// page follows, the same count on every page.
+func pageThrough[T any](t *testing.T, limit int, read func(store.PageSpec) (*store.Page[T], error)) (all []T, total int) {
+	t.Helper()
+	for off := 0; ; off += limit {
+		pg, err := read(store.PageSpec{Limit: limit, Offset: off, Count: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off == 0 {
+			total = pg.Total
+		} else if pg.Total != total {
+			t.Fatalf("offset %d counts %d, the first page %d", off, pg.Total, total)
+		}
+		all = append(all, pg.Items...)
+		if !pg.More {
+			if len(all) != total {
+				t.Fatalf("paged %d rows, counted %d", len(all), total)
+			}
+			return all, total
+		}
+		if len(pg.Items) != limit {
+			t.Fatalf("offset %d: %d rows and more follow; want a full page of %d", off, len(pg.Items), limit)
+		}
+	}
+}
+
+func TestMemberPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := seedLists(t, db, 120, 0, 0)
+		read := func(mf store.MemberFilter) func(store.PageSpec) (*store.Page[isms.Membership], error) {
+			return func(p store.PageSpec) (out *store.Page[isms.Membership], err error) {
+				mf.PageSpec = p
+				err = db.Read(ctx, func(tx *store.Tx) error { out, err = tx.MemberPage(ctx, f.acme, mf); return err })
+				return out, err
+			}
+		}
+		all, total := pageThrough(t, 50, read(store.MemberFilter{}))
+		if total != 120 {
+			t.Fatalf("%d members, want 120", total)
+		}
+		seen := map[int64]bool{}
+		for i, m := range all {
+			if m.OrgID != f.acme || seen[m.UserID] {
+				t.Fatalf("row %d: %+v another organisation's or seen before", i, m)
+			}
+			seen[m.UserID] = true
+			if i > 0 && all[i-1].Name > m.Name {
+				t.Fatalf("row %d: %q after %q: not by name", i, m.Name, all[i-1].Name)
+			}
+		}
+		// Compare with the whole list as read before paging (by name).
+		var whole []isms.Membership
+		if err := db.Read(ctx, func(tx *store.Tx) (err error) { whole, err = tx.Members(ctx, f.acme); return err }); err != nil {
+			t.Fatal(err)
+		}
+		for i := range whole {
+			if whole[i].UserID != all[i].UserID {
+				t.Fatalf("row %d: paged %d, whole list %d", i, all[i].UserID, whole[i].UserID)
+			}
+		}
+		auditors, n := pageThrough(t, 7, read(store.MemberFilter{Role: isms.RoleAuditor}))
+		if n != 20 {
+			t.Fatalf("%d auditors, want 20 (every sixth)", n)
+		}
+		for _, m := range auditors {
+			if m.Role != isms.RoleAuditor {
+				t.Fatalf("%s is %s", m.Email, m.Role)
+			}
+		}
+		// Part of the email or the name, any case.
+		if _, n := pageThrough(t, 50, read(store.MemberFilter{Query: "P00011"})); n != 10 {
+			t.Fatalf("q=P00011 matched %d, want 10 (p000110–p000119)", n)
+		}
+		if got, n := pageThrough(t, 50, read(store.MemberFilter{Query: "person 7", Role: isms.RoleAdmin})); n == 0 || n >= 20 {
+			t.Fatalf("q=person 7 and admin matched %d", n)
+		} else {
+			for _, m := range got {
+				if m.Role != isms.RoleAdmin {
+					t.Fatalf("%s is %s", m.Email, m.Role)
+				}
+			}
+		}
+		// Not counted unless asked.
+		pg, err := read(store.MemberFilter{})(store.PageSpec{Limit: 10})
+		if err != nil || pg.Total != -1 || len(pg.Items) != 10 || !pg.More {
+			t.Fatalf("uncounted page: total %d, %d rows, more %v, err %v", pg.Total, len(pg.Items), pg.More, err)
+		}
+	})
+}
+
+func TestTokenPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := seedLists(t, db, 2, 130, 0)
+		read := func(tf store.TokenFilter) func(store.PageSpec) (*store.Page[*isms.Token], error) {
+			return func(p store.PageSpec) (out *store.Page[*isms.Token], err error) {
+				tf.PageSpec, tf.Now = p, f.now
+				err = db.Read(ctx, func(tx *store.Tx) error { out, err = tx.TokenPage(ctx, f.acme, tf); return err })
+				return out, err
+			}
+		}
+		all, total := pageThrough(t, 50, read(store.TokenFilter{}))
+		if total != 130 {
+			t.Fatalf("%d tokens, want 130", total)
+		}
+		for i, tok := range all {
+			if tok.OrgID != f.acme || (i > 0 && all[i-1].ID >= tok.ID) {
+				t.Fatalf("row %d: token %d (org %d) after %d: not in creation order or not acme's", i, tok.ID, tok.OrgID, all[i-1].ID)
+			}
+		}
+		states := map[string]int{store.TokenRevoked: f.revoked, store.TokenExpired: f.expired, store.TokenActive: 130 - f.revoked - f.expired}
+		for state, want := range states {
+			got, n := pageThrough(t, 20, read(store.TokenFilter{State: state}))
+			if n != want {
+				t.Fatalf("%s: %d, want %d", state, n, want)
+			}
+			for _, tok := range got {
+				if (tok.RevokedAt != nil) != (state == store.TokenRevoked) || tok.Expired(f.now) != (state == store.TokenExpired) {
+					t.Fatalf("%s list has token %d (revoked %v, expires %v)", state, tok.ID, tok.RevokedAt, tok.ExpiresAt)
+				}
+			}
+		}
+		mine, n := pageThrough(t, 50, read(store.TokenFilter{UserID: f.users[1]}))
+		if n != 65 {
+			t.Fatalf("one person's tokens: %d, want 65", n)
+		}
+		for _, tok := range mine {
+			if tok.UserID != f.users[1] {
+				t.Fatalf("token %d is user %d's", tok.ID, tok.UserID)
+			}
+		}
+	})
+}
+
+func TestDeliveryPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := seedLists(t, db, 3, 0, 140)
+		read := func(df store.DeliveryFilter) func(store.PageSpec) (*store.Page[*store.Delivery], error) {
+			return func(p store.PageSpec) (out *store.Page[*store.Delivery], err error) {
+				df.PageSpec = p
+				err = db.Read(ctx, func(tx *store.Tx) error { out, err = tx.DeliveryPage(ctx, f.acme, df); return err })
+				return out, err
+			}
+		}
+		all, total := pageThrough(t, 50, read(store.DeliveryFilter{}))
+		if total != 140 {
+			t.Fatalf("%d deliveries, want 140", total)
+		}
+		for i, d := range all {
+			if d.OrgID != f.acme || d.UserEmail == "" || (i > 0 && all[i-1].ID <= d.ID) {
+				t.Fatalf("row %d: delivery %d (org %d, to %q): not newest first or not acme's", i, d.ID, d.OrgID, d.UserEmail)
+			}
+		}
+		if all[0].Subject != "d139" {
+			t.Fatalf("first is %q, want the newest, d139", all[0].Subject)
+		}
+		for _, c := range []struct {
+			status, channel string
+			want            int
+		}{
+			{isms.DeliveryFailed, "", 46}, {"", isms.ChannelWebhook, 70}, {isms.DeliverySent, isms.ChannelEmail, 23},
+		} {
+			got, n := pageThrough(t, 20, read(store.DeliveryFilter{Status: c.status, Channel: c.channel}))
+			if n != c.want {
+				t.Fatalf("status %q channel %q: %d, want %d", c.status, c.channel, n, c.want)
+			}
+			for _, d := range got {
+				if (c.status != "" && d.Status != c.status) || (c.channel != "" && d.Channel != c.channel) {
+					t.Fatalf("status %q channel %q list has %+v", c.status, c.channel, d)
+				}
+			}
+		}
+		ids := make([]int64, len(all))
+		for i, d := range all {
+			ids[i] = d.ID
+		}
+		if slices.Compact(ids); len(ids) != 140 {
+			t.Fatal("duplicates")
+		}
+	})
+}

@@ -149,3 +149,38 @@ func (a *App) DeliveryList(ctx context.Context, p Principal, slug string, f Deli
 	})
 	return out, err
 }
+
+// ProcessFilter narrows the list of processes; zero values do not filter.
+type ProcessFilter struct {
+	Owner string // the owner's email
+	Query string // part of the name
+	Page
+}
+
+// Active reports whether any filter is set (paging aside).
+func (f ProcessFilter) Active() bool {
+	return strings.TrimSpace(f.Owner) != "" || strings.TrimSpace(f.Query) != ""
+}
+
+// ProcessList returns one page of the organisation's processes, highest
+// priority first, with their metrics, filtered, paged (and counted when
+// asked) by the database. Requires read. EINVALID for a page out of
+// range or a filter too long.
+func (a *App) ProcessList(ctx context.Context, p Principal, slug string, f ProcessFilter) (*store.Page[*isms.Process], error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	if len(f.Owner) > 254 {
+		return nil, isms.Errorf(isms.EINVALID, "owner: an email of at most 254 characters")
+	}
+	if len(f.Query) > isms.MaxShort {
+		return nil, isms.Errorf(isms.EINVALID, "q: at most %d characters", isms.MaxShort)
+	}
+	var out *store.Page[*isms.Process]
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
+		out, err = tx.ProcessPage(ctx, m.Org.ID, store.ProcessFilter{Owner: f.Owner, Query: f.Query, PageSpec: f.spec()})
+		return err
+	})
+	return out, err
+}

@@ -65,6 +65,13 @@ func (w *where) and(cond string, vals ...any) {
 // readPage counts the rows of from+where when asked, then reads one page
 // of them in the order given (a stable order: its last key is unique),
 // one row more than the page to tell whether more follow.
+// pageSQL is the query of a page: the limit and offset follow the
+// conditions' arguments.
+func pageSQL(columns, from string, w *where, order string) string {
+	n := len(w.args)
+	return `SELECT ` + columns + from + w.sql + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)
+}
+
 // countFrom is the FROM of the count: the list's own table when the
 // filters need no joined one (a join per row would double its cost).
 func readPage[T any](ctx context.Context, tx *Tx, what, columns, from, countFrom string, w *where, order string, p PageSpec,
@@ -75,9 +82,7 @@ func readPage[T any](ctx context.Context, tx *Tx, what, columns, from, countFrom
 			return nil, fmt.Errorf("count %s: %w", what, err)
 		}
 	}
-	n := len(w.args)
-	q := `SELECT ` + columns + from + w.sql + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)
-	rows, err := tx.query(ctx, q, append(w.args, out.Limit+1, out.Offset)...)
+	rows, err := tx.query(ctx, pageSQL(columns, from, w, order), append(w.args, out.Limit+1, out.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
@@ -143,6 +148,15 @@ type TokenFilter struct {
 	PageSpec
 }
 
+// The tables and orders of the token and delivery lists; the indexes of
+// migration 0031 read them in this order (TestPagedListPlans).
+const (
+	tokenPageFrom     = ` FROM api_tokens`
+	tokenPageOrder    = `id`
+	deliveryPageFrom  = ` FROM deliveries d`
+	deliveryPageOrder = `d.id DESC`
+)
+
 // TokenPage returns one page of the organisation's tokens in the order
 // they were created (by id), filtered, paged and counted by the database.
 func (tx *Tx) TokenPage(ctx context.Context, orgID int64, f TokenFilter) (*Page[*isms.Token], error) {
@@ -158,7 +172,7 @@ func (tx *Tx) TokenPage(ctx context.Context, orgID int64, f TokenFilter) (*Page[
 	case TokenExpired:
 		w.and(`revoked_at IS NULL AND expires_at <= %s`, ts(f.Now))
 	}
-	return readPage(ctx, tx, "tokens", tokenColumns, ` FROM api_tokens`, ` FROM api_tokens`, w, `id`, f.PageSpec,
+	return readPage(ctx, tx, "tokens", tokenColumns, tokenPageFrom, tokenPageFrom, w, tokenPageOrder, f.PageSpec,
 		func(rows *sql.Rows) (*isms.Token, error) { return scanToken(rows) })
 }
 
@@ -185,5 +199,35 @@ func (tx *Tx) DeliveryPage(ctx context.Context, orgID int64, f DeliveryFilter) (
 	if f.Channel != "" {
 		w.and(`d.channel = %s`, f.Channel)
 	}
-	return readPage(ctx, tx, "deliveries", deliveryPageColumns, ` FROM deliveries d`, ` FROM deliveries d`, w, `d.id DESC`, f.PageSpec, func(rows *sql.Rows) (*Delivery, error) { return scanDelivery(rows) })
+	return readPage(ctx, tx, "deliveries", deliveryPageColumns, deliveryPageFrom, deliveryPageFrom, w, deliveryPageOrder, f.PageSpec, func(rows *sql.Rows) (*Delivery, error) { return scanDelivery(rows) })
+}
+
+// ProcessFilter selects a page of an organisation's processes; zero
+// values do not filter.
+type ProcessFilter struct {
+	Owner string // the owner's email, case-insensitive
+	Query string // part of the name, case-insensitive
+	PageSpec
+}
+
+// processOrder is the processes' order: highest priority (impact ×
+// recurrence × risk) first, then by name (unique in an organisation).
+const processOrder = `p.impact * p.recurrence * p.risk DESC, p.name, p.id`
+
+// ProcessPage returns one page of the organisation's processes, highest
+// priority first, filtered, paged and counted by the database, with the
+// metrics of the page's processes read in one query.
+func (tx *Tx) ProcessPage(ctx context.Context, orgID int64, f ProcessFilter) (*Page[*isms.Process], error) {
+	w := whereOrg(orgID, "p.org_id")
+	if o := strings.ToLower(strings.TrimSpace(f.Owner)); o != "" {
+		w.and(`p.owner_id IN (SELECT id FROM users WHERE LOWER(email) = %s)`, o)
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+		w.and(`LOWER(p.name) LIKE %s`, "%"+q+"%")
+	}
+	pg, err := readPage(ctx, tx, "processes", processColumns, processFrom, ` FROM processes p`, w, processOrder, f.PageSpec, func(rows *sql.Rows) (*isms.Process, error) { return scanProcess(rows) })
+	if err != nil {
+		return nil, err
+	}
+	return pg, tx.loadProcessMetrics(ctx, orgID, pg.Items)
 }

@@ -5,6 +5,15 @@ import (
 	"fmt"
 )
 
+// PagedListQueries are the unfiltered page queries of the token and
+// delivery lists and the query of a page's process metrics, for the plan
+// test.
+var PagedListQueries = []string{
+	pageSQL(tokenColumns, tokenPageFrom, whereOrg(1, "org_id"), tokenPageOrder),
+	pageSQL(deliveryPageColumns, deliveryPageFrom, whereOrg(1, "d.org_id"), deliveryPageOrder),
+	processMetricsOf,
+}
+
 // SeedListsForBench gives the organisation n members (new users, roles
 // in turn, names out of creation order), n API tokens of its first
 // member (every third revoked) and n deliveries (statuses and channels

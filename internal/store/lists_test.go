@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 type listFixture struct {
 	acme, other      int64
 	users            []int64 // acme's members, in creation order
+	stranger         int64   // other's member
 	now              time.Time
 	revoked, expired int
 }
@@ -56,6 +58,7 @@ func seedLists(t testing.TB, db *store.DB, members, tokens, deliveries int) *lis
 		if err := tx.AddMembership(ctx, &isms.Membership{OrgID: other.ID, UserID: stranger.ID, Role: isms.RoleAdmin}); err != nil {
 			return err
 		}
+		f.stranger = stranger.ID
 		past, future := tx.Now.Add(-time.Hour), tx.Now.Add(time.Hour)
 		for i := range tokens {
 			tok := &isms.Token{OrgID: acme.ID, UserID: f.users[i%2], Name: fmt.Sprintf("token %d", i), Scope: isms.ScopeRead}
@@ -278,6 +281,110 @@ func TestDeliveryPage(t *testing.T) {
 					t.Fatalf("status %q channel %q list has %+v", c.status, c.channel, d)
 				}
 			}
+		}
+	})
+}
+
+// TestPagedListPlans: on SQLite a page of tokens or deliveries is read in
+// order through the (org_id, id) indexes of migration 0031, without
+// sorting the organisation's rows, and a page's process metrics by the
+// primary key, not through the organisation's every link.
+func TestPagedListPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Engine != store.SQLite {
+			return // PostgreSQL plans by statistics; the queries are the same
+		}
+		for i, q := range store.PagedListQueries {
+			args := []any{int64(1)}
+			for range strings.Count(q, "$") - 1 {
+				args = append(args, int64(7))
+			}
+			rows, err := db.Reader().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			got := strings.Join(plan, "; ")
+			want := []string{"api_tokens_org_id_idx", "deliveries_org_id_idx", "sqlite_autoindex_process_metrics"}[i]
+			if !strings.Contains(got, want) || strings.Contains(got, "TEMP B-TREE") {
+				t.Errorf("plan of %.60s…: %s; want %s and no sort", q, got, want)
+			}
+		}
+	})
+}
+
+// Processes are listed highest priority first (impact × recurrence ×
+// risk), then by name; each page carries its own processes' metrics
+// (read for the page's ids only), the same as the whole list has.
+func TestProcessPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := seedLists(t, db, 3, 0, 0)
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for i := range 120 {
+				p := &isms.Process{OrgID: f.acme, Name: fmt.Sprintf("Process %03d", (i*37)%120), OwnerID: f.users[i%3],
+					Impact: 1 + i%5, Recurrence: 1 + (i/5)%5, Risk: 1 + (i/25)%5, Metrics: []string{fmt.Sprintf("m%d", i)}}
+				if i%4 == 0 {
+					p.Metrics = append(p.Metrics, "shared")
+				}
+				if err := tx.CreateProcess(ctx, p); err != nil {
+					return err
+				}
+			}
+			return tx.CreateProcess(ctx, &isms.Process{OrgID: f.other, Name: "Process 000", OwnerID: f.stranger, Impact: 5, Recurrence: 5, Risk: 5, Metrics: []string{"theirs"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := func(pf store.ProcessFilter) func(store.PageSpec) (*store.Page[*isms.Process], error) {
+			return func(p store.PageSpec) (out *store.Page[*isms.Process], err error) {
+				pf.PageSpec = p
+				err = db.Read(ctx, func(tx *store.Tx) error { out, err = tx.ProcessPage(ctx, f.acme, pf); return err })
+				return out, err
+			}
+		}
+		all, total := pageThrough(t, 50, read(store.ProcessFilter{}))
+		if total != 120 {
+			t.Fatalf("%d processes, want 120", total)
+		}
+		var whole []*isms.Process
+		if err := db.Read(ctx, func(tx *store.Tx) (err error) { whole, err = tx.Processes(ctx, f.acme); return err }); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range all {
+			if p.OrgID != f.acme {
+				t.Fatalf("row %d is another organisation's", i)
+			}
+			if i > 0 {
+				prev := all[i-1]
+				if prev.Score() < p.Score() || (prev.Score() == p.Score() && prev.Name >= p.Name) {
+					t.Fatalf("row %d: %s (%d) after %s (%d): not highest priority first, then by name", i, p.Name, p.Score(), prev.Name, prev.Score())
+				}
+			}
+			if whole[i].ID != p.ID || strings.Join(whole[i].Metrics, ",") != strings.Join(p.Metrics, ",") || len(p.Metrics) == 0 {
+				t.Fatalf("row %d: paged %s %v, whole list %s %v", i, p.Name, p.Metrics, whole[i].Name, whole[i].Metrics)
+			}
+		}
+		owned, n := pageThrough(t, 15, read(store.ProcessFilter{Owner: "P000001@ACME.TEST"}))
+		if n != 40 {
+			t.Fatalf("owner's processes: %d, want 40", n)
+		}
+		for _, p := range owned {
+			if p.OwnerID != f.users[1] {
+				t.Fatalf("%s is owned by %d", p.Name, p.OwnerID)
+			}
+		}
+		if _, n := pageThrough(t, 50, read(store.ProcessFilter{Query: "process 11"})); n != 10 {
+			t.Fatalf("q=process 11: %d, want 10 (110–119)", n)
 		}
 	})
 }

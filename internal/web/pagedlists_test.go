@@ -111,8 +111,39 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 			t.Errorf("deliveries channel pigeon: %d %s", r.status, r.body)
 		}
 
+		// Processes, highest priority first; filtered by owner and name.
+		for _, tpl := range []string{"access", "incident"} {
+			p, _ := app.ProcessFromTemplate(tpl, o.users[isms.RoleProcessOwner].ID)
+			if tpl == "incident" {
+				p.OwnerID, p.Impact, p.Recurrence, p.Risk = o.users[isms.RoleISMSManager].ID, 5, 5, 5
+			}
+			if err := a.CreateProcess(ctx, app.System, o.Slug, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var procs struct {
+			Items []struct {
+				Name    string   `json:"name"`
+				Metrics []string `json:"metrics"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/processes?limit=1", nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &procs); err != nil || procs.Total != 2 || len(procs.Items) != 1 || len(procs.Items[0].Metrics) == 0 {
+			t.Errorf("processes limit 1: %d %s", r.status, r.body)
+		}
+		first := procs.Items[0].Name
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/processes?owner=PROCESS_OWNER@acme.example", nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &procs); err != nil || procs.Total != 1 || procs.Items[0].Name == first {
+			t.Errorf("processes of the process owner (not the top one, %q): %d %s", first, r.status, r.body)
+		}
+
 		// The pages.
 		c := e.signIn(t, o.users[isms.RoleAdmin].Email)
+		r = e.do(t, c, http.MethodGet, "/o/acme/processes?owner=isms_manager@acme.example", nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, first) || !strings.Contains(r.body, "1 process matching the filters") {
+			t.Errorf("processes page, the manager's: %d", r.status)
+		}
 		r = e.do(t, c, http.MethodGet, "/o/acme/people?role=auditor", nil, nil)
 		if r.status != http.StatusOK || !strings.Contains(r.body, "auditor@acme.example") || strings.Contains(r.body, "viewer@acme.example") || !strings.Contains(r.body, "Clear filters") {
 			t.Errorf("people role auditor: %d", r.status)

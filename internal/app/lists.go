@@ -184,3 +184,55 @@ func (a *App) ProcessList(ctx context.Context, p Principal, slug string, f Proce
 	})
 	return out, err
 }
+
+// ReviewFilter narrows the list of management reviews: Status is draft,
+// held or signed; empty does not filter.
+type ReviewFilter struct {
+	Status isms.ReviewStatus
+	Page
+}
+
+// ReviewList returns one page of the organisation's reviews, newest
+// meeting first, without their snapshots, filtered, paged (and counted
+// when asked) by the database. Requires read. EINVALID for an unknown
+// status or a page out of range.
+func (a *App) ReviewList(ctx context.Context, p Principal, slug string, f ReviewFilter) (*store.Page[*isms.Review], error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	switch f.Status {
+	case "", isms.ReviewDraft, isms.ReviewHeld, isms.ReviewSigned:
+	default:
+		return nil, isms.Errorf(isms.EINVALID, "status %q: give draft, held or signed", f.Status)
+	}
+	var out *store.Page[*isms.Review]
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
+		out, err = tx.ReviewPage(ctx, m.Org.ID, store.ReviewFilter{Status: f.Status, PageSpec: f.spec()})
+		return err
+	})
+	return out, err
+}
+
+// AuditList returns one page of the audit programme of a year (every
+// year for 0), by planned date, paged (and counted when asked) by the
+// database; the findings are on each audit's own page. Requires read.
+// EINVALID for a year out of range or a page out of range.
+func (a *App) AuditList(ctx context.Context, p Principal, slug string, year int, pg Page) (*store.Page[isms.InternalAudit], error) {
+	if err := pg.check(); err != nil {
+		return nil, err
+	}
+	if year != 0 && (year < 2000 || year > 2100) {
+		return nil, isms.Errorf(isms.EINVALID, "year %d: give a year from 2000 to 2100", year)
+	}
+	var out *store.Page[isms.InternalAudit]
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		m, err := a.readMember(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		out, err = tx.InternalAuditPage(ctx, m.Org.ID, year, pg.spec())
+		return err
+	})
+	return out, err
+}

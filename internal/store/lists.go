@@ -231,3 +231,38 @@ func (tx *Tx) ProcessPage(ctx context.Context, orgID int64, f ProcessFilter) (*P
 	}
 	return pg, tx.loadProcessMetrics(ctx, orgID, pg.Items)
 }
+
+// reviewListColumns are reviewColumns without the snapshot (the frozen
+// JSON of a signed review's inputs, the largest column): a list shows its
+// SHA-256, the review's page its content.
+const reviewListColumns = `id, org_id, period, held_on, attendees, chair_id, status, comments, proposals, '', snapshot_sha256, signed_at, signed_by, created_at, updated_at, chair_name, chair_role, signatories`
+
+// ReviewFilter selects a page of an organisation's management reviews;
+// zero values do not filter.
+type ReviewFilter struct {
+	Status isms.ReviewStatus
+	PageSpec
+}
+
+// ReviewPage returns one page of the organisation's reviews, newest
+// meeting first (ties by id), without their snapshots, filtered, paged
+// and counted by the database.
+func (tx *Tx) ReviewPage(ctx context.Context, orgID int64, f ReviewFilter) (*Page[*isms.Review], error) {
+	w := whereOrg(orgID, "org_id")
+	if f.Status != "" {
+		w.and(`status = %s`, string(f.Status))
+	}
+	return readPage(ctx, tx, "reviews", reviewListColumns, ` FROM reviews`, ` FROM reviews`, w, `held_on DESC, id DESC`, f.PageSpec,
+		func(rows *sql.Rows) (*isms.Review, error) { return scanReview(rows) })
+}
+
+// InternalAuditPage returns one page of the audit programme of a year (every
+// year when year is 0), by planned date (ties by id), paged and counted
+// by the database; an audit's findings are not read (its page reads them).
+func (tx *Tx) InternalAuditPage(ctx context.Context, orgID int64, year int, p PageSpec) (*Page[isms.InternalAudit], error) {
+	w := whereOrg(orgID, "a.org_id")
+	if year != 0 {
+		w.and(`a.year = %s`, year)
+	}
+	return readPage(ctx, tx, "internal audits", auditSelect, auditFrom, ` FROM internal_audits a`, w, `a.planned_on, a.id`, p, func(rows *sql.Rows) (isms.InternalAudit, error) { return scanAudit(rows) })
+}

@@ -388,3 +388,88 @@ func TestProcessPage(t *testing.T) {
 		}
 	})
 }
+
+// Reviews are listed newest meeting first (ties by id), without their
+// snapshots but with the snapshot's hash; audits by planned date, for a
+// year or every year.
+func TestReviewAndAuditPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := seedLists(t, db, 2, 0, 0)
+		day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		statuses := []isms.ReviewStatus{isms.ReviewDraft, isms.ReviewHeld, isms.ReviewSigned}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for i := range 110 {
+				r := &isms.Review{OrgID: f.acme, Period: fmt.Sprintf("P%d", i), HeldOn: day.AddDate(0, 0, (i*37)%100), Status: statuses[i%3], ChairID: f.users[0]}
+				if err := tx.CreateReview(ctx, r); err != nil {
+					return err
+				}
+				if r.Status == isms.ReviewSigned {
+					r.Snapshot, r.SnapshotSHA256 = `{"big":"json"}`, fmt.Sprintf("sha-%d", i)
+					if err := tx.UpdateReview(ctx, r); err != nil {
+						return err
+					}
+				}
+				a := &isms.InternalAudit{OrgID: f.acme, Year: 2020 + i%2, Title: fmt.Sprintf("Audit %d", i), PlannedOn: day.AddDate(0, 0, (i*53)%90), LeadID: f.users[1]}
+				if err := tx.InsertInternalAudit(ctx, a); err != nil {
+					return err
+				}
+			}
+			if err := tx.CreateReview(ctx, &isms.Review{OrgID: f.other, Period: "theirs", HeldOn: day, Status: isms.ReviewDraft}); err != nil {
+				return err
+			}
+			return tx.InsertInternalAudit(ctx, &isms.InternalAudit{OrgID: f.other, Year: 2020, Title: "theirs", PlannedOn: day, LeadID: f.stranger})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviews := func(rf store.ReviewFilter) func(store.PageSpec) (*store.Page[*isms.Review], error) {
+			return func(p store.PageSpec) (out *store.Page[*isms.Review], err error) {
+				rf.PageSpec = p
+				err = db.Read(ctx, func(tx *store.Tx) error { out, err = tx.ReviewPage(ctx, f.acme, rf); return err })
+				return out, err
+			}
+		}
+		all, total := pageThrough(t, 50, reviews(store.ReviewFilter{}))
+		if total != 110 {
+			t.Fatalf("%d reviews, want 110", total)
+		}
+		for i, r := range all {
+			if r.OrgID != f.acme || r.Snapshot != "" || (r.Status == isms.ReviewSigned) != (r.SnapshotSHA256 != "") {
+				t.Fatalf("row %d: %s org %d snapshot %q sha %q", i, r.Period, r.OrgID, r.Snapshot, r.SnapshotSHA256)
+			}
+			if i > 0 && (all[i-1].HeldOn.Before(r.HeldOn) || (all[i-1].HeldOn.Equal(r.HeldOn) && all[i-1].ID <= r.ID)) {
+				t.Fatalf("row %d: %s after %s: not newest meeting first", i, r.Period, all[i-1].Period)
+			}
+		}
+		signed, n := pageThrough(t, 20, reviews(store.ReviewFilter{Status: isms.ReviewSigned}))
+		if n != 36 {
+			t.Fatalf("%d signed, want 36", n)
+		}
+		for _, r := range signed {
+			if r.Status != isms.ReviewSigned {
+				t.Fatalf("%s is %s", r.Period, r.Status)
+			}
+		}
+		audits := func(year int) func(store.PageSpec) (*store.Page[isms.InternalAudit], error) {
+			return func(p store.PageSpec) (out *store.Page[isms.InternalAudit], err error) {
+				err = db.Read(ctx, func(tx *store.Tx) error { out, err = tx.InternalAuditPage(ctx, f.acme, year, p); return err })
+				return out, err
+			}
+		}
+		for year, want := range map[int]int{0: 110, 2020: 55, 2021: 55, 2022: 0} {
+			as, n := pageThrough(t, 25, audits(year))
+			if n != want {
+				t.Fatalf("year %d: %d audits, want %d", year, n, want)
+			}
+			for i, a := range as {
+				if a.OrgID != f.acme || (year != 0 && a.Year != year) || a.LeadEmail == "" {
+					t.Fatalf("year %d row %d: %+v", year, i, a)
+				}
+				if i > 0 && (as[i-1].PlannedOn.After(a.PlannedOn) || (as[i-1].PlannedOn.Equal(a.PlannedOn) && as[i-1].ID >= a.ID)) {
+					t.Fatalf("year %d row %d: %s after %s: not by planned date", year, i, a.Title, as[i-1].Title)
+				}
+			}
+		}
+	})
+}

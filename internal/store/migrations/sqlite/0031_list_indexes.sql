@@ -1,11 +1,14 @@
 -- +goose Up
--- API tokens are listed in the order they were created and deliveries
--- newest first, a page at a time (store.TokenPage, store.DeliveryPage):
--- with these indexes a page is read in order from the organisation's
--- rows, not sorted from all of them (issue 16 item 1).
+-- API tokens are listed in the order they were created, deliveries
+-- newest first and the audit programme by planned date, a page at a time
+-- (store.TokenPage, DeliveryPage, InternalAuditPage): with these indexes
+-- a page is read in order from the organisation's rows, not sorted from
+-- all of them (issue 16 item 1).
 CREATE INDEX api_tokens_org_id_idx ON api_tokens (org_id, id);
 CREATE INDEX deliveries_org_id_idx ON deliveries (org_id, id);
+CREATE INDEX internal_audits_planned_idx ON internal_audits (org_id, planned_on, id);
 
 -- +goose Down
+DROP INDEX internal_audits_planned_idx;
 DROP INDEX deliveries_org_id_idx;
 DROP INDEX api_tokens_org_id_idx;

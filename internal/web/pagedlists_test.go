@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -138,8 +139,44 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 			t.Errorf("processes of the process owner (not the top one, %q): %d %s", first, r.status, r.body)
 		}
 
+		// The audit programme of a year, by planned date, paged; reviews on their page.
+		err = a.DB.Write(ctx, func(tx *store.Tx) error {
+			for i, title := range []string{"Late", "Early", "Middle"} {
+				au := &isms.InternalAudit{OrgID: o.ID, Year: 2026, Title: title, PlannedOn: time.Date(2026, time.Month(9-3*i+(i/2)*4), 1, 0, 0, 0, 0, time.UTC), LeadID: o.users[isms.RoleAuditor].ID}
+				if err := tx.InsertInternalAudit(ctx, au); err != nil {
+					return err
+				}
+			}
+			for i, st := range []isms.ReviewStatus{isms.ReviewDraft, isms.ReviewHeld} {
+				if err := tx.CreateReview(ctx, &isms.Review{OrgID: o.ID, Period: "2026-Q" + string(rune('1'+i)), HeldOn: time.Date(2026, time.Month(3+3*i), 20, 0, 0, 0, 0, time.UTC), Status: st, ChairName: "Chair"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var audits struct {
+			Items []struct {
+				Title string `json:"title"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/audits?year=2026&limit=2&offset=1", nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &audits); err != nil || audits.Total != 3 || len(audits.Items) != 2 || audits.Items[0].Title != "Middle" || audits.Items[1].Title != "Late" {
+			t.Errorf("audits 2026, limit 2 offset 1 (Early, Middle, Late by planned date): %d %s", r.status, r.body)
+		}
+
 		// The pages.
 		c := e.signIn(t, o.users[isms.RoleAdmin].Email)
+		r = e.do(t, c, http.MethodGet, "/o/acme/reviews?status=held", nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "2026-Q2") || strings.Contains(r.body, ">2026-Q1<") || !strings.Contains(r.body, "1 review matching the filter") {
+			t.Errorf("reviews held: %d", r.status)
+		}
+		if r = e.do(t, c, http.MethodGet, "/o/acme/reviews?status=lost", nil, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "give draft, held or signed") {
+			t.Errorf("reviews status lost: %d", r.status)
+		}
 		r = e.do(t, c, http.MethodGet, "/o/acme/processes?owner=isms_manager@acme.example", nil, nil)
 		if r.status != http.StatusOK || !strings.Contains(r.body, first) || !strings.Contains(r.body, "1 process matching the filters") {
 			t.Errorf("processes page, the manager's: %d", r.status)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // PagedListQueries are the unfiltered page queries of the token and
@@ -12,12 +13,15 @@ var PagedListQueries = []string{
 	pageSQL(tokenColumns, tokenPageFrom, whereOrg(1, "org_id"), tokenPageOrder),
 	pageSQL(deliveryPageColumns, deliveryPageFrom, whereOrg(1, "d.org_id"), deliveryPageOrder),
 	processMetricsOf,
+	pageSQL(processColumns, processFrom, whereOrg(1, "p.org_id"), processOrder),
 }
 
 // SeedListsForBench gives the organisation n members (new users, roles
 // in turn, names out of creation order), n API tokens of its first
-// member (every third revoked) and n deliveries (statuses and channels
-// in turn), each table in one statement: benchmarks of the paged lists
+// member (every third revoked), n deliveries (statuses and channels
+// in turn), n processes (two metrics each), n management reviews (every
+// third signed, with a 1 kB snapshot) and n internal audits over 50
+// years, each table in one statement: benchmarks of the paged lists
 // need 100,000 rows of each without 100,000 round trips. Times go
 // through ts, as every write of the store does.
 func (tx *Tx) SeedListsForBench(ctx context.Context, orgID int64, n int) error {
@@ -39,6 +43,16 @@ func (tx *Tx) SeedListsForBench(ctx context.Context, orgID int64, n int) error {
 			SELECT $2, (SELECT MIN(user_id) FROM memberships WHERE org_id = $2),
 			CASE WHEN i % 2 = 0 THEN 'email' ELSE 'webhook' END, 'x@example.test', '', 'reminder ' || i, 'body', '',
 			CASE i % 3 WHEN 0 THEN 'pending' WHEN 1 THEN 'sent' ELSE 'failed' END, 1, '', $3 FROM n`, []any{n, orgID, now}},
+		{seq + `INSERT INTO processes (org_id, name, purpose, owner_id, trigger_event, deadline, steps, recorded, template, impact, recurrence, risk, created_at, updated_at)
+			SELECT $2, 'Process ' || i, 'purpose', (SELECT MIN(user_id) FROM memberships WHERE org_id = $2), 'trigger', 'deadline', 'steps', 'recorded', '',
+			1 + i % 5, 1 + (i / 5) % 5, 1 + (i / 25) % 5, $3, $3 FROM n`, []any{n, orgID, now}},
+		{`INSERT INTO process_metrics (org_id, process_id, metric_key) SELECT org_id, id, 'm-' || (id % 9) FROM processes WHERE org_id = $1`, []any{orgID}},
+		{`INSERT INTO process_metrics (org_id, process_id, metric_key) SELECT org_id, id, 'shared' FROM processes WHERE org_id = $1`, []any{orgID}},
+		{seq + `INSERT INTO reviews (org_id, period, held_on, attendees, chair_id, status, comments, proposals, snapshot, snapshot_sha256, signed_by, created_at, updated_at)
+			SELECT $2, 'P' || i, $3, 'attendees', NULL, CASE i % 3 WHEN 0 THEN 'draft' WHEN 1 THEN 'held' ELSE 'signed' END, '{}', '',
+			CASE WHEN i % 3 = 2 THEN $4 ELSE '' END, CASE WHEN i % 3 = 2 THEN 'sha' ELSE '' END, '', $3, $3 FROM n`, []any{n, orgID, now, `{"snapshot":"` + strings.Repeat("x", 1000) + `"}`}},
+		{seq + `INSERT INTO internal_audits (org_id, year, title, clauses, controls, processes, planned_on, lead_id, independence_override, created_at, updated_at)
+			SELECT $2, 2000 + i % 50, 'Audit ' || i, '9.2', 'A.5.35', '', $3, (SELECT MIN(user_id) FROM memberships WHERE org_id = $2), '', $3, $3 FROM n`, []any{n, orgID, now}},
 	} {
 		if _, err := tx.exec(ctx, q.sql, q.args...); err != nil {
 			return fmt.Errorf("seed %.40s: %w", q.sql, err)

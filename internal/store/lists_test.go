@@ -285,10 +285,10 @@ func TestDeliveryPage(t *testing.T) {
 	})
 }
 
-// TestPagedListPlans: on SQLite a page of tokens or deliveries is read in
-// order through the (org_id, id) indexes of migration 0031, without
-// sorting the organisation's rows, and a page's process metrics by the
-// primary key, not through the organisation's every link.
+// TestPagedListPlans: on SQLite a page of tokens, deliveries or processes
+// is read in order through the indexes of migration 0031, without sorting
+// the organisation's rows, and a page's process metrics by the primary
+// key, not through the organisation's every link.
 func TestPagedListPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		if db.Engine != store.SQLite {
@@ -314,7 +314,7 @@ func TestPagedListPlans(t *testing.T) {
 			}
 			rows.Close()
 			got := strings.Join(plan, "; ")
-			want := []string{"api_tokens_org_id_idx", "deliveries_org_id_idx", "sqlite_autoindex_process_metrics"}[i]
+			want := []string{"api_tokens_org_id_idx", "deliveries_org_id_idx", "sqlite_autoindex_process_metrics", "processes_priority_idx"}[i]
 			if !strings.Contains(got, want) || strings.Contains(got, "TEMP B-TREE") {
 				t.Errorf("plan of %.60s…: %s; want %s and no sort", q, got, want)
 			}

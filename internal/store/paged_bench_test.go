@@ -11,9 +11,11 @@ import (
 	"github.com/pdca/pdca/internal/store/storetest"
 )
 
-// BenchmarkPagedLists reads a page of 50 of the members, API tokens and
-// deliveries of an organisation that has 1,000 or 100,000 of each, as the
-// pages and the API do (store.MemberPage, TokenPage, DeliveryPage): the
+// BenchmarkPagedLists reads a page of 50 of the members, API tokens,
+// deliveries, processes, management reviews and internal audits of an
+// organisation that has 1,000 or 100,000 of each, as the pages and the API
+// do (store.MemberPage, TokenPage, DeliveryPage, ProcessPage, ReviewPage,
+// InternalAuditPage): the
 // first page with its count, the first page alone, a page half way down
 // (offset n/2, no count), a filtered first page with its count, and,
 // for comparison, reading one row by its key. It prints figures and
@@ -30,7 +32,7 @@ func BenchmarkPagedLists(b *testing.B) {
 				ctx := context.Background()
 				db := storetest.Open(b, engine)
 				org := &isms.Organization{Slug: "bench", Name: "Bench Oy", TimeZone: "UTC"}
-				var oneMember, oneToken, oneDelivery int64
+				var oneMember, oneToken, oneDelivery, oneProcess, oneReview, oneAudit int64
 				err := db.Write(ctx, func(tx *store.Tx) error {
 					if err := tx.CreateOrg(ctx, org); err != nil {
 						return err
@@ -51,7 +53,20 @@ func BenchmarkPagedLists(b *testing.B) {
 					if err != nil {
 						return err
 					}
+					ps, err := tx.ProcessPage(ctx, org.ID, store.ProcessFilter{PageSpec: store.PageSpec{Limit: 1, Offset: n / 2}})
+					if err != nil {
+						return err
+					}
+					rs, err := tx.ReviewPage(ctx, org.ID, store.ReviewFilter{PageSpec: store.PageSpec{Limit: 1, Offset: n / 2}})
+					if err != nil {
+						return err
+					}
+					as, err := tx.InternalAuditPage(ctx, org.ID, 0, store.PageSpec{Limit: 1, Offset: n / 2})
+					if err != nil {
+						return err
+					}
 					oneMember, oneToken, oneDelivery = ms.Items[0].UserID, ts.Items[0].ID, ds.Items[0].ID
+					oneProcess, oneReview, oneAudit = ps.Items[0].ID, rs.Items[0].ID, as.Items[0].ID
 					return nil
 				})
 				if err != nil {
@@ -91,6 +106,33 @@ func BenchmarkPagedLists(b *testing.B) {
 						return len(p.Items), p.Total, nil
 					}
 				}
+				process := func(f store.ProcessFilter) func(tx *store.Tx) (int, int, error) {
+					return func(tx *store.Tx) (int, int, error) {
+						p, err := tx.ProcessPage(ctx, org.ID, f)
+						if err != nil {
+							return 0, 0, err
+						}
+						return len(p.Items), p.Total, nil
+					}
+				}
+				review := func(f store.ReviewFilter) func(tx *store.Tx) (int, int, error) {
+					return func(tx *store.Tx) (int, int, error) {
+						p, err := tx.ReviewPage(ctx, org.ID, f)
+						if err != nil {
+							return 0, 0, err
+						}
+						return len(p.Items), p.Total, nil
+					}
+				}
+				audit := func(year int, ps store.PageSpec) func(tx *store.Tx) (int, int, error) {
+					return func(tx *store.Tx) (int, int, error) {
+						p, err := tx.InternalAuditPage(ctx, org.ID, year, ps)
+						if err != nil {
+							return 0, 0, err
+						}
+						return len(p.Items), p.Total, nil
+					}
+				}
 				one := func(read func(tx *store.Tx) error) func(tx *store.Tx) (int, int, error) {
 					return func(tx *store.Tx) (int, int, error) { return 1, 1, read(tx) }
 				}
@@ -111,6 +153,20 @@ func BenchmarkPagedLists(b *testing.B) {
 					{"deliveries/first", delivery(store.DeliveryFilter{PageSpec: store.PageSpec{Limit: 50}})},
 					{"deliveries/half-way", delivery(store.DeliveryFilter{PageSpec: half})},
 					{"deliveries/failed-counted", delivery(store.DeliveryFilter{Status: isms.DeliveryFailed, PageSpec: first})},
+					{"processes/one", one(func(tx *store.Tx) error { _, err := tx.Process(ctx, org.ID, oneProcess); return err })},
+					{"processes/first-counted", process(store.ProcessFilter{PageSpec: first})},
+					{"processes/first", process(store.ProcessFilter{PageSpec: store.PageSpec{Limit: 50}})},
+					{"processes/half-way", process(store.ProcessFilter{PageSpec: half})},
+					{"processes/q-counted", process(store.ProcessFilter{Query: "process 12", PageSpec: first})},
+					{"reviews/one", one(func(tx *store.Tx) error { _, err := tx.Review(ctx, org.ID, oneReview); return err })},
+					{"reviews/first-counted", review(store.ReviewFilter{PageSpec: first})},
+					{"reviews/first", review(store.ReviewFilter{PageSpec: store.PageSpec{Limit: 50}})},
+					{"reviews/half-way", review(store.ReviewFilter{PageSpec: half})},
+					{"reviews/signed-counted", review(store.ReviewFilter{Status: isms.ReviewSigned, PageSpec: first})},
+					{"audits/one", one(func(tx *store.Tx) error { _, err := tx.InternalAudit(ctx, org.ID, oneAudit); return err })},
+					{"audits/all-first-counted", audit(0, first)},
+					{"audits/all-half-way", audit(0, half)},
+					{"audits/year-counted", audit(2025, first)},
 				} {
 					b.Run(l.name, func(b *testing.B) {
 						b.ReportAllocs()

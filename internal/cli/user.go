@@ -7,6 +7,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
 )
 
 // UserCmd groups people commands.
@@ -198,16 +199,21 @@ func (c *TokenListCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer a.DB.Close()
-	ts, err := a.Tokens(e.ctx, app.System, c.Org)
-	if err != nil {
-		return err
-	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
-	for _, t := range ts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), expiry(t.ExpiresAt), fmtTime(t.RevokedAt))
+	// A page at a time, as the API reads them: every token, oldest first.
+	for off := 0; ; off += store.MaxPageSize {
+		pg, err := a.TokenList(e.ctx, app.System, c.Org, app.TokenFilter{Page: app.Page{Limit: store.MaxPageSize, Offset: off}})
+		if err != nil {
+			return err
+		}
+		for _, t := range pg.Items {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), expiry(t.ExpiresAt), fmtTime(t.RevokedAt))
+		}
+		if !pg.More {
+			return tw.Flush()
+		}
 	}
-	return tw.Flush()
 }
 
 // expiry shows a token's expiry, "never" for none.

@@ -61,8 +61,12 @@ func (tx *Tx) SetAuditActual(ctx context.Context, orgID, id int64, on time.Time)
 	return nil
 }
 
-const auditColumns = `a.id, a.org_id, a.year, a.title, a.clauses, a.controls, a.processes, a.planned_on, a.actual_on, a.lead_id,
-	COALESCE(u.name, ''), COALESCE(u.email, ''), a.independence_override, a.created_at FROM internal_audits a LEFT JOIN users u ON u.id = a.lead_id`
+const (
+	auditSelect = `a.id, a.org_id, a.year, a.title, a.clauses, a.controls, a.processes, a.planned_on, a.actual_on, a.lead_id,
+	COALESCE(u.name, ''), COALESCE(u.email, ''), a.independence_override, a.created_at`
+	auditFrom    = ` FROM internal_audits a LEFT JOIN users u ON u.id = a.lead_id`
+	auditColumns = auditSelect + auditFrom
+)
 
 func scanAudit(row interface{ Scan(...any) error }) (isms.InternalAudit, error) {
 	var a isms.InternalAudit

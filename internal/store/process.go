@@ -93,7 +93,7 @@ func (tx *Tx) Process(ctx context.Context, orgID, id int64) (*isms.Process, erro
 // Processes returns the organisation's processes, highest score first.
 func (tx *Tx) Processes(ctx context.Context, orgID int64) ([]*isms.Process, error) {
 	rows, err := tx.query(ctx, `SELECT `+processColumns+processFrom+` WHERE p.org_id = $1
-		ORDER BY p.impact * p.recurrence * p.risk DESC, p.name`, orgID)
+		ORDER BY `+processOrder, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("list processes: %w", err)
 	}
@@ -113,28 +113,46 @@ func (tx *Tx) Processes(ctx context.Context, orgID int64) ([]*isms.Process, erro
 	return out, tx.loadProcessMetrics(ctx, orgID, out)
 }
 
+// processMetricsOf reads the metric links of linkBatch processes from $2;
+// "+org_id" keeps SQLite on the primary key (process_id, metric_key), as
+// riskControlsOf does, instead of the organisation's every link.
+var processMetricsOf = `SELECT process_id, metric_key FROM process_metrics WHERE +org_id = $1 AND process_id IN ` + marks(2, linkBatch) + ` ORDER BY process_id, metric_key`
+
+// loadProcessMetrics fills the metrics of the processes (one, or a page
+// of them), reading only theirs: one query per linkBatch processes.
 func (tx *Tx) loadProcessMetrics(ctx context.Context, orgID int64, ps []*isms.Process) error {
 	byID := map[int64]*isms.Process{}
 	for _, p := range ps {
 		byID[p.ID] = p
 		p.Metrics = nil
 	}
-	rows, err := tx.query(ctx, `SELECT process_id, metric_key FROM process_metrics WHERE org_id = $1 ORDER BY metric_key`, orgID)
-	if err != nil {
-		return fmt.Errorf("process metrics: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var k string
-		if err := rows.Scan(&id, &k); err != nil {
+	for len(ps) > 0 {
+		n := min(len(ps), linkBatch)
+		args := make([]any, 1+linkBatch)
+		args[0] = orgID
+		for i := range linkBatch {
+			args[1+i] = ps[min(i, n-1)].ID
+		}
+		rows, err := tx.query(ctx, processMetricsOf, args...)
+		if err != nil {
+			return fmt.Errorf("process metrics: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var k string
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return err
+			}
+			byID[id].Metrics = append(byID[id].Metrics, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		if p, ok := byID[id]; ok {
-			p.Metrics = append(p.Metrics, k)
-		}
+		ps = ps[n:]
 	}
-	return rows.Err()
+	return nil
 }
 
 // CycleProcess is a process chosen for a cycle, with the figures of its

@@ -59,9 +59,10 @@ func internalAuditJSON(a *isms.InternalAudit) InternalAuditJSON {
 func (s *Server) apiInternalAuditRoutes(api huma.API) {
 	tags := []string{"internal audits"}
 	base := "/api/v1/orgs/{org}/audits"
-	huma.Register(api, huma.Operation{OperationID: "list-internal-audits", Method: http.MethodGet, Path: base, Summary: "The audit programme of a year", Tags: tags},
+	huma.Register(api, huma.Operation{OperationID: "list-internal-audits", Method: http.MethodGet, Path: base, Summary: "The audit programme of a year, by planned date, paged (findings on each audit)", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
+			PageParams
 			Year int `query:"year" doc:"Default the current year."`
 		}) (*listOutput[InternalAuditJSON], error) {
 			p, err := apiPrincipal(ctx)
@@ -72,16 +73,17 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 			if year == 0 {
 				year = s.app.DB.Now().UTC().Year()
 			}
-			as, err := s.app.Audits(ctx, p, in.Org, year)
+			pg, err := s.app.AuditList(ctx, p, in.Org, year, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
+			as := pg.Items
 			out := &listOutput[InternalAuditJSON]{}
 			out.Body.Items = []InternalAuditJSON{}
 			for i := range as {
 				out.Body.Items = append(out.Body.Items, internalAuditJSON(&as[i]))
 			}
-			out.Body.Total = len(as)
+			out.Body.Total = pg.Total
 			return out, nil
 		})
 

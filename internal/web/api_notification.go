@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 )
 
@@ -151,23 +152,30 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			return &struct{ Body ReminderSettingsJSON }{in.Body}, nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/deliveries", Summary: "The latest reminder deliveries with status, attempts and last error (admins)", Tags: tags},
-		func(ctx context.Context, in *OrgPath) (*listOutput[DeliveryJSON], error) {
+	huma.Register(api, huma.Operation{OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/deliveries", Summary: "Reminder deliveries with status, attempts and last error, newest first, filtered, paged (admins)", Tags: tags},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			PageParams
+			Status  string `query:"status" doc:"pending, sent or failed. Anything else: 422."`
+			Channel string `query:"channel" doc:"email or webhook. Anything else: 422."`
+		}) (*listOutput[DeliveryJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ds, err := s.app.Deliveries(ctx, p, in.Org)
+			pg, err := s.app.DeliveryList(ctx, p, in.Org, app.DeliveryFilter{Status: in.Status, Channel: in.Channel,
+				Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
+			ds := pg.Items
 			out := &listOutput[DeliveryJSON]{}
 			out.Body.Items = []DeliveryJSON{}
 			for _, d := range ds {
 				out.Body.Items = append(out.Body.Items, DeliveryJSON{ID: d.ID, User: d.UserEmail, Channel: d.Channel, Subject: d.Subject, Status: d.Status,
 					Attempts: d.Attempts, LastError: d.LastError, CreatedAt: d.CreatedAt, SentAt: d.SentAt})
 			}
-			out.Body.Total = len(ds)
+			out.Body.Total = pg.Total
 			return out, nil
 		})
 }

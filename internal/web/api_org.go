@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 )
@@ -87,25 +88,28 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 			return &struct{ Body OrgJSON }{OrgJSON{Slug: m.Org.Slug, Name: m.Org.Name, TimeZone: m.Org.TimeZone, Role: string(m.Role)}}, nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/members", Summary: "Members and their roles", Tags: []string{"organisations"}},
+	huma.Register(api, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/members", Summary: "Members and their roles, by name, filtered, paged", Tags: []string{"organisations"}},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			PageParams
+			Role  string `query:"role" doc:"Only members with this role (admin, isms_manager, process_owner, management, auditor, viewer). Anything else: 422."`
+			Query string `query:"q" maxLength:"100" doc:"Only members whose name or email contains this, case-insensitive."`
 		}) (*listOutput[MemberJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ms, err := s.app.Members(ctx, p, in.Org)
+			pg, err := s.app.MemberList(ctx, p, in.Org, app.MemberFilter{Role: isms.Role(in.Role), Query: in.Query,
+				Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
 			out := &listOutput[MemberJSON]{}
 			out.Body.Items = []MemberJSON{}
-			for _, m := range paginate(ms, in.PageParams) {
+			for _, m := range pg.Items {
 				out.Body.Items = append(out.Body.Items, MemberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: string(m.Role), Since: m.CreatedAt.UTC()})
 			}
-			out.Body.Total = len(ms)
+			out.Body.Total = pg.Total
 			return out, nil
 		})
 

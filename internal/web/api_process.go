@@ -68,22 +68,27 @@ type IDPath struct {
 
 func (s *Server) apiProcessRoutes(api huma.API) {
 	tags := []string{"processes"}
-	huma.Register(api, huma.Operation{OperationID: "list-processes", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes", Summary: "Key processes, highest priority first", Tags: tags},
-		func(ctx context.Context, in *OrgPath) (*listOutput[ProcessJSON], error) {
+	huma.Register(api, huma.Operation{OperationID: "list-processes", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes", Summary: "Key processes, highest priority first, filtered, paged", Tags: tags},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			PageParams
+			Owner string `query:"owner" maxLength:"254" doc:"Only processes of this owner (email, case-insensitive)."`
+			Query string `query:"q" maxLength:"100" doc:"Only processes whose name contains this, case-insensitive."`
+		}) (*listOutput[ProcessJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ps, err := s.app.Processes(ctx, p, in.Org)
+			pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
 			out := &listOutput[ProcessJSON]{}
 			out.Body.Items = []ProcessJSON{}
-			for _, proc := range ps {
+			for _, proc := range pg.Items {
 				out.Body.Items = append(out.Body.Items, processJSON(proc))
 			}
-			out.Body.Total = len(ps)
+			out.Body.Total = pg.Total
 			return out, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-process", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "One process", Tags: tags},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 )
 
@@ -29,24 +30,35 @@ func tokenJSON(t *isms.Token) TokenJSON {
 		LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
 }
 
+// tokenListOutput is a page of tokens: the body stays the array it
+// always was, the count of all that match is a header.
+type tokenListOutput struct {
+	Total int `header:"X-Total-Count" doc:"How many tokens match, over all pages."`
+	Body  []TokenJSON
+}
+
 // apiTokenRoutes registers listing and creating API tokens (issue 13).
 // Tokens are created by a signed-in person (a browser session): a token
 // cannot create tokens.
 func (s *Server) apiTokenRoutes(api huma.API) {
 	tags := []string{"tokens"}
 	huma.Register(api, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/tokens",
-		Summary: "The caller's API tokens (an admin's: everyone's), with last use and expiry", Tags: tags},
-		func(ctx context.Context, in *struct{ OrgPath }) (*struct{ Body []TokenJSON }, error) {
+		Summary: "The caller's API tokens (an admin's: everyone's), with last use and expiry, oldest first, paged; the body is the page, X-Total-Count how many match", Tags: tags},
+		func(ctx context.Context, in *struct {
+			OrgPath
+			PageParams
+			State string `query:"state" doc:"active, revoked or expired (not revoked, past its expiry). Anything else: 422."`
+		}) (*tokenListOutput, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ts, err := s.app.Tokens(ctx, p, in.Org)
+			pg, err := s.app.TokenList(ctx, p, in.Org, app.TokenFilter{State: in.State, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			out := &struct{ Body []TokenJSON }{Body: []TokenJSON{}}
-			for _, t := range ts {
+			out := &tokenListOutput{Body: []TokenJSON{}, Total: pg.Total}
+			for _, t := range pg.Items {
 				out.Body = append(out.Body, tokenJSON(t))
 			}
 			return out, nil

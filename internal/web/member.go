@@ -12,25 +12,43 @@ type peoplePage struct {
 	Page
 	Members     []isms.Membership
 	Invitations []isms.Invitation // pending; admins only
+	// The list's filters as typed, its position and pages, and an invalid
+	// filter's message.
+	Filter  app.MemberFilter
+	Pager   pager
+	Problem string
 }
 
-func (s *Server) peoplePage(r *http.Request, m *app.Member) (*peoplePage, error) {
-	members, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
-	pg := &peoplePage{Page: s.page(r, m, "People and roles"), Members: members}
+// peoplePage reads one page of members (by name, 50 a page, filtered by
+// role and part of the name or email) and, for admins, the pending
+// invitations. An invalid filter is a problem shown beside the filter
+// bar (422), not an error page.
+func (s *Server) peoplePage(r *http.Request, m *app.Member) (*peoplePage, int, error) {
+	q := r.URL.Query()
+	f := app.MemberFilter{Role: isms.Role(q.Get("role")), Query: q.Get("q"), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
+	pg := &peoplePage{Page: s.page(r, m, "People and roles"), Filter: f}
 	pg.Nav = "people"
+	status := http.StatusOK
+	list, err := s.app.MemberList(r.Context(), m.Principal, m.Org.Slug, f)
+	switch {
+	case isms.ErrorCode(err) == isms.EINVALID:
+		status, pg.Problem, err = http.StatusUnprocessableEntity, s.errorMessage(r, err), nil
+	case err == nil:
+		pg.Members, pg.Pager = list.Items, pagerOf(q, list, "member")
+	}
 	if err == nil && m.Role.Can(isms.ActManageMembers) {
 		pg.Invitations, err = s.app.OrgInvitations(r.Context(), m.Principal, m.Org.Slug)
 	}
-	return pg, err
+	return pg, status, err
 }
 
 func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	pg, err := s.peoplePage(r, m)
+	pg, status, err := s.peoplePage(r, m)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, "people", pg)
+	s.renderStatus(w, r, status, "people", pg)
 }
 
 func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request, m *app.Member) {

@@ -16,7 +16,12 @@ type notificationsPage struct {
 	PausedDate string
 	Settings   isms.ReminderSettings
 	Items      []app.DueItem
-	Deliveries []*store.Delivery // admins only
+	Deliveries []*store.Delivery // admins only: one page, newest first
+	// The deliveries' filters, position and pages, and an invalid
+	// filter's message.
+	DeliveryFilter  app.DeliveryFilter
+	DeliveryPager   pager
+	DeliveryProblem string
 }
 
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *app.Member) {
@@ -38,14 +43,23 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, m *ap
 		s.pageError(w, r, err)
 		return
 	}
+	status := http.StatusOK
 	if m.Role.Can(isms.ActManageMembers) {
-		if pg.Deliveries, err = s.app.Deliveries(ctx, p, slug); err != nil {
+		q := r.URL.Query()
+		pg.DeliveryFilter = app.DeliveryFilter{Status: q.Get("status"), Channel: q.Get("channel"), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
+		list, err := s.app.DeliveryList(ctx, p, slug, pg.DeliveryFilter)
+		switch {
+		case isms.ErrorCode(err) == isms.EINVALID:
+			status, pg.DeliveryProblem = http.StatusUnprocessableEntity, s.errorMessage(r, err)
+		case err != nil:
 			s.pageError(w, r, err)
 			return
+		default:
+			pg.Deliveries, pg.DeliveryPager = list.Items, pagerOf(q, list, "delivery", "deliveries")
 		}
 	}
 	pg.Nav = "notifications"
-	s.render(w, r, "notifications", pg)
+	s.renderStatus(w, r, status, "notifications", pg)
 }
 
 func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request, m *app.Member) {

@@ -13,17 +13,32 @@ type processesPage struct {
 	Page
 	Processes []*isms.Process
 	Templates []isms.ProcessTemplate
+	// The filters as typed, the list's position and pages, and an invalid
+	// filter's message.
+	Filter  app.ProcessFilter
+	Pager   pager
+	Problem string
 }
 
+// handleProcesses shows one page of processes (50, highest priority
+// first), filtered by part of the name and the owner's email.
 func (s *Server) handleProcesses(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	ps, err := s.app.Processes(r.Context(), m.Principal, m.Org.Slug)
-	if err != nil {
+	q := r.URL.Query()
+	f := app.ProcessFilter{Owner: strings.TrimSpace(q.Get("owner")), Query: q.Get("q"), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
+	pg := &processesPage{Page: s.page(r, m, "Processes"), Templates: isms.ProcessTemplates(), Filter: f}
+	status := http.StatusOK
+	list, err := s.app.ProcessList(r.Context(), m.Principal, m.Org.Slug, f)
+	switch {
+	case isms.ErrorCode(err) == isms.EINVALID:
+		status, pg.Problem = http.StatusUnprocessableEntity, s.errorMessage(r, err)
+	case err != nil:
 		s.pageError(w, r, err)
 		return
+	default:
+		pg.Processes, pg.Pager = list.Items, pagerOf(q, list, "process", "processes")
 	}
-	pg := &processesPage{Page: s.page(r, m, "Processes"), Processes: ps, Templates: isms.ProcessTemplates()}
 	pg.Nav = "processes"
-	s.render(w, r, "processes", pg)
+	s.renderStatus(w, r, status, "processes", pg)
 }
 
 type processFormPage struct {

@@ -19,6 +19,12 @@ type reviewsPage struct {
 	Members []isms.Membership
 	Period  string
 	Today   string
+	// The status filter, the list's position and pages, and an invalid
+	// filter's message.
+	Filter   app.ReviewFilter
+	Statuses []isms.ReviewStatus
+	Pager    pager
+	Problem  string
 }
 
 // reviewForm reads the meeting fields of a review form: the date in the
@@ -33,9 +39,17 @@ func reviewForm(r *http.Request, loc *time.Location, rv *isms.Review) {
 	rv.Attendees, rv.Signatories = r.PostFormValue("attendees"), r.PostFormValue("signatories")
 }
 
+// handleReviews shows one page of reviews (50, newest meeting first),
+// filtered by status, and the form to prepare one.
 func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	rs, err := s.app.Reviews(r.Context(), m.Principal, m.Org.Slug)
-	if err != nil {
+	q := r.URL.Query()
+	f := app.ReviewFilter{Status: isms.ReviewStatus(q.Get("status")), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
+	status, problem := http.StatusOK, ""
+	list, err := s.app.ReviewList(r.Context(), m.Principal, m.Org.Slug, f)
+	switch {
+	case isms.ErrorCode(err) == isms.EINVALID:
+		status, problem, list = http.StatusUnprocessableEntity, s.errorMessage(r, err), &store.Page[*isms.Review]{}
+	case err != nil:
 		s.pageError(w, r, err)
 		return
 	}
@@ -45,11 +59,15 @@ func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, m *app.Me
 		return
 	}
 	now := time.Now().In(s.zone(r, m))
-	q := (int(now.Month())-1)/3 + 1
-	pg := &reviewsPage{Page: s.page(r, m, "Management reviews"), Reviews: rs, Members: members,
-		Period: strconv.Itoa(now.Year()) + "-Q" + strconv.Itoa(q), Today: now.Format(time.DateOnly)}
+	quarter := (int(now.Month())-1)/3 + 1
+	pg := &reviewsPage{Page: s.page(r, m, "Management reviews"), Reviews: list.Items, Members: members,
+		Period: strconv.Itoa(now.Year()) + "-Q" + strconv.Itoa(quarter), Today: now.Format(time.DateOnly),
+		Filter: f, Problem: problem, Statuses: []isms.ReviewStatus{isms.ReviewDraft, isms.ReviewHeld, isms.ReviewSigned}}
+	if status == http.StatusOK {
+		pg.Pager = pagerOf(q, list, "review")
+	}
 	pg.Nav = "reviews"
-	s.render(w, r, "reviews", pg)
+	s.renderStatus(w, r, status, "reviews", pg)
 }
 
 func (s *Server) handleReviewCreate(w http.ResponseWriter, r *http.Request, m *app.Member) {

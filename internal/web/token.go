@@ -7,6 +7,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
 )
 
 type tokensPage struct {
@@ -14,21 +15,37 @@ type tokensPage struct {
 	Tokens []*isms.Token
 	Secret string // shown once, right after creation
 	Now    time.Time
+	// The state filter, the list's position and pages, and an invalid
+	// filter's message.
+	State   string
+	Pager   pager
+	Problem string
 }
 
 func init() {
 	funcs["expired"] = func(t *isms.Token, now time.Time) bool { return t.Expired(now) }
+	funcs["tokenStates"] = func() []string { return []string{store.TokenActive, store.TokenRevoked, store.TokenExpired} }
 }
 
+// tokensPage shows one page of tokens (50, in the order created), filtered
+// by state; an invalid state is a problem beside the filter (422).
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, m *app.Member, secret string) {
-	tokens, err := s.app.Tokens(r.Context(), m.Principal, m.Org.Slug)
-	if err != nil {
+	q := r.URL.Query()
+	f := app.TokenFilter{State: q.Get("state"), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
+	pg := &tokensPage{Page: s.page(r, m, "API tokens"), Secret: secret, Now: s.app.DB.Now(), State: f.State}
+	status := http.StatusOK
+	list, err := s.app.TokenList(r.Context(), m.Principal, m.Org.Slug, f)
+	switch {
+	case isms.ErrorCode(err) == isms.EINVALID:
+		status, pg.Problem = http.StatusUnprocessableEntity, s.errorMessage(r, err)
+	case err != nil:
 		s.pageError(w, r, err)
 		return
+	default:
+		pg.Tokens, pg.Pager = list.Items, pagerOf(q, list, "token")
 	}
-	pg := &tokensPage{Page: s.page(r, m, "API tokens"), Tokens: tokens, Secret: secret, Now: s.app.DB.Now()}
 	pg.Nav = "tokens"
-	s.render(w, r, "tokens", pg)
+	s.renderStatus(w, r, status, "tokens", pg)
 }
 
 func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, m *app.Member) {

@@ -133,207 +133,212 @@ UPDATE time_text SET tz = substr(v, 20 + CASE WHEN substr(v, 20, 1) = '.' THEN l
 UPDATE time_text SET us = unixepoch(substr(v, 1, 19) || tz) * 1000000 + CAST(substr(frac || '000000', 1, 6) AS INTEGER)
 WHERE length(v) >= 19 AND unixepoch(substr(v, 1, 19) || tz) IS NOT NULL;
 
+-- A lookup compares with CAST(column AS TEXT): the time columns have
+-- NUMERIC affinity, and comparing the text key with one directly would
+-- apply that affinity to the key and scan the whole table for every row
+-- (a million records took more than ten minutes; by the key, seconds).
+
 -- The audit trail refuses updates; its times are rewritten under the same
 -- transaction with the guard lifted, then the guard is put back.
 DROP TRIGGER audit_events_no_update;
 
 UPDATE organizations SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(created_at) = 'text';
 UPDATE users SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    password_changed_at = CASE WHEN typeof(password_changed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = password_changed_at), password_changed_at) ELSE password_changed_at END,
-    sessions_valid_since = CASE WHEN typeof(sessions_valid_since) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = sessions_valid_since), sessions_valid_since) ELSE sessions_valid_since END,
-    totp_enabled_at = CASE WHEN typeof(totp_enabled_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = totp_enabled_at), totp_enabled_at) ELSE totp_enabled_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    password_changed_at = CASE WHEN typeof(password_changed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(password_changed_at AS TEXT)), password_changed_at) ELSE password_changed_at END,
+    sessions_valid_since = CASE WHEN typeof(sessions_valid_since) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(sessions_valid_since AS TEXT)), sessions_valid_since) ELSE sessions_valid_since END,
+    totp_enabled_at = CASE WHEN typeof(totp_enabled_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(totp_enabled_at AS TEXT)), totp_enabled_at) ELSE totp_enabled_at END
 WHERE typeof(created_at) = 'text' OR typeof(password_changed_at) = 'text' OR typeof(sessions_valid_since) = 'text' OR typeof(totp_enabled_at) = 'text';
 UPDATE memberships SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(created_at) = 'text';
 UPDATE api_tokens SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    last_used_at = CASE WHEN typeof(last_used_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = last_used_at), last_used_at) ELSE last_used_at END,
-    revoked_at = CASE WHEN typeof(revoked_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = revoked_at), revoked_at) ELSE revoked_at END,
-    expires_at = CASE WHEN typeof(expires_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = expires_at), expires_at) ELSE expires_at END,
-    denied_at = CASE WHEN typeof(denied_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = denied_at), denied_at) ELSE denied_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    last_used_at = CASE WHEN typeof(last_used_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(last_used_at AS TEXT)), last_used_at) ELSE last_used_at END,
+    revoked_at = CASE WHEN typeof(revoked_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(revoked_at AS TEXT)), revoked_at) ELSE revoked_at END,
+    expires_at = CASE WHEN typeof(expires_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(expires_at AS TEXT)), expires_at) ELSE expires_at END,
+    denied_at = CASE WHEN typeof(denied_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(denied_at AS TEXT)), denied_at) ELSE denied_at END
 WHERE typeof(created_at) = 'text' OR typeof(last_used_at) = 'text' OR typeof(revoked_at) = 'text' OR typeof(expires_at) = 'text' OR typeof(denied_at) = 'text';
 UPDATE audit_events SET
-    at = CASE WHEN typeof(at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = at), at) ELSE at END
+    at = CASE WHEN typeof(at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(at AS TEXT)), at) ELSE at END
 WHERE typeof(at) = 'text';
 UPDATE imports SET
-    at = CASE WHEN typeof(at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = at), at) ELSE at END
+    at = CASE WHEN typeof(at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(at AS TEXT)), at) ELSE at END
 WHERE typeof(at) = 'text';
 UPDATE rec_access_removals SET
-    employment_ended_at = CASE WHEN typeof(employment_ended_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = employment_ended_at), employment_ended_at) ELSE employment_ended_at END,
-    access_removed_at = CASE WHEN typeof(access_removed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = access_removed_at), access_removed_at) ELSE access_removed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    employment_ended_at = CASE WHEN typeof(employment_ended_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(employment_ended_at AS TEXT)), employment_ended_at) ELSE employment_ended_at END,
+    access_removed_at = CASE WHEN typeof(access_removed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(access_removed_at AS TEXT)), access_removed_at) ELSE access_removed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(employment_ended_at) = 'text' OR typeof(access_removed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_incidents SET
-    detected_at = CASE WHEN typeof(detected_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = detected_at), detected_at) ELSE detected_at END,
-    action_started_at = CASE WHEN typeof(action_started_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = action_started_at), action_started_at) ELSE action_started_at END,
-    resolved_at = CASE WHEN typeof(resolved_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = resolved_at), resolved_at) ELSE resolved_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    detected_at = CASE WHEN typeof(detected_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(detected_at AS TEXT)), detected_at) ELSE detected_at END,
+    action_started_at = CASE WHEN typeof(action_started_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(action_started_at AS TEXT)), action_started_at) ELSE action_started_at END,
+    resolved_at = CASE WHEN typeof(resolved_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(resolved_at AS TEXT)), resolved_at) ELSE resolved_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(detected_at) = 'text' OR typeof(action_started_at) = 'text' OR typeof(resolved_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_restore_tests SET
-    tested_at = CASE WHEN typeof(tested_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = tested_at), tested_at) ELSE tested_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    tested_at = CASE WHEN typeof(tested_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(tested_at AS TEXT)), tested_at) ELSE tested_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(tested_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_suppliers SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_supplier_assessments SET
-    assessed_at = CASE WHEN typeof(assessed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = assessed_at), assessed_at) ELSE assessed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    assessed_at = CASE WHEN typeof(assessed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(assessed_at AS TEXT)), assessed_at) ELSE assessed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(assessed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_changes SET
-    implemented_at = CASE WHEN typeof(implemented_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = implemented_at), implemented_at) ELSE implemented_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    implemented_at = CASE WHEN typeof(implemented_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(implemented_at AS TEXT)), implemented_at) ELSE implemented_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(implemented_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_vulnerabilities SET
-    found_at = CASE WHEN typeof(found_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = found_at), found_at) ELSE found_at END,
-    fixed_at = CASE WHEN typeof(fixed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = fixed_at), fixed_at) ELSE fixed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    found_at = CASE WHEN typeof(found_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(found_at AS TEXT)), found_at) ELSE found_at END,
+    fixed_at = CASE WHEN typeof(fixed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(fixed_at AS TEXT)), fixed_at) ELSE fixed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(found_at) = 'text' OR typeof(fixed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_training SET
-    due_at = CASE WHEN typeof(due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = due_at), due_at) ELSE due_at END,
-    completed_at = CASE WHEN typeof(completed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = completed_at), completed_at) ELSE completed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    due_at = CASE WHEN typeof(due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(due_at AS TEXT)), due_at) ELSE due_at END,
+    completed_at = CASE WHEN typeof(completed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(completed_at AS TEXT)), completed_at) ELSE completed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(due_at) = 'text' OR typeof(completed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_deviations SET
-    detected_at = CASE WHEN typeof(detected_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = detected_at), detected_at) ELSE detected_at END,
-    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = closed_at), closed_at) ELSE closed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    detected_at = CASE WHEN typeof(detected_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(detected_at AS TEXT)), detected_at) ELSE detected_at END,
+    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(closed_at AS TEXT)), closed_at) ELSE closed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(detected_at) = 'text' OR typeof(closed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE rec_audit_findings SET
-    raised_at = CASE WHEN typeof(raised_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = raised_at), raised_at) ELSE raised_at END,
-    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = closed_at), closed_at) ELSE closed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    raised_at = CASE WHEN typeof(raised_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(raised_at AS TEXT)), raised_at) ELSE raised_at END,
+    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(closed_at AS TEXT)), closed_at) ELSE closed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(raised_at) = 'text' OR typeof(closed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE metric_definitions SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(created_at) = 'text';
 UPDATE manual_values SET
-    at = CASE WHEN typeof(at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = at), at) ELSE at END
+    at = CASE WHEN typeof(at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(at AS TEXT)), at) ELSE at END
 WHERE typeof(at) = 'text';
 UPDATE measurements SET
-    as_of = CASE WHEN typeof(as_of) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = as_of), as_of) ELSE as_of END,
-    computed_at = CASE WHEN typeof(computed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = computed_at), computed_at) ELSE computed_at END
+    as_of = CASE WHEN typeof(as_of) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(as_of AS TEXT)), as_of) ELSE as_of END,
+    computed_at = CASE WHEN typeof(computed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(computed_at AS TEXT)), computed_at) ELSE computed_at END
 WHERE typeof(as_of) = 'text' OR typeof(computed_at) = 'text';
 UPDATE processes SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE cycles SET
-    starts_on = CASE WHEN typeof(starts_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = starts_on), starts_on) ELSE starts_on END,
-    ends_on = CASE WHEN typeof(ends_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = ends_on), ends_on) ELSE ends_on END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    starts_on = CASE WHEN typeof(starts_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(starts_on AS TEXT)), starts_on) ELSE starts_on END,
+    ends_on = CASE WHEN typeof(ends_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(ends_on AS TEXT)), ends_on) ELSE ends_on END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(starts_on) = 'text' OR typeof(ends_on) = 'text' OR typeof(created_at) = 'text';
 UPDATE internal_audits SET
-    planned_on = CASE WHEN typeof(planned_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = planned_on), planned_on) ELSE planned_on END,
-    actual_on = CASE WHEN typeof(actual_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = actual_on), actual_on) ELSE actual_on END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    planned_on = CASE WHEN typeof(planned_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(planned_on AS TEXT)), planned_on) ELSE planned_on END,
+    actual_on = CASE WHEN typeof(actual_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(actual_on AS TEXT)), actual_on) ELSE actual_on END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(planned_on) = 'text' OR typeof(actual_on) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE deviations SET
-    detected_at = CASE WHEN typeof(detected_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = detected_at), detected_at) ELSE detected_at END,
-    due_at = CASE WHEN typeof(due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = due_at), due_at) ELSE due_at END,
-    correction_at = CASE WHEN typeof(correction_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = correction_at), correction_at) ELSE correction_at END,
-    check_due_at = CASE WHEN typeof(check_due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = check_due_at), check_due_at) ELSE check_due_at END,
-    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = closed_at), closed_at) ELSE closed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    detected_at = CASE WHEN typeof(detected_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(detected_at AS TEXT)), detected_at) ELSE detected_at END,
+    due_at = CASE WHEN typeof(due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(due_at AS TEXT)), due_at) ELSE due_at END,
+    correction_at = CASE WHEN typeof(correction_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(correction_at AS TEXT)), correction_at) ELSE correction_at END,
+    check_due_at = CASE WHEN typeof(check_due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(check_due_at AS TEXT)), check_due_at) ELSE check_due_at END,
+    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(closed_at AS TEXT)), closed_at) ELSE closed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(detected_at) = 'text' OR typeof(due_at) = 'text' OR typeof(correction_at) = 'text' OR typeof(check_due_at) = 'text' OR typeof(closed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE corrective_actions SET
-    due_at = CASE WHEN typeof(due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = due_at), due_at) ELSE due_at END,
-    done_at = CASE WHEN typeof(done_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = done_at), done_at) ELSE done_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    due_at = CASE WHEN typeof(due_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(due_at AS TEXT)), due_at) ELSE due_at END,
+    done_at = CASE WHEN typeof(done_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(done_at AS TEXT)), done_at) ELSE done_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(due_at) = 'text' OR typeof(done_at) = 'text' OR typeof(created_at) = 'text';
 UPDATE effectiveness_checks SET
-    checked_at = CASE WHEN typeof(checked_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = checked_at), checked_at) ELSE checked_at END
+    checked_at = CASE WHEN typeof(checked_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(checked_at AS TEXT)), checked_at) ELSE checked_at END
 WHERE typeof(checked_at) = 'text';
 UPDATE audit_findings SET
-    raised_at = CASE WHEN typeof(raised_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = raised_at), raised_at) ELSE raised_at END,
-    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = closed_at), closed_at) ELSE closed_at END
+    raised_at = CASE WHEN typeof(raised_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(raised_at AS TEXT)), raised_at) ELSE raised_at END,
+    closed_at = CASE WHEN typeof(closed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(closed_at AS TEXT)), closed_at) ELSE closed_at END
 WHERE typeof(raised_at) = 'text' OR typeof(closed_at) = 'text';
 UPDATE action_evidence SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(created_at) = 'text';
 UPDATE risks SET
-    assessed_at = CASE WHEN typeof(assessed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = assessed_at), assessed_at) ELSE assessed_at END,
-    next_review = CASE WHEN typeof(next_review) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = next_review), next_review) ELSE next_review END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    assessed_at = CASE WHEN typeof(assessed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(assessed_at AS TEXT)), assessed_at) ELSE assessed_at END,
+    next_review = CASE WHEN typeof(next_review) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(next_review AS TEXT)), next_review) ELSE next_review END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(assessed_at) = 'text' OR typeof(next_review) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE risk_assessments SET
-    assessed_at = CASE WHEN typeof(assessed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = assessed_at), assessed_at) ELSE assessed_at END
+    assessed_at = CASE WHEN typeof(assessed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(assessed_at AS TEXT)), assessed_at) ELSE assessed_at END
 WHERE typeof(assessed_at) = 'text';
 UPDATE risk_settings SET
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(updated_at) = 'text';
 UPDATE soa_entries SET
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(updated_at) = 'text';
 UPDATE notification_prefs SET
-    paused_until = CASE WHEN typeof(paused_until) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = paused_until), paused_until) ELSE paused_until END
+    paused_until = CASE WHEN typeof(paused_until) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(paused_until AS TEXT)), paused_until) ELSE paused_until END
 WHERE typeof(paused_until) = 'text';
 UPDATE reminders_sent SET
-    sent_at = CASE WHEN typeof(sent_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = sent_at), sent_at) ELSE sent_at END
+    sent_at = CASE WHEN typeof(sent_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(sent_at AS TEXT)), sent_at) ELSE sent_at END
 WHERE typeof(sent_at) = 'text';
 UPDATE deliveries SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    sent_at = CASE WHEN typeof(sent_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = sent_at), sent_at) ELSE sent_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    sent_at = CASE WHEN typeof(sent_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(sent_at AS TEXT)), sent_at) ELSE sent_at END
 WHERE typeof(created_at) = 'text' OR typeof(sent_at) = 'text';
 UPDATE reviews SET
-    held_on = CASE WHEN typeof(held_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = held_on), held_on) ELSE held_on END,
-    signed_at = CASE WHEN typeof(signed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = signed_at), signed_at) ELSE signed_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    held_on = CASE WHEN typeof(held_on) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(held_on AS TEXT)), held_on) ELSE held_on END,
+    signed_at = CASE WHEN typeof(signed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(signed_at AS TEXT)), signed_at) ELSE signed_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(held_on) = 'text' OR typeof(signed_at) = 'text' OR typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 UPDATE review_actions SET
-    deadline = CASE WHEN typeof(deadline) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = deadline), deadline) ELSE deadline END,
-    done_at = CASE WHEN typeof(done_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = done_at), done_at) ELSE done_at END,
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    deadline = CASE WHEN typeof(deadline) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(deadline AS TEXT)), deadline) ELSE deadline END,
+    done_at = CASE WHEN typeof(done_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(done_at AS TEXT)), done_at) ELSE done_at END,
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(deadline) = 'text' OR typeof(done_at) = 'text' OR typeof(created_at) = 'text';
 UPDATE metric_recomputes SET
-    recomputed_at = CASE WHEN typeof(recomputed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = recomputed_at), recomputed_at) ELSE recomputed_at END
+    recomputed_at = CASE WHEN typeof(recomputed_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(recomputed_at AS TEXT)), recomputed_at) ELSE recomputed_at END
 WHERE typeof(recomputed_at) = 'text';
 UPDATE recovery_codes SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    used_at = CASE WHEN typeof(used_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = used_at), used_at) ELSE used_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    used_at = CASE WHEN typeof(used_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(used_at AS TEXT)), used_at) ELSE used_at END
 WHERE typeof(created_at) = 'text' OR typeof(used_at) = 'text';
 UPDATE signin_throttle SET
-    window_start = CASE WHEN typeof(window_start) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = window_start), window_start) ELSE window_start END,
-    last_at = CASE WHEN typeof(last_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = last_at), last_at) ELSE last_at END
+    window_start = CASE WHEN typeof(window_start) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(window_start AS TEXT)), window_start) ELSE window_start END,
+    last_at = CASE WHEN typeof(last_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(last_at AS TEXT)), last_at) ELSE last_at END
 WHERE typeof(window_start) = 'text' OR typeof(last_at) = 'text';
 UPDATE invitations SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    expires_at = CASE WHEN typeof(expires_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = expires_at), expires_at) ELSE expires_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    expires_at = CASE WHEN typeof(expires_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(expires_at AS TEXT)), expires_at) ELSE expires_at END
 WHERE typeof(created_at) = 'text' OR typeof(expires_at) = 'text';
 UPDATE audit_checkpoints SET
-    taken_at = CASE WHEN typeof(taken_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = taken_at), taken_at) ELSE taken_at END
+    taken_at = CASE WHEN typeof(taken_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(taken_at AS TEXT)), taken_at) ELSE taken_at END
 WHERE typeof(taken_at) = 'text';
 UPDATE user_passkeys SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    last_used_at = CASE WHEN typeof(last_used_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = last_used_at), last_used_at) ELSE last_used_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    last_used_at = CASE WHEN typeof(last_used_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(last_used_at AS TEXT)), last_used_at) ELSE last_used_at END
 WHERE typeof(created_at) = 'text' OR typeof(last_used_at) = 'text';
 UPDATE import_pending SET
-    touched_at = CASE WHEN typeof(touched_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = touched_at), touched_at) ELSE touched_at END
+    touched_at = CASE WHEN typeof(touched_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(touched_at AS TEXT)), touched_at) ELSE touched_at END
 WHERE typeof(touched_at) = 'text';
 UPDATE incident_report_links SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END
 WHERE typeof(created_at) = 'text';
 UPDATE import_profiles SET
-    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = created_at), created_at) ELSE created_at END,
-    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = updated_at), updated_at) ELSE updated_at END
+    created_at = CASE WHEN typeof(created_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(created_at AS TEXT)), created_at) ELSE created_at END,
+    updated_at = CASE WHEN typeof(updated_at) = 'text' THEN COALESCE((SELECT us FROM time_text WHERE v = CAST(updated_at AS TEXT)), updated_at) ELSE updated_at END
 WHERE typeof(created_at) = 'text' OR typeof(updated_at) = 'text';
 -- +goose StatementBegin
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events

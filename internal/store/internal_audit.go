@@ -226,7 +226,7 @@ func (tx *Tx) DeviationCounts(ctx context.Context, orgID int64, now, before, fin
 	if err != nil {
 		return c, fmt.Errorf("deviation counts: %w", err)
 	}
-	// MIN() of a time loses its type on SQLite: read the row instead.
+	// The earliest due check: the first row in check_due_at order.
 	err = tx.queryRow(ctx, `SELECT check_due_at FROM deviations WHERE org_id = $1 AND status = 'verifying' AND check_due_at IS NOT NULL
 		ORDER BY check_due_at LIMIT 1`, orgID).Scan(&next)
 	if err != nil && err != sql.ErrNoRows {

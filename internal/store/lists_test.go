@@ -299,21 +299,7 @@ func TestPagedListPlans(t *testing.T) {
 			for range strings.Count(q, "$") - 1 {
 				args = append(args, int64(7))
 			}
-			rows, err := db.Reader().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
-			got := strings.Join(plan, "; ")
+			got := queryPlan(t, db, q, args...)
 			want := []string{"api_tokens_org_id_idx", "deliveries_org_id_idx", "sqlite_autoindex_process_metrics", "processes_priority_idx"}[i]
 			if !strings.Contains(got, want) || strings.Contains(got, "TEMP B-TREE") {
 				t.Errorf("plan of %.60s…: %s; want %s and no sort", q, got, want)

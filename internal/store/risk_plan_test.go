@@ -28,24 +28,33 @@ func TestRiskLinkPlans(t *testing.T) {
 			for range strings.Count(q, "$") - len(args) {
 				args = append(args, int64(7))
 			}
-			rows, err := db.Reader().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
-			got := strings.Join(plan, "; ")
+			got := queryPlan(t, db, q, args...)
 			if !strings.Contains(got, "sqlite_autoindex") || strings.Contains(got, "_org_idx") || strings.Contains(got, "TEMP B-TREE") {
 				t.Errorf("plan of %.60s…: %s; want a primary-key search, no org index, no sort", q, got)
 			}
 		}
 	})
+}
+
+// queryPlan returns SQLite's plan of q with args, its lines joined by "; ".
+func queryPlan(t *testing.T, db *store.DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.Reader().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
 }

@@ -188,34 +188,31 @@ func (db *DB) WarmUp(ctx context.Context) error {
 	if db.Engine != Postgres {
 		return nil
 	}
-	conns := make([]*sql.Conn, 0, pgReaders)
-	defer func() {
-		for _, c := range conns {
-			c.Close() // back to the idle pool
-		}
-	}()
-	errs := make(chan error, pgReaders)
+	// Hold every connection until all are open, so that each is a new one,
+	// then hand them back to the idle pool.
 	var mu sync.Mutex
+	var conns []*sql.Conn
+	var errs []error
 	var wg sync.WaitGroup
 	for range pgReaders {
 		wg.Go(func() {
 			c, err := db.reader.Conn(ctx)
 			if err == nil {
 				err = c.PingContext(ctx)
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
 			}
-			errs <- err
+			mu.Lock()
+			defer mu.Unlock()
+			if c != nil {
+				conns = append(conns, c)
+			}
+			errs = append(errs, err)
 		})
 	}
 	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		all = append(all, err)
+	for _, c := range conns {
+		c.Close()
 	}
-	return errors.Join(all...)
+	return errors.Join(errs...)
 }
 
 // pgCancelGrace is how long a statement whose context ends (the client

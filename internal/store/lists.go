@@ -62,9 +62,6 @@ func (w *where) and(cond string, vals ...any) {
 	w.sql += ` AND ` + fmt.Sprintf(cond, ph...)
 }
 
-// readPage counts the rows of from+where when asked, then reads one page
-// of them in the order given (a stable order: its last key is unique),
-// one row more than the page to tell whether more follow.
 // pageSQL is the query of a page: the limit and offset follow the
 // conditions' arguments.
 func pageSQL(columns, from string, w *where, order string) string {
@@ -72,8 +69,11 @@ func pageSQL(columns, from string, w *where, order string) string {
 	return `SELECT ` + columns + from + w.sql + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)
 }
 
-// countFrom is the FROM of the count: the list's own table when the
-// filters need no joined one (a join per row would double its cost).
+// readPage counts the rows of countFrom+where when asked, then reads one
+// page of from+where in the order given (a stable order: its last key is
+// unique), one row more than the page to tell whether more follow.
+// countFrom is the list's own table when the filters need no joined one
+// (a join per row would double the count's cost).
 func readPage[T any](ctx context.Context, tx *Tx, what, columns, from, countFrom string, w *where, order string, p PageSpec,
 	scan func(*sql.Rows) (T, error)) (*Page[T], error) {
 	out := &Page[T]{Total: -1, Offset: max(0, p.Offset), Limit: p.limit(), Items: []T{}}

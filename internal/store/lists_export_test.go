@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/pdca/pdca/internal/isms"
 )
 
 // PagedListQueries are the unfiltered page queries of the token and
@@ -53,6 +55,15 @@ func (tx *Tx) SeedListsForBench(ctx context.Context, orgID int64, n int) error {
 			CASE WHEN i % 3 = 2 THEN $4 ELSE '' END, CASE WHEN i % 3 = 2 THEN 'sha' ELSE '' END, '', $3, $3 FROM n`, []any{n, orgID, now, `{"snapshot":"` + strings.Repeat("x", 1000) + `"}`}},
 		{seq + `INSERT INTO internal_audits (org_id, year, title, clauses, controls, processes, planned_on, lead_id, independence_override, created_at, updated_at)
 			SELECT $2, 2000 + i % 50, 'Audit ' || i, '9.2', 'A.5.35', '', $3, (SELECT MIN(user_id) FROM memberships WHERE org_id = $2), '', $3, $3 FROM n`, []any{n, orgID, now}},
+		{seq + `INSERT INTO risks (org_id, number, asset, threat, vulnerability, likelihood, impact, score, level, treatment, treatment_plan, justification,
+			owner_id, assessed_at, next_review, created_at, updated_at)
+			SELECT $2, i, 'Asset ' || i, 'Ransomware', 'Unpatched hosts', 1 + i % 5, 1 + (i / 5) % 5, (1 + i % 5) * (1 + (i / 5) % 5), 'medium', 'modify', 'Patch within 14 days', '',
+			(SELECT MIN(user_id) FROM memberships WHERE org_id = $2), $3, $3, $3, $3 FROM n`, []any{n, orgID, now}},
+		{`INSERT INTO risk_controls (org_id, risk_id, catalogue, control_id) SELECT org_id, id, $2, 'A.8.8' FROM risks WHERE org_id = $1`, []any{orgID, isms.CatalogueAnnexA2022}},
+		{`INSERT INTO risk_controls (org_id, risk_id, catalogue, control_id) SELECT org_id, id, $2, 'A.8.13' FROM risks WHERE org_id = $1`, []any{orgID, isms.CatalogueAnnexA2022}},
+		{`INSERT INTO risk_processes (org_id, risk_id, process_id) SELECT r.org_id, r.id, (SELECT MIN(id) FROM processes p WHERE p.org_id = r.org_id) FROM risks r WHERE r.org_id = $1`, []any{orgID}},
+		{`INSERT INTO risk_assessments (org_id, risk_id, likelihood, impact, score, level, note, actor_id, actor, assessed_at)
+			SELECT org_id, id, likelihood, impact, score, level, 'first', owner_id, 'Person', assessed_at FROM risks WHERE org_id = $1`, []any{orgID}},
 	} {
 		if _, err := tx.exec(ctx, q.sql, q.args...); err != nil {
 			return fmt.Errorf("seed %.40s: %w", q.sql, err)

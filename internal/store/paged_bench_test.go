@@ -12,10 +12,10 @@ import (
 )
 
 // BenchmarkPagedLists reads a page of 50 of the members, API tokens,
-// deliveries, processes, management reviews and internal audits of an
+// deliveries, processes, management reviews, internal audits and risks of an
 // organisation that has 1,000 or 100,000 of each, as the pages and the API
 // do (store.MemberPage, TokenPage, DeliveryPage, ProcessPage, ReviewPage,
-// InternalAuditPage): the
+// InternalAuditPage, RiskPage): the
 // first page with its count, the first page alone, a page half way down
 // (offset n/2, no count), a filtered first page with its count, and,
 // for comparison, reading one row by its key. It prints figures and
@@ -133,6 +133,27 @@ func BenchmarkPagedLists(b *testing.B) {
 						return len(p.Items), p.Total, nil
 					}
 				}
+				var oneRisk int64
+				err = db.Read(ctx, func(tx *store.Tx) error {
+					rs, _, err := tx.RiskPage(ctx, org.ID, store.RiskFilter{Limit: 1, Offset: n / 2})
+					if err == nil {
+						oneRisk = rs[0].ID
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				risk := func(f store.RiskFilter) func(tx *store.Tx) (int, int, error) {
+					return func(tx *store.Tx) (int, int, error) {
+						f.Now = tx.Now
+						rs, total, err := tx.RiskPage(ctx, org.ID, f)
+						if err == nil && (len(rs[0].Controls) != 2 || len(rs[0].ProcessIDs) != 1) {
+							err = fmt.Errorf("risk %d links: %v %v", rs[0].ID, rs[0].Controls, rs[0].ProcessIDs)
+						}
+						return len(rs), total, err
+					}
+				}
 				one := func(read func(tx *store.Tx) error) func(tx *store.Tx) (int, int, error) {
 					return func(tx *store.Tx) (int, int, error) { return 1, 1, read(tx) }
 				}
@@ -167,6 +188,10 @@ func BenchmarkPagedLists(b *testing.B) {
 					{"audits/all-first-counted", audit(0, first)},
 					{"audits/all-half-way", audit(0, half)},
 					{"audits/year-counted", audit(2025, first)},
+					{"risks/one", one(func(tx *store.Tx) error { _, _, err := tx.RiskWithHistory(ctx, org.ID, oneRisk); return err })},
+					{"risks/first-counted", risk(store.RiskFilter{Limit: 50})},
+					{"risks/half-way-counted", risk(store.RiskFilter{Limit: 50, Offset: n / 2})},
+					{"risks/level-counted", risk(store.RiskFilter{Level: isms.LevelMedium, Limit: 50})},
 				} {
 					b.Run(l.name, func(b *testing.B) {
 						b.ReportAllocs()

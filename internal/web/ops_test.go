@@ -238,3 +238,18 @@ func TestRequestIDAndTraceparent(t *testing.T) {
 		t.Error("an invalid traceparent was logged")
 	}
 }
+
+// TestAuditCSVCarriesOrgID: the audit trail download has the org_id
+// column the hash covers, so it recomputes offline.
+func TestAuditCSVCarriesOrgID(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	a := newApp(t, db)
+	o := mustOrg(t, a, "acme", "Acme Oy")
+	e := startServer(t, a, nil)
+	r := e.do(t, e.signIn(t, o.users[isms.RoleAuditor].Email), http.MethodGet, "/o/acme/audit.csv", nil, nil)
+	lines := strings.Split(strings.TrimSpace(r.body), "\n")
+	if r.status != http.StatusOK || len(lines) < 2 || !strings.HasSuffix(lines[0], ",hash,org_id") || !strings.HasSuffix(lines[1], ","+strconv.FormatInt(o.ID, 10)) {
+		t.Fatalf("audit.csv: %d\n%.500s", r.status, r.body)
+	}
+}

@@ -134,6 +134,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	if err := river.Start(e.ctx); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
 	}
+	hb.Beat(time.Now()) // started: its first report
 	go jobs.Watch(e.ctx, river, hb, e.log)
 	e.log.Info("pdca serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "version", Version)
 	fmt.Fprintf(e.stdout, "pdca is serving on http://%s (%s)\n", ln.Addr(), a.DB.Engine)

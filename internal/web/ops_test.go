@@ -75,6 +75,10 @@ func TestMetricsAfterUse(t *testing.T) {
 			File: strings.NewReader("system,tested_at,result\nerp," + time.Now().UTC().Format(time.RFC3339) + ",pass\n")}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := a.Import(ctx, app.System, app.ImportRequest{Org: "acme", Kind: isms.KindRestoreTests, Format: importer.FormatCSV,
+			File: strings.NewReader("system,tested_at,result\nerp,yesterday,pass\n")}); err == nil {
+			t.Fatal("a bad row was imported")
+		}
 		// Wait for the recompute job; the deadline is the context's.
 		for !strings.Contains(scrape(t, e), `pdca_jobs_total{kind="recompute_metrics",outcome="ok"}`) {
 			select {
@@ -88,7 +92,7 @@ func TestMetricsAfterUse(t *testing.T) {
 			"# TYPE go_goroutines gauge", "# TYPE process_cpu_seconds_total counter", "# TYPE go_sql_open_connections gauge",
 			"# TYPE pdca_http_requests_total counter", "# TYPE pdca_http_request_duration_seconds histogram",
 			"# TYPE pdca_job_duration_seconds histogram", `pdca_job_duration_seconds_count{kind="recompute_metrics"}`,
-			`pdca_imports_total{outcome="stored"}`, "# TYPE pdca_import_rows_total counter", "# TYPE pdca_import_bytes_total counter",
+			`pdca_imports_total{outcome="stored"}`, `pdca_imports_total{outcome="rejected"}`, "# TYPE pdca_import_rejected_rows_total counter", "# TYPE pdca_import_rows_total counter", "# TYPE pdca_import_bytes_total counter",
 			`pdca_signins_total{method="password",outcome="success"}`, `pdca_signins_total{method="password",outcome="failure"}`,
 			"# TYPE pdca_recompute_duration_seconds histogram",
 			`pdca_river_oldest_available_job_age_seconds{queue="default"}`, `pdca_river_oldest_available_job_age_seconds{queue="recompute"}`,

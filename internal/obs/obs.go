@@ -67,7 +67,8 @@ var (
 )
 
 // NewRegistry returns a registry with Go runtime and process metrics, the
-// database pools' statistics (when db is not nil) and every metric above.
+// statistics of the writer and reader pools (each when not nil; db_name
+// "writer" and "reader") and every metric above.
 func NewRegistry(writer, reader *sql.DB) *prometheus.Registry {
 	r := prometheus.NewRegistry()
 	r.MustRegister(

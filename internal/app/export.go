@@ -151,10 +151,24 @@ Contents:
 %s
 
 Check the files: sha256sum -c %s
-The audit trail (registers/audit-trail.csv) is a hash chain: each event's
-hash is the SHA-256 of the JSON array [org_id, seq, actor_id, actor, action,
-entity, entity_id, before, after, at, prev_hash], and prev_hash is the hash
-of the event before it. "pdca audit verify" recomputes it on the database.
+The audit trail (registers/audit-trail.csv) is a hash chain per
+organisation, in seq order; prev_hash is the hash of the event before
+(empty for seq 1). Each event's hash is the lower-case hex SHA-256 of the
+UTF-8 bytes of this compact JSON array (no spaces), built from the CSV's
+columns:
+
+  [org_id, seq, actor_id, actor, action, entity, entity_id, before, after, at, prev_hash]
+
+org_id, seq and actor_id are JSON numbers; every other element is a JSON
+string holding the column's text exactly (before and after are JSON
+documents kept as text, "" when empty; at is RFC 3339 in UTC with the
+fraction of a second to nanoseconds, trailing zeros dropped, as in the
+column). Strings are escaped as Go's encoding/json escapes them: " and \
+with a backslash; \b, \f, \n, \r and \t; other control characters
+as \u00XX (lower-case hex); <, > and & as \u003c, \u003e and \u0026;
+U+2028 and U+2029 as \u2028 and \u2029; every other character as itself,
+/ included. "pdca audit verify" recomputes
+the chains on the database.
 The CSV files cannot start spreadsheet formulas: a field beginning with =,
 +, -, @, a tab, a carriage return or ' has one ' put in front (plain numbers
 excepted). Remove one leading ' from every field that has one before

@@ -69,6 +69,8 @@ type ImportResult struct {
 	Sample []isms.Record
 }
 
+// importFile is Import without its metrics.
+//
 // Import reads a file of records and stores it all or nothing: a file with
 // any bad row stores nothing and returns *importer.Error listing the bad
 // rows (line, column, value, reason; the first importer.MaxErrors of them
@@ -85,7 +87,7 @@ type ImportResult struct {
 // anything in the organisation changed in between (its audit chain moved),
 // the staged rows are compared again inside that transaction, so the
 // counts and audit events always describe what was written.
-func (a *App) Import(ctx context.Context, p Principal, req ImportRequest) (*ImportResult, error) {
+func (a *App) importFile(ctx context.Context, p Principal, req ImportRequest) (*ImportResult, error) {
 	if _, ok := isms.LookupKind(string(req.Kind)); !ok && (req.Kind != "" || req.Profile == "") {
 		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(req.Kind))
 	}

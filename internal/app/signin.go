@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -370,6 +371,7 @@ func auditSigninFailure(ctx context.Context, tx *store.Tx, creds *store.UserCred
 	if creds != nil {
 		p, id = Principal{UserID: creds.User.ID, Label: creds.User.Email}, creds.User.ID
 	}
+	obs.Signins.WithLabelValues(method, "failure").Inc()
 	if len(p.Label) > maxAuditedEmail {
 		p.Label = p.Label[:maxAuditedEmail]
 	}
@@ -378,6 +380,7 @@ func auditSigninFailure(ctx context.Context, tx *store.Tx, creds *store.UserCred
 }
 
 func auditSignin(ctx context.Context, tx *store.Tx, u *isms.User, address, method string) error {
+	obs.Signins.WithLabelValues(method, "success").Inc()
 	return audit(ctx, tx, isms.SystemOrgID, Principal{UserID: u.ID, Label: u.Email}, "user.signin", "user", u.ID, nil,
 		map[string]any{"method": method, "address": address})
 }

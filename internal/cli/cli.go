@@ -27,7 +27,7 @@ var Version = "dev"
 // Globals are the flags every subcommand has.
 type Globals struct {
 	DB       string `name:"db" env:"PDCA_DB" default:"pdca.db" help:"Database: a SQLite file path, or a postgres:// URL for PostgreSQL."`
-	LogLevel string `name:"log-level" env:"PDCA_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (${enum})."`
+	LogLevel string `name:"log-level" env:"PDCA_LOG_LEVEL" default:"" enum:",debug,info,warn,error" help:"Log level (debug, info, warn, error) of the JSON log on standard error; default info for serve, warn for every other command, whose standard output holds only its result."`
 }
 
 // CLI is the whole command line.
@@ -46,6 +46,8 @@ type CLI struct {
 	Dev     DevCmd     `cmd:"" help:"Tools to measure pdca: generate data, load a running server."`
 	SoA     SoACmd     `cmd:"" name:"soa" help:"Statement of Applicability: import decisions from a file."`
 	Profile ProfileCmd `cmd:"" help:"Manage saved import profiles: how a source's files map to record fields."`
+
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish), e.g. source <(pdca completion bash)."`
 }
 
 // env is what a command runs with.
@@ -55,6 +57,7 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	model  *kong.Application // for pdca completion
 }
 
 // exitError carries an exit code through kong.
@@ -95,7 +98,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			code = 2
 			return
 		}
-		e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr, c.LogLevel)}
+		e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr, logLevel(c.LogLevel, kctx.Command())), model: parser.Model}
 		if err := kctx.Run(&c.Globals, e); err != nil {
 			var ee exitError
 			if errors.As(err, &ee) {
@@ -110,6 +113,19 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}()
 	return code
+}
+
+// logLevel is the level asked for, else info for serve (its log is its
+// output) and warn for every other command, so that a script reading a
+// command's standard output, or a person, sees its result alone.
+func logLevel(asked, command string) string {
+	if asked != "" {
+		return asked
+	}
+	if command == "serve" {
+		return "info"
+	}
+	return "warn"
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -17,7 +16,8 @@ type MetricsCmd struct {
 	Org    string `required:"" help:"Organisation slug."`
 	Period string `required:"" help:"A month (2026-10) or a quarter (2026-Q4), in the organisation's time zone."`
 	AsOf   string `name:"as-of" help:"Rate as known at this moment (RFC 3339); default now. Anything recorded as happening later is treated as not yet happened."`
-	JSON   bool   `name:"json" help:"Print a JSON array instead of a table."`
+	JSON   bool   `name:"json" help:"Same as --output json."`
+	Output
 }
 
 // MetricJSON is one element of pdca metrics --json (PRODUCT.md contract:
@@ -64,10 +64,8 @@ func (c *MetricsCmd) Run(g *Globals, e *env) error {
 			Status: string(r.Status), Population: r.Population, Met: r.Met, Missed: r.Missed, Pending: r.Pending, Counted: r.Counted,
 			AsOf: asOf.Format(time.RFC3339), Version: r.Version, Reason: r.Reason})
 	}
-	if c.JSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+	if c.asJSON(c.JSON) {
+		return writeJSON(e.stdout, out)
 	}
 	fmt.Fprintf(e.stdout, "Metrics of %s for %s as of %s\n\n", c.Org, c.Period, asOf.Format(time.RFC3339))
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

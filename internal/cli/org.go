@@ -77,7 +77,9 @@ func (c *OrgCreateCmd) Run(g *Globals, e *env) error {
 }
 
 // OrgListCmd is pdca org list.
-type OrgListCmd struct{}
+type OrgListCmd struct {
+	Output
+}
 
 // Run lists organisations.
 func (c *OrgListCmd) Run(g *Globals, e *env) error {
@@ -89,6 +91,13 @@ func (c *OrgListCmd) Run(g *Globals, e *env) error {
 	orgs, err := a.Orgs(e.ctx, app.System)
 	if err != nil {
 		return err
+	}
+	if c.asJSON(false) {
+		out := make([]OrgJSON, 0, len(orgs))
+		for _, o := range orgs {
+			out = append(out, OrgJSON{ID: o.OrgID, Slug: o.OrgSlug, Name: o.OrgName})
+		}
+		return writeJSON(e.stdout, out)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLUG\tNAME")

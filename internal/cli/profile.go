@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -28,7 +27,8 @@ type ProfileCmd struct {
 // ProfileListCmd is pdca profile list.
 type ProfileListCmd struct {
 	Org  string `required:"" help:"Organisation slug."`
-	JSON bool   `name:"json" help:"Print a JSON array instead of a table."`
+	JSON bool   `name:"json" help:"Same as --output json."`
+	Output
 }
 
 // ProfileListJSON is one element of pdca profile list --json.
@@ -56,10 +56,8 @@ func (c *ProfileListCmd) Run(g *Globals, e *env) error {
 		out = append(out, ProfileListJSON{Name: sp.Profile.Name, Kind: string(sp.Profile.Kind), FilePattern: sp.Profile.FilePattern,
 			DateOrder: sp.Profile.DateOrder, UpdatedAt: sp.UpdatedAt.UTC().Format(time.RFC3339)})
 	}
-	if c.JSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+	if c.asJSON(c.JSON) {
+		return writeJSON(e.stdout, out)
 	}
 	if len(out) == 0 {
 		fmt.Fprintf(e.stdout, "%s has no import profiles; save one with pdca profile import --org %s --file PROFILE.json\n", c.Org, c.Org)

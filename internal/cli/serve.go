@@ -9,11 +9,15 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pdca/pdca/internal/config"
+	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/jobs"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/outbound"
+	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/web"
 )
 
@@ -59,6 +63,13 @@ type ServeCmd struct {
 // Run serves until the context is cancelled (SIGINT, SIGTERM), then shuts
 // down gracefully: stops accepting, finishes requests, stops River.
 func (c *ServeCmd) Run(g *Globals, e *env) error {
+	// Listen before touching the database: a busy port fails at once,
+	// before a demo database or its password exists.
+	ln, err := listen(c.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	a, err := g.open(e)
 	if err != nil {
 		return err
@@ -91,17 +102,23 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	a.Webhooks = jopts.Webhooks
+	hb := &obs.Heartbeat{}
+	jopts.Heartbeat = hb
 	river, err := jobs.New(a.DB, a, e.log, jopts)
 	if err != nil {
 		return err
 	}
+	wcfg.Worker = hb
+	wcfg.Collectors = append(wcfg.Collectors, jobs.NewQueueCollector(a.DB, river, e.log))
 	if c.Demo {
 		d, err := a.SeedDemo(e.ctx, demoSeeders()...)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		if d != nil {
-			fmt.Fprintf(e.stdout, "Demo organisation %q created.\nSign in at http://%s/signin as %s with the one-time password %s\n(change it under Your account).\n", d.Org.Name, c.Addr, d.Email, d.Password)
+			fmt.Fprintf(e.stdout, "Demo organisation %q created.\nSign in at http://%s/signin as %s with the one-time password %s\n"+
+				"It is shown only now: change it under Your account, or set a new one with\n  pdca --db %s user password --email %s\n",
+				d.Org.Name, ln.Addr(), d.Email, d.Password, dbArg(g.DB), d.Email)
 		} else {
 			fmt.Fprintln(e.stdout, "The database is not empty: --demo added nothing.")
 		}
@@ -110,10 +127,6 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
-	}
 	hs := srv.HTTPServer()
 	if err := a.DB.WarmUp(e.ctx); err != nil {
 		e.log.Warn("open the database's reader connections ahead", "err", err)
@@ -121,6 +134,8 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	if err := river.Start(e.ctx); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
 	}
+	hb.Beat(time.Now()) // started: its first report
+	go jobs.Watch(e.ctx, river, hb, e.log)
 	e.log.Info("pdca serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "version", Version)
 	fmt.Fprintf(e.stdout, "pdca is serving on http://%s (%s)\n", ln.Addr(), a.DB.Engine)
 	errc := make(chan error, 1)
@@ -151,6 +166,35 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	return nil
+}
+
+// listen listens on addr, or says why it cannot and what to do.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, isms.Errorf(isms.ECONFLICT, "cannot listen on %s: the address is in use (another pdca serve?); stop it or choose another with --addr or PDCA_ADDR", addr)
+		}
+		return nil, isms.Errorf(isms.EINVALID, "cannot listen on %s: %v; choose another address with --addr or PDCA_ADDR", addr, err)
+	}
+	return ln, nil
+}
+
+// dbArg is the --db value to show in a hint: the SQLite path, but never a
+// PostgreSQL URL, which may hold a password.
+func dbArg(dsn string) string {
+	if store.EngineOf(dsn) == store.Postgres {
+		return `"$PDCA_DB"`
+	}
+	return shellQuote(dsn)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // limits are the request limits of the flags.

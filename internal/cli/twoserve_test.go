@@ -163,7 +163,7 @@ func tsCheckBothServe(t *testing.T, a, b *serveChild, tokens map[string]string, 
 		if code, out := tsGet(t, c, s.url+"/o/acme/", ""); code != http.StatusOK || !strings.Contains(out, "Acme Oy") {
 			t.Fatalf("signed-in org home on %s: %d", s.url, code)
 		}
-		if code, out := tsGet(t, http.DefaultClient, s.url+"/readyz", ""); code != http.StatusOK || out != "ready\n" {
+		if code, out := tsGet(t, http.DefaultClient, s.url+"/readyz", ""); code != http.StatusOK || out != "{\"status\":\"ready\"}\n" {
 			t.Fatalf("%s/readyz: %d %q", s.url, code, out)
 		}
 	}

@@ -190,6 +190,7 @@ func (c *TokenRevokeCmd) Run(g *Globals, e *env) error {
 // TokenListCmd is pdca user token list.
 type TokenListCmd struct {
 	Org string `required:"" help:"Organisation slug."`
+	Output
 }
 
 // Run lists the tokens.
@@ -200,7 +201,11 @@ func (c *TokenListCmd) Run(g *Globals, e *env) error {
 	}
 	defer a.DB.Close()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
+	asJSON := c.asJSON(false)
+	out := []TokenJSON{}
+	if !asJSON {
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tUSER\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
+	}
 	// A page at a time, as the API reads them: every token, oldest first.
 	for off := 0; ; off += store.MaxPageSize {
 		pg, err := a.TokenList(e.ctx, app.System, c.Org, app.TokenFilter{Page: app.Page{Limit: store.MaxPageSize, Offset: off}})
@@ -208,9 +213,17 @@ func (c *TokenListCmd) Run(g *Globals, e *env) error {
 			return err
 		}
 		for _, t := range pg.Items {
+			if asJSON {
+				out = append(out, TokenJSON{ID: t.ID, Name: t.Name, Scope: string(t.Scope), UserID: t.UserID, CreatedAt: t.CreatedAt.UTC(),
+					LastUsedAt: utcPtr(t.LastUsedAt), ExpiresAt: utcPtr(t.ExpiresAt), RevokedAt: utcPtr(t.RevokedAt)})
+				continue
+			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.UserID, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"), fmtTime(t.LastUsedAt), expiry(t.ExpiresAt), fmtTime(t.RevokedAt))
 		}
 		if !pg.More {
+			if asJSON {
+				return writeJSON(e.stdout, out)
+			}
 			return tw.Flush()
 		}
 	}

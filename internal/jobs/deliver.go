@@ -16,6 +16,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 )
@@ -83,6 +84,7 @@ func (w *DeliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) err
 	if err := w.App.RecordDeliveryAttempt(ctx, d, sendErr, last); err != nil {
 		return err
 	}
+	obs.Deliveries.WithLabelValues(string(d.Channel), deliveryOutcome(sendErr, last)).Inc()
 	if sendErr != nil {
 		w.Log.Warn("delivery failed", "delivery_id", d.ID, "org_id", d.OrgID, "channel", d.Channel, "attempt", j.Attempt, "err", sendErr.Error())
 		if last {
@@ -92,6 +94,17 @@ func (w *DeliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) err
 	}
 	w.Log.Info("delivery sent", "delivery_id", d.ID, "org_id", d.OrgID, "channel", d.Channel)
 	return nil
+}
+
+// deliveryOutcome labels an attempt for pdca_deliveries_total.
+func deliveryOutcome(err error, last bool) string {
+	switch {
+	case err == nil:
+		return "sent"
+	case last:
+		return "failed"
+	}
+	return "retry"
 }
 
 func (w *DeliverWorker) send(ctx context.Context, d *store.Delivery) error {

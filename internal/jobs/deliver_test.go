@@ -21,6 +21,7 @@ import (
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/jobs"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/store/storetest"
@@ -208,6 +209,15 @@ func TestDeliverWebhook(t *testing.T) {
 		defer srv.Close()
 		a, ids, _ := mustReminder(t, db, isms.NotificationPrefs{WebhookURL: srv.URL + "/hook"})
 		w := &jobs.DeliverWorker{App: a, Log: slog.New(slog.DiscardHandler), WebhookSecret: secret, Outbound: outbound.NewClient(localHooks(t))}
+		counted := func(outcome string) float64 { return deliveriesCounted(t, "webhook", outcome) }
+		retries, sent, failed := counted("retry"), counted("sent"), counted("failed")
+		defer func() {
+			// Other tests deliver at the same time: at least these counted.
+			if counted("retry") < retries+2 || counted("sent") < sent+1 || counted("failed") < failed+1 {
+				t.Errorf("pdca_deliveries_total{channel=webhook}: retry %v→%v, sent %v→%v, failed %v→%v; want +2, +1, +1",
+					retries, counted("retry"), sent, counted("sent"), failed, counted("failed"))
+			}
+		}()
 		for attempt := 1; attempt <= 2; attempt++ {
 			if err := w.Work(ctx, deliverJob(ids[0], attempt)); err == nil || !strings.Contains(err.Error(), "500") {
 				t.Fatalf("attempt %d: %v, want the 500", attempt, err)
@@ -343,4 +353,28 @@ func TestDeliverWebhookRefusesInternal(t *testing.T) {
 			t.Fatal("the redirect was followed")
 		}
 	})
+}
+
+// deliveriesCounted reads pdca_deliveries_total{channel, outcome}.
+func deliveriesCounted(t *testing.T, channel, outcome string) float64 {
+	t.Helper()
+	mfs, err := obs.NewRegistry(nil, nil).Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "pdca_deliveries_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["channel"] == channel && labels["outcome"] == outcome {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
 )
@@ -59,6 +61,8 @@ type Options struct {
 	Webhooks outbound.Policy
 	// RemindersEvery is the period of the reminder scan (default 1 h).
 	RemindersEvery time.Duration
+	// Heartbeat, when set, is beaten by every job worked (see Watch).
+	Heartbeat *obs.Heartbeat
 }
 
 // New builds the River client with every worker and periodic job, and
@@ -80,8 +84,9 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	river.AddWorker(workers, &CheckpointWorker{App: a, Log: log})
 	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret, Outbound: outbound.NewClient(o.Webhooks)})
 	cfg := &river.Config{
-		Logger:  log,
-		Workers: workers,
+		Logger:     log,
+		Workers:    workers,
+		Middleware: []rivertype.Middleware{observeJobs(o.Heartbeat)},
 	}
 	if o.Work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4},

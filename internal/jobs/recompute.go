@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/obs"
 )
 
 // RecomputeArgs asks for one organisation's stored measurements to be
@@ -60,6 +61,7 @@ func (w *RecomputeWorker) Work(ctx context.Context, j *river.Job[RecomputeArgs])
 			return err
 		}
 		if !needed {
+			obs.RecomputesSkipped.Inc()
 			w.Log.Debug("metrics already recomputed with every change", "org_id", j.Args.OrgID)
 			return nil
 		}
@@ -68,6 +70,7 @@ func (w *RecomputeWorker) Work(ctx context.Context, j *river.Job[RecomputeArgs])
 	if err != nil {
 		return err
 	}
+	obs.RecomputeDuration.Observe(time.Since(start).Seconds())
 	w.Log.Info("metrics recomputed", "org_id", j.Args.OrgID, "measurements", n, "duration_ms", time.Since(start).Milliseconds())
 	return nil
 }

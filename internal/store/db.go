@@ -47,6 +47,9 @@ type DB struct {
 	Now func() time.Time
 	// stmts caches SQLite statements per pool (see Tx.stmt).
 	stmts stmtCache
+	// file is the SQLite file as opened (nil for PostgreSQL or a DSN that
+	// is not a plain path); Probe checks the path still names it.
+	file os.FileInfo
 }
 
 // stmtCache holds one prepared statement per pool and query text. SQLite
@@ -175,6 +178,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", db.Engine, err)
 	}
+	db.file = sqliteFile(db.Engine, dsn)
 	return db, nil
 }
 

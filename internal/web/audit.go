@@ -92,10 +92,10 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, m *app.M
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Org.Slug+`-audit-trail.csv"`)
 	hw := app.NewExportHasher(w)
 	cw := csv.NewWriter(hw)
-	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"})
+	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash", "org_id"})
 	err := s.app.EachEvent(r.Context(), m.Principal, m.Org.Slug, func(e isms.Event) error {
 		return cw.Write([]string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano),
-			strconv.FormatInt(e.ActorID, 10), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash})
+			strconv.FormatInt(e.ActorID, 10), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash, strconv.FormatInt(e.OrgID, 10)})
 	})
 	cw.Flush()
 	x := app.ExportInfo{Kind: "audit-trail", Format: "csv"}

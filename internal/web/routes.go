@@ -240,16 +240,6 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	if err := s.app.DB.Ping(r.Context()); err != nil {
-		s.log.Error("readyz", "err", err.Error())
-		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("ready\n"))
-}
-
 // apiActions declares the action each API operation needs. Package app
 // enforces it; the role matrix test checks every operation of the OpenAPI
 // document against this table, and fails for an operation missing here.

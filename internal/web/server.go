@@ -5,8 +5,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -21,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/obs"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -35,6 +34,11 @@ type Config struct {
 	// Limits bounds request sizes, durations and concurrent imports; zero
 	// fields take DefaultLimits.
 	Limits Limits
+	// Worker is the heartbeat of this process's job worker; /readyz fails
+	// when it is older than WorkerStale. Nil: this process runs no worker.
+	Worker *obs.Heartbeat
+	// Collectors are added to /metrics (the River queues' collector).
+	Collectors []prometheus.Collector
 }
 
 // Server is pdca's HTTP server.
@@ -87,10 +91,15 @@ func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server
 			return nil, err
 		}
 	}
-	s.registry = prometheus.NewRegistry()
+	s.registry = obs.NewRegistry(a.DB.Writer(), a.DB.Reader())
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pdca_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "pdca_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
-	s.registry.MustRegister(s.requests, s.latency)
+	s.registry.MustRegister(s.requests, s.latency, obs.NewAuditCollector(a.DB, log))
+	for _, c := range cfg.Collectors {
+		if err := s.registry.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	s.routes()
 	return s, nil
 }
@@ -156,15 +165,18 @@ func (s *Server) routeOf(r *http.Request) string {
 	return route
 }
 
-// observe gives each request an id, recovers panics, and logs and counts
-// the request by its route pattern (never the query string, which may hold
-// personal data).
+// observe gives each request an id (the client's X-Request-Id when it is
+// safe, else a new one; echoed in the response), notes the W3C trace id of
+// a traceparent header, recovers panics, and logs and counts the request
+// by its route pattern (never the query string, which may hold personal
+// data).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		id := requestIDOf(r)
 		w.Header().Set("X-Request-Id", id)
+		// The trace id goes into the request's log line, which the
+		// request id joins with any other line about the request.
+		trace := traceIDOf(r)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
@@ -184,8 +196,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			d := time.Since(start)
 			s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 			s.latency.WithLabelValues(route).Observe(d.Seconds())
-			if route != "GET /healthz" && route != "GET /metrics" {
-				s.log.Info("request", "request_id", id, "method", r.Method, "route", route, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000)
+			if route != "GET /healthz" && route != "GET /readyz" && route != "GET /metrics" {
+				attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status, "duration_ms", float64(d.Microseconds()) / 1000}
+				if trace != "" {
+					attrs = append(attrs, "trace_id", trace)
+				}
+				s.log.Info("request", attrs...)
 			}
 		}()
 		next.ServeHTTP(sw, r)

@@ -123,12 +123,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			KindPath
 			ID int64 `path:"id"`
-		}) (*struct {
-			Body struct {
-				Record  RecordJSON  `json:"record"`
-				History []EventJSON `json:"history"`
-			}
-		}, error) {
+		}) (*struct{ Body RecordDetailJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -137,12 +132,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Record  RecordJSON  `json:"record"`
-					History []EventJSON `json:"history"`
-				}
-			}{}
+			out := &struct{ Body RecordDetailJSON }{}
 			out.Body.Record = recordJSON(h.Record)
 			out.Body.History = []EventJSON{}
 			for _, e := range h.Events {
@@ -295,4 +285,11 @@ func rowLocation(e importer.RowError) string {
 		loc += ", column " + e.Column
 	}
 	return loc
+}
+
+// RecordDetailJSON is a record with its history: the audit events of the
+// record, empty for those who may not read the audit trail.
+type RecordDetailJSON struct {
+	Record  RecordJSON  `json:"record"`
+	History []EventJSON `json:"history"`
 }

@@ -205,19 +205,23 @@ func locationHeader(ctx huma.Context, status string, v any) (any, error) {
 	return v, nil
 }
 
-// newResourceID returns the "id" of a body, "" when it has none.
+// newResourceID returns the "id" of a body, else its "key", else "".
 func newResourceID(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return ""
 	}
 	var body struct {
-		ID json.Number `json:"id"`
+		ID  json.Number `json:"id"`
+		Key string      `json:"key"`
 	}
 	if json.Unmarshal(b, &body) != nil {
 		return ""
 	}
-	return body.ID.String()
+	if body.ID != "" {
+		return body.ID.String()
+	}
+	return body.Key
 }
 
 // apiUnmatched answers a request under /api/v1/ that no operation takes,

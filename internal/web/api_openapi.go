@@ -28,9 +28,10 @@ import (
 
 // OpenAPI returns the API's OpenAPI document as a server with this version
 // and public address serves it at /api/v1/openapi.json. It needs no
-// database: the routes are registered, never called.
+// database: the routes are registered, never called. Limits named in
+// descriptions are the defaults.
 func OpenAPI(version, publicURL string) *huma.OpenAPI {
-	s := &Server{app: &app.App{PublicURL: publicURL}, cfg: Config{Version: version}, log: slog.New(slog.DiscardHandler)}
+	s := &Server{app: &app.App{PublicURL: publicURL}, cfg: Config{Version: version}, log: slog.New(slog.DiscardHandler), limits: Limits{}.orDefault()}
 	s.routes()
 	return s.api.OpenAPI()
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
 	"github.com/pdca/pdca/internal/web"
 )
 
@@ -200,5 +203,22 @@ func TestOpenAPISchemaNames(t *testing.T) {
 				t.Errorf("schema %q ends in %s, a suffix generators use for operations' types", name, suffix)
 			}
 		}
+	}
+}
+
+// TestOpenAPIServedIsGenerated checks that the document the server serves
+// is the one OpenAPI returns (pdca openapi, the tests above), byte for
+// byte apart from the server's own address in $schema links.
+func TestOpenAPIServedIsGenerated(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := startServer(t, newApp(t, db), nil)
+	r := e.do(t, e.client(t, false), http.MethodGet, "/api/v1/openapi.json", nil, nil)
+	want, err := json.Marshal(web.OpenAPI("test", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.status != http.StatusOK || r.body != string(want) {
+		t.Errorf("GET /api/v1/openapi.json: %d, %d bytes; OpenAPI gives %d bytes", r.status, len(r.body), len(want))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func TestAPIContract(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		succeeded := 0
+		succeeded, read := 0, 0
 		ops := apiOps(t, e.srv)
 		for _, op := range ops {
 			path, body := apiRequest(t, op, vals)
@@ -79,8 +80,16 @@ func TestAPIContract(t *testing.T) {
 			if r.status >= 300 && op.Method == http.MethodGet {
 				t.Errorf("%s %s (%s): %d for an admin: %s", op.Method, path, op.OperationID, r.status, r.body)
 			}
-			if r.status == http.StatusCreated && !strings.HasPrefix(r.location(), "/api/v1/orgs/"+o.Slug+"/") {
-				t.Errorf("%s %s (%s): 201 with Location %q, want the API URL of what it created", op.Method, path, op.OperationID, r.location())
+			if r.status == http.StatusCreated {
+				if !strings.HasPrefix(r.location(), "/api/v1/orgs/"+o.Slug+"/") {
+					t.Errorf("%s %s (%s): 201 with Location %q, want the API URL of what it created", op.Method, path, op.OperationID, r.location())
+				} else if readable(ops, r.location()) {
+					// What was created can be read where Location says.
+					read++
+					if got := e.do(t, anon, http.MethodGet, r.location(), nil, bearer(secret)); got.status != http.StatusOK {
+						t.Errorf("%s (%s): GET of its Location %s: %d: %s", op.OperationID, path, r.location(), got.status, got.body)
+					}
+				}
 			}
 			checkBody(t, c, op, code, resp, r)
 		}
@@ -88,6 +97,9 @@ func TestAPIContract(t *testing.T) {
 		// test checks error documents only. Some cannot succeed in one
 		// pass: transitions of one deviation out of their order answer
 		// 409 or 422 (whose problem documents are checked too).
+		if read < 5 {
+			t.Errorf("only %d answers 201 named something a GET operation reads", read)
+		}
 		if succeeded < len(ops)*4/5 {
 			t.Errorf("only %d of %d operations succeeded for an admin", succeeded, len(ops))
 		}
@@ -123,6 +135,20 @@ func checkBody(t *testing.T, c *jsonschema.Compiler, op *huma.Operation, code st
 	if err := sch.Validate(v); err != nil {
 		t.Errorf("%s: the %s body does not match the document's schema: %v\nbody: %s", op.OperationID, code, err, r.body)
 	}
+}
+
+// readable reports whether a GET operation of the document takes path.
+func readable(ops []*huma.Operation, path string) bool {
+	for _, op := range ops {
+		if op.Method != http.MethodGet {
+			continue
+		}
+		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(wildcard.ReplaceAllString(op.Path, "\x00")), "\x00", `[^/]+`) + "$"
+		if regexp.MustCompile(re).MatchString(path) {
+			return true
+		}
+	}
+	return false
 }
 
 // escapePointer escapes s as one JSON pointer token.

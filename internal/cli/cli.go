@@ -43,6 +43,7 @@ type CLI struct {
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database."`
 	Audit   AuditCmd   `cmd:"" help:"Check the audit trail."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
+	OpenAPI OpenAPICmd `cmd:"" name:"openapi" help:"Print the JSON API's OpenAPI document (as served at /api/v1/openapi.json)."`
 	Dev     DevCmd     `cmd:"" help:"Tools to measure pdca: generate data, load a running server."`
 	SoA     SoACmd     `cmd:"" name:"soa" help:"Statement of Applicability: import decisions from a file."`
 	Profile ProfileCmd `cmd:"" help:"Manage saved import profiles: how a source's files map to record fields."`

@@ -229,8 +229,12 @@ func scanTime(scan *Scan, f Format, when string, scannedAt *time.Time) []RowErro
 	}
 	if scannedAt == nil {
 		return []RowError{{Line: 1, Column: field,
-			Reason: "the report does not say when it was made; give the scan's time (pdca import --scanned-at 2026-10-01T09:00:00Z)"}}
+			Reason: "the report does not say when it was made; " + ScannedAtAdvice}}
 	}
 	scan.ScannedAt = scannedAt.UTC()
 	return nil
 }
+
+// ScannedAtAdvice ends the reason a scan without a time is refused (the
+// API replaces it with its own parameter's words).
+const ScannedAtAdvice = "give the scan's time (pdca import --scanned-at 2026-10-01T09:00:00Z)"

@@ -192,11 +192,15 @@ func parseWall(s string, order DayOrder) (time.Time, error) {
 	return time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC), nil
 }
 
+// DayOrderAdvice ends the reason a slashed date is refused: how to say
+// the order (the API replaces it with its own parameter's words).
+const DayOrderAdvice = "say which order the file uses (pdca import --day-first or --month-first; day_first in the API; " +
+	"\"Slashed dates\" on the upload form; or the organisation's order: pdca org date-order, or the records page), " +
+	"or write dates as 2026-10-05"
+
 // dayOrderError explains why a slashed date a/b/yyyy is not read.
 func dayOrderError(s string, a, b int) error {
-	const how = "say which order the file uses (pdca import --day-first or --month-first; day_first in the API; " +
-		"\"Slashed dates\" on the upload form; or the organisation's order: pdca org date-order, or the records page), " +
-		"or write dates as 2026-10-05"
+	const how = DayOrderAdvice
 	var msg string
 	switch {
 	case a > 12 && b <= 12:

@@ -26,7 +26,20 @@ func (s *Server) newAPI() huma.API {
 		"bearer": {Type: "http", Scheme: "bearer"},
 	}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
-	return humago.New(s.mux, cfg)
+	// Paths are absolute (/api/v1/...): the server is the site itself.
+	server := "/"
+	if s.app.PublicURL != "" {
+		server = s.app.PublicURL
+	}
+	cfg.Servers = []*huma.Server{{URL: server}}
+	// Stable schema names, and every operation completed as it is
+	// registered (api_openapi.go).
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
+	cfg.OnAddOperation = append(cfg.OnAddOperation, completeOperation)
+	cfg.Transformers = append(cfg.Transformers, locationHeader)
+	api := humago.New(s.mux, cfg)
+	s.mux.HandleFunc(apiPrefix, s.apiUnmatched)
+	return api
 }
 
 // apiPrincipal returns the caller or an EUNAUTHORIZED problem.

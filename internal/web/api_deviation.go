@@ -39,43 +39,54 @@ type CheckJSON struct {
 	CheckedAt time.Time `json:"checked_at"`
 }
 
-// DeviationJSON is a deviation in the API.
-type DeviationJSON struct {
-	ID           int64        `json:"id"`
-	Ref          string       `json:"ref"`
-	Title        string       `json:"title"`
-	Description  string       `json:"description"`
-	Kind         string       `json:"kind"`
-	Source       string       `json:"source"`
-	Severity     string       `json:"severity"`
-	Status       string       `json:"status"`
-	DetectedAt   time.Time    `json:"detected_at"`
-	OwnerID      int64        `json:"owner_id"`
-	DueAt        *time.Time   `json:"due_at,omitempty"`
-	MetricKey    string       `json:"metric_key,omitempty"`
-	MetricPeriod string       `json:"metric_period,omitempty"`
-	RecordKind   string       `json:"record_kind,omitempty"`
-	RecordID     int64        `json:"record_id,omitempty"`
-	ProcessID    int64        `json:"process_id,omitempty"`
-	FindingID    int64        `json:"finding_id,omitempty"`
-	OpenedReason string       `json:"opened_reason"`
-	Correction   string       `json:"correction"`
-	Whys         []string     `json:"whys"`
-	RootCause    string       `json:"root_cause"`
-	Category     string       `json:"cause_category"`
-	CheckDueAt   *time.Time   `json:"check_due_at,omitempty"`
-	CloseReason  string       `json:"close_reason,omitempty"`
-	ClosedAt     *time.Time   `json:"closed_at,omitempty"`
-	Actions      []ActionJSON `json:"actions"`
-	Checks       []CheckJSON  `json:"checks"`
+// DeviationSummaryJSON is a deviation in a list: a deviation without its
+// corrective actions and effectiveness checks (get-deviation has them).
+type DeviationSummaryJSON struct {
+	ID           int64      `json:"id"`
+	Ref          string     `json:"ref"`
+	Title        string     `json:"title"`
+	Description  string     `json:"description"`
+	Kind         string     `json:"kind"`
+	Source       string     `json:"source"`
+	Severity     string     `json:"severity"`
+	Status       string     `json:"status"`
+	DetectedAt   time.Time  `json:"detected_at"`
+	OwnerID      int64      `json:"owner_id"`
+	DueAt        *time.Time `json:"due_at,omitempty"`
+	MetricKey    string     `json:"metric_key,omitempty"`
+	MetricPeriod string     `json:"metric_period,omitempty"`
+	RecordKind   string     `json:"record_kind,omitempty"`
+	RecordID     int64      `json:"record_id,omitempty"`
+	ProcessID    int64      `json:"process_id,omitempty"`
+	FindingID    int64      `json:"finding_id,omitempty"`
+	OpenedReason string     `json:"opened_reason"`
+	Correction   string     `json:"correction"`
+	Whys         []string   `json:"whys"`
+	RootCause    string     `json:"root_cause"`
+	Category     string     `json:"cause_category"`
+	CheckDueAt   *time.Time `json:"check_due_at,omitempty"`
+	CloseReason  string     `json:"close_reason,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 }
 
-func deviationJSON(d *isms.Deviation) DeviationJSON {
-	out := DeviationJSON{ID: d.ID, Ref: d.Ref, Title: d.Title, Description: d.Description, Kind: d.Kind, Source: d.Source, Severity: d.Severity,
+// DeviationJSON is a deviation in the API, with its corrective actions and
+// effectiveness checks.
+type DeviationJSON struct {
+	DeviationSummaryJSON
+	Actions []ActionJSON `json:"actions"`
+	Checks  []CheckJSON  `json:"checks"`
+}
+
+func deviationSummaryJSON(d *isms.Deviation) DeviationSummaryJSON {
+	return DeviationSummaryJSON{ID: d.ID, Ref: d.Ref, Title: d.Title, Description: d.Description, Kind: d.Kind, Source: d.Source, Severity: d.Severity,
 		Status: string(d.Status), DetectedAt: d.DetectedAt, OwnerID: d.OwnerID, DueAt: d.DueAt, MetricKey: d.MetricKey, MetricPeriod: d.MetricPeriod,
 		RecordKind: d.RecordKind, RecordID: d.RecordID, ProcessID: d.ProcessID, FindingID: d.FindingID, OpenedReason: d.OpenedReason,
 		Correction: d.Correction, Whys: append([]string{}, d.Whys...), RootCause: d.RootCause, Category: d.Category, CheckDueAt: d.CheckDueAt,
-		CloseReason: d.CloseReason, ClosedAt: d.ClosedAt, Actions: []ActionJSON{}, Checks: []CheckJSON{}}
+		CloseReason: d.CloseReason, ClosedAt: d.ClosedAt}
+}
+
+func deviationJSON(d *isms.Deviation) DeviationJSON {
+	out := DeviationJSON{DeviationSummaryJSON: deviationSummaryJSON(d), Actions: []ActionJSON{}, Checks: []CheckJSON{}}
 	for _, c := range d.Actions {
 		out.Actions = append(out.Actions, ActionJSON{ID: c.ID, Title: c.Title, OwnerID: c.OwnerID, DueAt: c.DueAt, Status: c.Status, Evidence: c.Evidence, File: c.EvidenceFile, DoneAt: c.DoneAt})
 	}
@@ -103,14 +114,15 @@ type ReasonBody struct {
 func (s *Server) apiDeviationRoutes(api huma.API) {
 	tags := []string{"deviations"}
 	base := "/api/v1/orgs/{org}/deviations"
-	huma.Register(api, huma.Operation{OperationID: "list-deviations", Method: http.MethodGet, Path: base, Summary: "Deviations, newest first", Tags: tags},
+	huma.Register(api, huma.Operation{OperationID: "list-deviations", Method: http.MethodGet, Path: base, Summary: "Deviations, newest first",
+		Description: "Each item is a deviation without its corrective actions and effectiveness checks: get-deviation gives them.", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Status string `query:"status" doc:"A status, or overdue; empty for all. Anything else: 422."`
 			Owner  string `query:"owner" maxLength:"200" doc:"The owner's email, case-insensitive."`
 			Period string `query:"period" maxLength:"7" doc:"A month (2026-10) or quarter (2026-Q4) of detection in the organisation's time zone, start included, end excluded."`
 			PageParams
-		}) (*listOutput[DeviationJSON], error) {
+		}) (*listOutput[DeviationSummaryJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -119,10 +131,10 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			out := &listOutput[DeviationJSON]{}
-			out.Body.Items = []DeviationJSON{}
+			out := &listOutput[DeviationSummaryJSON]{}
+			out.Body.Items = []DeviationSummaryJSON{}
 			for i := range ds {
-				out.Body.Items = append(out.Body.Items, deviationJSON(&ds[i]))
+				out.Body.Items = append(out.Body.Items, deviationSummaryJSON(&ds[i]))
 			}
 			out.Body.Total = total
 			return out, nil

@@ -25,8 +25,8 @@ type ConditionJSON struct {
 	Equals string `json:"equals" doc:"Case-insensitive; for a boolean field true or false."`
 }
 
-// MetricDefJSON is a metric definition in the API.
-type MetricDefJSON struct {
+// MetricDefInput is what a client sends to add a metric.
+type MetricDefInput struct {
 	Key              string          `json:"key" pattern:"^[a-z0-9][a-z0-9-]{0,62}$"`
 	Name             string          `json:"name" minLength:"1" maxLength:"200"`
 	Kind             string          `json:"kind,omitempty" doc:"Record kind read (not for manual metrics)."`
@@ -47,23 +47,29 @@ type MetricDefJSON struct {
 	RelatedTimeField string          `json:"related_time_field,omitempty"`
 	WindowMonths     int             `json:"window_months,omitempty"`
 	Rule             RuleJSON        `json:"rule"`
-	Version          int64           `json:"version,omitempty" readOnly:"true"`
+}
+
+// MetricDefJSON is a metric definition in the API.
+type MetricDefJSON struct {
+	MetricDefInput
+	Version int64 `json:"version,omitempty" doc:"The definition's version: each change makes a new one."`
 }
 
 func metricDefJSON(m app.Metric) MetricDefJSON {
-	out := MetricDefJSON{Key: m.Key, Name: m.Name, Kind: m.Kind, Measure: string(m.Measure), Frequency: string(m.Frequency), Unit: string(m.Unit),
+	out := MetricDefJSON{Version: m.Version, MetricDefInput: MetricDefInput{Key: m.Key, Name: m.Name, Kind: m.Kind, Measure: string(m.Measure), Frequency: string(m.Frequency), Unit: string(m.Unit),
 		PeriodField: m.PeriodField, PeriodIsDeadline: m.PeriodIsDeadline, StartField: m.StartField, DoneField: m.DoneField,
 		WithinHours: m.Within.Hours(), BoolField: m.BoolField, AgeOverDays: m.AgeOver.Hours() / 24, Percentile: m.Percentile,
 		RelatedKind: m.RelatedKind, RelatedKeyField: m.RelatedKeyField, RelatedTimeField: m.RelatedTimeField,
-		WindowMonths: m.Window.Years*12 + m.Window.Months, Version: m.Version,
-		Rule: RuleJSON{Kind: string(m.Rule.Kind), Green: m.Rule.Green, Yellow: m.Rule.Yellow}}
+		WindowMonths: m.Window.Years*12 + m.Window.Months,
+		Rule:         RuleJSON{Kind: string(m.Rule.Kind), Green: m.Rule.Green, Yellow: m.Rule.Yellow}}}
 	for _, c := range m.Filter {
 		out.Filter = append(out.Filter, ConditionJSON(c))
 	}
 	return out
 }
 
-func (j MetricDefJSON) definition() measure.Definition {
+// definition is the metric a client sent.
+func definition(j MetricDefInput) measure.Definition {
 	d := measure.Definition{Key: j.Key, Name: j.Name, Kind: j.Kind, Measure: measure.Measure(j.Measure), Frequency: measure.Frequency(j.Frequency),
 		Unit: measure.Unit(j.Unit), PeriodField: j.PeriodField, PeriodIsDeadline: j.PeriodIsDeadline, StartField: j.StartField, DoneField: j.DoneField,
 		Within: time.Duration(j.WithinHours * float64(time.Hour)), BoolField: j.BoolField, AgeOver: time.Duration(j.AgeOverDays * 24 * float64(time.Hour)),
@@ -228,13 +234,13 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "create-metric", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/metrics", Summary: "Add a metric of the organisation's own", Tags: tags, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Body MetricDefJSON
+			Body MetricDefInput
 		}) (*struct{ Body MetricDefJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			m, err := s.app.CreateMetric(ctx, p, in.Org, in.Body.definition())
+			m, err := s.app.CreateMetric(ctx, p, in.Org, definition(in.Body))
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

@@ -43,6 +43,12 @@ type EventJSON struct {
 	Hash     string    `json:"hash"`
 }
 
+// EventPageJSON is a page of the audit trail, newest first.
+type EventPageJSON struct {
+	Items      []EventJSON `json:"items"`
+	NextBefore int64       `json:"next_before,omitempty" doc:"Pass as before= for the next page; absent on the last page."`
+}
+
 // OrgPath is the organisation in an API path.
 type OrgPath struct {
 	Org string `path:"org" doc:"Organisation slug."`
@@ -69,7 +75,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 			out := &listOutput[OrgJSON]{}
 			out.Body.Items = []OrgJSON{}
 			for _, m := range paginate(ms, in.PageParams) {
-				out.Body.Items = append(out.Body.Items, OrgJSON{Slug: m.OrgSlug, Name: m.OrgName, Role: string(m.Role)})
+				out.Body.Items = append(out.Body.Items, OrgJSON{Slug: m.OrgSlug, Name: m.OrgName, TimeZone: m.OrgTimeZone, Role: string(m.Role)})
 			}
 			out.Body.Total = len(ms)
 			return out, nil
@@ -120,12 +126,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 			Action string `query:"action" doc:"Only events with this action."`
 			Before int64  `query:"before" doc:"Only events with a sequence number below this (paging)."`
 			Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
-		}) (*struct {
-			Body struct {
-				Items      []EventJSON `json:"items"`
-				NextBefore int64       `json:"next_before,omitempty" doc:"Pass as before= for the next page."`
-			}
-		}, error) {
+		}) (*struct{ Body EventPageJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -134,12 +135,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items      []EventJSON `json:"items"`
-					NextBefore int64       `json:"next_before,omitempty" doc:"Pass as before= for the next page."`
-				}
-			}{}
+			out := &struct{ Body EventPageJSON }{}
 			out.Body.Items = []EventJSON{}
 			for _, e := range events {
 				out.Body.Items = append(out.Body.Items, eventJSON(e))

@@ -11,46 +11,52 @@ import (
 	"github.com/pdca/pdca/internal/isms"
 )
 
+// ProcessInput is what a client sends to add or replace a process: the
+// fields the server computes (id, score, warnings, updated_at) are not in it.
+type ProcessInput struct {
+	Name          string   `json:"name" minLength:"1" maxLength:"200"`
+	Purpose       string   `json:"purpose,omitempty" maxLength:"20000"`
+	OwnerID       int64    `json:"owner_id" doc:"User id of the one owner, a member of the organisation."`
+	Trigger       string   `json:"trigger" minLength:"1" maxLength:"200"`
+	Deadline      string   `json:"deadline" minLength:"1" maxLength:"200"`
+	DeadlineHours *float64 `json:"deadline_hours,omitempty"`
+	Steps         string   `json:"steps,omitempty" doc:"Markdown." maxLength:"20000"`
+	Recorded      string   `json:"recorded,omitempty" maxLength:"20000"`
+	Template      string   `json:"template,omitempty"`
+	Impact        int      `json:"impact" minimum:"1" maximum:"5"`
+	Recurrence    int      `json:"recurrence" minimum:"1" maximum:"5"`
+	Risk          int      `json:"risk" minimum:"1" maximum:"5"`
+	Metrics       []string `json:"metrics"`
+}
+
 // ProcessJSON is a process in the API.
 type ProcessJSON struct {
-	ID            int64     `json:"id" readOnly:"true"`
-	Name          string    `json:"name" minLength:"1" maxLength:"200"`
-	Purpose       string    `json:"purpose,omitempty" maxLength:"20000"`
-	OwnerID       int64     `json:"owner_id" doc:"User id of the one owner, a member of the organisation."`
-	Trigger       string    `json:"trigger" minLength:"1" maxLength:"200"`
-	Deadline      string    `json:"deadline" minLength:"1" maxLength:"200"`
-	DeadlineHours *float64  `json:"deadline_hours,omitempty"`
-	Steps         string    `json:"steps,omitempty" doc:"Markdown." maxLength:"20000"`
-	Recorded      string    `json:"recorded,omitempty" maxLength:"20000"`
-	Template      string    `json:"template,omitempty"`
-	Impact        int       `json:"impact" minimum:"1" maximum:"5"`
-	Recurrence    int       `json:"recurrence" minimum:"1" maximum:"5"`
-	Risk          int       `json:"risk" minimum:"1" maximum:"5"`
-	Score         int       `json:"score" readOnly:"true" doc:"impact x recurrence x risk"`
-	Metrics       []string  `json:"metrics"`
-	Warnings      []string  `json:"warnings,omitempty" readOnly:"true"`
-	UpdatedAt     time.Time `json:"updated_at" readOnly:"true"`
+	ID int64 `json:"id"`
+	ProcessInput
+	Score     int       `json:"score" doc:"impact x recurrence x risk"`
+	Warnings  []string  `json:"warnings,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func processJSON(p *isms.Process) ProcessJSON {
-	out := ProcessJSON{ID: p.ID, Name: p.Name, Purpose: p.Purpose, OwnerID: p.OwnerID, Trigger: p.Trigger, Deadline: p.Deadline,
+	out := ProcessJSON{ID: p.ID, ProcessInput: ProcessInput{Name: p.Name, Purpose: p.Purpose, OwnerID: p.OwnerID, Trigger: p.Trigger, Deadline: p.Deadline,
 		DeadlineHours: p.DeadlineHours, Steps: p.Steps, Recorded: p.Recorded, Template: p.Template, Impact: p.Impact, Recurrence: p.Recurrence,
-		Risk: p.Risk, Score: p.Score(), Metrics: p.Metrics, Warnings: p.Warnings(), UpdatedAt: p.UpdatedAt}
+		Risk: p.Risk, Metrics: p.Metrics}, Score: p.Score(), Warnings: p.Warnings(), UpdatedAt: p.UpdatedAt}
 	if out.Metrics == nil {
 		out.Metrics = []string{}
 	}
 	return out
 }
 
-func (j ProcessJSON) process() *isms.Process {
-	return &isms.Process{ID: j.ID, Name: j.Name, Purpose: j.Purpose, OwnerID: j.OwnerID, Trigger: j.Trigger, Deadline: j.Deadline,
+// newProcess is the process a client sent (its id is the path's, if any).
+func newProcess(j ProcessInput) *isms.Process {
+	return &isms.Process{Name: j.Name, Purpose: j.Purpose, OwnerID: j.OwnerID, Trigger: j.Trigger, Deadline: j.Deadline,
 		DeadlineHours: j.DeadlineHours, Steps: j.Steps, Recorded: j.Recorded, Template: j.Template, Impact: j.Impact, Recurrence: j.Recurrence,
 		Risk: j.Risk, Metrics: j.Metrics}
 }
 
-// CycleJSON is an improvement cycle in the API.
-type CycleJSON struct {
-	ID           int64   `json:"id" readOnly:"true"`
+// CycleInput is what a client sends to start an improvement cycle.
+type CycleInput struct {
 	Name         string  `json:"name" minLength:"1" maxLength:"200"`
 	Start        string  `json:"start" format:"date" doc:"First day, YYYY-MM-DD, in the organisation's time zone."`
 	End          string  `json:"end" format:"date" doc:"Last day."`
@@ -58,6 +64,26 @@ type CycleJSON struct {
 	LengthReason string  `json:"length_reason,omitempty" doc:"Required when the cycle is shorter than 60 or longer than 90 days."`
 	FocusReason  string  `json:"focus_reason,omitempty" doc:"Required when more than 5 processes are chosen."`
 	ProcessIDs   []int64 `json:"process_ids"`
+}
+
+// CycleJSON is an improvement cycle in the API.
+type CycleJSON struct {
+	ID int64 `json:"id"`
+	CycleInput
+}
+
+// CycleDetailJSON is a cycle with its processes' figures at its start and now.
+type CycleDetailJSON struct {
+	Cycle     CycleJSON          `json:"cycle"`
+	Processes []CycleProcessJSON `json:"processes"`
+}
+
+// CycleProcessJSON is a process of a cycle with its metrics' figures for
+// the last complete period at the cycle's start (baseline) and now.
+type CycleProcessJSON struct {
+	Process  ProcessJSON  `json:"process"`
+	Baseline []app.Figure `json:"baseline"`
+	Now      []app.Figure `json:"now"`
 }
 
 // IDPath is an organisation and an id in an API path.
@@ -106,13 +132,13 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "create-process", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/processes", Summary: "Add a process (template names one of the five templates to start from)", Tags: tags, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Body ProcessJSON
+			Body ProcessInput
 		}) (*struct{ Body ProcessJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			proc := in.Body.process()
+			proc := newProcess(in.Body)
 			if err := s.app.CreateProcess(ctx, p, in.Org, proc); err != nil {
 				return nil, s.apiError(ctx, err)
 			}
@@ -121,13 +147,13 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "update-process", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "Replace a process's fields, scores and metrics", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDPath
-			Body ProcessJSON
+			Body ProcessInput
 		}) (*struct{ Body ProcessJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			proc := in.Body.process()
+			proc := newProcess(in.Body)
 			proc.ID = in.ID
 			if err := s.app.UpdateProcess(ctx, p, in.Org, proc); err != nil {
 				return nil, s.apiError(ctx, err)
@@ -157,12 +183,7 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 			return out, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-cycle", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/cycles/{id}", Summary: "One cycle with its processes' figures at the start and now", Tags: tags},
-		func(ctx context.Context, in *IDPath) (*struct {
-			Body struct {
-				Cycle     CycleJSON              `json:"cycle"`
-				Processes []app.CycleProcessView `json:"processes"`
-			}
-		}, error) {
+		func(ctx context.Context, in *IDPath) (*struct{ Body CycleDetailJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -175,19 +196,17 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Cycle     CycleJSON              `json:"cycle"`
-					Processes []app.CycleProcessView `json:"processes"`
-				}
-			}{}
-			out.Body.Cycle, out.Body.Processes = cycleJSON(v.Cycle, m.Org.Location()), v.Processes
+			out := &struct{ Body CycleDetailJSON }{CycleDetailJSON{Cycle: cycleJSON(v.Cycle, m.Org.Location()), Processes: []CycleProcessJSON{}}}
+			for _, cp := range v.Processes {
+				out.Body.Processes = append(out.Body.Processes, CycleProcessJSON{Process: processJSON(cp.Process),
+					Baseline: append([]app.Figure{}, cp.Baseline...), Now: append([]app.Figure{}, cp.Now...)})
+			}
 			return out, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-cycle", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/cycles", Summary: "Start an improvement cycle", Tags: tags, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Body CycleJSON
+			Body CycleInput
 		}) (*struct{ Body CycleJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
@@ -217,6 +236,6 @@ func cycleJSON(c *isms.Cycle, loc *time.Location) CycleJSON {
 	if ids == nil {
 		ids = []int64{}
 	}
-	return CycleJSON{ID: c.ID, Name: c.Name, Start: c.Start.In(loc).Format(time.DateOnly), End: c.End.In(loc).Format(time.DateOnly), Goals: c.Goals,
-		LengthReason: c.LengthReason, FocusReason: c.FocusReason, ProcessIDs: ids}
+	return CycleJSON{ID: c.ID, CycleInput: CycleInput{Name: c.Name, Start: c.Start.In(loc).Format(time.DateOnly), End: c.End.In(loc).Format(time.DateOnly),
+		Goals: c.Goals, LengthReason: c.LengthReason, FocusReason: c.FocusReason, ProcessIDs: ids}}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -106,7 +107,7 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 		// response away: the errors are named instead.
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity},
 		Responses: map[string]*huma.Response{"201": {Description: "Created: there was no profile of this name",
-			Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/ProfileJSON"}}}}}},
+			Content: map[string]*huma.MediaType{"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[ProfileJSON](), true, "")}}}}},
 		func(ctx context.Context, in *struct {
 			ProfilePath
 			Body ProfileBody

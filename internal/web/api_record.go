@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -123,12 +125,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			KindPath
 			ID int64 `path:"id"`
-		}) (*struct {
-			Body struct {
-				Record  RecordJSON  `json:"record"`
-				History []EventJSON `json:"history"`
-			}
-		}, error) {
+		}) (*struct{ Body RecordDetailJSON }, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -137,12 +134,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Record  RecordJSON  `json:"record"`
-					History []EventJSON `json:"history"`
-				}
-			}{}
+			out := &struct{ Body RecordDetailJSON }{}
 			out.Body.Record = recordJSON(h.Record)
 			out.Body.History = []EventJSON{}
 			for _, e := range h.Events {
@@ -261,11 +253,15 @@ func (s *Server) apiUpload(ctx context.Context, can func() error) (f *os.File, d
 func (s *Server) apiImportError(ctx context.Context, err error) error {
 	var bad *importer.Error
 	if !errors.As(err, &bad) {
-		return s.apiError(ctx, err)
+		herr := s.apiError(ctx, err)
+		if m, ok := herr.(*huma.ErrorModel); ok {
+			m.Detail = apiWords(m.Detail)
+		}
+		return herr
 	}
 	details := make([]error, 0, len(bad.Errors))
 	for _, re := range bad.Errors {
-		details = append(details, &huma.ErrorDetail{Message: re.Reason, Location: rowLocation(re), Value: re.Value})
+		details = append(details, &huma.ErrorDetail{Message: apiWords(re.Reason), Location: rowLocation(re), Value: re.Value})
 	}
 	more := ""
 	if m := bad.More(); m != "" {
@@ -274,6 +270,24 @@ func (s *Server) apiImportError(ctx context.Context, err error) error {
 	return huma.Error422UnprocessableEntity("the file was rejected, nothing was stored: "+bad.Summary()+
 		" listed in errors"+more+"; fix them and send it again", details...)
 }
+
+// apiWords rewrites the advice of an import's messages, written for the
+// command line (pdca import --day-first), in the API's words: its query
+// parameters and paths.
+func apiWords(msg string) string {
+	msg = apiAdvice.Replace(msg)
+	return scanKindAdvice.ReplaceAllString(msg, "format=$1 imports vulnerabilities: send it to /api/v1/orgs/{org}/records/vulnerabilities/imports")
+}
+
+var (
+	apiAdvice = strings.NewReplacer(
+		importer.DayOrderAdvice, "send day_first=true (05/10/2026 is 5 October) or day_first=false (May 10), "+
+			"or name an import profile with a date order (profile=), or set the organisation's date order on its records page; "+
+			"or write dates as 2026-10-05",
+		importer.ScannedAtAdvice, "send the scan's time as scanned_at=2026-10-01T09:00:00Z")
+	// app.Import's refusal of a scanner format for another kind.
+	scanKindAdvice = regexp.MustCompile(`--format (\S+) imports vulnerabilities; use --kind vulnerabilities`)
+)
 
 // bodyKey carries the request body of a streaming API operation.
 type bodyKeyType struct{}
@@ -295,4 +309,11 @@ func rowLocation(e importer.RowError) string {
 		loc += ", column " + e.Column
 	}
 	return loc
+}
+
+// RecordDetailJSON is a record with its history: the audit events of the
+// record, empty for those who may not read the audit trail.
+type RecordDetailJSON struct {
+	Record  RecordJSON  `json:"record"`
+	History []EventJSON `json:"history"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -35,6 +36,13 @@ type ReportReceiptJSON struct {
 	ReportedAt time.Time `json:"reported_at"`
 	Told       []string  `json:"told" doc:"Who was notified."`
 	Process    string    `json:"process,omitempty" doc:"The incident process whose owner was notified."`
+}
+
+// reportReceiptOutput is the answer to a report: the incident it created
+// is a record of kind incidents.
+type reportReceiptOutput struct {
+	Location string `header:"Location"`
+	Body     ReportReceiptJSON
 }
 
 // apiValues turns JSON values into the strings an import reads.
@@ -151,7 +159,7 @@ func (s *Server) apiRecordEntryRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Body IncidentReportJSON
-		}) (*struct{ Body ReportReceiptJSON }, error) {
+		}) (*reportReceiptOutput, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
@@ -180,6 +188,7 @@ func (s *Server) apiRecordEntryRoutes(api huma.API) {
 			if told == nil {
 				told = []string{}
 			}
-			return &struct{ Body ReportReceiptJSON }{ReportReceiptJSON{Ref: rc.Ref, RecordID: rc.RecordID, ReportedAt: rc.ReportedAt, Told: told, Process: rc.Process}}, nil
+			return &reportReceiptOutput{Location: "/api/v1/orgs/" + url.PathEscape(in.Org) + "/records/" + string(isms.KindIncidents) + "/" + strconv.FormatInt(rc.RecordID, 10),
+				Body: ReportReceiptJSON{Ref: rc.Ref, RecordID: rc.RecordID, ReportedAt: rc.ReportedAt, Told: told, Process: rc.Process}}, nil
 		})
 }

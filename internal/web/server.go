@@ -159,7 +159,8 @@ func (s *Server) routeOf(r *http.Request) string {
 	if route == apiPrefix && s.apiMux != nil {
 		_, route = s.apiMux.Handler(r)
 	}
-	if route == "" {
+	// apiPrefix on the API's mux is apiUnmatched: no operation took it.
+	if route == "" || route == apiPrefix {
 		return "unmatched"
 	}
 	return route

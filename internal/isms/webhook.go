@@ -57,6 +57,19 @@ func (t EventType) Describe() string {
 	return string(t)
 }
 
+// WebhookRetrySchedule is the wait before each retry of a webhook
+// delivery that failed: the schedule the Standard Webhooks specification
+// suggests (5 seconds, 5 and 30 minutes, 2, 5, 10 and 10 hours), so a
+// delivery is tried 8 times over about 27.6 hours before it fails.
+var WebhookRetrySchedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+
+// WebhookRetryDelay returns the wait after failed attempt n (1 for the
+// first), the last step of the schedule beyond it.
+func WebhookRetryDelay(n int) time.Duration {
+	n = max(1, min(n, len(WebhookRetrySchedule)))
+	return WebhookRetrySchedule[n-1]
+}
+
 // Webhook payload formats of a subscription. Every format is sent with
 // the Standard Webhooks headers; only the body differs.
 const (

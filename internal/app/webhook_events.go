@@ -27,9 +27,11 @@ func (a *App) deviationEvent(ctx context.Context, tx *store.Tx, t isms.EventType
 }
 
 // metricStatusEvents reports each metric whose rating of its current
-// period differs from the one stored before this recompute (fresh lists
-// every metric's current period first). A metric rated for the first time
-// reports nothing.
+// period or of the period before (the last complete one, which deviations
+// are opened for) differs from the one stored before this recompute
+// (fresh lists every metric's current period first, then older ones).
+// A period rated for the first time reports nothing, nor do older
+// periods that a backdated import changes.
 func (a *App) metricStatusEvents(ctx context.Context, tx *store.Tx, orgID int64, fresh []Rated) error {
 	if ok, err := a.subscribed(ctx, tx, orgID, isms.EventMetricStatusChanged); err != nil || !ok {
 		return err
@@ -42,12 +44,11 @@ func (a *App) metricStatusEvents(ctx context.Context, tx *store.Tx, orgID int64,
 	for _, m := range stored {
 		before[m.Key+"\x00"+m.Period] = m.Status
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, r := range fresh {
-		if seen[r.Key] {
+		if seen[r.Key]++; seen[r.Key] > 2 {
 			continue // an older period
 		}
-		seen[r.Key] = true
 		period, from, to := r.Period.String(), before[r.Key+"\x00"+r.Period.String()], string(r.Status)
 		if from == "" || from == to {
 			continue

@@ -155,14 +155,18 @@ func (a *App) DeleteWebhook(ctx context.Context, p Principal, slug string, id in
 
 // RedeliverWebhook sends a delivery again as a new delivery of the same
 // message (same webhook-id and body, a fresh signature and attempts).
-// Requires manage_org. ENOTFOUND, ECONFLICT when the subscription is
+// Requires manage_org. ENOTFOUND (also for a delivery of another
+// subscription than webhookID), ECONFLICT when the subscription is
 // disabled.
-func (a *App) RedeliverWebhook(ctx context.Context, p Principal, slug string, deliveryID int64) (*store.WebhookDelivery, error) {
+func (a *App) RedeliverWebhook(ctx context.Context, p Principal, slug string, webhookID, deliveryID int64) (*store.WebhookDelivery, error) {
 	var out *store.WebhookDelivery
 	err := a.write(ctx, p, slug, isms.ActManageOrg, func(tx *store.Tx, m *Member) error {
 		d, err := tx.WebhookDelivery(ctx, m.Org.ID, deliveryID)
 		if err != nil {
 			return err
+		}
+		if d.WebhookID != webhookID {
+			return isms.Errorf(isms.ENOTFOUND, "webhook delivery not found")
 		}
 		w, err := tx.Webhook(ctx, m.Org.ID, d.WebhookID)
 		if err != nil {

@@ -319,10 +319,13 @@ func TestWebhookFormatsAndRedelivery(t *testing.T) {
 			t.Errorf("one event, two message ids: %s, %s", sl[0].MsgID, tl[0].MsgID)
 		}
 		// Redelivery: a new delivery of the same message.
-		if _, err := f.app.RedeliverWebhook(ctx, f.members[isms.RoleISMSManager], "acme", sl[0].ID); isms.ErrorCode(err) != isms.EFORBIDDEN {
+		if _, err := f.app.RedeliverWebhook(ctx, f.members[isms.RoleISMSManager], "acme", slack.ID, sl[0].ID); isms.ErrorCode(err) != isms.EFORBIDDEN {
 			t.Errorf("an ISMS manager redelivers: %v", err)
 		}
-		nd, err := f.app.RedeliverWebhook(ctx, admin, "acme", sl[0].ID)
+		if _, err := f.app.RedeliverWebhook(ctx, admin, "acme", teams.ID, sl[0].ID); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Errorf("redelivery under another webhook: %v", err)
+		}
+		nd, err := f.app.RedeliverWebhook(ctx, admin, "acme", slack.ID, sl[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +335,7 @@ func TestWebhookFormatsAndRedelivery(t *testing.T) {
 		if err := f.app.SetWebhookActive(ctx, admin, "acme", slack.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.app.RedeliverWebhook(ctx, admin, "acme", sl[0].ID); isms.ErrorCode(err) != isms.ECONFLICT {
+		if _, err := f.app.RedeliverWebhook(ctx, admin, "acme", slack.ID, sl[0].ID); isms.ErrorCode(err) != isms.ECONFLICT {
 			t.Errorf("redelivery to a disabled webhook: %v", err)
 		}
 	})

@@ -170,7 +170,7 @@ func TestWebhookRetryThenSuccess(t *testing.T) {
 		}
 
 		// Redelivery: the same message again, signed afresh.
-		nd, err := a.RedeliverWebhook(ctx, p, "acme", d.ID)
+		nd, err := a.RedeliverWebhook(ctx, p, "acme", wh.ID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

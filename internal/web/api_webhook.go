@@ -118,8 +118,8 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-webhook", Method: http.MethodPost, Path: base, Tags: tags,
-		Summary:     "Subscribe a webhook to events (admins); the secret is in this answer only",
-		Description: "Deliveries are signed as the Standard Webhooks specification says (webhook-id, webhook-timestamp, webhook-signature) with the secret returned here. The URL must be a public address unless the operator allowed its host.",
+		Summary:       "Subscribe a webhook to events (admins); the secret is in this answer only",
+		Description:   "Deliveries are signed as the Standard Webhooks specification says (webhook-id, webhook-timestamp, webhook-signature) with the secret returned here. The URL must be a public address unless the operator allowed its host.",
 		DefaultStatus: http.StatusCreated, Errors: webhookErrors},
 		func(ctx context.Context, in *struct {
 			OrgPath

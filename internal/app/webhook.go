@@ -253,7 +253,10 @@ type WebhookSend struct {
 	Delivery *store.WebhookDelivery
 	URL      string
 	Secret   string
-	Active   bool
+	// SecretErr says why the secret cannot be read (sealed with a key
+	// this server does not have): the delivery cannot be signed.
+	SecretErr error
+	Active    bool
 }
 
 // WebhookDeliveryToSend returns a delivery with its subscription's URL and
@@ -270,10 +273,7 @@ func (a *App) WebhookDeliveryToSend(ctx context.Context, id int64) (*WebhookSend
 			return err
 		}
 		secret, err := a.unsealWebhookSecret(w.OrgID, w.StoredSecret)
-		if err != nil {
-			return err
-		}
-		out = &WebhookSend{Delivery: d, URL: w.URL, Secret: secret, Active: w.Active}
+		out = &WebhookSend{Delivery: d, URL: w.URL, Secret: secret, SecretErr: err, Active: w.Active}
 		return nil
 	})
 	return out, err

@@ -57,6 +57,10 @@ func (w *WebhookWorker) NextRetry(j *river.Job[WebhookArgs]) time.Time {
 // was disabled before it went out.
 var errWebhookDisabled = errors.New("not sent: the webhook was disabled")
 
+// errWebhookSecret is the last error of a delivery whose secret this
+// server cannot read.
+var errWebhookSecret = errors.New("not sent: the signing secret is sealed with a key this server does not have (serve --mfa-key-file)")
+
 // Work sends one delivery. A delivery already sent or failed is left
 // alone (a job run twice does not send twice); one whose subscription is
 // gone is cancelled.
@@ -73,11 +77,17 @@ func (w *WebhookWorker) Work(ctx context.Context, j *river.Job[WebhookArgs]) err
 		return nil
 	}
 	code, sendErr := 0, errWebhookDisabled
-	if s.Active {
+	switch {
+	case s.Active && s.SecretErr != nil:
+		// The detail (which key) is for the operator's log, not the page.
+		w.Log.Error("webhook secret unreadable", "delivery_id", d.ID, "org_id", d.OrgID, "err", s.SecretErr.Error())
+		sendErr = errWebhookSecret
+	case s.Active:
 		code, sendErr = w.send(ctx, s)
 	}
-	// Retrying cannot make an address public, nor a disabled webhook active.
-	last := j.Attempt >= j.MaxAttempts || errors.Is(sendErr, outbound.ErrNotPublic) || errors.Is(sendErr, errWebhookDisabled)
+	// Retrying cannot make an address public, a disabled webhook active,
+	// nor bring back the key a secret was sealed with.
+	last := j.Attempt >= j.MaxAttempts || errors.Is(sendErr, outbound.ErrNotPublic) || errors.Is(sendErr, errWebhookDisabled) || errors.Is(sendErr, errWebhookSecret)
 	if err := w.App.RecordWebhookAttempt(ctx, d, code, sendErr, last); err != nil {
 		return err
 	}

@@ -233,6 +233,23 @@ func TestWebhookGivesUp(t *testing.T) {
 		if got := lastDelivery(t, a, p, wh.ID); got.Status != isms.DeliveryFailed || !strings.Contains(got.LastError, "disabled") || len(rc.received()) != before {
 			t.Fatalf("delivery %+v after disabling", got)
 		}
+
+		// A secret sealed with a key the server no longer has: failed at
+		// once, nothing sent unsigned.
+		a.MFAKey = []byte("0123456789abcdef0123456789abcdef")
+		sealed, err := a.CreateWebhook(ctx, p, "acme", app.WebhookInput{URL: srv.URL + "/sealed", Events: []isms.EventType{isms.EventDeviationOpened}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.MFAKey = nil
+		openDeviation(t, a, p, "Four")
+		d = lastDelivery(t, a, p, sealed.ID)
+		if err := w.Work(ctx, webhookJob(d.ID, 1)); err == nil {
+			t.Fatal("sent without the secret")
+		}
+		if got := lastDelivery(t, a, p, sealed.ID); got.Status != isms.DeliveryFailed || got.Attempts != 1 || !strings.Contains(got.LastError, "sealed") || len(rc.received()) != before {
+			t.Fatalf("delivery %+v without the key", got)
+		}
 	})
 }
 

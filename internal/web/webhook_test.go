@@ -116,6 +116,13 @@ func TestWebhookPages(t *testing.T) {
 		if !strings.Contains(r.body, "disabled: nothing is sent") || strings.Contains(r.body, ">Redeliver<") {
 			t.Fatalf("disabled page:\n%s", r.body)
 		}
+		r = e.do(t, c, http.MethodPost, page+"/deliveries/"+id(log[0].ID)+"/redeliver", nil, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("redeliver while disabled: %d\n%s", r.status, r.body)
+		}
+		if r = e.do(t, c, http.MethodGet, page, nil, nil); !strings.Contains(r.body, "enable it before redelivering") {
+			t.Fatalf("no refusal after redelivering while disabled:\n%s", r.body)
+		}
 		r = e.do(t, c, http.MethodPost, page+"/delete", nil, nil)
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "confirm the deletion") {
 			t.Fatalf("delete without confirmation: %d\n%s", r.status, r.body)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/pdca/pdca/internal/app"
@@ -66,9 +67,18 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request, m *app.Me
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &webhookPage{Page: s.page(r, m, "Webhook "+wh.URL), Webhook: wh, Deliveries: log, LogSize: app.WebhookLogSize}
+	pg := &webhookPage{Page: s.page(r, m, "Webhook to "+webhookHost(wh)), Webhook: wh, Deliveries: log, LogSize: app.WebhookLogSize}
 	pg.Nav = "webhooks"
 	s.render(w, r, "webhook", pg)
+}
+
+// webhookHost is the host a subscription posts to, for headings: the
+// whole URL (which may carry a token) is shown only in the facts.
+func webhookHost(w *isms.Webhook) string {
+	if u, err := url.Parse(w.URL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "an address"
 }
 
 func (s *Server) webhookURL(m *app.Member, id int64) string {
@@ -100,7 +110,7 @@ func (s *Server) handleWebhookDeleteConfirm(w http.ResponseWriter, r *http.Reque
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &webhookPage{Page: s.page(r, m, "Delete webhook"), Webhook: wh}
+	pg := &webhookPage{Page: s.page(r, m, "Delete the webhook to "+webhookHost(wh)), Webhook: wh}
 	pg.Nav = "webhooks"
 	s.render(w, r, "webhook_delete", pg)
 }

@@ -45,9 +45,9 @@ func init() {
 		pages: map[string]pageRequest{
 			"webhooks": {path: "/o/acme/webhooks", want: []string{"<h1>Webhooks</h1>", "https://hooks.example.com/acme", "SIEM of Acme Oy",
 				`value="deviation.opened"`, `value="teams"`, "Add the webhook"}},
-			"webhook": {path: "/o/acme/webhooks/{webhooks.id}", want: []string{"Webhook https://hooks.example.com/acme", "<code>deviation.opened</code>",
+			"webhook": {path: "/o/acme/webhooks/{webhooks.id}", want: []string{"<h1>Webhook to hooks.example.com</h1>", "https://hooks.example.com/acme", "<code>deviation.opened</code>",
 				"pending", "Redeliver", "/disable", "/delete"}},
-			"webhook_delete": {path: "/o/acme/webhooks/{webhooks.id}/delete", want: []string{"Delete the webhook https://hooks.example.com/acme?", `name="confirm" value="yes"`}},
+			"webhook_delete": {path: "/o/acme/webhooks/{webhooks.id}/delete", want: []string{"Delete the webhook to hooks.example.com?", `name="confirm" value="yes"`}},
 		},
 		bodies: map[string]jsonBody{
 			"create-webhook": `{"url":"https://hooks.example.com/new","events":["deviation.closed"],"format":"teams"}`,

@@ -110,7 +110,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	a.OnOrgCreated(createBuiltinMetrics)
 	// Processes and improvement cycles (issue 4).
 	// Deviations, corrective actions, internal audits (issue 5).
-	a.OnMeasured(openAutomatically)
+	a.OnMeasured(a.openAutomatically)
 	// Risks and the Statement of Applicability (issue 5).
 	for _, r := range riskRegisters() {
 		a.OnRegister(r)

@@ -50,7 +50,7 @@ func (a *App) writeDeviation(ctx context.Context, p Principal, slug string, id i
 		if err := fn(tx, m, d); err != nil {
 			return err
 		}
-		if err := saveDeviation(ctx, tx, p, &before, d, action); err != nil {
+		if err := a.saveDeviation(ctx, tx, p, &before, d, action); err != nil {
 			return err
 		}
 		out, err = tx.Deviation(ctx, m.Org.ID, id)
@@ -61,7 +61,7 @@ func (a *App) writeDeviation(ctx context.Context, p Principal, slug string, id i
 
 // saveDeviation stores d, keeps its record and finding in step and
 // audits the change.
-func saveDeviation(ctx context.Context, tx *store.Tx, p Principal, before, d *isms.Deviation, action string) error {
+func (a *App) saveDeviation(ctx context.Context, tx *store.Tx, p Principal, before, d *isms.Deviation, action string) error {
 	if err := tx.UpdateDeviation(ctx, d); err != nil {
 		return err
 	}
@@ -70,6 +70,11 @@ func saveDeviation(ctx context.Context, tx *store.Tx, p Principal, before, d *is
 	}
 	if err := syncFinding(ctx, tx, d); err != nil {
 		return err
+	}
+	if before.Status != isms.DevClosed && d.Status == isms.DevClosed {
+		if err := a.deviationEvent(ctx, tx, isms.EventDeviationClosed, d); err != nil {
+			return err
+		}
 	}
 	return audit(ctx, tx, d.OrgID, p, action, "deviation", d.Ref, summary(before), summary(d))
 }
@@ -143,7 +148,7 @@ func (a *App) CreateDeviation(ctx context.Context, p Principal, slug string, in 
 				return isms.Errorf(isms.EINVALID, "metric: no metric with key %q", d.MetricKey)
 			}
 		}
-		if err := insertDeviation(ctx, tx, p, d); err != nil {
+		if err := a.insertDeviation(ctx, tx, p, d); err != nil {
 			return err
 		}
 		out = d
@@ -153,7 +158,7 @@ func (a *App) CreateDeviation(ctx context.Context, p Principal, slug string, in 
 }
 
 // insertDeviation numbers, stores, mirrors and audits a new deviation.
-func insertDeviation(ctx context.Context, tx *store.Tx, p Principal, d *isms.Deviation) error {
+func (a *App) insertDeviation(ctx context.Context, tx *store.Tx, p Principal, d *isms.Deviation) error {
 	d.Status = isms.DevOpen
 	ref, err := nextDeviationRef(ctx, tx, d.OrgID, d.DetectedAt.Year())
 	if err != nil {
@@ -164,6 +169,9 @@ func insertDeviation(ctx context.Context, tx *store.Tx, p Principal, d *isms.Dev
 		return err
 	}
 	if err := mirrorDeviation(ctx, tx, d); err != nil {
+		return err
+	}
+	if err := a.deviationEvent(ctx, tx, isms.EventDeviationOpened, d); err != nil {
 		return err
 	}
 	return audit(ctx, tx, d.OrgID, p, "deviation.open", "deviation", d.Ref, nil, summary(d))

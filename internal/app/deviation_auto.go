@@ -20,7 +20,7 @@ const criticalIncidentDays = 90
 // each metric red in its last complete period without an open deviation
 // (and none yet for that period), and one for each critical incident of
 // the last 90 days without any deviation.
-func openAutomatically(ctx context.Context, tx *store.Tx, o *isms.Organization, rated []Rated) error {
+func (a *App) openAutomatically(ctx context.Context, tx *store.Tx, o *isms.Organization, rated []Rated) error {
 	current := map[string]measure.Period{}
 	for _, r := range rated {
 		if _, ok := current[r.Key]; !ok {
@@ -50,14 +50,14 @@ func openAutomatically(ctx context.Context, tx *store.Tx, o *isms.Organization, 
 		if k := kinds[r.Key]; k != "" && counts[isms.RecordKind(k)] == 0 {
 			continue
 		}
-		if err := openForMetric(ctx, tx, o, r); err != nil {
+		if err := a.openForMetric(ctx, tx, o, r); err != nil {
 			return err
 		}
 	}
-	return openForIncidents(ctx, tx, o)
+	return a.openForIncidents(ctx, tx, o)
 }
 
-func openForMetric(ctx context.Context, tx *store.Tx, o *isms.Organization, r Rated) error {
+func (a *App) openForMetric(ctx context.Context, tx *store.Tx, o *isms.Organization, r Rated) error {
 	period := r.Period.String()
 	if id, err := tx.OpenDeviationForMetric(ctx, o.ID, r.Key, period); err != nil || id != 0 {
 		return err
@@ -82,7 +82,7 @@ func openForMetric(ctx context.Context, tx *store.Tx, o *isms.Organization, r Ra
 	reason := metricRedReason(r, o.Location())
 	d := &isms.Deviation{OrgID: o.ID, Title: r.Name + " red in " + period, Description: reason, Kind: "minor", Source: "metric",
 		Severity: "medium", DetectedAt: tx.Now, OwnerID: owner, MetricKey: r.Key, MetricPeriod: period, ProcessID: procID, OpenedReason: reason}
-	return insertDeviation(ctx, tx, Automatic, d)
+	return a.insertDeviation(ctx, tx, Automatic, d)
 }
 
 // metricRedReason says in words why a red figure opened a deviation: the
@@ -134,7 +134,7 @@ func ruleText(r measure.Rule, u measure.Unit) string {
 	return "green when not higher than the period before, red when higher two periods in a row"
 }
 
-func openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) error {
+func (a *App) openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) error {
 	since := tx.Now.AddDate(0, 0, -criticalIncidentDays)
 	var found []isms.Record
 	// Only the window's incidents, by index: this runs in the recompute's
@@ -169,7 +169,7 @@ func openForIncidents(ctx context.Context, tx *store.Tx, o *isms.Organization) e
 		}
 		d := &isms.Deviation{OrgID: o.ID, Title: title, Description: reason, Kind: "major", Source: "incident", Severity: "critical",
 			DetectedAt: r.Times["detected_at"], OwnerID: owner, RecordKind: string(isms.KindIncidents), RecordID: r.ID, OpenedReason: reason}
-		if err := insertDeviation(ctx, tx, Automatic, d); err != nil {
+		if err := a.insertDeviation(ctx, tx, Automatic, d); err != nil {
 			return err
 		}
 	}

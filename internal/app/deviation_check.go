@@ -153,7 +153,7 @@ func (a *App) AdvanceDeviation(ctx context.Context, p Principal, slug string, id
 			if err := applyTransition(tx, d, t, ""); err != nil {
 				return err
 			}
-			if err := saveDeviation(ctx, tx, p, &before, d, "deviation."+name); err != nil {
+			if err := a.saveDeviation(ctx, tx, p, &before, d, "deviation."+name); err != nil {
 				return err
 			}
 		}

@@ -166,7 +166,7 @@ func (a *App) RaiseFinding(ctx context.Context, p Principal, slug string, auditI
 			return err
 		}
 		if f.OpensDeviation() {
-			if err := openForFinding(ctx, tx, au, f); err != nil {
+			if err := a.openForFinding(ctx, tx, au, f); err != nil {
 				return err
 			}
 		}
@@ -176,7 +176,7 @@ func (a *App) RaiseFinding(ctx context.Context, p Principal, slug string, auditI
 	return out, err
 }
 
-func openForFinding(ctx context.Context, tx *store.Tx, au *isms.InternalAudit, f *isms.Finding) error {
+func (a *App) openForFinding(ctx context.Context, tx *store.Tx, au *isms.InternalAudit, f *isms.Finding) error {
 	owner, err := ismsManager(ctx, tx, au.OrgID)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ func openForFinding(ctx context.Context, tx *store.Tx, au *isms.InternalAudit, f
 	if len(au.Processes) == 1 {
 		d.ProcessID = au.Processes[0]
 	}
-	if err := insertDeviation(ctx, tx, Automatic, d); err != nil {
+	if err := a.insertDeviation(ctx, tx, Automatic, d); err != nil {
 		return err
 	}
 	f.DeviationID = d.ID

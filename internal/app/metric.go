@@ -392,6 +392,10 @@ func (a *App) RecomputeMetrics(ctx context.Context, orgID int64) (int, error) {
 		return 0, err
 	}
 	err = a.DB.Write(ctx, func(tx *store.Tx) error {
+		// Compared with the figures stored before, so before saving.
+		if err := a.metricStatusEvents(ctx, tx, orgID, fresh); err != nil {
+			return err
+		}
 		for _, r := range fresh {
 			if err := tx.SaveMeasurement(ctx, storedMeasurement(orgID, r)); err != nil {
 				return err

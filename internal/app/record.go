@@ -225,6 +225,9 @@ func (a *App) importFile(ctx context.Context, p Principal, req ImportRequest) (*
 			if err := audit(ctx, tx, m.Org.ID, p, "records.import", "import", im.ID, nil, summary); err != nil {
 				return err
 			}
+			if err := a.importEvent(ctx, tx, m.Org.ID, im.ID, string(req.Kind), res); err != nil {
+				return err
+			}
 			if res.Created+res.Updated > 0 {
 				return a.enqueueRecompute(ctx, tx, m.Org.ID)
 			}

@@ -145,6 +145,11 @@ func (a *App) SendReminders(ctx context.Context, orgID int64, now time.Time) ([]
 			if st == isms.StageNone {
 				continue
 			}
+			if it.Kind == "corrective-action" && (st == isms.StageOverdue || st == isms.StageEscalated) {
+				if err := a.actionOverdueEvent(ctx, tx, o, it); err != nil {
+					return err
+				}
+			}
 			for _, uid := range recipients(it, st, au.members, au.managers) {
 				pr := au.prefs[uid]
 				// The digest replaces single reminders, except escalations:

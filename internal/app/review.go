@@ -271,6 +271,11 @@ func (a *App) MoveReview(ctx context.Context, p Principal, slug string, id int64
 		if err := tx.UpdateReview(ctx, r); err != nil {
 			return err
 		}
+		if to == isms.ReviewSigned {
+			if err := a.reviewSignedEvent(ctx, tx, r, r.SnapshotSHA256); err != nil {
+				return err
+			}
+		}
 		out = r
 		return audit(ctx, tx, m.Org.ID, p, action, "review", id, map[string]any{"status": from}, after)
 	})

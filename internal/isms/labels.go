@@ -147,6 +147,8 @@ var entities = map[string]string{
 	"review": "Management review", "review_action": "Review decision", "export": "Export",
 	"reminder": "Reminder", "delivery": "Delivery", "reminder_settings": "Reminder settings",
 	"notification_prefs": "Notification preferences", "report_link": "Public report link",
+	// Events out (issue 17).
+	"webhook": "Webhook", "webhook_delivery": "Webhook delivery",
 }
 
 // EntityLabel returns the name of an audit event's entity type, or of a
@@ -215,6 +217,10 @@ var events = map[string]string{
 	"record.create": "Added a record", "record.delete": "Deleted a record", "record.report": "Reported an incident",
 	"report_link.enable": "Turned on the public report link", "report_link.rotate": "Rotated the public report link",
 	"report_link.disable": "Turned off the public report link",
+	// Events out (issue 17).
+	"webhook.create": "Added a webhook", "webhook.enable": "Enabled a webhook", "webhook.disable": "Disabled a webhook",
+	"webhook.delete": "Deleted a webhook", "webhook.redeliver": "Asked to redeliver a webhook event",
+	"webhook_delivery.sent": "Delivered a webhook event", "webhook_delivery.failed": "Failed to deliver a webhook event",
 }
 
 // EventLabel says in words what an audit event's action did

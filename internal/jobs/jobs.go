@@ -82,6 +82,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	river.AddWorker(workers, &RemindersWorker{App: a, Log: log})
 	river.AddWorker(workers, &DigestWorker{App: a, Log: log})
 	river.AddWorker(workers, &CheckpointWorker{App: a, Log: log})
+	river.AddWorker(workers, &WebhookWorker{App: a, Log: log, Outbound: outbound.NewClient(o.Webhooks)})
 	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret, Outbound: outbound.NewClient(o.Webhooks)})
 	cfg := &river.Config{
 		Logger:     log,
@@ -131,6 +132,8 @@ func argsFor(j app.Job) (river.JobArgs, bool) {
 		return RecomputeArgs{OrgID: j.OrgID}, true
 	case DeliverArgs{}.Kind():
 		return DeliverArgs{DeliveryID: j.DeliveryID}, true
+	case WebhookArgs{}.Kind():
+		return WebhookArgs{DeliveryID: j.DeliveryID}, true
 	}
 	return nil, false
 }

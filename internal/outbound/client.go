@@ -86,26 +86,33 @@ func NewClient(p Policy) *Client {
 // not public", "timed out", "connection failed", "HTTP 307: redirects are
 // not followed" or "HTTP 500".
 func (c *Client) Post(ctx context.Context, rawURL string, header http.Header, body []byte) error {
+	_, err := c.PostStatus(ctx, rawURL, header, body)
+	return err
+}
+
+// PostStatus is Post that also returns the HTTP status of the answer (0
+// when none came), for a delivery log.
+func (c *Client) PostStatus(ctx context.Context, rawURL string, header http.Header, body []byte) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
-		return &Error{Msg: "invalid address", Err: err}
+		return 0, &Error{Msg: "invalid address", Err: err}
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return &Error{Msg: describe(err), Err: err}
+		return 0, &Error{Msg: describe(err), Err: err}
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponse))
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return &Error{Msg: fmt.Sprintf("HTTP %d: redirects are not followed", resp.StatusCode)}
+		return resp.StatusCode, &Error{Msg: fmt.Sprintf("HTTP %d: redirects are not followed", resp.StatusCode)}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return &Error{Msg: fmt.Sprintf("HTTP %d", resp.StatusCode)}
+		return resp.StatusCode, &Error{Msg: fmt.Sprintf("HTTP %d", resp.StatusCode)}
 	}
-	return nil
+	return resp.StatusCode, nil
 }
 
 func describe(err error) string {

@@ -15,24 +15,27 @@ import (
 // formlessRoutes are the POST routes of orgRoutes that TestFormErrors
 // does not post an invalid form to, each with the reason.
 var formlessRoutes = map[string]string{
-	"POST /o/{org}/security/mfa":                         "one checkbox: both answers are valid",
-	"POST /o/{org}/tokens/{id}/revoke":                   "a button without input",
-	"POST /o/{org}/imports/{token}/confirm":              "a button; a rejected file lists its rows on the import page (TestImport*)",
-	"POST /o/{org}/deviations/{id}/analyse":              "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/deviations/{id}/plan":                 "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/deviations/{id}/start":                "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/deviations/{id}/verify":               "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/deviations/{id}/close":                "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/deviations/{id}/reopen":               "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/deviations/{id}/close-observation":    "a workflow button, shown only when the move is allowed",
-	"POST /o/{org}/audits/{id}/findings/{fid}/close":     "a button without input",
-	"POST /o/{org}/reviews/{id}/hold":                    "a button without input",
-	"POST /o/{org}/reviews/{id}/reopen":                  "a button without input",
-	"POST /o/{org}/reviews/{id}/sign":                    "a button without input",
-	"POST /o/{org}/reviews/{id}/decisions/{action}/done": "a button (the note is a hidden field)",
-	"POST /o/{org}/report-link":                          "a button without input (turning the link on or rotating it asks for confirmation first)",
-	"POST /o/{org}/report-link/disable":                  "a button without input",
-	"POST /o/{org}/soa/import/confirm":                   "a button; a spent upload answers 410 and a rejected file lists its rows on the import page (TestSoAImportPages)",
+	"POST /o/{org}/security/mfa":                             "one checkbox: both answers are valid",
+	"POST /o/{org}/tokens/{id}/revoke":                       "a button without input",
+	"POST /o/{org}/imports/{token}/confirm":                  "a button; a rejected file lists its rows on the import page (TestImport*)",
+	"POST /o/{org}/deviations/{id}/analyse":                  "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/deviations/{id}/plan":                     "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/deviations/{id}/start":                    "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/deviations/{id}/verify":                   "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/deviations/{id}/close":                    "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/deviations/{id}/reopen":                   "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/deviations/{id}/close-observation":        "a workflow button, shown only when the move is allowed",
+	"POST /o/{org}/audits/{id}/findings/{fid}/close":         "a button without input",
+	"POST /o/{org}/reviews/{id}/hold":                        "a button without input",
+	"POST /o/{org}/reviews/{id}/reopen":                      "a button without input",
+	"POST /o/{org}/reviews/{id}/sign":                        "a button without input",
+	"POST /o/{org}/reviews/{id}/decisions/{action}/done":     "a button (the note is a hidden field)",
+	"POST /o/{org}/report-link":                              "a button without input (turning the link on or rotating it asks for confirmation first)",
+	"POST /o/{org}/report-link/disable":                      "a button without input",
+	"POST /o/{org}/soa/import/confirm":                       "a button; a spent upload answers 410 and a rejected file lists its rows on the import page (TestSoAImportPages)",
+	"POST /o/{org}/webhooks/{id}/enable":                     "a button without input",
+	"POST /o/{org}/webhooks/{id}/disable":                    "a button without input",
+	"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver": "a button without input; a disabled webhook's refusal is a message on its log page (TestWebhookPages)",
 }
 
 // invalidForms are the invalid posts of TestFormErrors (an empty form
@@ -73,6 +76,7 @@ var invalidForms = map[string]struct {
 	"POST /o/{org}/settings/date-order":                {url.Values{"date_order": {"ymd"}}, ""},
 	"POST /o/{org}/import-profiles":                    {url.Values{"kind": {"incidents"}, "name": {"bad/name"}, "rows": {"1"}, "col.0": {"Ref"}, "fixed.0": {"1"}, "map.0": {"ref"}}, `value="bad/name"`},
 	"POST /o/{org}/import-profiles/{name}/edit":        {url.Values{"file_pattern": {"a/b"}}, `value="a/b"`},
+	"POST /o/{org}/webhooks":                           {url.Values{"url": {"ftp://hooks.example.com/x"}, "description": {"Kept description"}}, `value="Kept description"`},
 }
 
 // TestFormErrors posts an invalid form to every POST route of orgRoutes

@@ -217,6 +217,16 @@ func TestBrowserLayout(t *testing.T) {
 	if _, err := a.SaveImportProfile(ctx, app.System, app.DemoOrgSlug, hr, false); err != nil {
 		t.Fatal(err)
 	}
+	// A webhook with a delivery in its log, so that its pages are walked
+	// too (issue 17).
+	if _, err := a.CreateWebhook(ctx, app.System, app.DemoOrgSlug, app.WebhookInput{URL: "https://hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+		Description: "The #isms channel", Events: isms.EventTypes(), Format: isms.WebhookFormatSlack}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateDeviation(ctx, app.System, app.DemoOrgSlug, app.DeviationInput{Title: "Server room door found open", Kind: "observation",
+		Source: "observation", Severity: "low", OwnerEmail: d.Email}); err != nil {
+		t.Fatal(err)
+	}
 	e := startServer(t, a, nil)
 	dir := shotsDir(t)
 	t.Logf("screenshots in %s", dir)

@@ -83,6 +83,8 @@ func (s *Server) routes() {
 	s.apiSoARoutes(s.api)
 	// Reminders, notifications and evidence exports (issue 6).
 	s.apiNotificationRoutes(s.api)
+	// Events out: webhook subscriptions (issue 17).
+	s.apiWebhookRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -224,6 +226,15 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/reviews/{id}/sign", isms.ActDecide, s.reviewMove(isms.ReviewSigned, "Signed: the review is locked and its snapshot frozen.")},
 		{"POST /o/{org}/reviews/{id}/decisions", isms.ActDecide, s.handleReviewDecision},
 		{"POST /o/{org}/reviews/{id}/decisions/{action}/done", isms.ActWriteRecords, s.handleDecisionDone},
+		// Events out: webhook subscriptions (issue 17).
+		{"GET /o/{org}/webhooks", isms.ActManageOrg, s.handleWebhooks},
+		{"POST /o/{org}/webhooks", isms.ActManageOrg, s.handleWebhookCreate},
+		{"GET /o/{org}/webhooks/{id}", isms.ActManageOrg, s.handleWebhook},
+		{"POST /o/{org}/webhooks/{id}/enable", isms.ActManageOrg, s.handleWebhookActive(true)},
+		{"POST /o/{org}/webhooks/{id}/disable", isms.ActManageOrg, s.handleWebhookActive(false)},
+		{"GET /o/{org}/webhooks/{id}/delete", isms.ActManageOrg, s.handleWebhookDeleteConfirm},
+		{"POST /o/{org}/webhooks/{id}/delete", isms.ActManageOrg, s.handleWebhookDelete},
+		{"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver", isms.ActManageOrg, s.handleWebhookRedeliver},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
 	}
@@ -322,6 +333,13 @@ var apiActions = map[string]isms.Action{
 	"get-reminder-settings":  isms.ActRead,
 	"set-reminder-settings":  isms.ActManageMetrics,
 	"list-deliveries":        isms.ActManageMembers,
+	// Events out: webhook subscriptions (issue 17).
+	"list-webhooks":           isms.ActManageOrg,
+	"create-webhook":          isms.ActManageOrg,
+	"get-webhook":             isms.ActManageOrg,
+	"delete-webhook":          isms.ActManageOrg,
+	"list-webhook-deliveries": isms.ActManageOrg,
+	"redeliver-webhook":       isms.ActManageOrg,
 }
 
 // APIAction returns the action an API operation needs.

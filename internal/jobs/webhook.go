@@ -13,6 +13,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/outbound"
 )
 
@@ -91,6 +92,7 @@ func (w *WebhookWorker) Work(ctx context.Context, j *river.Job[WebhookArgs]) err
 	if err := w.App.RecordWebhookAttempt(ctx, d, code, sendErr, last); err != nil {
 		return err
 	}
+	obs.Deliveries.WithLabelValues(obs.ChannelEventWebhook, deliveryOutcome(sendErr, last)).Inc()
 	if sendErr != nil {
 		w.Log.Warn("webhook delivery failed", "delivery_id", d.ID, "org_id", d.OrgID, "webhook_id", d.WebhookID, "attempt", j.Attempt, "err", sendErr.Error())
 		if last {

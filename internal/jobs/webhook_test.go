@@ -20,6 +20,7 @@ import (
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/obs"
 	"github.com/pdca/pdca/internal/jobs"
 	"github.com/pdca/pdca/internal/outbound"
 	"github.com/pdca/pdca/internal/store"
@@ -132,6 +133,7 @@ func TestWebhookRetryThenSuccess(t *testing.T) {
 		d := lastDelivery(t, a, p, wh.ID)
 		now := time.Unix(1_800_000_000, 0)
 		w := &jobs.WebhookWorker{App: a, Log: slog.New(slog.DiscardHandler), Outbound: outbound.NewClient(localHooks(t)), Now: func() time.Time { return now }}
+		retries0, sent0 := deliveriesCounted(t, obs.ChannelEventWebhook, "retry"), deliveriesCounted(t, obs.ChannelEventWebhook, "sent")
 		for attempt := 1; attempt <= 2; attempt++ {
 			if err := w.Work(ctx, webhookJob(d.ID, attempt)); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
 				t.Fatalf("attempt %d: %v, want the 500", attempt, err)
@@ -150,6 +152,11 @@ func TestWebhookRetryThenSuccess(t *testing.T) {
 		}
 		if err := w.Work(ctx, webhookJob(d.ID, 3)); err != nil {
 			t.Fatal(err)
+		}
+		// Counted in pdca_deliveries_total (other tests running in
+		// parallel may add to it too, never take away).
+		if r, s := deliveriesCounted(t, obs.ChannelEventWebhook, "retry")-retries0, deliveriesCounted(t, obs.ChannelEventWebhook, "sent")-sent0; r < 2 || s < 1 {
+			t.Errorf("pdca_deliveries_total{channel=event_webhook}: retry +%v, sent +%v; want at least +2, +1", r, s)
 		}
 		got := lastDelivery(t, a, p, wh.ID)
 		if got.Status != isms.DeliverySent || got.Attempts != 3 || got.ResponseCode != 200 || got.LastError != "" || got.SentAt == nil {

@@ -31,11 +31,11 @@ var (
 		Name: "pdca_job_duration_seconds", Help: "Time River jobs took to work, by kind.",
 		Buckets: []float64{.005, .025, .1, .5, 1, 2.5, 10, 30, 120, 600}},
 		[]string{"kind"})
-	// Deliveries counts delivery attempts (reminder emails, webhooks) by
-	// channel and outcome: sent, retry (failed, will be tried again),
+	// Deliveries counts delivery attempts (reminder emails and webhooks,
+	// event webhooks as ChannelEventWebhook) by channel and outcome: sent, retry (failed, will be tried again),
 	// failed (given up).
 	Deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "pdca_deliveries_total", Help: "Delivery attempts (reminder emails, webhooks) by channel and outcome (sent, retry, failed)."},
+		Name: "pdca_deliveries_total", Help: "Delivery attempts by channel (email and webhook: reminders; event_webhook: event subscriptions) and outcome (sent, retry, failed)."},
 		[]string{"channel", "outcome"})
 	// Imports counts finished imports by outcome: stored, dry_run,
 	// rejected (bad rows), failed (any other error).
@@ -101,3 +101,7 @@ func (h *Heartbeat) Last() time.Time {
 	}
 	return time.Unix(0, n)
 }
+
+// ChannelEventWebhook is the channel label of event subscriptions'
+// webhook deliveries in Deliveries (reminders' are email and webhook).
+const ChannelEventWebhook = "event_webhook"

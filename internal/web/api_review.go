@@ -164,8 +164,8 @@ type ReviewUpdateInput struct {
 type DecisionBody struct {
 	Kind     string `json:"kind" enum:"action,isms_change" doc:"An action with owner and deadline, or a change to the ISMS."`
 	Title    string `json:"title" minLength:"1" maxLength:"200"`
-	OwnerID  int64  `json:"owner_id" doc:"The owner's user id (a member)."`
-	Deadline string `json:"deadline" format:"date" doc:"YYYY-MM-DD in the organisation's time zone."`
+	OwnerID  int64  `json:"owner_id,omitempty" doc:"The owner's user id (a member); required for an action."`
+	Deadline string `json:"deadline,omitempty" format:"date" doc:"YYYY-MM-DD in the organisation's time zone; required for an action."`
 }
 
 // DecisionInput is the request of add-review-decision.

@@ -123,20 +123,15 @@ type ReviewCreatedOutput struct {
 	Body     ReviewJSON
 }
 
-// ReviewMeeting is the meeting part of a review as the API takes it.
-type ReviewMeeting struct {
-	HeldOn      string `json:"held_on,omitempty" format:"date" doc:"The meeting's day (YYYY-MM-DD) in the organisation's time zone."`
+// ReviewCreateBody prepares a review.
+type ReviewCreateBody struct {
+	Period      string `json:"period" minLength:"1" maxLength:"40" doc:"The period the review covers: a month (2026-10) or quarter (2026-Q4)."`
+	HeldOn      string `json:"held_on" format:"date" doc:"The meeting's day (YYYY-MM-DD) in the organisation's time zone."`
 	ChairID     int64  `json:"chair_id,omitempty" doc:"The chair's user id (a member); or give chair_name for someone without an account."`
 	ChairName   string `json:"chair_name,omitempty" maxLength:"200"`
 	ChairRole   string `json:"chair_role,omitempty" maxLength:"200"`
 	Attendees   string `json:"attendees,omitempty" maxLength:"20000" doc:"People present: \"Name (role)\", separated by commas or lines."`
 	Signatories string `json:"signatories,omitempty" maxLength:"20000" doc:"Signatories besides the chair, written as attendees."`
-}
-
-// ReviewCreateBody prepares a review.
-type ReviewCreateBody struct {
-	Period string `json:"period" minLength:"1" maxLength:"40" doc:"The period the review covers: a month (2026-10) or quarter (2026-Q4)."`
-	ReviewMeeting
 }
 
 // ReviewCreateInput is the request of create-review.
@@ -149,9 +144,14 @@ type ReviewCreateInput struct {
 // signatories and proposals are replaced (empty clears them); an empty
 // held_on or chair keeps the meeting's; comments are merged per key.
 type ReviewUpdateBody struct {
-	ReviewMeeting
-	Proposals string            `json:"proposals,omitempty" maxLength:"20000" doc:"The ISMS manager's proposals for improvement."`
-	Comments  map[string]string `json:"comments,omitempty" doc:"Comment per input key (see the inputs of get-review); keys not given keep their comment."`
+	HeldOn      string            `json:"held_on,omitempty" format:"date" doc:"The meeting's day (YYYY-MM-DD) in the organisation's time zone; empty: unchanged."`
+	ChairID     int64             `json:"chair_id,omitempty" doc:"The chair's user id (a member); or give chair_name for someone without an account; neither: unchanged."`
+	ChairName   string            `json:"chair_name,omitempty" maxLength:"200"`
+	ChairRole   string            `json:"chair_role,omitempty" maxLength:"200"`
+	Attendees   string            `json:"attendees,omitempty" maxLength:"20000" doc:"People present: \"Name (role)\", separated by commas or lines."`
+	Signatories string            `json:"signatories,omitempty" maxLength:"20000" doc:"Signatories besides the chair, written as attendees."`
+	Proposals   string            `json:"proposals,omitempty" maxLength:"20000" doc:"The ISMS manager's proposals for improvement."`
+	Comments    map[string]string `json:"comments,omitempty" doc:"Comment per input key (see the inputs of get-review); keys not given keep their comment."`
 }
 
 // ReviewUpdateInput is the request of update-review.

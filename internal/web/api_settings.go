@@ -302,7 +302,7 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 			return &InternalAuditOutput{Body: internalAuditJSON(au)}, nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "bulk-update-soa", Method: http.MethodPost, Path: base + "/soa/bulk-updates", Tags: []string{"soa"},
+	huma.Register(api, huma.Operation{OperationID: "bulk-update-soa", Method: http.MethodPost, Path: base + "/soa/bulk-updates", Tags: []string{"statement of applicability"},
 		Summary:     "Set the same decision on several SoA controls",
 		Description: "Sets applicability, justification or status (the parts given) on the listed controls or on every control a filter selects, in one transaction; on any problem nothing is stored and the 422 names each control and field.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -277,6 +279,24 @@ func TestPageAndAPIActionsAgree(t *testing.T) {
 			act, _ := web.APIAction(opID)
 			if act != rt.Action && differ[rt.Pattern] == "" {
 				t.Errorf("%s needs %s, its operation %s needs %s: make them agree or say why in differ", rt.Pattern, rt.Action, opID, act)
+			}
+		}
+	})
+}
+
+// TestAPIDocListsEveryOperation checks that docs/api.md names every
+// operation of the OpenAPI document.
+func TestAPIDocListsEveryOperation(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "api.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := startServer(t, newApp(t, db), nil)
+		for _, op := range apiOps(t, e.srv) {
+			if !strings.Contains(string(doc), "`"+op.OperationID+"`") {
+				t.Errorf("docs/api.md does not list operation %s (%s %s)", op.OperationID, op.Method, op.Path)
 			}
 		}
 	})

@@ -296,10 +296,11 @@ func (a *App) notifyReport(ctx context.Context, tx *store.Tx, o *isms.Organizati
 }
 
 // ReportLinkState says whether the organisation's public report link is
-// enabled and since when. Requires manage_org.
+// enabled and since when. Requires the role of manage_org (admins); an
+// admin's read-only API token may read it.
 func (a *App) ReportLinkState(ctx context.Context, p Principal, slug string) (*store.ReportLink, error) {
 	var out *store.ReportLink
-	err := a.read(ctx, p, slug, isms.ActManageOrg, func(tx *store.Tx, m *Member) error {
+	err := a.readRole(ctx, p, slug, isms.ActManageOrg, func(tx *store.Tx, m *Member) error {
 		var err error
 		out, err = tx.ReportLinkOf(ctx, m.Org.ID)
 		return err

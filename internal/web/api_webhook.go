@@ -70,6 +70,17 @@ type WebhookPath struct {
 	ID int64 `path:"id" doc:"The subscription's id."`
 }
 
+// WebhookActiveInput enables or disables a subscription.
+type WebhookActiveInput struct {
+	WebhookPath
+	Body WebhookActive
+}
+
+// WebhookActive is the body of set-webhook-active.
+type WebhookActive struct {
+	Active bool `json:"active" doc:"true: deliver events; false: stop."`
+}
+
 // WebhookDeliveryPath names one delivery of a subscription.
 type WebhookDeliveryPath struct {
 	WebhookPath
@@ -166,6 +177,25 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 				return nil, s.apiError(ctx, err)
 			}
 			return &struct{}{}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "set-webhook-active", Method: http.MethodPut, Path: base + "/{id}/active", Tags: tags,
+		Summary:     "Enable or disable a webhook subscription (admins)",
+		Description: "A disabled subscription gets no new deliveries, and its waiting deliveries fail without being sent; enabling it again sends what happens from then on.",
+		Errors:      webhookErrors},
+		func(ctx context.Context, in *WebhookActiveInput) (*struct{ Body WebhookJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.app.SetWebhookActive(ctx, p, in.Org, in.ID, in.Body.Active); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			w, _, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body WebhookJSON }{webhookJSON(w)}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: base + "/{id}/deliveries", Tags: tags,

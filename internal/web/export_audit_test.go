@@ -61,8 +61,8 @@ func TestEveryDownloadIsAudited(t *testing.T) {
 				}
 			}
 		}
-		// Pages take sessions only; the JSON API has no download operation
-		// (checked by the route scan above and the OpenAPI role matrix).
+		// Pages take sessions only; the API's downloads (issue 17) are
+		// checked the same way by TestAPIDownloadsAreAudited.
 		web := e.signIn(t, admin.Email)
 		for pattern, c := range downloads {
 			path, kind, _ := strings.Cut(c, " ")

@@ -61,7 +61,13 @@ func TestEveryPageRenders(t *testing.T) {
 			"signin_code":  {"/signin/code", http.StatusOK, []string{"Enter the six-digit code", `name="code"`}, false, e.pendingCode(t, mustTOTPUser(t, a, "", "second@acme.example"))},
 			"org_security": {"/o/acme/security", http.StatusOK, []string{"Sign-in security", `name="require_mfa"`}, false, nil},
 		}
-		for name, pr := range aggregatePages(mustAggregates(t, a, o)) {
+		vals := mustAggregates(t, a, o)
+		// Revoked after the aggregates' data, so that the revocation is on
+		// the audit trail's first page.
+		if err := a.RevokeToken(ctx, app.System, "acme", revoked.ID); err != nil {
+			t.Fatal(err)
+		}
+		for name, pr := range aggregatePages(vals) {
 			requests[name] = struct {
 				path   string
 				status int

@@ -131,8 +131,8 @@ func TestAPIAuth(t *testing.T) {
 		if counts, err := a.RecordCounts(t.Context(), app.System, o.Slug); err != nil || counts[recordKind] != 2 {
 			t.Errorf("records changed through a page by a token: %v, %v", counts, err)
 		}
-		if err != nil || len(toks) != 3 {
-			t.Fatalf("tokens: %d, %v; want the 3 created here", len(toks), err)
+		if err != nil || len(toks) != 4 {
+			t.Fatalf("tokens: %d, %v; want the 3 created here and the aggregates' one", len(toks), err)
 		}
 		for _, tok := range toks {
 			if tok.RevokedAt != nil {

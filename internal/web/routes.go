@@ -85,6 +85,11 @@ func (s *Server) routes() {
 	s.apiNotificationRoutes(s.api)
 	// Events out: webhook subscriptions (issue 17).
 	s.apiWebhookRoutes(s.api)
+	// What the pages do besides (issue 17): reviews, exports, access, settings.
+	s.apiReviewRoutes(s.api)
+	s.apiExportRoutes(s.api)
+	s.apiInvitationRoutes(s.api)
+	s.apiSettingsRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -340,6 +345,40 @@ var apiActions = map[string]isms.Action{
 	"delete-webhook":          isms.ActManageOrg,
 	"list-webhook-deliveries": isms.ActManageOrg,
 	"redeliver-webhook":       isms.ActManageOrg,
+	"set-webhook-active":      isms.ActManageOrg,
+	// What the pages do besides (issue 17).
+	"list-reviews":             isms.ActRead,
+	"get-review":               isms.ActRead,
+	"create-review":            isms.ActManageMetrics,
+	"update-review":            isms.ActManageMetrics,
+	"hold-review":              isms.ActManageMetrics,
+	"reopen-review":            isms.ActManageMetrics,
+	"sign-review":              isms.ActDecide,
+	"add-review-decision":      isms.ActDecide,
+	"complete-review-decision": isms.ActWriteRecords, // or the decision's owner
+	"download-review-pack":     isms.ActRead,
+	"get-review-snapshot":      isms.ActRead,
+	"list-exports":             isms.ActRead,
+	"download-export":          isms.ActRead, // and what the register needs (the audit trail: read_audit)
+	"download-evidence-bundle": isms.ActReadAudit,
+	"download-poam":            isms.ActRead,
+	"download-action-evidence": isms.ActRead,
+	"list-invitations":         isms.ActManageMembers,
+	"get-invitation":           isms.ActManageMembers,
+	"create-invitation":        isms.ActManageMembers,
+	"revoke-invitation":        isms.ActManageMembers,
+	"set-member-role":          isms.ActManageMembers,
+	"revoke-token":             isms.ActManageMembers, // another member's; one's own needs manage_tokens
+	"get-mfa-requirement":      isms.ActRead,
+	"set-mfa-requirement":      isms.ActManageOrg,
+	"get-date-order":           isms.ActRead,
+	"set-date-order":           isms.ActManageOrg,
+	"get-report-link":          isms.ActManageOrg,
+	"rotate-report-link":       isms.ActManageOrg,
+	"disable-report-link":      isms.ActManageOrg,
+	"mark-internal-audit-held": isms.ActWriteRecords,
+	"bulk-update-soa":          isms.ActWriteRecords,
+	"get-record-counts":        isms.ActRead,
 }
 
 // APIAction returns the action an API operation needs.

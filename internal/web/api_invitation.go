@@ -1,0 +1,194 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+)
+
+// Access in the API (issue 17): invitations, role changes and token
+// revocation, through the use cases the people and tokens pages call.
+
+// InvitationJSON is a pending invitation in the API.
+type InvitationJSON struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	InvitedBy string    `json:"invited_by" doc:"The inviter's email, or cli."`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at" doc:"Unanswered by then, the invitation lapses."`
+}
+
+func invitationJSON(inv *isms.Invitation) InvitationJSON {
+	return InvitationJSON{ID: inv.ID, Email: inv.Email, Role: string(inv.Role), InvitedBy: inv.InvitedBy, CreatedAt: inv.CreatedAt.UTC(), ExpiresAt: inv.ExpiresAt.UTC()}
+}
+
+// InvitationPath is an invitation in an API path.
+type InvitationPath struct {
+	OrgPath
+	ID int64 `path:"id" doc:"Invitation id (see list-invitations)."`
+}
+
+// InvitationList is a page of pending invitations.
+type InvitationList struct {
+	Items []InvitationJSON `json:"items"`
+	Total int              `json:"total" doc:"How many invitations are pending, over all pages."`
+}
+
+// InvitationListInput selects a page of invitations.
+type InvitationListInput struct {
+	OrgPath
+	PageParams
+}
+
+// InvitationListOutput is the answer to list-invitations.
+type InvitationListOutput struct {
+	Body InvitationList
+}
+
+// InvitationOutput is one invitation.
+type InvitationOutput struct {
+	Body InvitationJSON
+}
+
+// InvitationBody invites someone.
+type InvitationBody struct {
+	Email string `json:"email" minLength:"3" maxLength:"254" doc:"The person's email; they see the invitation after signing in with it."`
+	Role  string `json:"role" enum:"admin,isms_manager,process_owner,management,auditor,viewer"`
+}
+
+// InvitationCreateInput is the request of create-invitation.
+type InvitationCreateInput struct {
+	OrgPath
+	Body InvitationBody
+}
+
+// InvitationCreatedOutput is the answer to create-invitation.
+type InvitationCreatedOutput struct {
+	Location string `header:"Location" doc:"The invitation's API URL."`
+	Body     InvitationJSON
+}
+
+// RoleBody is a member's new role.
+type RoleBody struct {
+	Role string `json:"role" enum:"admin,isms_manager,process_owner,management,auditor,viewer"`
+}
+
+// MemberRoleInput is the request of set-member-role.
+type MemberRoleInput struct {
+	MemberPath
+	Body RoleBody
+}
+
+// TokenPath is an API token in an API path.
+type TokenPath struct {
+	OrgPath
+	ID int64 `path:"id" doc:"Token id (see list-tokens)."`
+}
+
+func (s *Server) apiInvitationRoutes(api huma.API) {
+	tags := []string{"organisations"}
+	base := "/api/v1/orgs/{org}/invitations"
+	huma.Register(api, huma.Operation{OperationID: "list-invitations", Method: http.MethodGet, Path: base, Tags: tags,
+		Summary:     "Pending invitations, by email, paged",
+		Description: "One page of the organisation's invitations that are neither answered nor expired, by email. Admins only.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
+		func(ctx context.Context, in *InvitationListInput) (*InvitationListOutput, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			pg, err := s.app.InvitationList(ctx, p, in.Org, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			out := &InvitationListOutput{Body: InvitationList{Items: []InvitationJSON{}, Total: pg.Total}}
+			for i := range pg.Items {
+				out.Body.Items = append(out.Body.Items, invitationJSON(&pg.Items[i]))
+			}
+			return out, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "get-invitation", Method: http.MethodGet, Path: base + "/{id}", Tags: tags,
+		Summary:     "One pending invitation",
+		Description: "An invitation that is neither answered nor expired. Admins only.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
+		func(ctx context.Context, in *InvitationPath) (*InvitationOutput, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			inv, err := s.app.OrgInvitation(ctx, p, in.Org, in.ID)
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &InvitationOutput{Body: invitationJSON(inv)}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "create-invitation", Method: http.MethodPost, Path: base, Tags: tags, DefaultStatus: http.StatusCreated,
+		Summary:     "Invite someone with a role",
+		Description: "Records an invitation, valid for 14 days, that the person accepts or declines after signing in; inviting the same email again replaces it. The answer is the same whether or not the email has an account.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		func(ctx context.Context, in *InvitationCreateInput) (*InvitationCreatedOutput, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			inv, err := s.app.Invite(ctx, p, in.Org, in.Body.Email, isms.Role(in.Body.Role))
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &InvitationCreatedOutput{Location: "/api/v1/orgs/" + in.Org + "/invitations/" + strconv.FormatInt(inv.ID, 10), Body: invitationJSON(inv)}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "revoke-invitation", Method: http.MethodDelete, Path: base + "/{id}", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Summary:     "Revoke an invitation",
+		Description: "Withdraws an invitation before it is answered: the person can no longer accept it. Audited.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
+		func(ctx context.Context, in *InvitationPath) (*struct{}, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.app.RevokeInvitation(ctx, p, in.Org, in.ID); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "set-member-role", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/members/{user}/role", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Summary:     "Change a member's role",
+		Description: "Gives a member another role, at once; the last admin cannot be demoted (409). Audited.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		func(ctx context.Context, in *MemberRoleInput) (*struct{}, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.app.SetRole(ctx, p, in.Org, in.User, isms.Role(in.Body.Role)); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/api/v1/orgs/{org}/tokens/{id}", Tags: []string{"tokens"}, DefaultStatus: http.StatusNoContent,
+		Summary:     "Revoke an API token",
+		Description: "Revokes a token at once (it stays listed, as revoked). One's own token needs manage_tokens; another member's, manage_members (admins). Revoking a revoked token does nothing.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
+		func(ctx context.Context, in *TokenPath) (*struct{}, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.app.RevokeToken(ctx, p, in.Org, in.ID); err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return nil, nil
+		})
+}

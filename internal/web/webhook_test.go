@@ -51,6 +51,7 @@ func init() {
 		},
 		bodies: map[string]jsonBody{
 			"create-webhook": `{"url":"https://hooks.example.com/new","events":["deviation.closed"],"format":"teams"}`,
+			"set-webhook-active": `{"active":true}`,
 		},
 	})
 }

@@ -309,6 +309,18 @@ func hashRecoveryCode(normalised string) string {
 // seal encrypts a TOTP secret with MFAKey (AES-256-GCM, bound to the
 // person), or marks it plain when the server has no key.
 func (a *App) seal(userID int64, secret string) (string, error) {
+	return a.sealSecret("totp:"+strconv.FormatInt(userID, 10), secret)
+}
+
+func (a *App) unseal(userID int64, stored string) (string, error) {
+	return a.unsealSecret("totp:"+strconv.FormatInt(userID, 10), fmt.Sprintf("totp secret of user %d", userID), stored)
+}
+
+// sealSecret keeps a secret the server must read back (a TOTP seed, a
+// webhook's signing key): sealed with MFAKey (AES-256-GCM, "v1:", the
+// ciphertext bound to what it belongs to by bind as additional data), or
+// as it is ("plain:") when the server has no key.
+func (a *App) sealSecret(bind, secret string) (string, error) {
 	if len(a.MFAKey) == 0 {
 		return "plain:" + secret, nil
 	}
@@ -318,20 +330,22 @@ func (a *App) seal(userID int64, secret string) (string, error) {
 	}
 	nonce := make([]byte, gcm.NonceSize())
 	_, _ = rand.Read(nonce)
-	ct := gcm.Seal(nonce, nonce, []byte(secret), []byte("totp:"+strconv.FormatInt(userID, 10)))
+	ct := gcm.Seal(nonce, nonce, []byte(secret), []byte(bind))
 	return "v1:" + base64.RawStdEncoding.EncodeToString(ct), nil
 }
 
-func (a *App) unseal(userID int64, stored string) (string, error) {
+// unsealSecret reads what sealSecret kept under bind; what names the
+// secret in errors.
+func (a *App) unsealSecret(bind, what, stored string) (string, error) {
 	if s, ok := strings.CutPrefix(stored, "plain:"); ok {
 		return s, nil
 	}
 	b64, ok := strings.CutPrefix(stored, "v1:")
 	if !ok {
-		return "", fmt.Errorf("totp secret of user %d: unknown format", userID)
+		return "", fmt.Errorf("%s: unknown format", what)
 	}
 	if len(a.MFAKey) == 0 {
-		return "", fmt.Errorf("totp secret of user %d is sealed: start the server with --mfa-key-file", userID)
+		return "", fmt.Errorf("%s is sealed: start the server with --mfa-key-file", what)
 	}
 	gcm, err := a.gcm()
 	if err != nil {
@@ -339,11 +353,11 @@ func (a *App) unseal(userID int64, stored string) (string, error) {
 	}
 	ct, err := base64.RawStdEncoding.DecodeString(b64)
 	if err != nil || len(ct) < gcm.NonceSize() {
-		return "", fmt.Errorf("totp secret of user %d: bad encoding", userID)
+		return "", fmt.Errorf("%s: bad encoding", what)
 	}
-	pt, err := gcm.Open(nil, ct[:gcm.NonceSize()], ct[gcm.NonceSize():], []byte("totp:"+strconv.FormatInt(userID, 10)))
+	pt, err := gcm.Open(nil, ct[:gcm.NonceSize()], ct[gcm.NonceSize():], []byte(bind))
 	if err != nil {
-		return "", fmt.Errorf("totp secret of user %d: does not open with this key", userID)
+		return "", fmt.Errorf("%s: does not open with this key", what)
 	}
 	return string(pt), nil
 }

@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/outbound"
@@ -310,41 +307,9 @@ var webhookPrincipal = Principal{System: true, Label: "webhooks"}
 // has MFAKey, sealed with it (AES-256-GCM bound to the organisation,
 // "v1:"). It cannot be only hashed: every delivery is signed with it.
 func (a *App) sealWebhookSecret(orgID int64, secret string) (string, error) {
-	if len(a.MFAKey) == 0 {
-		return "plain:" + secret, nil
-	}
-	gcm, err := a.gcm()
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	_, _ = rand.Read(nonce)
-	ct := gcm.Seal(nonce, nonce, []byte(secret), []byte("webhook:"+strconv.FormatInt(orgID, 10)))
-	return "v1:" + base64.RawStdEncoding.EncodeToString(ct), nil
+	return a.sealSecret("webhook:"+strconv.FormatInt(orgID, 10), secret)
 }
 
 func (a *App) unsealWebhookSecret(orgID int64, stored string) (string, error) {
-	if s, ok := strings.CutPrefix(stored, "plain:"); ok {
-		return s, nil
-	}
-	b64, ok := strings.CutPrefix(stored, "v1:")
-	if !ok {
-		return "", fmt.Errorf("webhook secret of org %d: unknown format", orgID)
-	}
-	if len(a.MFAKey) == 0 {
-		return "", fmt.Errorf("webhook secret of org %d is sealed: start the server with --mfa-key-file", orgID)
-	}
-	gcm, err := a.gcm()
-	if err != nil {
-		return "", err
-	}
-	ct, err := base64.RawStdEncoding.DecodeString(b64)
-	if err != nil || len(ct) < gcm.NonceSize() {
-		return "", fmt.Errorf("webhook secret of org %d: bad encoding", orgID)
-	}
-	pt, err := gcm.Open(nil, ct[:gcm.NonceSize()], ct[gcm.NonceSize():], []byte("webhook:"+strconv.FormatInt(orgID, 10)))
-	if err != nil {
-		return "", fmt.Errorf("webhook secret of org %d: does not open with this key", orgID)
-	}
-	return string(pt), nil
+	return a.unsealSecret("webhook:"+strconv.FormatInt(orgID, 10), fmt.Sprintf("webhook secret of org %d", orgID), stored)
 }

@@ -50,7 +50,7 @@ func init() {
 			"webhook_delete": {path: "/o/acme/webhooks/{webhooks.id}/delete", want: []string{"Delete the webhook to hooks.example.com?", `name="confirm" value="yes"`}},
 		},
 		bodies: map[string]jsonBody{
-			"create-webhook": `{"url":"https://hooks.example.com/new","events":["deviation.closed"],"format":"teams"}`,
+			"create-webhook":     `{"url":"https://hooks.example.com/new","events":["deviation.closed"],"format":"teams"}`,
 			"set-webhook-active": `{"active":true}`,
 		},
 	})

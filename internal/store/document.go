@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-		"time"
+	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 )

@@ -71,6 +71,10 @@ func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, 
 		if err := d.Allow(isms.OpCompleteAction, tx.Now); err != nil {
 			return err
 		}
+		// Issue 18: the loop gate (docs/documents.md).
+		if err := checkRevisions(ctx, tx, d.OrgID, c.ID); err != nil {
+			return err
+		}
 		evidence = strings.TrimSpace(evidence)
 		if file != nil {
 			file.Name = strings.TrimSpace(path.Base(strings.ReplaceAll(file.Name, "\\", "/")))

@@ -15,7 +15,7 @@ import (
 // actions, effectiveness checks, risk reassessments, the preparation of
 // management reviews and their decided actions.
 func builtinDueSources() []DueSource {
-	return []DueSource{restoreTestItems, supplierItems, deviationItems, riskItems, reviewItems}
+	return []DueSource{restoreTestItems, supplierItems, deviationItems, riskItems, reviewItems, documentReviewItems /* Issue 18: documents */}
 }
 
 // templateOwner returns the owner of the process created from a template,

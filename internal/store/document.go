@@ -248,12 +248,12 @@ func (tx *Tx) InsertDocumentVersion(ctx context.Context, v *isms.DocumentVersion
 // UpdateDocumentVersion stores a version's content, status and dates.
 func (tx *Tx) UpdateDocumentVersion(ctx context.Context, v *isms.DocumentVersion) error {
 	res, err := tx.exec(ctx, `UPDATE document_versions SET status = $3, body = $4, file_name = $5, file_type = $6, file_size = $7, sha256 = $8,
-		change_note = $9, action_id = $10, decision_id = $11, effective_at = $12, submitted_at = $13, approved_at = $14, approved_by = $15
-		WHERE org_id = $1 AND id = $2`,
+		change_note = $9, action_id = $10, decision_id = $11, effective_at = $12, submitted_at = $13, approved_at = $14, approved_by = $15,
+		major = $16, minor = $17 WHERE org_id = $1 AND id = $2`,
 		v.OrgID, v.ID, string(v.Status), v.Body, v.FileName, v.FileType, v.FileSize, v.SHA256, v.ChangeNote, devNullID(v.ActionID),
-		devNullID(v.DecisionID), tx.devTime(v.EffectiveAt), tx.devTime(v.SubmittedAt), tx.devTime(v.ApprovedAt), devNullID(v.ApprovedBy))
+		devNullID(v.DecisionID), tx.devTime(v.EffectiveAt), tx.devTime(v.SubmittedAt), tx.devTime(v.ApprovedAt), devNullID(v.ApprovedBy), v.Major, v.Minor)
 	if err != nil {
-		return fmt.Errorf("update document version: %w", err)
+		return conflict(err, fmt.Sprintf("version %s exists", v.Number()))
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return isms.Errorf(isms.ENOTFOUND, "document version not found")
@@ -430,13 +430,13 @@ type RevisionRequirement struct {
 
 // RevisionRequirements returns the documents the corrective action
 // requires a revision of ("requires-action" links), each with whether it
-// is satisfied: a version approved (and maybe since superseded) at or
+// is satisfied: a version approved (and maybe since superseded)
 // after the link was made, or one that names the action.
 func (tx *Tx) RevisionRequirements(ctx context.Context, orgID, actionID int64) ([]RevisionRequirement, error) {
 	rows, err := tx.query(ctx, `SELECT d.id, d.ref, d.title, l.created_at,
 		CASE WHEN EXISTS (SELECT 1 FROM document_versions v WHERE v.org_id = d.org_id AND v.document_id = d.id
 			AND v.status IN ('approved', 'superseded')
-			AND (v.action_id = $3 OR (l.created_at IS NOT NULL AND v.approved_at >= l.created_at))) THEN 1 ELSE 0 END
+			AND (v.action_id = $3 OR (l.created_at IS NOT NULL AND v.approved_at > l.created_at))) THEN 1 ELSE 0 END
 		FROM document_links l JOIN documents d ON d.id = l.document_id AND d.org_id = l.org_id
 		WHERE l.org_id = $1 AND l.kind = 'requires-action' AND l.target = $2 ORDER BY d.ref`,
 		orgID, fmt.Sprint(actionID), actionID)

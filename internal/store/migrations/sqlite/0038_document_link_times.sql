@@ -2,7 +2,7 @@
 -- When a document link was made (issue 18). A "requires-action" link
 -- records that a corrective action requires a revision of the document;
 -- the action cannot be completed until a version of the document approved
--- at or after that time exists (docs/documents.md, "the loop gate").
+-- after that time exists (docs/documents.md, "the loop gate").
 -- NULL for links made before this migration.
 ALTER TABLE document_links ADD COLUMN created_at TIMESTAMP;
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/report"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -696,4 +698,33 @@ func documentReviewItems(ctx context.Context, tx *store.Tx, o *isms.Organization
 			Title: "Review of " + d.Ref + " " + d.Title, Due: *d.NextReviewAt, OwnerID: d.OwnerID, Link: fmt.Sprintf("/o/%s/documents/%d", o.Slug, d.ID)})
 	}
 	return out, nil
+}
+
+// DocumentVersionPDF writes the published PDF of a version: every page
+// names the document, the version, its status, approver and approval date.
+// Requires read. ENOTFOUND.
+func (a *App) DocumentVersionPDF(ctx context.Context, p Principal, slug string, docID, vid int64, w io.Writer) error {
+	var sheet report.DocumentSheet
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		d, err := tx.Document(ctx, m.Org.ID, docID)
+		if err != nil {
+			return err
+		}
+		v, err := tx.DocumentVersion(ctx, m.Org.ID, docID, vid)
+		if err != nil {
+			return err
+		}
+		sheet = report.DocumentSheet{Org: m.Org.Name, Ref: d.Ref, Title: d.Title, Kind: isms.Label(string(d.Kind)),
+			Classification: isms.Label(string(d.Classification)), Version: v.Number(), Status: isms.Label(string(v.Status)),
+			Approver: v.ApproverName, ApprovedAt: v.ApprovedAt, Zone: m.Org.Location(), Body: v.Body, FileName: v.FileName,
+			SHA256: v.SHA256, At: v.CreatedAt}
+		if v.ApprovedAt != nil {
+			sheet.At = *v.ApprovedAt
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return report.DocumentPDF(w, sheet)
 }

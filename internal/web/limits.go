@@ -100,6 +100,7 @@ const (
 	classUpload              // an import file: large body at a minimum rate, long answer
 	classLong                // an import confirm or an export: long answer
 	classEvidence            // a form with an evidence file
+	classDocument            // a form with a document file (issue 18)
 )
 
 // uploadRoutes take an import file as their body.
@@ -117,6 +118,8 @@ func classOf(route string) routeClass {
 		return classUpload
 	case route == "POST /o/{org}/deviations/{id}/actions/{aid}/done":
 		return classEvidence
+	case route == "POST /o/{org}/documents/{id}/file":
+		return classDocument
 	case route == "POST /o/{org}/imports/{token}/confirm":
 		return classLong
 	case strings.HasPrefix(route, "GET ") && (strings.Contains(route, "/exports") || strings.Contains(route, "/evidence") ||
@@ -155,6 +158,9 @@ func (s *Server) bound(next http.Handler) http.Handler {
 			}
 		case classEvidence:
 			limit = app.MaxEvidenceFile + 1<<20
+			_ = rc.SetWriteDeadline(start.Add(l.WriteTimeout))
+		case classDocument:
+			limit = isms.MaxDocumentFile + 1<<20
 			_ = rc.SetWriteDeadline(start.Add(l.WriteTimeout))
 		case classLong:
 			_ = rc.SetWriteDeadline(start.Add(l.LongWrite))

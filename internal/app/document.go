@@ -620,14 +620,17 @@ func (a *App) AddDocumentLink(ctx context.Context, p Principal, slug string, doc
 	})
 }
 
-// RemoveDocumentLink removes a link. Requires write_records. ENOTFOUND.
+// RemoveDocumentLink removes a link (a link already gone is no error).
+// Requires write_records. ENOTFOUND for an unknown document.
 func (a *App) RemoveDocumentLink(ctx context.Context, p Principal, slug string, docID int64, kind, target string) error {
 	return a.write(ctx, p, slug, isms.ActWriteRecords, func(tx *store.Tx, m *Member) error {
 		if _, err := tx.Document(ctx, m.Org.ID, docID); err != nil {
 			return err
 		}
 		l := store.DocumentLink{DocumentID: docID, Kind: kind, Target: strings.TrimSpace(target)}
-		if err := tx.RemoveDocumentLink(ctx, m.Org.ID, l); err != nil {
+		if err := tx.RemoveDocumentLink(ctx, m.Org.ID, l); isms.ErrorCode(err) == isms.ENOTFOUND {
+			return nil // already gone: nothing changes, nothing to audit
+		} else if err != nil {
 			return err
 		}
 		return audit(ctx, tx, m.Org.ID, p, "document.unlink", "document", docID, l, nil)
@@ -636,7 +639,7 @@ func (a *App) RemoveDocumentLink(ctx context.Context, p Principal, slug string, 
 
 func checkLinkTarget(ctx context.Context, tx *store.Tx, orgID int64, kind, target string) error {
 	if !slices.Contains(isms.DocumentLinkKinds(), kind) {
-		return isms.Errorf(isms.EINVALID, "link: choose control, process, risk, action or requires-action")
+		return isms.Errorf(isms.EINVALID, "kind: link to a control, process, risk, action or requires-action")
 	}
 	if kind == isms.LinkControl {
 		if _, err := isms.AnnexA().Control(target); err != nil {

@@ -190,6 +190,21 @@ var pageOperations = map[string]string{
 	"POST /o/{org}/webhooks/{id}/disable":                    "set-webhook-active",
 	"POST /o/{org}/webhooks/{id}/delete":                     "delete-webhook",
 	"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver": "redeliver-webhook",
+	// Issue 18: documents.
+	"GET /o/{org}/documents":                              "list-documents",
+	"POST /o/{org}/documents":                             "create-document",
+	"GET /o/{org}/documents/{id}":                         "get-document",
+	"POST /o/{org}/documents/{id}":                        "update-document",
+	"POST /o/{org}/documents/{id}/draft":                  "put-document-draft",
+	"POST /o/{org}/documents/{id}/file":                   "put-document-draft", // the file in base64
+	"POST /o/{org}/documents/{id}/links":                  "add-document-link",
+	"POST /o/{org}/documents/{id}/retire":                 "retire-document",
+	"GET /o/{org}/documents/{id}/versions/{vid}":          "get-document-version",
+	"GET /o/{org}/documents/{id}/versions/{vid}/file":     "download-document-file",
+	"GET /o/{org}/documents/{id}/versions/{vid}/pdf":      "download-document-pdf",
+	"POST /o/{org}/documents/{id}/versions/{vid}/submit":  "submit-document-version",
+	"POST /o/{org}/documents/{id}/versions/{vid}/approve": "approve-document-version",
+	"POST /o/{org}/documents/{id}/versions/{vid}/reject":  "reject-document-version",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and
@@ -211,6 +226,10 @@ var uiOnly = map[string]string{
 	"GET /o/{org}/audits/{id}/report":            "the printable HTML report of an internal audit, arranged from get-internal-audit",
 	"GET /o/{org}/soa/import":                    "the upload form for SoA decisions",
 	"GET /o/{org}/webhooks/{id}/delete":          "the confirmation step before deleting a webhook subscription",
+	// Issue 18: documents.
+	"GET /o/{org}/documents/new":         "the empty form for a new document",
+	"GET /o/{org}/documents/{id}/draft":  "the editor and upload form for a draft (get-document-version gives the text)",
+	"GET /o/{org}/documents/{id}/retire": "the confirmation step before retiring a document",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must

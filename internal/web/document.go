@@ -158,8 +158,8 @@ func (s *Server) handleDocumentUpdate(w http.ResponseWriter, r *http.Request, m 
 type documentDraftPage struct {
 	Page
 	*app.DocumentView
-	Body    string
-	MaxMiB  int
+	Body   string
+	MaxMiB int
 }
 
 // handleDocumentDraftForm shows the forms to write the draft in Markdown

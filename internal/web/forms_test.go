@@ -36,6 +36,10 @@ var formlessRoutes = map[string]string{
 	"POST /o/{org}/webhooks/{id}/enable":                     "a button without input",
 	"POST /o/{org}/webhooks/{id}/disable":                    "a button without input",
 	"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver": "a button without input; a disabled webhook's refusal is a message on its log page (TestWebhookPages)",
+	// Issue 18: documents.
+	"POST /o/{org}/documents/{id}/retire":                 "a button after a confirmation page",
+	"POST /o/{org}/documents/{id}/versions/{vid}/submit":  "a button without input",
+	"POST /o/{org}/documents/{id}/versions/{vid}/approve": "the comment is optional: an empty form is a valid approval",
 }
 
 // invalidForms are the invalid posts of TestFormErrors (an empty form

@@ -189,6 +189,9 @@ var downloads = map[string]bool{
 	"GET /o/{org}/audit.csv":                              true,
 	"GET /o/{org}/deviations/{id}/actions/{aid}/evidence": true,
 	"GET /o/{org}/import-profiles/{name}/export":          true,
+	// Issue 18: documents.
+	"GET /o/{org}/documents/{id}/versions/{vid}/file": true,
+	"GET /o/{org}/documents/{id}/versions/{vid}/pdf":  true,
 }
 
 // TestBrowserLayout signs in to the demo organisation (a year of records,

@@ -90,6 +90,8 @@ func (s *Server) routes() {
 	s.apiExportRoutes(s.api)
 	s.apiInvitationRoutes(s.api)
 	s.apiSettingsRoutes(s.api)
+	// Issue 18: documents.
+	s.apiDocumentRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -398,6 +400,21 @@ var apiActions = map[string]isms.Action{
 	"mark-internal-audit-held": isms.ActWriteRecords,
 	"bulk-update-soa":          isms.ActWriteRecords,
 	"get-record-counts":        isms.ActRead,
+	// Issue 18: documents (docs/documents.md).
+	"list-documents":           isms.ActRead,
+	"get-document":             isms.ActRead,
+	"create-document":          isms.ActWriteRecords,
+	"update-document":          isms.ActWriteRecords,
+	"put-document-draft":       isms.ActWriteRecords,
+	"get-document-version":     isms.ActRead,
+	"download-document-file":   isms.ActRead,
+	"download-document-pdf":    isms.ActRead,
+	"submit-document-version":  isms.ActWriteRecords,
+	"approve-document-version": isms.ActRead, // and being one of the document's approvers (app)
+	"reject-document-version":  isms.ActRead, // likewise
+	"retire-document":          isms.ActManageMetrics,
+	"add-document-link":        isms.ActWriteRecords,
+	"remove-document-link":     isms.ActWriteRecords,
 }
 
 // APIAction returns the action an API operation needs.

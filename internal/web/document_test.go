@@ -1,0 +1,133 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
+)
+
+// Documents plug into the generated tests (see aggregates_test.go): a
+// policy with an approved Markdown version 1.0 and a PDF version 1.1 in
+// review, written by the system so that every member, named as an
+// approver, may decide on it.
+func init() {
+	registerAggregate(aggregate{
+		name: "documents",
+		fixture: func(t *testing.T, a *app.App, o *org) map[string]string {
+			t.Helper()
+			d, _, v2 := mustDocument(t, a, o)
+			return map[string]string{"documents.id": id(d.ID), "documents.vid": id(v2.ID)}
+		},
+		pages: map[string]pageRequest{
+			"documents":        {path: "/o/acme/documents", want: []string{"<h1>Documents</h1>", "POL-01", "Policy of Acme Oy", "Add a document"}},
+			"document":         {path: "/o/acme/documents/{documents.id}", want: []string{"<h1>POL-01 Policy of Acme Oy</h1>", "Version 1.0 in force", "<strong>Passwords</strong>", "Awaiting approval: version 1.1", `id="approve"`}},
+			"document_form":    {path: "/o/acme/documents/new", want: []string{"New document", `name="approver_role"`}},
+			"document_draft":   {path: "/o/acme/documents/{documents.id}/draft", want: []string{"Draft 1.1 of POL-01", `enctype="multipart/form-data"`}},
+			"document_version": {path: "/o/acme/documents/{documents.id}/versions/{documents.vid}", want: []string{"POL-01 version 1.1", "policy.pdf"}},
+			"document_retire":  {path: "/o/acme/documents/{documents.id}/retire", want: []string{"Retire POL-01 Policy of Acme Oy?"}},
+		},
+		// Owner ids are not the organisation's: an allowed caller gets 422.
+		bodies: map[string]jsonBody{
+			"create-document":          `{"ref":"API-1","title":"From the API","kind":"policy","classification":"internal","owner_id":1,"approver_role":"management"}`,
+			"update-document":          `{"ref":"API-1","title":"From the API","kind":"policy","classification":"internal","owner_id":1,"approver_role":"management"}`,
+			"put-document-draft":       `{"body":"# From the API"}`,
+			"submit-document-version":  `{}`,
+			"approve-document-version": `{"comment":"from a test"}`,
+			"reject-document-version":  `{"comment":"from a test"}`,
+			"add-document-link":        `{"kind":"control","target":"A.5.1"}`,
+			"remove-document-link":     `{"kind":"control","target":"A.5.2"}`,
+		},
+	})
+}
+
+// mustDocument creates POL-01 with an approved 1.0 and a PDF 1.1 in review.
+func mustDocument(t *testing.T, a *app.App, o *org) (*isms.Document, *isms.DocumentVersion, *isms.DocumentVersion) {
+	t.Helper()
+	ctx := context.Background()
+	d := &isms.Document{Ref: "POL-01", Title: "Policy of " + o.Name, Kind: isms.DocPolicy, Classification: isms.ClassInternal,
+		OwnerID: o.users[isms.RoleProcessOwner].ID, ApproverRole: isms.RoleManagement, ReviewMonths: 12}
+	for _, u := range o.users {
+		d.Approvers = append(d.Approvers, u.ID)
+	}
+	if err := a.CreateDocument(ctx, app.System, o.Slug, d); err != nil {
+		t.Fatalf("create document: %v", err)
+	}
+	mgmt := app.Principal{UserID: o.users[isms.RoleManagement].ID, Label: o.users[isms.RoleManagement].Email}
+	v1, err := a.PutDocumentDraft(ctx, app.System, o.Slug, d.ID, app.DraftInput{Body: "# Policy\n\n**Passwords** are long.\n\n- one\n- two\n", Major: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SubmitDocumentVersion(ctx, app.System, o.Slug, d.ID, v1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ApproveDocumentVersion(ctx, mgmt, o.Slug, d.ID, v1.ID, "fine"); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := a.PutDocumentDraft(ctx, app.System, o.Slug, d.ID, app.DraftInput{File: []byte("%PDF-1.4\n%%EOF\n"), FileName: "policy.pdf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SubmitDocumentVersion(ctx, app.System, o.Slug, d.ID, v2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddDocumentLink(ctx, app.System, o.Slug, d.ID, isms.LinkControl, "A.5.2"); err != nil {
+		t.Fatal(err)
+	}
+	return d, v1, v2
+}
+
+// TestDocumentPages: the Markdown is rendered safely, a file downloads as
+// an attachment with its type, the diff escapes what it shows, the PDF is
+// a PDF, and a viewer sees no buttons to change anything.
+func TestDocumentPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		d, v1, v2 := mustDocument(t, a, o)
+		ctx := context.Background()
+		base := "/o/acme/documents/" + id(d.ID)
+		admin := e.signIn(t, o.users[isms.RoleAdmin].Email)
+
+		r := e.do(t, admin, http.MethodGet, base+"/versions/"+id(v2.ID)+"/file", nil, nil)
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != isms.TypePDF || !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment;") ||
+			!strings.Contains(r.header.Get("Content-Disposition"), "policy.pdf") || r.body != "%PDF-1.4\n%%EOF\n" {
+			t.Errorf("download: %d %v %q", r.status, r.header, r.body)
+		}
+		r = e.do(t, admin, http.MethodGet, base+"/versions/"+id(v1.ID)+"/pdf", nil, nil)
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF-") {
+			t.Errorf("pdf: %d %v", r.status, r.header)
+		}
+		// Reject the PDF, write Markdown with HTML in it, compare.
+		mgmt := app.Principal{UserID: o.users[isms.RoleManagement].ID, Label: "m"}
+		if err := a.RejectDocumentVersion(ctx, mgmt, "acme", d.ID, v2.ID, "use Markdown"); err != nil {
+			t.Fatal(err)
+		}
+		r = e.do(t, admin, http.MethodPost, base+"/draft", url.Values{"body": {"# Policy\n\n<script>alert(1)</script>\n\n- one\n- three\n"}, "change_note": {"three"}}, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("draft: %d %s", r.status, r.body)
+		}
+		r = e.do(t, admin, http.MethodGet, base+"/versions/"+id(v2.ID)+"?diff="+id(v1.ID), nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "<del>- - two</del>") || !strings.Contains(r.body, "<ins>+ - three</ins>") ||
+			!strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(r.body, "<script>alert") {
+			t.Errorf("diff page: %d\n%s", r.status, r.body)
+		}
+		viewer := e.signIn(t, o.users[isms.RoleViewer].Email)
+		r = e.do(t, viewer, http.MethodGet, base, nil, nil)
+		if r.status != http.StatusOK || strings.Contains(r.body, "/retire") || strings.Contains(r.body, "Edit the details") || !strings.Contains(r.body, "<li>one</li>") {
+			t.Errorf("viewer's document page: %d\n%s", r.status, r.body)
+		}
+		r = e.do(t, admin, http.MethodGet, "/o/acme/documents?overdue=1", nil, nil)
+		if r.status != http.StatusOK || strings.Contains(r.body, ">POL-01<") {
+			t.Errorf("overdue filter shows a document not due: %d", r.status)
+		}
+	})
+}

@@ -467,6 +467,9 @@ func (a *App) decideDocument(ctx context.Context, p Principal, slug string, docI
 		if err != nil {
 			return err
 		}
+		if m.Token != nil && m.Token.Scope == isms.ScopeRead {
+			return scopeDenied("decide_document") // a decision is a change
+		}
 		if p.System {
 			return isms.Errorf(isms.EFORBIDDEN, "a document is approved by a member, not the command line")
 		}

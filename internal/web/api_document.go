@@ -326,7 +326,7 @@ func (s *Server) apiDocumentRoutes(api huma.API) {
 			}
 			return &struct{ Body DocumentJSON }{documentJSON(v.Doc, s.app.DB.Now())}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "add-document-link", Method: http.MethodPost, Path: base + "/{id}/links", Tags: tags, DefaultStatus: http.StatusCreated,
+	huma.Register(api, huma.Operation{OperationID: "add-document-link", Method: http.MethodPost, Path: base + "/{id}/links", Tags: tags,
 		Summary:     "Link a document to a control, process, risk or corrective action",
 		Description: "kind requires-action records that the corrective action requires a revision: the action cannot be completed until a version of the document approved after the link exists."},
 		func(ctx context.Context, in *struct {

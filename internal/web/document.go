@@ -293,7 +293,7 @@ func (s *Server) handleDocumentLink(w http.ResponseWriter, r *http.Request, m *a
 type documentVersionPage struct {
 	Page
 	Doc      *isms.Document
-	Version  *isms.DocumentVersion
+	Ver      *isms.DocumentVersion
 	Versions []*isms.DocumentVersion
 	// Diff against another version (?diff=<id>), nil when none.
 	DiffFrom *isms.DocumentVersion
@@ -315,7 +315,7 @@ func (s *Server) handleDocumentVersion(w http.ResponseWriter, r *http.Request, m
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &documentVersionPage{Page: s.page(r, m, d.Ref+" version "+v.Number()), Doc: d, Version: v, Versions: view.Versions}
+	pg := &documentVersionPage{Page: s.page(r, m, d.Ref+" version "+v.Number()), Doc: d, Ver: v, Versions: view.Versions}
 	if other, err := strconv.ParseInt(r.URL.Query().Get("diff"), 10, 64); err == nil && other != vid {
 		from, _, lines, err := s.app.DocumentDiff(r.Context(), m.Principal, m.Org.Slug, id, other, vid)
 		switch {

@@ -131,3 +131,38 @@ func TestDocumentPages(t *testing.T) {
 		}
 	})
 }
+
+// demoDocument adds to an organisation (the demo's, for the layout walk) a
+// policy with an approved Markdown version and a draft, so that the
+// documents pages have ids to walk.
+func demoDocument(t *testing.T, a *app.App, slug string) {
+	t.Helper()
+	ctx := context.Background()
+	ms, err := a.Members(ctx, app.System, slug)
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("members: %v", err)
+	}
+	m := ms[0]
+	d := &isms.Document{Ref: "POL-01", Title: "Information security policy", Kind: isms.DocPolicy, Classification: isms.ClassInternal,
+		OwnerID: m.UserID, ApproverRole: m.Role, ReviewMonths: 12}
+	if err := a.CreateDocument(ctx, app.System, slug, d); err != nil {
+		t.Fatal(err)
+	}
+	body := "# Information security policy\n\nManagement commits to protecting the **confidentiality**, integrity and availability of information.\n\n## Scope\n\nAll staff, systems and suppliers.\n\n## Rules\n\n1. Classify information.\n2. Report incidents at once.\n3. Review access every quarter.\n"
+	v, err := a.PutDocumentDraft(ctx, app.System, slug, d.ID, app.DraftInput{Body: body, Major: true, ChangeNote: "First issue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SubmitDocumentVersion(ctx, app.System, slug, d.ID, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ApproveDocumentVersion(ctx, app.Principal{UserID: m.UserID, Label: m.Email}, slug, d.ID, v.ID, "Approved by the board"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.PutDocumentDraft(ctx, app.System, slug, d.ID, app.DraftInput{Body: strings.Replace(body, "every quarter", "every month", 1), ChangeNote: "Monthly access reviews"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddDocumentLink(ctx, app.System, slug, d.ID, isms.LinkControl, "A.5.1"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -230,6 +230,8 @@ func TestBrowserLayout(t *testing.T) {
 		Source: "observation", Severity: "low", OwnerEmail: d.Email}); err != nil {
 		t.Fatal(err)
 	}
+	// Issue 18: a document, so that its pages are walked too.
+	demoDocument(t, a, app.DemoOrgSlug)
 	e := startServer(t, a, nil)
 	dir := shotsDir(t)
 	t.Logf("screenshots in %s", dir)

@@ -72,7 +72,7 @@ func (a *App) CompleteAction(ctx context.Context, p Principal, slug string, id, 
 			return err
 		}
 		// Issue 18: the loop gate (docs/documents.md).
-		if err := checkRevisions(ctx, tx, d.OrgID, c.ID); err != nil {
+		if err := checkRevisions(ctx, tx, d.OrgID, isms.LinkRequiresAction, c.ID); err != nil {
 			return err
 		}
 		evidence = strings.TrimSpace(evidence)

@@ -119,6 +119,14 @@ func documentView(ctx context.Context, tx *store.Tx, m *Member, id int64) (*Docu
 					lv.Label = proc.Name
 				}
 			}
+		case isms.LinkRequiresDecision:
+			lv.Label = "review decision " + l.Target
+			if did, err := strconv.ParseInt(l.Target, 10, 64); err == nil {
+				if dec, err := reviewDecision(ctx, tx, m.Org.ID, did); err == nil {
+					lv.Label = "review decision: " + dec.Title + " (" + isms.Label(dec.Status) + ")"
+					lv.Href = fmt.Sprintf("/o/%s/reviews/%d", m.Org.Slug, dec.ReviewID)
+				}
+			}
 		case isms.LinkRisk:
 			lv.Href = fmt.Sprintf("/o/%s/risks/%s", m.Org.Slug, l.Target)
 			lv.Label = "risk " + l.Target
@@ -131,7 +139,7 @@ func documentView(ctx context.Context, tx *store.Tx, m *Member, id int64) (*Docu
 				}
 			}
 		}
-		if l.Kind == isms.LinkRequiresAction {
+		if l.Kind == isms.LinkRequiresAction || l.Kind == isms.LinkRequiresDecision {
 			v.Requirements = append(v.Requirements, lv)
 		} else {
 			v.Links = append(v.Links, lv)
@@ -642,7 +650,7 @@ func (a *App) RemoveDocumentLink(ctx context.Context, p Principal, slug string, 
 
 func checkLinkTarget(ctx context.Context, tx *store.Tx, orgID int64, kind, target string) error {
 	if !slices.Contains(isms.DocumentLinkKinds(), kind) {
-		return isms.Errorf(isms.EINVALID, "kind: link to a control, process, risk, action or requires-action")
+		return isms.Errorf(isms.EINVALID, "kind: link to a control, process, risk, action, requires-action or requires-decision")
 	}
 	if kind == isms.LinkControl {
 		if _, err := isms.AnnexA().Control(target); err != nil {
@@ -654,13 +662,23 @@ func checkLinkTarget(ctx context.Context, tx *store.Tx, orgID int64, kind, targe
 	if err != nil || id <= 0 {
 		return isms.Errorf(isms.EINVALID, "%s: give the number of the %s", kind, kind)
 	}
-	table := map[string]string{isms.LinkProcess: "processes", isms.LinkRisk: "risks", isms.LinkAction: "corrective_actions", isms.LinkRequiresAction: "corrective_actions"}[kind]
+	table := map[string]string{isms.LinkProcess: "processes", isms.LinkRisk: "risks", isms.LinkAction: "corrective_actions", isms.LinkRequiresAction: "corrective_actions",
+		isms.LinkRequiresDecision: "review_actions"}[kind]
 	ok, err := tx.ExistsInOrg(ctx, table, orgID, id)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return isms.Errorf(isms.EINVALID, "%s: there is no %s %d in this organisation", kind, strings.TrimSuffix(table, "s"), id)
+	}
+	if kind == isms.LinkRequiresDecision {
+		dec, err := reviewDecision(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if dec.Status == "done" {
+			return isms.Errorf(isms.EINVALID, "requires-decision: review decision %d is already done; a done decision cannot wait for a revision", id)
+		}
 	}
 	if kind == isms.LinkRequiresAction {
 		c, err := tx.CorrectiveActionRef(ctx, orgID, id)
@@ -678,14 +696,15 @@ func checkLinkTarget(ctx context.Context, tx *store.Tx, orgID int64, kind, targe
 // revision of a document cannot be completed until a version of that
 // document approved since the requirement (or one naming the action)
 // exists. EINVALID naming the document.
-func checkRevisions(ctx context.Context, tx *store.Tx, orgID, actionID int64) error {
-	reqs, err := tx.RevisionRequirements(ctx, orgID, actionID)
+func checkRevisions(ctx context.Context, tx *store.Tx, orgID int64, kind string, id int64) error {
+	reqs, err := tx.RevisionRequirements(ctx, orgID, kind, id)
 	if err != nil {
 		return err
 	}
+	what := map[string]string{isms.LinkRequiresAction: "action", isms.LinkRequiresDecision: "decision"}[kind]
 	for _, r := range reqs {
 		if !r.Satisfied {
-			return isms.Errorf(isms.EINVALID, "action: it requires a revision of %s %q; approve a new version of %s before completing the action", r.Ref, r.Title, r.Ref)
+			return isms.Errorf(isms.EINVALID, "%s: it requires a revision of %s %q; approve a new version of %s before completing the %s", what, r.Ref, r.Title, r.Ref, what)
 		}
 	}
 	return nil
@@ -733,4 +752,19 @@ func (a *App) DocumentVersionPDF(ctx context.Context, p Principal, slug string, 
 		return err
 	}
 	return report.DocumentPDF(w, sheet)
+}
+
+// reviewDecision returns a review decision (a review action) of the
+// organisation; ENOTFOUND.
+func reviewDecision(ctx context.Context, tx *store.Tx, orgID, id int64) (*isms.ReviewAction, error) {
+	all, err := tx.ReviewActions(ctx, orgID, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].ID == id {
+			return &all[i], nil
+		}
+	}
+	return nil, isms.Errorf(isms.ENOTFOUND, "review decision %d not found", id)
 }

@@ -292,6 +292,36 @@ func TestDocumentLoopGate(t *testing.T) {
 		if _, err := f.app.CompleteAction(ctx, po, "acme", d.ID, act, "revised", nil, time.Time{}); err != nil {
 			t.Fatalf("complete after the revision: %v", err)
 		}
+		// A management review decision gates the same way.
+		r := &isms.Review{Period: "2026-Q4", HeldOn: now.AddDate(0, 0, 10), ChairID: mgmt.UserID, Attendees: "CEO"}
+		if err := f.app.CreateReview(ctx, f.members[isms.RoleISMSManager], "acme", r); err != nil {
+			t.Fatal(err)
+		}
+		deadline := now.AddDate(0, 1, 0)
+		dec := &isms.ReviewAction{Kind: isms.DecisionAction, Title: "Tighten the policy", OwnerID: po.UserID, Deadline: &deadline}
+		if err := f.app.AddDecision(ctx, mgmt, "acme", r.ID, dec); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.AddDocumentLink(ctx, po, "acme", doc.ID, isms.LinkRequiresDecision, itoa(dec.ID)); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+		if err := f.app.CompleteDecision(ctx, po, "acme", r.ID, dec.ID, "done"); isms.ErrorCode(err) != isms.EINVALID || !strings.Contains(err.Error(), "POL-01") {
+			t.Fatalf("complete the decision before the revision: %v", err)
+		}
+		v, err := f.app.PutDocumentDraft(ctx, po, "acme", doc.ID, app.DraftInput{Body: "v3", DecisionID: dec.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.SubmitDocumentVersion(ctx, po, "acme", doc.ID, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.ApproveDocumentVersion(ctx, mgmt, "acme", doc.ID, v.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.CompleteDecision(ctx, po, "acme", r.ID, dec.ID, "done"); err != nil {
+			t.Fatalf("complete the decision after the revision: %v", err)
+		}
 		// The review date is a due item for the owner.
 		items, err := f.app.DueItems(ctx, viewer, "acme")
 		if err != nil {

@@ -340,6 +340,10 @@ func (a *App) CompleteDecision(ctx context.Context, p Principal, slug string, re
 					return err
 				}
 			}
+			// Issue 18: the loop gate (docs/documents.md).
+			if err := checkRevisions(ctx, tx, m.Org.ID, isms.LinkRequiresDecision, actionID); err != nil {
+				return err
+			}
 			if err := tx.CompleteReviewAction(ctx, m.Org.ID, actionID, note); err != nil {
 				return err
 			}

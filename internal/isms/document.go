@@ -81,11 +81,14 @@ const (
 	LinkRisk           = "risk"
 	LinkAction         = "action"
 	LinkRequiresAction = "requires-action"
+	// LinkRequiresDecision: a management review decision requires a
+	// revision (the same gate on completing the decision).
+	LinkRequiresDecision = "requires-decision"
 )
 
 // DocumentLinkKinds lists every link kind.
 func DocumentLinkKinds() []string {
-	return []string{LinkControl, LinkProcess, LinkRisk, LinkAction, LinkRequiresAction}
+	return []string{LinkControl, LinkProcess, LinkRisk, LinkAction, LinkRequiresAction, LinkRequiresDecision}
 }
 
 // Limits of documents.

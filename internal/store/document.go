@@ -428,18 +428,23 @@ type RevisionRequirement struct {
 	Satisfied  bool
 }
 
-// RevisionRequirements returns the documents the corrective action
-// requires a revision of ("requires-action" links), each with whether it
-// is satisfied: a version approved (and maybe since superseded)
-// after the link was made, or one that names the action.
-func (tx *Tx) RevisionRequirements(ctx context.Context, orgID, actionID int64) ([]RevisionRequirement, error) {
+// RevisionRequirements returns the documents a corrective action
+// (kind isms.LinkRequiresAction) or a review decision
+// (isms.LinkRequiresDecision) requires a revision of, each with whether it
+// is satisfied: a version approved (and maybe since superseded) after the
+// link was made, or one that names the action or decision.
+func (tx *Tx) RevisionRequirements(ctx context.Context, orgID int64, kind string, id int64) ([]RevisionRequirement, error) {
+	column := map[string]string{isms.LinkRequiresAction: "action_id", isms.LinkRequiresDecision: "decision_id"}[kind]
+	if column == "" {
+		return nil, fmt.Errorf("revision requirements: unknown kind %q", kind)
+	}
 	rows, err := tx.query(ctx, `SELECT d.id, d.ref, d.title, l.created_at,
 		CASE WHEN EXISTS (SELECT 1 FROM document_versions v WHERE v.org_id = d.org_id AND v.document_id = d.id
 			AND v.status IN ('approved', 'superseded')
-			AND (v.action_id = $3 OR (l.created_at IS NOT NULL AND v.approved_at > l.created_at))) THEN 1 ELSE 0 END
+			AND (v.`+column+` = $4 OR (l.created_at IS NOT NULL AND v.approved_at > l.created_at))) THEN 1 ELSE 0 END
 		FROM document_links l JOIN documents d ON d.id = l.document_id AND d.org_id = l.org_id
-		WHERE l.org_id = $1 AND l.kind = 'requires-action' AND l.target = $2 ORDER BY d.ref`,
-		orgID, fmt.Sprint(actionID), actionID)
+		WHERE l.org_id = $1 AND l.kind = $2 AND l.target = $3 ORDER BY d.ref`,
+		orgID, kind, fmt.Sprint(id), id)
 	if err != nil {
 		return nil, fmt.Errorf("revision requirements: %w", err)
 	}

@@ -86,11 +86,11 @@ func TestDocumentStorage(t *testing.T) {
 		})
 		// Not satisfied while the version is only in review.
 		must(db.Read(ctx, func(tx *store.Tx) error {
-			reqs, err := tx.RevisionRequirements(ctx, acme.ID, 42)
+			reqs, err := tx.RevisionRequirements(ctx, acme.ID, isms.LinkRequiresAction, 42)
 			if err != nil || len(reqs) != 1 || reqs[0].Satisfied || reqs[0].Ref != "POL-01" || reqs[0].Since == nil || !reqs[0].Since.Equal(now) {
 				t.Errorf("requirements before approval: %+v %v", reqs, err)
 			}
-			if reqs, _ := tx.RevisionRequirements(ctx, other.ID, 42); len(reqs) != 0 {
+			if reqs, _ := tx.RevisionRequirements(ctx, other.ID, isms.LinkRequiresAction, 42); len(reqs) != 0 {
 				t.Errorf("other org sees requirements: %+v", reqs)
 			}
 			return nil
@@ -144,7 +144,7 @@ func TestDocumentStorage(t *testing.T) {
 			if err != nil || len(ls) != 2 || ls[0].Kind != isms.LinkControl || ls[1].Target != "42" {
 				t.Errorf("links: %+v %v", ls, err)
 			}
-			reqs, err := tx.RevisionRequirements(ctx, acme.ID, 42)
+			reqs, err := tx.RevisionRequirements(ctx, acme.ID, isms.LinkRequiresAction, 42)
 			if err != nil || len(reqs) != 1 || !reqs[0].Satisfied {
 				t.Errorf("requirements after approval: %+v %v", reqs, err)
 			}

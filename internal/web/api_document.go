@@ -97,8 +97,8 @@ type DocumentApprovalJSON struct {
 
 // DocumentLinkJSON is a link of a document.
 type DocumentLinkJSON struct {
-	Kind   string `json:"kind" enum:"control,process,risk,action,requires-action"`
-	Target string `json:"target" minLength:"1" maxLength:"100" doc:"A control (A.5.1), or the id of the process, risk or corrective action."`
+	Kind   string `json:"kind" enum:"control,process,risk,action,requires-action,requires-decision"`
+	Target string `json:"target" minLength:"1" maxLength:"100" doc:"A control (A.5.1), or the id of the process, risk, corrective action or review decision."`
 }
 
 // DocumentDetailJSON is a document with its versions, decisions and links.

@@ -768,3 +768,54 @@ func reviewDecision(ctx context.Context, tx *store.Tx, orgID, id int64) (*isms.R
 	}
 	return nil, isms.Errorf(isms.ENOTFOUND, "review decision %d not found", id)
 }
+
+// documentReviewInput: the documented information due for review by the
+// meeting (or now, if later), for the management review (issue 18): the
+// documents whose review is overdue or falls due before the meeting, and
+// those with no approved version.
+func documentReviewInput(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInput, error) {
+	in := &ReviewInput{Key: "documents", Title: "Documented information due for review", Columns: []string{"Ref", "Title", "Owner", "In force", "Next review", "Status"}}
+	_, total, err := tx.DocumentPage(ctx, s.Org.ID, store.DocumentFilter{Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if total == 0 {
+		in.Summary = "No documents in the register."
+		return in, nil
+	}
+	until := s.Now
+	if s.Review != nil && s.Review.HeldOn.After(until) {
+		until = s.Review.HeldOn
+	}
+	due, err := tx.DocumentsDueForReview(ctx, s.Org.ID, until)
+	if err != nil {
+		return nil, err
+	}
+	drafts, _, err := tx.DocumentPage(ctx, s.Org.ID, store.DocumentFilter{Status: "draft", Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	loc := s.Org.Location()
+	overdue := 0
+	for _, d := range due {
+		st := "due before the meeting"
+		if d.ReviewOverdue(s.Now) {
+			st, overdue = "overdue", overdue+1
+		}
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, cmpOr(d.OwnerName, d.OwnerEmail), d.Current, dateOf(d.NextReviewAt, loc), st})
+	}
+	for _, d := range drafts {
+		in.Rows = append(in.Rows, []string{d.Ref, d.Title, cmpOr(d.OwnerName, d.OwnerEmail), "", "", "no approved version"})
+	}
+	in.Summary = fmt.Sprintf("%d in the register: %d overdue for review, %d due before the meeting, %d not yet approved.",
+		total, overdue, len(due)-overdue, len(drafts))
+	switch {
+	case overdue > 0:
+		in.Status = "red"
+	case len(in.Rows) > 0:
+		in.Status = "yellow"
+	default:
+		in.Status = "green"
+	}
+	return in, nil
+}

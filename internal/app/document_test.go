@@ -336,8 +336,21 @@ func TestDocumentLoopGate(t *testing.T) {
 		if !found {
 			t.Errorf("no document-review due item in %+v", items)
 		}
-		// Overdue filter.
+		// Overdue filter, and the management review's input.
 		now = now.AddDate(1, 0, 1)
+		rv, err := f.app.Review(ctx, viewer, "acme", r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docInput *app.ReviewInput
+		for i := range rv.Inputs {
+			if rv.Inputs[i].Key == "documents" {
+				docInput = &rv.Inputs[i]
+			}
+		}
+		if docInput == nil || docInput.Status != "red" || len(docInput.Rows) != 1 || docInput.Rows[0][0] != "POL-01" || docInput.Rows[0][5] != "overdue" {
+			t.Errorf("review input: %+v", docInput)
+		}
 		docs, total, err := f.app.Documents(ctx, viewer, "acme", store.DocumentFilter{Overdue: true})
 		if err != nil || total != 1 || docs[0].ID != doc.ID {
 			t.Errorf("overdue register: %d %v", total, err)

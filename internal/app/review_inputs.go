@@ -17,7 +17,7 @@ import (
 // answers: earlier decisions, metric trends, improvement cycles,
 // deviations and audit findings (from their records).
 func builtinReviewInputs() []ReviewInputSource {
-	return []ReviewInputSource{earlierDecisions, metricTrends, cycleResults, deviationRecords, auditFindingRecords}
+	return []ReviewInputSource{earlierDecisions, metricTrends, cycleResults, deviationRecords, auditFindingRecords, documentReviewInput /* Issue 18: documents */}
 }
 
 func dateOf(t *time.Time, loc *time.Location) string {

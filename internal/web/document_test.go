@@ -120,6 +120,24 @@ func TestDocumentPages(t *testing.T) {
 			!strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(r.body, "<script>alert") {
 			t.Errorf("diff page: %d\n%s", r.status, r.body)
 		}
+		// Files are recognised by their content, within the size limit.
+		for _, tt := range []struct {
+			name, file, contents string
+			status             int
+			want               string
+		}{
+			{"exe named pdf", "policy.pdf", "MZ\x90\x00 not a document", http.StatusUnprocessableEntity, "only PDF, DOCX and XLSX"},
+			{"too large", "big.pdf", "%PDF-" + strings.Repeat("x", isms.MaxDocumentFile), http.StatusUnprocessableEntity, "10 MiB"},
+			{"pdf named txt", "policy.txt", "%PDF-1.7\n", http.StatusSeeOther, ""},
+		} {
+			r := e.do(t, admin, http.MethodPost, base+"/file", upload{fields: url.Values{"change_note": {tt.name}}, name: tt.file, contents: tt.contents}, nil)
+			if r.status != tt.status || !strings.Contains(r.body, tt.want) {
+				t.Errorf("upload %s: %d, want %d with %q\n%.2000s", tt.name, r.status, tt.status, tt.want, r.body)
+			}
+		}
+		if view, err := a.Document(ctx, app.System, "acme", d.ID); err != nil || view.Open == nil || view.Open.FileName != "policy.pdf" || view.Open.FileType != isms.TypePDF {
+			t.Errorf("after the upload: %+v %v", view.Open, err)
+		}
 		viewer := e.signIn(t, o.users[isms.RoleViewer].Email)
 		r = e.do(t, viewer, http.MethodGet, base, nil, nil)
 		if r.status != http.StatusOK || strings.Contains(r.body, "/retire") || strings.Contains(r.body, "Edit the details") || !strings.Contains(r.body, "<li>one</li>") {

@@ -123,8 +123,8 @@ func TestDocumentPages(t *testing.T) {
 		// Files are recognised by their content, within the size limit.
 		for _, tt := range []struct {
 			name, file, contents string
-			status             int
-			want               string
+			status               int
+			want                 string
 		}{
 			{"exe named pdf", "policy.pdf", "MZ\x90\x00 not a document", http.StatusUnprocessableEntity, "only PDF, DOCX and XLSX"},
 			{"too large", "big.pdf", "%PDF-" + strings.Repeat("x", isms.MaxDocumentFile), http.StatusUnprocessableEntity, "10 MiB"},

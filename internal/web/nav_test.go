@@ -42,7 +42,7 @@ func TestNavigationGroups(t *testing.T) {
 	res := e.do(t, admin, http.MethodGet, "/o/acme/risks", nil, nil)
 	groups, nav := navGroups(t, res.body)
 	want := map[string]string{
-		"Plan":  "Processes Risks SoA Cycles",
+		"Plan":  "Processes Risks SoA Cycles Documents", // Issue 18: documents
 		"Do":    "Records Import a file",
 		"Check": "Metrics Internal audits Reviews",
 		"Act":   "Deviations Reminders",

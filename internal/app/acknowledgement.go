@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/pdca/pdca/internal/export"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/measure"
 	"github.com/pdca/pdca/internal/store"
@@ -450,4 +452,48 @@ func drillRecord(ctx context.Context, tx *store.Tx, orgID int64, kind string, id
 		return *ackRecord(r), nil
 	}
 	return tx.RecordByID(ctx, orgID, isms.RecordKind(kind), id)
+}
+
+// ackRegister is the acknowledgement register as an export (CSV, XLSX,
+// and the evidence bundle): every request with its person, version,
+// dates, state and the hash recorded. Reading it needs ActReadAudit.
+func ackRegister() RegisterSource {
+	return RegisterSource{Name: "acknowledgements", Title: "Policy acknowledgements", Action: isms.ActReadAudit,
+		Build: func(ctx context.Context, tx *store.Tx, o *isms.Organization) (*export.Table, error) {
+			t := &export.Table{Columns: []string{"id", "person", "email", "document", "title", "version", "requested_at", "due_at", "acknowledged_at", "withdrawn_at", "status", "sha256"},
+				Types: map[string]export.Type{"id": export.Number, "requested_at": export.Time, "due_at": export.Time, "acknowledged_at": export.Time, "withdrawn_at": export.Time}}
+			f := store.AckFilter{Now: tx.Now}
+			f.Limit = store.MaxPageSize
+			for {
+				pg, err := tx.AckPage(ctx, o.ID, f)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range pg.Items {
+					t.Rows = append(t.Rows, []string{strconv.FormatInt(r.ID, 10), r.UserName, r.Email, r.Ref, r.Title, fmt.Sprintf("%d.%d", r.Major, r.Minor),
+						fmtTime(&r.RequestedAt), fmtTime(&r.DueAt), fmtTime(r.Acknowledged), fmtTime(r.Dropped), r.State(tx.Now), r.SHA256})
+				}
+				if !pg.More {
+					return t, nil
+				}
+				f.Offset += len(pg.Items)
+			}
+		}}
+}
+
+// ackDueItems lists each open acknowledgement request as due on its due
+// date, owned by its person, so the reminder rules and the digest follow
+// it.
+func ackDueItems(ctx context.Context, tx *store.Tx, o *isms.Organization, _ time.Time) ([]DueItem, error) {
+	rows, err := tx.OpenAcks(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DueItem, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, DueItem{Key: fmt.Sprintf("ack:%d:%d", r.VersionID, r.UserID), Kind: "document-acknowledgement",
+			Title: fmt.Sprintf("Read and acknowledge %s %s, version %d.%d", r.Ref, r.Title, r.Major, r.Minor),
+			Due:   r.DueAt, OwnerID: r.UserID, Link: fmt.Sprintf("/o/%s/acknowledgements/%d", o.Slug, r.ID)})
+	}
+	return out, nil
 }

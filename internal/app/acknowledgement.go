@@ -210,67 +210,65 @@ func ensureAckMetric(ctx context.Context, tx *store.Tx, orgID int64) error {
 	return tx.AddMetricVersion(ctx, &store.MetricDefinition{OrgID: orgID, Key: measure.AcknowledgementKey, Definition: string(b), ChangedBy: "pdca (built-in)"})
 }
 
-// AckView is one acknowledgement request with the version it asks to read.
+// AckView is a published version as a member reads it, with their own
+// request for it (nil when they were not asked).
 type AckView struct {
-	Request store.AckRow
 	Version *store.AckVersion
+	Request *store.AckRow
 	// Current is the document's approved version now (nil when none);
-	// when its major is later than the request's, the request can no
+	// when its major is later than the version's, the version can no
 	// longer be acknowledged.
 	Current *store.AckVersion
-	State   string
-	// Mine: the request is the caller's own (only they may acknowledge).
-	Mine bool
+	State   string // the request's state now ("" without one)
 }
 
-// ackFor reads a request the caller may see: their own, or anyone's for
-// those who read the register (ActReadAudit). ENOTFOUND otherwise.
-func ackFor(ctx context.Context, tx *store.Tx, m *Member, id int64) (*store.AckRow, error) {
-	r, err := tx.AckByID(ctx, m.Org.ID, id)
+// publishedVersion reads a version a member may read to acknowledge it:
+// one that was approved (approved or superseded since) of a document that
+// was published. ENOTFOUND otherwise (drafts stay with the register).
+func publishedVersion(ctx context.Context, tx *store.Tx, orgID, versionID int64) (*store.AckVersion, []*store.AckVersion, error) {
+	v, err := tx.AckVersion(ctx, orgID, versionID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if r.UserID != m.UserID && !m.Role.Can(isms.ActReadAudit) {
-		return nil, isms.Errorf(isms.ENOTFOUND, "acknowledgement request not found")
+	published, err := tx.DocumentPublished(ctx, orgID, v.DocumentID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return r, nil
+	if !published || (v.Status != "approved" && v.Status != "superseded") {
+		return nil, nil, isms.Errorf(isms.ENOTFOUND, "published document version not found")
+	}
+	vs, err := tx.DocumentVersions(ctx, orgID, v.DocumentID)
+	return v, vs, err
 }
 
-// Acknowledgement returns one request with its version. Requires read;
-// a member sees their own requests, the register's readers everyone's.
-func (a *App) Acknowledgement(ctx context.Context, p Principal, slug string, id int64) (*AckView, error) {
+// AcknowledgementVersion returns a published version to read, with the
+// caller's request for it. Requires read.
+func (a *App) AcknowledgementVersion(ctx context.Context, p Principal, slug string, versionID int64) (*AckView, error) {
 	var out AckView
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		r, err := ackFor(ctx, tx, m, id)
+		v, vs, err := publishedVersion(ctx, tx, m.Org.ID, versionID)
 		if err != nil {
 			return err
 		}
-		vs, err := tx.DocumentVersions(ctx, m.Org.ID, r.DocumentID)
-		if err != nil {
+		out.Version, out.Current = v, currentApproved(vs)
+		r, err := tx.UserAck(ctx, m.Org.ID, versionID, m.UserID)
+		if err == nil {
+			out.Request, out.State = r, r.State(tx.Now)
+		} else if isms.ErrorCode(err) != isms.ENOTFOUND {
 			return err
 		}
-		for _, v := range vs {
-			if v.ID == r.VersionID {
-				out.Version = v
-			}
-		}
-		out.Request, out.Current, out.State, out.Mine = *r, currentApproved(vs), r.State(tx.Now), r.UserID == m.UserID
 		return nil
 	})
 	return &out, err
 }
 
-// AcknowledgementFile returns the attached file of the request's version
-// (name, media type, bytes). Requires read, as Acknowledgement.
-func (a *App) AcknowledgementFile(ctx context.Context, p Principal, slug string, id int64) (string, string, []byte, error) {
+// AcknowledgementFile returns the attached file of a published version
+// (name, media type, bytes). Requires read.
+func (a *App) AcknowledgementFile(ctx context.Context, p Principal, slug string, versionID int64) (string, string, []byte, error) {
 	var name, typ string
 	var data []byte
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		r, err := ackFor(ctx, tx, m, id)
-		if err != nil {
-			return err
-		}
-		v, err := tx.AckVersion(ctx, m.Org.ID, r.VersionID)
+		v, _, err := publishedVersion(ctx, tx, m.Org.ID, versionID)
 		if err != nil {
 			return err
 		}
@@ -285,19 +283,21 @@ func (a *App) AcknowledgementFile(ctx context.Context, p Principal, slug string,
 }
 
 // AcknowledgeDocumentVersion records that the caller read and acknowledges
-// the version their request names, with that version's SHA-256. Only the
-// request's own person may (ENOTFOUND for anyone else's). ECONFLICT when
-// it was already acknowledged or withdrawn, or a later major version was
-// approved since (acknowledge the current one once published).
-func (a *App) AcknowledgeDocumentVersion(ctx context.Context, p Principal, slug string, id int64) (*store.AckRow, error) {
+// a version they were asked to, with that version's SHA-256. Requires
+// read. ECONFLICT when nothing is asked of them for it (never asked,
+// already acknowledged, withdrawn) or a later major version was approved
+// since (acknowledge the current one once published).
+func (a *App) AcknowledgeDocumentVersion(ctx context.Context, p Principal, slug string, versionID int64) (*store.AckRow, error) {
 	var out *store.AckRow
 	err := a.write(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		r, err := tx.AckByID(ctx, m.Org.ID, id)
-		if err != nil {
+		if _, _, err := publishedVersion(ctx, tx, m.Org.ID, versionID); err != nil {
 			return err
 		}
-		if r.UserID != m.UserID || p.System {
-			return isms.Errorf(isms.ENOTFOUND, "acknowledgement request not found among yours")
+		r, err := tx.UserAck(ctx, m.Org.ID, versionID, m.UserID)
+		if isms.ErrorCode(err) == isms.ENOTFOUND {
+			return isms.Errorf(isms.ECONFLICT, "you were not asked to acknowledge this version; your requests are on the acknowledgements page")
+		} else if err != nil {
+			return err
 		}
 		vs, err := tx.DocumentVersions(ctx, m.Org.ID, r.DocumentID)
 		if err != nil {
@@ -307,15 +307,15 @@ func (a *App) AcknowledgeDocumentVersion(ctx context.Context, p Principal, slug 
 		if err := isms.CheckAcknowledge(r.AckRequest, major, minor); err != nil {
 			return err
 		}
-		if err := tx.AcknowledgeAck(ctx, m.Org.ID, id, r.VersionSHA256); err != nil {
+		if err := tx.AcknowledgeAck(ctx, m.Org.ID, r.ID, r.VersionSHA256); err != nil {
 			return err
 		}
-		if out, err = tx.AckByID(ctx, m.Org.ID, id); err != nil {
+		if out, err = tx.AckByID(ctx, m.Org.ID, r.ID); err != nil {
 			return err
 		}
 		after := map[string]any{"document_id": r.DocumentID, "ref": r.Ref, "version": fmt.Sprintf("%d.%d", r.Major, r.Minor),
 			"version_id": r.VersionID, "sha256": out.SHA256, "acknowledged_at": out.Acknowledged}
-		if err := audit(ctx, tx, m.Org.ID, p, "document.acknowledge", "acknowledgement", id, nil, after); err != nil {
+		if err := audit(ctx, tx, m.Org.ID, p, "document.acknowledge", "acknowledgement", r.ID, nil, after); err != nil {
 			return err
 		}
 		return a.enqueueRecompute(ctx, tx, m.Org.ID)
@@ -493,7 +493,7 @@ func ackDueItems(ctx context.Context, tx *store.Tx, o *isms.Organization, _ time
 	for _, r := range rows {
 		out = append(out, DueItem{Key: fmt.Sprintf("ack:%d:%d", r.VersionID, r.UserID), Kind: "document-acknowledgement",
 			Title: fmt.Sprintf("Read and acknowledge %s %s, version %d.%d", r.Ref, r.Title, r.Major, r.Minor),
-			Due:   r.DueAt, OwnerID: r.UserID, Link: fmt.Sprintf("/o/%s/acknowledgements/%d", o.Slug, r.ID)})
+			Due:   r.DueAt, OwnerID: r.UserID, Link: fmt.Sprintf("/o/%s/acknowledgements/versions/%d", o.Slug, r.VersionID)})
 	}
 	return out, nil
 }

@@ -154,24 +154,27 @@ func TestPublishAndAcknowledge(t *testing.T) {
 		if got := ackState(t, f.app, auditor, "acme", ""); len(got) != len(isms.Roles()) {
 			t.Fatalf("register: %d rows", len(got))
 		}
-		if _, err := f.app.AcknowledgeDocumentVersion(ctx, auditor, "acme", mine[0].ID); isms.ErrorCode(err) != isms.ENOTFOUND {
-			t.Fatalf("someone else acknowledges the viewer's request: %v", err)
+		if _, err := other.app.AcknowledgeDocumentVersion(ctx, other.members[isms.RoleViewer], "beta", v10); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Fatalf("another organisation's member acknowledges acme's version: %v", err)
 		}
-		if _, err := other.app.Acknowledgement(ctx, other.members[isms.RoleAdmin], "beta", mine[0].ID); isms.ErrorCode(err) != isms.ENOTFOUND {
-			t.Fatalf("another organisation reads the request: %v", err)
+		if _, err := other.app.AcknowledgementVersion(ctx, other.members[isms.RoleAdmin], "beta", v10); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Fatalf("another organisation reads the version: %v", err)
 		}
-		view, err := f.app.Acknowledgement(ctx, viewer, "acme", mine[0].ID)
-		if err != nil || view.Version.ID != v10 || !view.Mine || !strings.Contains(view.Version.Body, "Version 1.0") {
-			t.Fatalf("request view: %+v, %v", view, err)
+		if _, err := f.app.AcknowledgementVersion(ctx, viewer, "acme", draft+1000); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Fatalf("an unknown version: %v", err)
+		}
+		view, err := f.app.AcknowledgementVersion(ctx, viewer, "acme", v10)
+		if err != nil || view.Version.ID != v10 || view.Request == nil || view.Request.UserID != viewer.UserID || view.State != isms.AckOpen || !strings.Contains(view.Version.Body, "Version 1.0") {
+			t.Fatalf("version view: %+v, %v", view, err)
 		}
 
 		// Acknowledging records the exact hash, once.
 		now = now.Add(24 * time.Hour)
-		got, err := f.app.AcknowledgeDocumentVersion(ctx, viewer, "acme", mine[0].ID)
+		got, err := f.app.AcknowledgeDocumentVersion(ctx, viewer, "acme", v10)
 		if err != nil || got.SHA256 != sum10 || got.Acknowledged == nil || !got.Acknowledged.Equal(now) {
 			t.Fatalf("acknowledge: %+v, %v", got, err)
 		}
-		if _, err := f.app.AcknowledgeDocumentVersion(ctx, viewer, "acme", mine[0].ID); isms.ErrorCode(err) != isms.ECONFLICT {
+		if _, err := f.app.AcknowledgeDocumentVersion(ctx, viewer, "acme", v10); isms.ErrorCode(err) != isms.ECONFLICT {
 			t.Fatalf("acknowledge twice: %v", err)
 		}
 		es, err := f.app.Events(ctx, app.System, "acme", store.EventFilter{Action: "document.acknowledge", Limit: 5})
@@ -205,7 +208,7 @@ func TestPublishAndAcknowledge(t *testing.T) {
 		// withdraws them.
 		now = now.Add(24 * time.Hour)
 		testVersion(t, db, f.org.ID, doc, 2, 0, "approved")
-		if _, err := f.app.AcknowledgeDocumentVersion(ctx, f.members[isms.RoleAdmin], "acme", adminOwn.ID); isms.ErrorCode(err) != isms.ECONFLICT {
+		if _, err := f.app.AcknowledgeDocumentVersion(ctx, f.members[isms.RoleAdmin], "acme", v11); isms.ErrorCode(err) != isms.ECONFLICT {
 			t.Fatalf("acknowledge 1.1 after 2.0 was approved: %v", err)
 		}
 		res, err = f.app.PublishDocumentVersion(ctx, mgr, "acme", doc, all)
@@ -278,7 +281,6 @@ func TestPublishAndAcknowledge(t *testing.T) {
 		if _, err := f.app.ExportRegister(ctx, viewer, "acme", "acknowledgements"); isms.ErrorCode(err) == "" {
 			t.Fatalf("a viewer exports the register")
 		}
-		_ = v11
 	})
 }
 

@@ -345,3 +345,21 @@ func (tx *Tx) CountAcks(ctx context.Context, orgID int64) (int, error) {
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM acknowledgements WHERE org_id = $1`, orgID).Scan(&n)
 	return n, err
 }
+
+// UserAck returns a person's request for a version; ENOTFOUND if they were
+// never asked for it.
+func (tx *Tx) UserAck(ctx context.Context, orgID, versionID, userID int64) (*AckRow, error) {
+	r, err := scanAck(tx.queryRow(ctx, `SELECT `+ackColumns+ackFrom+` WHERE a.org_id = $1 AND a.version_id = $2 AND a.user_id = $3`, orgID, versionID, userID))
+	if err != nil {
+		return nil, notFound(err, "acknowledgement request")
+	}
+	return &r, nil
+}
+
+// DocumentPublished reports whether any version of the document was ever
+// published.
+func (tx *Tx) DocumentPublished(ctx context.Context, orgID, documentID int64) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM document_publications WHERE org_id = $1 AND document_id = $2`, orgID, documentID).Scan(&n)
+	return n > 0, err
+}

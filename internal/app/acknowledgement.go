@@ -414,7 +414,8 @@ func ackRecord(r *store.AckRow) *isms.Record {
 	rec := &isms.Record{ID: r.ID, Kind: isms.RecordKind(measure.AcknowledgementKind),
 		Key:   fmt.Sprintf("%s · %s %d.%d", r.UserName, r.Ref, r.Major, r.Minor),
 		Times: map[string]time.Time{"requested_at": r.RequestedAt, "due_at": r.DueAt},
-		Texts: map[string]string{"person": r.UserName, "document": r.Ref + " " + r.Title, "version": fmt.Sprintf("%d.%d", r.Major, r.Minor)}}
+		Texts: map[string]string{"person": r.UserName, "document": r.Ref + " " + r.Title, "version": fmt.Sprintf("%d.%d", r.Major, r.Minor),
+			"version_id": strconv.FormatInt(r.VersionID, 10)}}
 	if r.Acknowledged != nil {
 		rec.Times["acknowledged_at"] = *r.Acknowledged
 	}

@@ -240,6 +240,14 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/webhooks/{id}/delete", isms.ActManageOrg, s.handleWebhookDeleteConfirm},
 		{"POST /o/{org}/webhooks/{id}/delete", isms.ActManageOrg, s.handleWebhookDelete},
 		{"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver", isms.ActManageOrg, s.handleWebhookRedeliver},
+		// Issue 18: acknowledgement of policies.
+		{"GET /o/{org}/acknowledgements", isms.ActRead, s.handleAcknowledgements},
+		{"GET /o/{org}/acknowledgements/register", isms.ActReadAudit, s.handleAckRegister},
+		{"GET /o/{org}/acknowledgements/versions/{vid}", isms.ActRead, s.handleAckVersion},
+		{"POST /o/{org}/acknowledgements/versions/{vid}", isms.ActRead, s.handleAcknowledge},
+		{"GET /o/{org}/acknowledgements/versions/{vid}/file", isms.ActRead, s.handleAckVersionFile},
+		{"GET /o/{org}/documents/{id}/publish", app.ActPublishDocuments, s.handlePublishForm},
+		{"POST /o/{org}/documents/{id}/publish", app.ActPublishDocuments, s.handlePublish},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
 	}

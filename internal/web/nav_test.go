@@ -43,7 +43,7 @@ func TestNavigationGroups(t *testing.T) {
 	groups, nav := navGroups(t, res.body)
 	want := map[string]string{
 		"Plan":  "Processes Risks SoA Cycles",
-		"Do":    "Records Import a file",
+		"Do":    "Records Import a file Acknowledgements",
 		"Check": "Metrics Internal audits Reviews",
 		"Act":   "Deviations Reminders",
 		"Admin": "People API tokens Sign-in security Webhooks Incident report link Audit trail Exports",
@@ -91,8 +91,8 @@ func TestNavigationGroups(t *testing.T) {
 	if got := strings.Join(groups["Admin"], " "); got != "People Exports" {
 		t.Errorf("viewer: Admin = %q, want People Exports", got)
 	}
-	if got := strings.Join(groups["Do"], " "); got != "Records" {
-		t.Errorf("viewer: Do = %q, want Records (no import)", got)
+	if got := strings.Join(groups["Do"], " "); got != "Records Acknowledgements" {
+		t.Errorf("viewer: Do = %q, want Records Acknowledgements (no import)", got)
 	}
 }
 

@@ -90,6 +90,8 @@ func (s *Server) routes() {
 	s.apiExportRoutes(s.api)
 	s.apiInvitationRoutes(s.api)
 	s.apiSettingsRoutes(s.api)
+	// Issue 18: acknowledgement of policies.
+	s.apiAcknowledgementRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -354,6 +356,12 @@ var apiActions = map[string]isms.Action{
 	"list-webhook-deliveries": isms.ActManageOrg,
 	"redeliver-webhook":       isms.ActManageOrg,
 	"set-webhook-active":      isms.ActManageOrg,
+	// Issue 18: acknowledgement of policies.
+	"publish-document-version":      app.ActPublishDocuments,
+	"list-acknowledgements":         isms.ActRead, // the register for read_audit, one's own for others
+	"get-acknowledgement-version":   isms.ActRead,
+	"download-acknowledgement-file": isms.ActRead,
+	"acknowledge-document-version":  isms.ActRead,
 	// What the pages do besides (issue 17).
 	"list-reviews":             isms.ActRead,
 	"get-review":               isms.ActRead,

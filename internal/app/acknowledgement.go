@@ -290,6 +290,11 @@ func (a *App) AcknowledgementFile(ctx context.Context, p Principal, slug string,
 func (a *App) AcknowledgeDocumentVersion(ctx context.Context, p Principal, slug string, versionID int64) (*store.AckRow, error) {
 	var out *store.AckRow
 	err := a.write(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		// Every member may acknowledge, but it is a change: a read-only
+		// token may not.
+		if m.Token != nil && m.Token.Scope == isms.ScopeRead {
+			return scopeDenied("acknowledge_document_version")
+		}
 		if _, _, err := publishedVersion(ctx, tx, m.Org.ID, versionID); err != nil {
 			return err
 		}

@@ -94,3 +94,29 @@ func audienceOf(o *org, roles []isms.Role) isms.Audience {
 	}
 	return a
 }
+
+// insertApprovedDocument inserts a document with an approved Markdown
+// version 1.0, unpublished; it returns the document's and version's ids.
+func insertApprovedDocument(t *testing.T, a *app.App, o *org, ref, title, body string) (int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	h := sha256.Sum256([]byte(body))
+	at := any(time.Now().UTC().Truncate(time.Microsecond))
+	if a.DB.Engine == store.SQLite {
+		at = time.Now().UTC().UnixMicro()
+	}
+	var doc, ver int64
+	err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		q := tx.SQL()
+		if err := q.QueryRowContext(ctx, `INSERT INTO documents (org_id, ref, title, kind, classification, approver_role, review_months, created_at, updated_at)
+			VALUES ($1, $2, $3, 'policy', 'internal', 'isms_manager', 12, $4, $4) RETURNING id`, o.ID, ref, title, at).Scan(&doc); err != nil {
+			return err
+		}
+		return q.QueryRowContext(ctx, `INSERT INTO document_versions (org_id, document_id, major, minor, status, body, file_name, file_type, file_size, sha256, change_note, created_at, approved_at)
+			VALUES ($1, $2, 1, 0, 'approved', $3, '', '', 0, $4, 'First version', $5, $5) RETURNING id`, o.ID, doc, body, hex.EncodeToString(h[:]), at).Scan(&ver)
+	})
+	if err != nil {
+		t.Fatalf("insert document %s: %v", ref, err)
+	}
+	return doc, ver
+}

@@ -126,6 +126,9 @@ func New(db *store.DB, log *slog.Logger) *App {
 		a.OnReviewInput(src)
 	}
 	registerActLoop(a)
+	// Issue 18: acknowledgement of policies.
+	a.OnRegister(ackRegister())
+	a.OnDueItems(ackDueItems)
 	return a
 }
 

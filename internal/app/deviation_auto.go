@@ -47,7 +47,7 @@ func (a *App) openAutomatically(ctx context.Context, tx *store.Tx, o *isms.Organ
 		// A metric red only because nothing of its kind was ever imported
 		// says "no evidence yet", which the metrics page shows; it is not
 		// a nonconformity to open automatically in a new organisation.
-		if k := kinds[r.Key]; k != "" && counts[isms.RecordKind(k)] == 0 {
+		if k := kinds[r.Key]; k != "" && counts[isms.RecordKind(k)] == 0 && k != measure.AcknowledgementKind {
 			continue
 		}
 		if err := a.openForMetric(ctx, tx, o, r); err != nil {

@@ -90,6 +90,10 @@ func (a *App) AnswerInvitation(ctx context.Context, p Principal, id int64, accep
 			if err := tx.AddMembership(ctx, ms); err != nil {
 				return err
 			}
+			// Issue 18: acknowledgement of policies.
+			if err := askNewMember(ctx, tx, inv.OrgID, c.User.ID, inv.Role, Principal{UserID: c.User.ID, Label: c.User.Email}); err != nil {
+				return err
+			}
 		}
 		who := Principal{UserID: c.User.ID, Label: c.User.Email}
 		detail := map[string]any{"email": inv.Email, "role": inv.Role, "org": inv.OrgSlug, "invited_by": inv.InvitedBy}

@@ -32,6 +32,10 @@ func (a *App) RemoveMember(ctx context.Context, p Principal, slug string, userID
 		if err := tx.RemoveMembership(ctx, m.Org.ID, userID); err != nil {
 			return err
 		}
+		// Issue 18: acknowledgement of policies.
+		if err := dropLeaver(ctx, tx, m.Org.ID, userID, p); err != nil {
+			return err
+		}
 		revoked, err := tx.RevokeMemberTokens(ctx, m.Org.ID, userID)
 		if err != nil {
 			return err

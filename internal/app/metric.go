@@ -94,6 +94,11 @@ func newLoader(ctx context.Context, tx *store.Tx, orgID int64) *recordLoader {
 // stream feeds the records of a kind that the window selects to fn, as
 // measure records that fn must not keep.
 func (l *recordLoader) stream(kind string, fields []string, w store.Window, keyed bool, fn func(*measure.Record)) error {
+	// Issue 18: acknowledgement of policies. The acknowledgement rate reads
+	// the requests themselves, not imported records.
+	if kind == measure.AcknowledgementKind {
+		return l.streamAcks(w, fn)
+	}
 	return l.tx.StreamRecords(l.ctx, l.orgID, isms.RecordKind(kind), fields, w, keyed, func(r *isms.Record) error {
 		mr := measure.Record{ID: r.ID, Key: r.Key, Times: r.Times, Bools: r.Bools, Texts: r.Texts}
 		fn(&mr)
@@ -331,7 +336,7 @@ func (a *App) MeasureOne(ctx context.Context, p Principal, slug, key, period str
 		}
 		out = rs[0]
 		for _, it := range out.Items {
-			r, err := tx.RecordByID(ctx, m.Org.ID, isms.RecordKind(md.Kind), it.ID)
+			r, err := drillRecord(ctx, tx, m.Org.ID, md.Kind, it.ID)
 			if err == nil {
 				recs[it.ID] = r
 			}
@@ -441,7 +446,9 @@ func (a *App) StoredMeasurements(ctx context.Context, p Principal, slug string) 
 // stored figure: records (imported, edited, or mirrored from deviations
 // and audit findings) and metric definitions and manual values. Reminders,
 // deliveries, members, risks and reviews do not.
-var metricInputActions = []string{"record", "deviation.", "audit.finding", "metric."}
+var metricInputActions = []string{"record", "deviation.", "audit.finding", "metric.",
+	// Issue 18: acknowledgement of policies.
+	"document.publish", "document.acknowledge", "acknowledgement."}
 
 // RecomputeNeeded reports whether the organisation's stored figures may
 // be behind its data: no recompute has finished yet, or a change that can

@@ -205,7 +205,7 @@ func validateDefinition(d measure.Definition) error {
 		return isms.Errorf(isms.EINVALID, "metric %s: %v", d.Key, err)
 	}
 	if d.Measure != measure.MeasureManual {
-		if _, ok := isms.LookupKind(d.Kind); !ok {
+		if _, ok := isms.LookupKind(d.Kind); !ok && d.Kind != measure.AcknowledgementKind {
 			return isms.Errorf(isms.EINVALID, "metric %s: unknown record kind %q", d.Key, d.Kind)
 		}
 	}

@@ -56,6 +56,10 @@ func (a *App) AddMember(ctx context.Context, p Principal, slug, email string, ro
 		if err := tx.AddMembership(ctx, ms); err != nil {
 			return err
 		}
+		// Issue 18: acknowledgement of policies.
+		if err := askNewMember(ctx, tx, m.Org.ID, u.User.ID, role, p); err != nil {
+			return err
+		}
 		return audit(ctx, tx, m.Org.ID, p, "member.add", "membership", u.User.ID, nil, map[string]any{"email": u.User.Email, "role": role})
 	})
 	return ms, err

@@ -63,6 +63,9 @@ var labels = map[string]string{
 	"stock_aged_count": "Open longer than a limit", "coverage": "Coverage", "manual": "Typed in",
 	"at_least": "At least", "at_most": "At most", "not_rising": "Not rising",
 	"green": "Green", "yellow": "Yellow", "red": "Red", "grey": "No data",
+	// Issue 18: acknowledgement of policies.
+	"requested_at": "Requested", "acknowledged_at": "Acknowledged", "document": "Document", "version": "Version",
+	"acknowledgements": "Acknowledgement requests", "overdue": "Overdue", "withdrawn": "Withdrawn",
 }
 
 // Label returns the words people read for an identifier of pdca's
@@ -149,6 +152,8 @@ var entities = map[string]string{
 	"notification_prefs": "Notification preferences", "report_link": "Public report link",
 	// Events out (issue 17).
 	"webhook": "Webhook", "webhook_delivery": "Webhook delivery",
+	// Issue 18: acknowledgement of policies.
+	"acknowledgement": "Acknowledgement request",
 }
 
 // EntityLabel returns the name of an audit event's entity type, or of a
@@ -221,6 +226,9 @@ var events = map[string]string{
 	"webhook.create": "Added a webhook", "webhook.enable": "Enabled a webhook", "webhook.disable": "Disabled a webhook",
 	"webhook.delete": "Deleted a webhook", "webhook.redeliver": "Asked to redeliver a webhook event",
 	"webhook_delivery.sent": "Delivered a webhook event", "webhook_delivery.failed": "Failed to deliver a webhook event",
+	// Issue 18: acknowledgement of policies.
+	"document.publish": "Published a document version", "document.acknowledge": "Acknowledged a document version",
+	"acknowledgement.request": "Asked a new member to acknowledge a document", "acknowledgement.withdraw": "Withdrew a leaver's acknowledgement requests",
 }
 
 // EventLabel says in words what an audit event's action did

@@ -205,6 +205,13 @@ var pageOperations = map[string]string{
 	"POST /o/{org}/documents/{id}/versions/{vid}/submit":  "submit-document-version",
 	"POST /o/{org}/documents/{id}/versions/{vid}/approve": "approve-document-version",
 	"POST /o/{org}/documents/{id}/versions/{vid}/reject":  "reject-document-version",
+	// Issue 18: acknowledgement of policies.
+	"GET /o/{org}/acknowledgements":                     "list-acknowledgements",
+	"GET /o/{org}/acknowledgements/register":            "list-acknowledgements",
+	"GET /o/{org}/acknowledgements/versions/{vid}":      "get-acknowledgement-version",
+	"POST /o/{org}/acknowledgements/versions/{vid}":     "acknowledge-document-version",
+	"GET /o/{org}/acknowledgements/versions/{vid}/file": "download-acknowledgement-file",
+	"POST /o/{org}/documents/{id}/publish":              "publish-document-version",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and
@@ -230,6 +237,8 @@ var uiOnly = map[string]string{
 	"GET /o/{org}/documents/new":         "the empty form for a new document",
 	"GET /o/{org}/documents/{id}/draft":  "the editor and upload form for a draft (get-document-version gives the text)",
 	"GET /o/{org}/documents/{id}/retire": "the confirmation step before retiring a document",
+	// Issue 18: acknowledgement of policies.
+	"GET /o/{org}/documents/{id}/publish": "the form to choose the audience (publish-document-version takes it)",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must
@@ -285,6 +294,8 @@ func TestPageAndAPIActionsAgree(t *testing.T) {
 		"GET /o/{org}/tokens":              "the page is for those who may make tokens; list-tokens lists each caller's own, which anyone may read",
 		"POST /o/{org}/tokens/{id}/revoke": "revoke-token declares the right over another member's token (manage_members); one's own needs manage_tokens, as on the page",
 		"GET /o/{org}/audit.csv":           "download-export needs read, and the audit-trail register read_audit, checked by RegisterFile",
+		// Issue 18: acknowledgement of policies.
+		"GET /o/{org}/acknowledgements/register": "the page is the whole register (read_audit); list-acknowledgements gives anyone their own requests and the register to read_audit",
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := startServer(t, newApp(t, db), nil)

@@ -153,6 +153,7 @@ type drillItem struct {
 	Item   measure.Item
 	Record isms.Record
 	Days   string
+	Link   string // the record's page
 }
 
 // handleMetricDrill shows the records behind one figure, split into met,
@@ -184,6 +185,10 @@ func (s *Server) handleMetricDrill(w http.ResponseWriter, r *http.Request, m *ap
 	for _, md := range metrics {
 		if md.Key == rated.Key {
 			pg.Kind, pg.Target = md.Kind, targetText(md.Rule, md.Unit)
+			// Issue 18: the acknowledgement rate lists requests, not records.
+			if md.Kind == measure.AcknowledgementKind {
+				pg.Columns = app.AckDrillColumns
+			}
 			if spec, ok := isms.LookupKind(md.Kind); ok {
 				for _, f := range spec.Fields {
 					pg.Columns = append(pg.Columns, f.Name)
@@ -196,7 +201,10 @@ func (s *Server) handleMetricDrill(w http.ResponseWriter, r *http.Request, m *ap
 		groups[o] = &drillGroup{Outcome: string(o)}
 	}
 	for _, it := range rated.Items {
-		di := drillItem{Item: it, Record: recs[it.ID]}
+		di := drillItem{Item: it, Record: recs[it.ID], Link: "/o/" + m.Org.Slug + "/records/" + pg.Kind + "/" + strconv.FormatInt(it.ID, 10)}
+		if v := di.Record.Texts["version_id"]; pg.Kind == measure.AcknowledgementKind && v != "" {
+			di.Link = "/o/" + m.Org.Slug + "/acknowledgements/versions/" + v
+		}
 		if it.Value != nil {
 			di.Days = strconv.FormatFloat(measure.Round2(*it.Value), 'f', -1, 64)
 		}

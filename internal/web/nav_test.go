@@ -42,8 +42,8 @@ func TestNavigationGroups(t *testing.T) {
 	res := e.do(t, admin, http.MethodGet, "/o/acme/risks", nil, nil)
 	groups, nav := navGroups(t, res.body)
 	want := map[string]string{
-		"Plan":  "Processes Risks SoA Cycles Documents", // Issue 18: documents
-		"Do":    "Records Import a file",
+		"Plan":  "Processes Risks SoA Cycles Documents",   // Issue 18: documents
+		"Do":    "Records Import a file Acknowledgements", // Issue 18: acknowledgements
 		"Check": "Metrics Internal audits Reviews",
 		"Act":   "Deviations Reminders",
 		"Admin": "People API tokens Sign-in security Webhooks Incident report link Audit trail Exports",
@@ -91,8 +91,8 @@ func TestNavigationGroups(t *testing.T) {
 	if got := strings.Join(groups["Admin"], " "); got != "People Exports" {
 		t.Errorf("viewer: Admin = %q, want People Exports", got)
 	}
-	if got := strings.Join(groups["Do"], " "); got != "Records" {
-		t.Errorf("viewer: Do = %q, want Records (no import)", got)
+	if got := strings.Join(groups["Do"], " "); got != "Records Acknowledgements" {
+		t.Errorf("viewer: Do = %q, want Records Acknowledgements (no import)", got)
 	}
 }
 

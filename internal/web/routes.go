@@ -92,6 +92,8 @@ func (s *Server) routes() {
 	s.apiSettingsRoutes(s.api)
 	// Issue 18: documents.
 	s.apiDocumentRoutes(s.api)
+	// Issue 18: acknowledgement of policies.
+	s.apiAcknowledgementRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -261,6 +263,14 @@ func (s *Server) orgRoutes() []OrgRoute {
 		// Approving: any member may try; app checks the document's approvers.
 		{"POST /o/{org}/documents/{id}/versions/{vid}/approve", isms.ActRead, s.handleDocumentDecide(true)},
 		{"POST /o/{org}/documents/{id}/versions/{vid}/reject", isms.ActRead, s.handleDocumentDecide(false)},
+		// Issue 18: acknowledgement of policies.
+		{"GET /o/{org}/acknowledgements", isms.ActRead, s.handleAcknowledgements},
+		{"GET /o/{org}/acknowledgements/register", isms.ActReadAudit, s.handleAckRegister},
+		{"GET /o/{org}/acknowledgements/versions/{vid}", isms.ActRead, s.handleAckVersion},
+		{"POST /o/{org}/acknowledgements/versions/{vid}", isms.ActRead, s.handleAcknowledge},
+		{"GET /o/{org}/acknowledgements/versions/{vid}/file", isms.ActRead, s.handleAckVersionFile},
+		{"GET /o/{org}/documents/{id}/publish", app.ActPublishDocuments, s.handlePublishForm},
+		{"POST /o/{org}/documents/{id}/publish", app.ActPublishDocuments, s.handlePublish},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
 	}
@@ -367,6 +377,12 @@ var apiActions = map[string]isms.Action{
 	"list-webhook-deliveries": isms.ActManageOrg,
 	"redeliver-webhook":       isms.ActManageOrg,
 	"set-webhook-active":      isms.ActManageOrg,
+	// Issue 18: acknowledgement of policies.
+	"publish-document-version":      app.ActPublishDocuments,
+	"list-acknowledgements":         isms.ActRead, // the register for read_audit, one's own for others
+	"get-acknowledgement-version":   isms.ActRead,
+	"download-acknowledgement-file": isms.ActRead,
+	"acknowledge-document-version":  isms.ActRead,
 	// What the pages do besides (issue 17).
 	"list-reviews":             isms.ActRead,
 	"get-review":               isms.ActRead,

@@ -30,7 +30,7 @@ type ServeCmd struct {
 	OIDCClientID  string `name:"oidc-client-id" env:"PDCA_OIDC_CLIENT_ID" help:"OpenID Connect client id."`
 	OIDCSecret    string `name:"oidc-client-secret-file" env:"PDCA_OIDC_CLIENT_SECRET_FILE" type:"existingfile" help:"File holding the OpenID Connect client secret."`
 	OIDCRedirect  string `name:"oidc-redirect-url" env:"PDCA_OIDC_REDIRECT_URL" help:"Callback URL registered at the provider, e.g. https://pdca.example.com/auth/oidc/callback."`
-	SMTPHost      string `name:"smtp-host" env:"PDCA_SMTP_HOST" help:"SMTP server for reminder emails; without it email reminders fail visibly."`
+	SMTPHost      string `name:"smtp-host" env:"PDCA_SMTP_HOST" help:"SMTP server for reminder, invitation and password reset emails; without it email reminders fail visibly, invitation links are shown to the admin to pass on, and passwords are reset on the command line."`
 	SMTPPort      int    `name:"smtp-port" env:"PDCA_SMTP_PORT" help:"SMTP port (default 587 for starttls, 465 for tls, 25 for none)."`
 	SMTPTLS       string `name:"smtp-tls" env:"PDCA_SMTP_TLS" default:"starttls" enum:"none,starttls,tls" help:"SMTP encryption: none, starttls or tls."`
 	SMTPUser      string `name:"smtp-user" env:"PDCA_SMTP_USER" help:"SMTP user name."`
@@ -102,6 +102,10 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	a.Webhooks = jopts.Webhooks
+	// Issue 18: invitations and password resets are emailed at once.
+	if jopts.SMTP.Host != "" {
+		a.Mail = jopts.SMTP
+	}
 	hb := &obs.Heartbeat{}
 	jopts.Heartbeat = hb
 	river, err := jobs.New(a.DB, a, e.log, jopts)

@@ -176,8 +176,8 @@ func invitationOfLink(ctx context.Context, tx *store.Tx, token string) (LinkStat
 	return LinkState(reason), nil, err
 }
 
-// linkError is the error for a link that cannot be used, by state.
-func linkError(st LinkState) error {
+// LinkError is the error for a link that cannot be used, by state.
+func LinkError(st LinkState) error {
 	switch st {
 	case LinkExpired:
 		return isms.Errorf(isms.ENOTFOUND, "this invitation has expired; ask the organisation's admin to send it again")
@@ -195,15 +195,15 @@ func linkError(st LinkState) error {
 // invitation link (name and password; the email is the invitation's),
 // makes them a member with the invited role and signs them in. The link
 // is then spent. Audited as user.create and invitation.accept.
-// ENOTFOUND for a link that is not valid (see linkError), ECONFLICT when
+// ENOTFOUND for a link that is not valid (see LinkError), ECONFLICT when
 // an account with the email exists (they sign in to accept), EINVALID.
-func (a *App) JoinByInvitation(ctx context.Context, token, name, password string) (*SignedIn, error) {
+func (a *App) JoinByInvitation(ctx context.Context, token, name, password string) (*Joined, error) {
 	name = strings.TrimSpace(name)
 	var inv *isms.Invitation
 	if err := a.DB.Read(ctx, func(tx *store.Tx) error {
 		st, i, err := invitationOfLink(ctx, tx, token)
 		if err == nil && st != LinkValid {
-			err = linkError(st)
+			err = LinkError(st)
 		}
 		inv = i
 		return err
@@ -224,11 +224,12 @@ func (a *App) JoinByInvitation(ctx context.Context, token, name, password string
 	if err := a.withPasswordSlot(ctx, func() { hash = a.Passwords.Hash(password) }); err != nil {
 		return nil, err
 	}
-	out := &SignedIn{User: u, Method: "password"}
+	out := &Joined{SignedIn: SignedIn{User: u, Method: "password"}}
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		st, inv, err := invitationOfLink(ctx, tx, token) // again: it may have been used meanwhile
+		out.Invitation = inv
 		if err == nil && st != LinkValid {
-			err = linkError(st)
+			err = LinkError(st)
 		}
 		if err != nil {
 			return err
@@ -253,6 +254,12 @@ func (a *App) JoinByInvitation(ctx context.Context, token, name, password string
 	return out, nil
 }
 
+// Joined is a person who joined through an invitation link, signed in.
+type Joined struct {
+	SignedIn
+	Invitation *isms.Invitation
+}
+
 // AcceptInvitationLink accepts (or declines) the invitation of a link for
 // the signed-in person, whose email must be the invitation's.
 func (a *App) AcceptInvitationLink(ctx context.Context, p Principal, token string, accept bool) (*isms.Invitation, error) {
@@ -263,7 +270,7 @@ func (a *App) AcceptInvitationLink(ctx context.Context, p Principal, token strin
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
 		st, i, err := invitationOfLink(ctx, tx, token)
 		if err == nil && st != LinkValid {
-			err = linkError(st)
+			err = LinkError(st)
 		}
 		if err != nil {
 			return err

@@ -85,10 +85,13 @@ func mustSignedReview(t *testing.T, a *app.App, o *org) *isms.Review {
 // uiOnly, never both: a page added without either fails
 // TestEveryPageActionHasAnAPIOperation.
 var pageOperations = map[string]string{
-	"GET /o/{org}/people":                                    "list-members",
-	"POST /o/{org}/people":                                   "create-invitation",
-	"POST /o/{org}/people/{user}/role":                       "set-member-role",
-	"POST /o/{org}/people/{user}/remove":                     "remove-member",
+	"GET /o/{org}/people":                "list-members",
+	"POST /o/{org}/people":               "create-invitation",
+	"POST /o/{org}/people/{user}/role":   "set-member-role",
+	"POST /o/{org}/people/{user}/remove": "remove-member",
+	// Issue 18: people in the UI.
+	"POST /o/{org}/people/invitations/{id}/resend":           "resend-invitation",
+	"POST /o/{org}/people/invitations/{id}/revoke":           "revoke-invitation",
 	"GET /o/{org}/security":                                  "get-mfa-requirement",
 	"POST /o/{org}/security/mfa":                             "set-mfa-requirement",
 	"POST /o/{org}/settings/date-order":                      "set-date-order",
@@ -196,21 +199,23 @@ var pageOperations = map[string]string{
 // why: forms and confirmation steps of a browser, and pages that only
 // arrange what operations already give.
 var uiOnly = map[string]string{
-	"GET /o/{org}/{$}":                           "the dashboard arranges rate-metrics, get-deviation-stats, get-risk-stats and list-due-items on one page",
-	"GET /o/{org}/people/{user}/remove":          "the confirmation step before removing a member",
-	"GET /o/{org}/records/{kind}/new":            "the empty form for a new record",
-	"GET /o/{org}/records/{kind}/{id}/edit":      "the form to edit a record (get-record gives its fields)",
-	"GET /o/{org}/records/{kind}/{id}/delete":    "the confirmation step before deleting a record",
-	"GET /o/{org}/report":                        "the form to report an incident",
-	"GET /o/{org}/report/done":                   "the receipt page after a report (report-incident answers with the receipt)",
-	"POST /o/{org}/import-profiles/new":          "the wizard step that reads a sample file to propose a mapping; the API takes the mapping itself (put-import-profile)",
-	"GET /o/{org}/import-profiles/{name}/edit":   "the form to edit an import profile",
-	"GET /o/{org}/import-profiles/{name}/delete": "the confirmation step before deleting an import profile",
-	"GET /o/{org}/processes/new":                 "the empty form for a new process",
-	"GET /o/{org}/deviations/new":                "the empty form for a new deviation",
-	"GET /o/{org}/audits/{id}/report":            "the printable HTML report of an internal audit, arranged from get-internal-audit",
-	"GET /o/{org}/soa/import":                    "the upload form for SoA decisions",
-	"GET /o/{org}/webhooks/{id}/delete":          "the confirmation step before deleting a webhook subscription",
+	"GET /o/{org}/{$}":                  "the dashboard arranges rate-metrics, get-deviation-stats, get-risk-stats and list-due-items on one page",
+	"GET /o/{org}/people/{user}/remove": "the confirmation step before removing a member",
+	// Issue 18: people in the UI.
+	"GET /o/{org}/people/invitations/{id}/revoke": "the confirmation step before revoking an invitation",
+	"GET /o/{org}/records/{kind}/new":             "the empty form for a new record",
+	"GET /o/{org}/records/{kind}/{id}/edit":       "the form to edit a record (get-record gives its fields)",
+	"GET /o/{org}/records/{kind}/{id}/delete":     "the confirmation step before deleting a record",
+	"GET /o/{org}/report":                         "the form to report an incident",
+	"GET /o/{org}/report/done":                    "the receipt page after a report (report-incident answers with the receipt)",
+	"POST /o/{org}/import-profiles/new":           "the wizard step that reads a sample file to propose a mapping; the API takes the mapping itself (put-import-profile)",
+	"GET /o/{org}/import-profiles/{name}/edit":    "the form to edit an import profile",
+	"GET /o/{org}/import-profiles/{name}/delete":  "the confirmation step before deleting an import profile",
+	"GET /o/{org}/processes/new":                  "the empty form for a new process",
+	"GET /o/{org}/deviations/new":                 "the empty form for a new deviation",
+	"GET /o/{org}/audits/{id}/report":             "the printable HTML report of an internal audit, arranged from get-internal-audit",
+	"GET /o/{org}/soa/import":                     "the upload form for SoA decisions",
+	"GET /o/{org}/webhooks/{id}/delete":           "the confirmation step before deleting a webhook subscription",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must

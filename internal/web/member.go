@@ -17,6 +17,9 @@ type peoplePage struct {
 	Filter  app.MemberFilter
 	Pager   pager
 	Problem string
+	// Sent is an invitation just made or resent whose link was not
+	// emailed: shown once, to pass on (issue 18).
+	Sent *app.InvitationSent
 }
 
 // peoplePage reads one page of members (by name, 50 a page, filtered by

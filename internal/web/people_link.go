@@ -11,26 +11,24 @@ import (
 // Issue 18: invitation links, resending and revoking invitations, and
 // password reset by email.
 
-// invitationSentPage shows an invitation's link once when it was not
-// emailed (email not configured, or sending failed).
-type invitationSentPage struct {
-	Page
-	Sent *app.InvitationSent
-}
-
 // invitationSent answers an invitation made or resent: a flash when it
-// was emailed, else the page with the link to pass on (rendered, not
-// redirected to, so the link is never stored in the session).
+// was emailed, else the people page with the link to pass on, shown once
+// (rendered, not redirected to, so the link is never stored in the
+// session).
 func (s *Server) invitationSent(w http.ResponseWriter, r *http.Request, m *app.Member, sent *app.InvitationSent, verb string) {
 	if sent.Emailed {
 		s.flash(r, "Invitation "+verb+" to "+sent.Invitation.Email+" by email; the link works once, within 14 days.")
 		http.Redirect(w, r, "/o/"+m.Org.Slug+"/people", http.StatusSeeOther)
 		return
 	}
-	pg := &invitationSentPage{Page: s.page(r, m, "Invitation link for "+sent.Invitation.Email), Sent: sent}
-	pg.Nav = "people"
+	pg, _, err := s.peoplePage(r, m)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg.Sent = sent
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, "invitation_sent", pg)
+	s.render(w, r, "people", pg)
 }
 
 // invitationID reads the path's {id}; ENOTFOUND.

@@ -23,6 +23,34 @@ import (
 
 // Issue 18: people in the UI.
 
+func init() {
+	// An invitation the page routes resend and revoke, and the link of
+	// another one, for the role matrix, the tenant isolation test and the
+	// page test.
+	registerAggregate(aggregate{
+		name: "people",
+		fixture: func(t *testing.T, a *app.App, o *org) map[string]string {
+			t.Helper()
+			ctx := context.Background()
+			inv, err := a.Invite(ctx, app.System, o.Slug, "page-invited@"+o.Slug+".example", isms.RoleViewer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent, err := a.InviteByLink(ctx, app.System, o.Slug, "linked@"+o.Slug+".example", isms.RoleAuditor, "http://pdca.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return map[string]string{"people.id": id(inv.ID), "invite-link": strings.TrimPrefix(sent.Link, "http://pdca.test")}
+		},
+		pages: map[string]pageRequest{
+			"invitation_link":   {"{invite-link}", http.StatusOK, []string{"Join Acme Oy", "as Auditor"}},
+			"invitation_revoke": {"/o/acme/people/invitations/{people.id}/revoke", http.StatusOK, []string{"Revoke the invitation of page-invited@acme.example?"}},
+			"forgot":            {"/signin/forgot", http.StatusOK, []string{"Forgot your password?"}},
+			"reset":             {"/signin/reset/not-a-token", http.StatusNotFound, []string{"This link has expired or was already used."}},
+		},
+	})
+}
+
 // mailbox is an in-process SMTP server's backend that keeps what it gets.
 type mailbox struct {
 	mu   sync.Mutex
@@ -250,7 +278,7 @@ func TestInvitationLinks(t *testing.T) {
 		// Without email, the admin gets the link to pass on.
 		a.Mail = nil
 		r = e.do(t, admin, http.MethodPost, "/o/acme/people", url.Values{"email": {"nomail@person.example"}, "role": {"viewer"}}, nil)
-		m := regexp.MustCompile(`value="(https?://[^"]+/invitations/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(r.body)
+		m := regexp.MustCompile(`<code class="wrap" id="invite-link">(https?://[^<]+/invitations/[A-Za-z0-9_-]{43})</code>`).FindStringSubmatch(r.body)
 		if r.status != http.StatusOK || m == nil || !strings.Contains(r.body, "email is not configured") {
 			t.Fatalf("invite without email: %d %s", r.status, r.body)
 		}

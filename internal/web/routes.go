@@ -392,6 +392,8 @@ var apiActions = map[string]isms.Action{
 	"mark-internal-audit-held": isms.ActWriteRecords,
 	"bulk-update-soa":          isms.ActWriteRecords,
 	"get-record-counts":        isms.ActRead,
+	// Issue 18: people in the UI.
+	"resend-invitation": isms.ActManageMembers,
 }
 
 // APIAction returns the action an API operation needs.

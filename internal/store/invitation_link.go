@@ -136,3 +136,12 @@ func (tx *Tx) PrunePasswordResets(ctx context.Context, before time.Time) (int64,
 	}
 	return res.RowsAffected()
 }
+
+// SetOrgNameZone renames an organisation and sets its time zone (issue 18).
+func (tx *Tx) SetOrgNameZone(ctx context.Context, orgID int64, name, zone string) error {
+	_, err := tx.exec(ctx, `UPDATE organizations SET name = $1, time_zone = $2 WHERE id = $3`, name, zone, orgID)
+	if err != nil {
+		return fmt.Errorf("set organisation settings: %w", err)
+	}
+	return nil
+}

@@ -203,6 +203,7 @@ var uiOnly = map[string]string{
 	"GET /o/{org}/people/{user}/remove": "the confirmation step before removing a member",
 	// Issue 18: people in the UI.
 	"GET /o/{org}/people/invitations/{id}/revoke": "the confirmation step before revoking an invitation",
+	"GET /o/{org}/settings":                       "the settings form; get-org gives the name and time zone, get-date-order and get-mfa-requirement the rest",
 	"GET /o/{org}/records/{kind}/new":             "the empty form for a new record",
 	"GET /o/{org}/records/{kind}/{id}/edit":       "the form to edit a record (get-record gives its fields)",
 	"GET /o/{org}/records/{kind}/{id}/delete":     "the confirmation step before deleting a record",

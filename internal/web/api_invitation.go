@@ -120,6 +120,18 @@ func (i *InvitationResendInput) Resolve(ctx huma.Context) []error {
 	return nil
 }
 
+// OrgSettingsBody is an organisation's name and time zone.
+type OrgSettingsBody struct {
+	Name     string `json:"name" minLength:"1" maxLength:"200"`
+	TimeZone string `json:"time_zone" minLength:"1" maxLength:"100" doc:"An IANA time zone name, e.g. Europe/Helsinki."`
+}
+
+// OrgSettingsInput is the request of update-org-settings.
+type OrgSettingsInput struct {
+	OrgPath
+	Body OrgSettingsBody
+}
+
 // InvitationSentOutput is the answer to resend-invitation.
 type InvitationSentOutput struct {
 	Body InvitationSentJSON
@@ -212,6 +224,22 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 				return nil, s.apiError(ctx, err)
 			}
 			return &InvitationSentOutput{Body: invitationSentJSON(sent)}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "update-org-settings", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/settings", Tags: tags,
+		Summary:     "Rename the organisation or set its time zone",
+		Description: "Sets the organisation's name and time zone (an IANA name such as Europe/Helsinki: periods, due dates and reminders are days in it). Admins only; audited as org.settings.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
+		func(ctx context.Context, in *OrgSettingsInput) (*struct{ Body OrgJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			o, err := s.app.UpdateOrgSettings(ctx, p, in.Org, app.OrgSettings{Name: in.Body.Name, TimeZone: in.Body.TimeZone})
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body OrgJSON }{OrgJSON{Slug: o.Slug, Name: o.Name, TimeZone: o.TimeZone, Role: string(isms.RoleAdmin)}}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-invitation", Method: http.MethodDelete, Path: base + "/{id}", Tags: tags, DefaultStatus: http.StatusNoContent,

@@ -39,7 +39,7 @@ func TestInvitations(t *testing.T) {
 		guest := "auditor@beta.example" // has an account, in another tenant
 		admin := e.signIn(t, "admin@acme.example")
 		// Issue 18: without email configured, the link is shown to pass on.
-		flash := regexp.MustCompile(`Pass this link on to [^ ]+ yourself\.[^<]*`)
+		flash := regexp.MustCompile(`Pass it on to [^ ]+ yourself:[^<]*`)
 		var answers []string
 		for _, email := range []string{guest, "nobody@nowhere.example"} {
 			c := e.client(t, true)

@@ -47,6 +47,10 @@ func init() {
 			"invitation_revoke": {"/o/acme/people/invitations/{people.id}/revoke", http.StatusOK, []string{"Revoke the invitation of page-invited@acme.example?"}},
 			"forgot":            {"/signin/forgot", http.StatusOK, []string{"Forgot your password?"}},
 			"reset":             {"/signin/reset/not-a-token", http.StatusNotFound, []string{"This link has expired or was already used."}},
+			"org_settings":      {"/o/acme/settings", http.StatusOK, []string{"Organisation settings", `name="time_zone" value="Europe/Helsinki"`, `href="/o/acme/security"`}},
+		},
+		bodies: map[string]jsonBody{
+			"update-org-settings": `{"name":"Acme Oy","time_zone":"Europe/Helsinki"}`,
 		},
 	})
 }
@@ -375,6 +379,48 @@ func TestPasswordReset(t *testing.T) {
 		}
 		if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" {
 			t.Errorf("the sixth request: %d", last.status)
+		}
+	})
+}
+
+// TestOrgSettings: an admin renames the organisation and sets its time
+// zone on the settings page (an unknown zone is refused beside the form),
+// audited as org.settings; the date order form there comes back to it;
+// others may not.
+func TestOrgSettings(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		mustOrg(t, a, "acme", "Acme Oy")
+		admin := e.signIn(t, "admin@acme.example")
+		if r := e.do(t, admin, http.MethodPost, "/o/acme/settings", url.Values{"name": {"Acme Group"}, "time_zone": {"Mars/Olympus"}}, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "not an IANA zone name") {
+			t.Errorf("an unknown zone: %d", r.status)
+		}
+		if r := e.do(t, admin, http.MethodPost, "/o/acme/settings", url.Values{"name": {"Acme Group"}, "time_zone": {"America/New_York"}}, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", r.status, r.body)
+		}
+		r := e.do(t, admin, http.MethodGet, "/o/acme/settings", nil, nil)
+		if !strings.Contains(r.body, `value="Acme Group"`) || !strings.Contains(r.body, `value="America/New_York"`) {
+			t.Errorf("after saving:\n%s", r.body)
+		}
+		if r := e.do(t, admin, http.MethodPost, "/o/acme/settings/date-order", url.Values{"date_order": {"dmy"}, "back": {"settings"}}, nil); r.status != http.StatusSeeOther || r.location() != "/o/acme/settings" {
+			t.Errorf("date order from the settings page: %d %s", r.status, r.location())
+		}
+		evs, err := a.Events(context.Background(), app.System, "acme", store.EventFilter{Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, ev := range evs {
+			found = found || ev.Action == "org.settings" && strings.Contains(ev.Before, "Acme Oy") && strings.Contains(ev.After, "America/New_York")
+		}
+		if !found {
+			t.Errorf("no org.settings event with before and after: %+v", evs)
+		}
+		viewer := e.signIn(t, "viewer@acme.example")
+		if r := e.do(t, viewer, http.MethodPost, "/o/acme/settings", url.Values{"name": {"Hijacked"}, "time_zone": {"UTC"}}, nil); r.status != http.StatusForbidden {
+			t.Errorf("a viewer saves settings: %d", r.status)
 		}
 	})
 }

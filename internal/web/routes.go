@@ -130,6 +130,8 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/people/invitations/{id}/resend", isms.ActManageMembers, s.handleInvitationResend},
 		{"GET /o/{org}/people/invitations/{id}/revoke", isms.ActManageMembers, s.handleInvitationRevokeConfirm},
 		{"POST /o/{org}/people/invitations/{id}/revoke", isms.ActManageMembers, s.handleInvitationRevoke},
+		{"GET /o/{org}/settings", isms.ActManageOrg, s.handleOrgSettings},
+		{"POST /o/{org}/settings", isms.ActManageOrg, s.handleOrgSettingsUpdate},
 		// Sign-in security: require a second factor (issue 13).
 		{"GET /o/{org}/security", isms.ActManageOrg, s.handleOrgSecurity},
 		{"POST /o/{org}/security/mfa", isms.ActManageOrg, s.handleOrgRequireMFA},
@@ -393,7 +395,8 @@ var apiActions = map[string]isms.Action{
 	"bulk-update-soa":          isms.ActWriteRecords,
 	"get-record-counts":        isms.ActRead,
 	// Issue 18: people in the UI.
-	"resend-invitation": isms.ActManageMembers,
+	"resend-invitation":   isms.ActManageMembers,
+	"update-org-settings": isms.ActManageOrg,
 }
 
 // APIAction returns the action an API operation needs.

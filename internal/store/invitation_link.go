@@ -145,3 +145,19 @@ func (tx *Tx) SetOrgNameZone(ctx context.Context, orgID int64, name, zone string
 	}
 	return nil
 }
+
+// SetOperator makes a person an operator of the instance or not; ENOTFOUND.
+func (tx *Tx) SetOperator(ctx context.Context, userID int64, on bool) error {
+	_, err := tx.exec(ctx, `UPDATE users SET operator = $1 WHERE id = $2`, on, userID)
+	return err
+}
+
+// IsOperator reports whether a person is an operator of the instance.
+func (tx *Tx) IsOperator(ctx context.Context, userID int64) (bool, error) {
+	var on bool
+	err := tx.queryRow(ctx, `SELECT operator FROM users WHERE id = $1`, userID).Scan(&on)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return on, err
+}

@@ -40,6 +40,10 @@ func init() {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The admin is an operator of the instance: /orgs/new renders.
+			if err := a.SetOperator(ctx, app.System, o.users[isms.RoleAdmin].Email, true); err != nil {
+				t.Fatal(err)
+			}
 			return map[string]string{"people.id": id(inv.ID), "invite-link": strings.TrimPrefix(sent.Link, "http://pdca.test")}
 		},
 		pages: map[string]pageRequest{
@@ -47,6 +51,7 @@ func init() {
 			"invitation_revoke": {"/o/acme/people/invitations/{people.id}/revoke", http.StatusOK, []string{"Revoke the invitation of page-invited@acme.example?"}},
 			"forgot":            {"/signin/forgot", http.StatusOK, []string{"Forgot your password?"}},
 			"reset":             {"/signin/reset/not-a-token", http.StatusNotFound, []string{"This link has expired or was already used."}},
+			"org_new":           {"/orgs/new", http.StatusOK, []string{"Create an organisation", `name="slug"`}},
 			"org_settings":      {"/o/acme/settings", http.StatusOK, []string{"Organisation settings", `name="time_zone" value="Europe/Helsinki"`, `href="/o/acme/security"`}},
 		},
 		bodies: map[string]jsonBody{
@@ -421,6 +426,78 @@ func TestOrgSettings(t *testing.T) {
 		viewer := e.signIn(t, "viewer@acme.example")
 		if r := e.do(t, viewer, http.MethodPost, "/o/acme/settings", url.Values{"name": {"Hijacked"}, "time_zone": {"UTC"}}, nil); r.status != http.StatusForbidden {
 			t.Errorf("a viewer saves settings: %d", r.status)
+		}
+	})
+}
+
+// TestOrgCreate: who may create organisations in the UI follows serve
+// --allow-org-create: operators (named with pdca user operator, audited),
+// anyone signed in, or no one. The creator becomes the admin; both are
+// audited in the new organisation's chain.
+func TestOrgCreate(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		mustOrg(t, a, "acme", "Acme Oy")
+		mustOrg(t, a, "beta", "Beta Oy")
+		c := e.signIn(t, "viewer@acme.example")
+		form := url.Values{"name": {"Gamma Oy"}, "slug": {"gamma"}, "time_zone": {"Europe/Helsinki"}}
+		// Operators only (the default), and the viewer is none.
+		if r := e.do(t, c, http.MethodGet, "/orgs", nil, nil); strings.Contains(r.body, `href="/orgs/new"`) {
+			t.Error("/orgs offers a non-operator to create an organisation")
+		}
+		if r := e.do(t, c, http.MethodGet, "/orgs/new", nil, nil); r.status != http.StatusForbidden {
+			t.Errorf("GET /orgs/new as a non-operator: %d", r.status)
+		}
+		if r := e.do(t, c, http.MethodPost, "/orgs/new", form, nil); r.status != http.StatusForbidden {
+			t.Errorf("POST /orgs/new as a non-operator: %d", r.status)
+		}
+		if err := a.SetOperator(ctx, app.Principal{UserID: 1, Label: "admin@acme.example"}, "viewer@acme.example", true); isms.ErrorCode(err) != isms.EFORBIDDEN {
+			t.Errorf("an admin names an operator: %v", err)
+		}
+		if err := a.SetOperator(ctx, app.System, "viewer@acme.example", true); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(t, c, http.MethodGet, "/orgs", nil, nil); !strings.Contains(r.body, `href="/orgs/new"`) {
+			t.Error("/orgs does not offer an operator to create an organisation")
+		}
+		if r := e.do(t, c, http.MethodPost, "/orgs/new", url.Values{"name": {"Beta again"}, "slug": {"beta"}, "time_zone": {"UTC"}}, nil); r.status != http.StatusConflict {
+			t.Errorf("a taken slug: %d", r.status)
+		}
+		if r := e.do(t, c, http.MethodPost, "/orgs/new", url.Values{"name": {"Bad"}, "slug": {"Not A Slug"}, "time_zone": {"UTC"}}, nil); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad slug: %d", r.status)
+		}
+		r := e.do(t, c, http.MethodPost, "/orgs/new", form, nil)
+		if r.status != http.StatusSeeOther || r.location() != "/o/gamma/" {
+			t.Fatalf("create: %d %s %s", r.status, r.location(), r.body)
+		}
+		if r := e.do(t, c, http.MethodGet, "/o/gamma/people", nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, "Invite a member") {
+			t.Errorf("the creator is not gamma's admin: %d", r.status)
+		}
+		acts := auditActions(t, a, "gamma")
+		if !strings.Contains(acts, " org.create ") || !strings.Contains(acts, " member.add ") {
+			t.Errorf("gamma's trail: %s", acts)
+		}
+		var n int
+		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'user.operator'`, isms.SystemOrgID).Scan(&n); err != nil || n != 1 {
+			t.Errorf("user.operator events: %d %v", n, err)
+		}
+		// No one: not even an operator.
+		a.OrgCreation = app.OrgCreateNo
+		if r := e.do(t, c, http.MethodPost, "/orgs/new", url.Values{"name": {"Delta"}, "slug": {"delta"}, "time_zone": {"UTC"}}, nil); r.status != http.StatusForbidden {
+			t.Errorf("--allow-org-create=no: %d", r.status)
+		}
+		// Anyone signed in.
+		a.OrgCreation = app.OrgCreateAnyone
+		other := e.signIn(t, "auditor@beta.example")
+		if r := e.do(t, other, http.MethodPost, "/orgs/new", url.Values{"name": {"Delta"}, "slug": {"delta"}, "time_zone": {"UTC"}}, nil); r.status != http.StatusSeeOther {
+			t.Errorf("--allow-org-create=anyone: %d %s", r.status, r.body)
+		}
+		// A signed-out visitor is sent to sign in.
+		if r := e.do(t, e.client(t, false), http.MethodPost, "/orgs/new", form, nil); r.status != http.StatusUnauthorized {
+			t.Errorf("signed out: %d", r.status)
 		}
 	})
 }

@@ -59,6 +59,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /signin/forgot", s.handleForgot)
 	mux.HandleFunc("GET /signin/reset/{token}", s.handleResetForm)
 	mux.HandleFunc("POST /signin/reset/{token}", s.handleReset)
+	mux.HandleFunc("GET /orgs/new", s.signedIn(s.handleOrgNew))
+	mux.HandleFunc("POST /orgs/new", s.signedIn(s.handleOrgCreate))
 
 	// Reporting an incident through an organisation's public link, without
 	// signing in (issue 15).

@@ -92,6 +92,7 @@ var pageOperations = map[string]string{
 	// Issue 18: people in the UI.
 	"POST /o/{org}/people/invitations/{id}/resend":           "resend-invitation",
 	"POST /o/{org}/people/invitations/{id}/revoke":           "revoke-invitation",
+	"POST /o/{org}/settings":                                 "update-org-settings",
 	"GET /o/{org}/security":                                  "get-mfa-requirement",
 	"POST /o/{org}/security/mfa":                             "set-mfa-requirement",
 	"POST /o/{org}/settings/date-order":                      "set-date-order",

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -498,6 +499,72 @@ func TestOrgCreate(t *testing.T) {
 		// A signed-out visitor is sent to sign in.
 		if r := e.do(t, e.client(t, false), http.MethodPost, "/orgs/new", form, nil); r.status != http.StatusUnauthorized {
 			t.Errorf("signed out: %d", r.status)
+		}
+	})
+}
+
+// TestLinksExpire: an invitation link answers 410 "expired" after 14
+// days, and a password reset link is void after an hour; housekeeping
+// then forgets both (a pruned invitation's link says "not valid").
+func TestLinksExpire(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var clock atomic.Int64
+		clock.Store(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC).UnixMicro())
+		db.Now = func() time.Time { return time.UnixMicro(clock.Load()).UTC() }
+		ctx := context.Background()
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		mustOrg(t, a, "acme", "Acme Oy")
+		box := startMail(t, a)
+		a.PublicURL = e.ts.URL
+		sent, err := a.InviteByLink(ctx, app.System, "acme", "late@person.example", isms.RoleViewer, e.ts.URL)
+		if err != nil || !sent.Emailed {
+			t.Fatalf("invite: %+v %v", sent, err)
+		}
+		link := box.waitLink(t, "late@person.example")
+		if e.ts.URL+link != sent.Link {
+			t.Errorf("the emailed link %q is not the invitation's %q", link, sent.Link)
+		}
+		anon := e.client(t, false)
+		if r := e.do(t, anon, http.MethodPost, "/signin/forgot", url.Values{"email": {"viewer@acme.example"}}, nil); r.status != http.StatusOK {
+			t.Fatalf("forgot: %d", r.status)
+		}
+		reset := box.waitLink(t, "viewer@acme.example")
+		clock.Add((time.Hour + time.Second).Microseconds())
+		if r := e.do(t, anon, http.MethodGet, reset, nil, nil); r.status != http.StatusNotFound {
+			t.Errorf("a reset link after an hour: %d", r.status)
+		}
+		pw := "a brand new passphrase"
+		if r := e.do(t, anon, http.MethodPost, reset, url.Values{"password": {pw}, "confirm": {pw}}, nil); r.status != http.StatusNotFound {
+			t.Errorf("reset after an hour: %d", r.status)
+		}
+		clock.Add(isms.InvitationLifetime.Microseconds())
+		if r := e.do(t, anon, http.MethodGet, link, nil, nil); r.status != http.StatusGone || !strings.Contains(r.body, "has expired") {
+			t.Errorf("an expired invitation link: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, anon, http.MethodPost, link+"/join", url.Values{"name": {"Late"}, "password": {pw}, "confirm": {pw}}, nil); r.status != http.StatusNotFound {
+			t.Errorf("join through an expired link: %d", r.status)
+		}
+		// Housekeeping deletes the invitation a day after it expired; its
+		// link still says why for 14 days, then is forgotten.
+		clock.Add(25 * time.Hour.Microseconds())
+		if _, err := a.Housekeeping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(t, anon, http.MethodGet, link, nil, nil); r.status != http.StatusGone || !strings.Contains(r.body, "has expired") {
+			t.Errorf("a pruned invitation's link: %d", r.status)
+		}
+		clock.Add((isms.InvitationLifetime + time.Hour).Microseconds())
+		if _, err := a.Housekeeping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM password_resets) + (SELECT COUNT(*) FROM spent_links) + (SELECT COUNT(*) FROM invitations WHERE token_hash IS NOT NULL)`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("after housekeeping %d links remain (%v)", n, err)
+		}
+		if r := e.do(t, anon, http.MethodGet, link, nil, nil); r.status != http.StatusNotFound || !strings.Contains(r.body, "not valid") {
+			t.Errorf("a forgotten link: %d", r.status)
 		}
 	})
 }

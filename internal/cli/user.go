@@ -38,9 +38,9 @@ func (c *UserOperatorCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	if c.Revoke {
-		fmt.Fprintf(e.stdout, "%s is no longer an operator\n", c.Email)
+		fmt.Fprintf(e.stdout, "%s is no longer an operator\n", isms.NormalizeEmail(c.Email))
 	} else {
-		fmt.Fprintf(e.stdout, "%s is an operator: they may create organisations in the UI (unless serve --allow-org-create=no)\n", c.Email)
+		fmt.Fprintf(e.stdout, "%s is an operator: they may create organisations in the UI (unless serve --allow-org-create=no)\n", isms.NormalizeEmail(c.Email))
 	}
 	return nil
 }

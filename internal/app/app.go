@@ -76,6 +76,12 @@ type App struct {
 	// PublicURL, e.g. https://pdca.example.com, makes the links in
 	// reminders absolute; empty leaves them as paths (issue 6).
 	PublicURL string
+	// OrgCreation is who may create organisations in the UI: operators
+	// (""), anyone or no (serve --allow-org-create, issue 18).
+	OrgCreation string
+	// Mail sends the emails of invitations and password resets at once
+	// (issue 18); nil: email is not configured.
+	Mail Mailer
 	// Webhooks is what a webhook URL may point at besides public
 	// addresses (serve --webhook-allow); the zero Policy: public only.
 	Webhooks outbound.Policy

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 )
 
@@ -39,7 +40,16 @@ func (a *App) Housekeeping(ctx context.Context) (HousekeepingResult, error) {
 		if r.OldSigninFails, err = tx.PruneSigninFailures(ctx, tx.Now.AddDate(0, 0, -1)); err != nil {
 			return err
 		}
-		r.ExpiredInvitations, err = tx.PruneInvitations(ctx, tx.Now.AddDate(0, 0, -1))
+		if r.ExpiredInvitations, err = tx.PruneInvitations(ctx, tx.Now.AddDate(0, 0, -1)); err != nil {
+			return err
+		}
+		// Issue 18: spent invitation links are remembered for a lifetime
+		// of an invitation (to say why they no longer work), password
+		// reset links for a day after they expire.
+		if _, err = tx.PruneSpentLinks(ctx, tx.Now.Add(-isms.InvitationLifetime)); err != nil {
+			return err
+		}
+		_, err = tx.PrunePasswordResets(ctx, tx.Now.AddDate(0, 0, -1))
 		return err
 	})
 	if err != nil {

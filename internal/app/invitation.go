@@ -16,6 +16,12 @@ import (
 // is created) and accepts or declines. Audited as member.invite. Requires
 // manage_members. EINVALID, ECONFLICT for someone already a member.
 func (a *App) Invite(ctx context.Context, p Principal, slug, email string, role isms.Role) (*isms.Invitation, error) {
+	return a.invite(ctx, p, slug, email, role, "", false)
+}
+
+// invite records the invitation with the hash of its link's token ("" for
+// none) and whether the link is emailed.
+func (a *App) invite(ctx context.Context, p Principal, slug, email string, role isms.Role, hash string, emailed bool) (*isms.Invitation, error) {
 	if err := role.Validate(); err != nil {
 		return nil, err
 	}
@@ -33,11 +39,17 @@ func (a *App) Invite(ctx context.Context, p Principal, slug, email string, role 
 		}
 		inv = &isms.Invitation{OrgID: m.Org.ID, Email: u.Email, Role: role, InvitedBy: p.Label,
 			ExpiresAt: tx.Now.Add(isms.InvitationLifetime), OrgSlug: m.Org.Slug, OrgName: m.Org.Name}
-		if err := tx.PutInvitation(ctx, inv); err != nil {
+		if err := tx.PutInvitation(ctx, inv, hash); err != nil {
 			return err
 		}
-		return audit(ctx, tx, m.Org.ID, p, "member.invite", "invitation", inv.ID, nil,
-			map[string]any{"email": inv.Email, "role": role, "expires_at": inv.ExpiresAt.Format(time.RFC3339)})
+		after := map[string]any{"email": inv.Email, "role": role, "expires_at": inv.ExpiresAt.Format(time.RFC3339)}
+		if hash != "" {
+			after["link"] = "shown to the admin"
+			if emailed {
+				after["link"] = "emailed"
+			}
+		}
+		return audit(ctx, tx, m.Org.ID, p, "member.invite", "invitation", inv.ID, nil, after)
 	})
 	return inv, err
 }
@@ -80,27 +92,7 @@ func (a *App) AnswerInvitation(ctx context.Context, p Principal, id int64, accep
 		if err != nil || !tx.Now.Before(inv.ExpiresAt) {
 			return isms.Errorf(isms.ENOTFOUND, "invitation not found or expired; ask the organisation's admin to invite you again")
 		}
-		if err := tx.DeleteInvitation(ctx, id); err != nil {
-			return err
-		}
-		answer := "decline"
-		if accept {
-			answer = "accept"
-			ms := &isms.Membership{OrgID: inv.OrgID, UserID: c.User.ID, Role: inv.Role}
-			if err := tx.AddMembership(ctx, ms); err != nil {
-				return err
-			}
-			// Issue 18: acknowledgement of policies.
-			if err := askNewMember(ctx, tx, inv.OrgID, c.User.ID, inv.Role, Principal{UserID: c.User.ID, Label: c.User.Email}); err != nil {
-				return err
-			}
-		}
-		who := Principal{UserID: c.User.ID, Label: c.User.Email}
-		detail := map[string]any{"email": inv.Email, "role": inv.Role, "org": inv.OrgSlug, "invited_by": inv.InvitedBy}
-		if err := audit(ctx, tx, inv.OrgID, who, "invitation."+answer, "invitation", inv.ID, detail, nil); err != nil {
-			return err
-		}
-		return audit(ctx, tx, isms.SystemOrgID, who, "user.invitation_"+answer, "user", c.User.ID, nil, detail)
+		return answerInvitation(ctx, tx, inv, &c.User, accept, "orgs page")
 	})
 	return inv, err
 }

@@ -54,7 +54,7 @@ func (a *App) RevokeInvitation(ctx context.Context, p Principal, slug string, id
 		if err != nil {
 			return err
 		}
-		if err := tx.DeleteInvitation(ctx, inv.ID); err != nil {
+		if err := tx.SpendInvitation(ctx, m.Org.ID, inv.ID, "revoked"); err != nil {
 			return err
 		}
 		return audit(ctx, tx, m.Org.ID, p, "member.invitation_revoke", "invitation", inv.ID,

@@ -23,23 +23,24 @@ import (
 
 // ServeCmd is pdca serve.
 type ServeCmd struct {
-	Addr          string `default:"127.0.0.1:8080" env:"PDCA_ADDR" help:"Address to listen on."`
-	Demo          bool   `help:"When the database is empty, create a demo organisation with sample data and print how to sign in."`
-	SecureCookies bool   `name:"secure-cookies" env:"PDCA_SECURE_COOKIES" help:"Mark the session cookie Secure; use when pdca is served over HTTPS."`
-	OIDCIssuer    string `name:"oidc-issuer" env:"PDCA_OIDC_ISSUER" help:"OpenID Connect issuer URL; turns on single sign-on."`
-	OIDCClientID  string `name:"oidc-client-id" env:"PDCA_OIDC_CLIENT_ID" help:"OpenID Connect client id."`
-	OIDCSecret    string `name:"oidc-client-secret-file" env:"PDCA_OIDC_CLIENT_SECRET_FILE" type:"existingfile" help:"File holding the OpenID Connect client secret."`
-	OIDCRedirect  string `name:"oidc-redirect-url" env:"PDCA_OIDC_REDIRECT_URL" help:"Callback URL registered at the provider, e.g. https://pdca.example.com/auth/oidc/callback."`
-	SMTPHost      string `name:"smtp-host" env:"PDCA_SMTP_HOST" help:"SMTP server for reminder emails; without it email reminders fail visibly."`
-	SMTPPort      int    `name:"smtp-port" env:"PDCA_SMTP_PORT" help:"SMTP port (default 587 for starttls, 465 for tls, 25 for none)."`
-	SMTPTLS       string `name:"smtp-tls" env:"PDCA_SMTP_TLS" default:"starttls" enum:"none,starttls,tls" help:"SMTP encryption: none, starttls or tls."`
-	SMTPUser      string `name:"smtp-user" env:"PDCA_SMTP_USER" help:"SMTP user name."`
-	SMTPPassword  string `name:"smtp-password-file" env:"PDCA_SMTP_PASSWORD_FILE" type:"existingfile" help:"File holding the SMTP password."`
-	SMTPFrom      string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
-	PublicURL     string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute; its host is the relying party id of passkeys."`
-	WebhookSecret string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
-	AuditKey      string `name:"audit-key" env:"PDCA_AUDIT_KEY" type:"existingfile" help:"Private key (pdca audit keygen) to sign audit checkpoints daily and at every signed management review."`
-	MFAKeyFile    string `name:"mfa-key-file" env:"PDCA_MFA_KEY_FILE" type:"existingfile" help:"File holding at least 32 random characters (e.g. head -c 32 /dev/urandom | base64); TOTP secrets are then stored encrypted with a key derived from it."`
+	Addr           string `default:"127.0.0.1:8080" env:"PDCA_ADDR" help:"Address to listen on."`
+	Demo           bool   `help:"When the database is empty, create a demo organisation with sample data and print how to sign in."`
+	SecureCookies  bool   `name:"secure-cookies" env:"PDCA_SECURE_COOKIES" help:"Mark the session cookie Secure; use when pdca is served over HTTPS."`
+	OIDCIssuer     string `name:"oidc-issuer" env:"PDCA_OIDC_ISSUER" help:"OpenID Connect issuer URL; turns on single sign-on."`
+	OIDCClientID   string `name:"oidc-client-id" env:"PDCA_OIDC_CLIENT_ID" help:"OpenID Connect client id."`
+	OIDCSecret     string `name:"oidc-client-secret-file" env:"PDCA_OIDC_CLIENT_SECRET_FILE" type:"existingfile" help:"File holding the OpenID Connect client secret."`
+	OIDCRedirect   string `name:"oidc-redirect-url" env:"PDCA_OIDC_REDIRECT_URL" help:"Callback URL registered at the provider, e.g. https://pdca.example.com/auth/oidc/callback."`
+	SMTPHost       string `name:"smtp-host" env:"PDCA_SMTP_HOST" help:"SMTP server for reminder, invitation and password reset emails; without it email reminders fail visibly, invitation links are shown to the admin to pass on, and passwords are reset on the command line."`
+	SMTPPort       int    `name:"smtp-port" env:"PDCA_SMTP_PORT" help:"SMTP port (default 587 for starttls, 465 for tls, 25 for none)."`
+	SMTPTLS        string `name:"smtp-tls" env:"PDCA_SMTP_TLS" default:"starttls" enum:"none,starttls,tls" help:"SMTP encryption: none, starttls or tls."`
+	SMTPUser       string `name:"smtp-user" env:"PDCA_SMTP_USER" help:"SMTP user name."`
+	SMTPPassword   string `name:"smtp-password-file" env:"PDCA_SMTP_PASSWORD_FILE" type:"existingfile" help:"File holding the SMTP password."`
+	SMTPFrom       string `name:"smtp-from" env:"PDCA_SMTP_FROM" help:"Sender address of reminder emails, e.g. pdca@example.com."`
+	AllowOrgCreate string `name:"allow-org-create" env:"PDCA_ALLOW_ORG_CREATE" default:"operators" enum:"operators,anyone,no" help:"Who may create organisations in the UI: operators (people marked with pdca user operator), anyone signed in, or no one (the command line only)."`
+	PublicURL      string `name:"public-url" env:"PDCA_PUBLIC_URL" help:"Address people reach pdca at, e.g. https://pdca.example.com; makes links in reminders absolute; its host is the relying party id of passkeys."`
+	WebhookSecret  string `name:"webhook-secret-file" env:"PDCA_WEBHOOK_SECRET_FILE" type:"existingfile" help:"File holding the key of the webhooks' X-Pdca-Signature HMAC."`
+	AuditKey       string `name:"audit-key" env:"PDCA_AUDIT_KEY" type:"existingfile" help:"Private key (pdca audit keygen) to sign audit checkpoints daily and at every signed management review."`
+	MFAKeyFile     string `name:"mfa-key-file" env:"PDCA_MFA_KEY_FILE" type:"existingfile" help:"File holding at least 32 random characters (e.g. head -c 32 /dev/urandom | base64); TOTP secrets are then stored encrypted with a key derived from it."`
 
 	// Webhooks reach public addresses only, unless the operator allows more.
 	WebhookAllow []string `name:"webhook-allow" env:"PDCA_WEBHOOK_ALLOW" sep:"," help:"Hosts (hooks.corp.example), IP addresses or CIDR ranges (10.0.0.0/8) webhooks may reach although they are not public; repeatable or comma-separated. Without it, webhooks reach public addresses only."`
@@ -102,6 +103,11 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	a.Webhooks = jopts.Webhooks
+	a.OrgCreation = c.AllowOrgCreate
+	// Issue 18: invitations and password resets are emailed at once.
+	if jopts.SMTP.Host != "" {
+		a.Mail = jopts.SMTP
+	}
 	hb := &obs.Heartbeat{}
 	jopts.Heartbeat = hb
 	river, err := jobs.New(a.DB, a, e.log, jopts)

@@ -17,6 +17,32 @@ type UserCmd struct {
 	Add      UserAddCmd      `cmd:"" help:"Give an existing person a role in an organisation."`
 	Remove   UserRemoveCmd   `cmd:"" help:"Remove a member from an organisation: their access ends at once and their API tokens there are revoked."`
 	Token    TokenCmd        `cmd:"" help:"Manage API tokens for scripts."`
+	// Issue 18: who may create organisations in the UI.
+	Operator UserOperatorCmd `cmd:"" help:"Make a person an operator of this server (who may create organisations in the UI), or no longer one."`
+}
+
+// UserOperatorCmd is pdca user operator.
+type UserOperatorCmd struct {
+	Email  string `required:"" help:"Email of an existing person."`
+	Revoke bool   `help:"Make them no longer an operator."`
+}
+
+// Run sets or clears the flag.
+func (c *UserOperatorCmd) Run(g *Globals, e *env) error {
+	a, err := g.open(e)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	if err := a.SetOperator(e.ctx, app.System, c.Email, !c.Revoke); err != nil {
+		return err
+	}
+	if c.Revoke {
+		fmt.Fprintf(e.stdout, "%s is no longer an operator\n", isms.NormalizeEmail(c.Email))
+	} else {
+		fmt.Fprintf(e.stdout, "%s is an operator: they may create organisations in the UI (unless serve --allow-org-create=no)\n", isms.NormalizeEmail(c.Email))
+	}
+	return nil
 }
 
 // UserCreateCmd is pdca user create.

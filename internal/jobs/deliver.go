@@ -129,7 +129,12 @@ var errNoSMTP = fmt.Errorf("SMTP is %w: start pdca serve with --smtp-host (and -
 var errNoWebhookSecret = fmt.Errorf("webhooks are %w: start pdca serve with --webhook-secret-file, so that receivers can verify the signature", errNotConfigured)
 
 func (w *DeliverWorker) sendEmail(ctx context.Context, d *store.Delivery) error {
-	c := w.SMTP
+	return w.SMTP.Send(ctx, d.Target, d.Subject, d.Body)
+}
+
+// Send sends one plain-text email (app.Mailer: invitations and password
+// resets are sent at once, issue 18). errNoSMTP when Host is empty.
+func (c SMTP) Send(ctx context.Context, to, subject, body string) error {
 	if c.Host == "" {
 		return errNoSMTP
 	}
@@ -153,11 +158,11 @@ func (w *DeliverWorker) sendEmail(ctx context.Context, d *store.Delivery) error 
 	if err := m.From(c.From); err != nil {
 		return fmt.Errorf("from address %q: %w", c.From, err)
 	}
-	if err := m.To(d.Target); err != nil {
+	if err := m.To(to); err != nil {
 		return fmt.Errorf("recipient: %w", err)
 	}
-	m.Subject(d.Subject)
-	m.SetBodyString(mail.TypeTextPlain, d.Body)
+	m.Subject(subject)
+	m.SetBodyString(mail.TypeTextPlain, body)
 	if err := client.DialAndSendWithContext(ctx, m); err != nil {
 		return fmt.Errorf("send email via %s: %w", c.Host, err)
 	}

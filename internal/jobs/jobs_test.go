@@ -113,7 +113,7 @@ func TestHousekeepingRemovesExpiredInvitations(t *testing.T) {
 				{OrgID: org.ID, Email: "old@example.com", Role: isms.RoleViewer, InvitedBy: "cli", ExpiresAt: now.Add(-49 * time.Hour)},
 				{OrgID: org.ID, Email: "new@example.com", Role: isms.RoleViewer, InvitedBy: "cli", ExpiresAt: now.Add(24 * time.Hour)},
 			} {
-				if err := tx.PutInvitation(ctx, inv); err != nil {
+				if err := tx.PutInvitation(ctx, inv, ""); err != nil {
 					return err
 				}
 			}

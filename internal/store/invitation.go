@@ -9,15 +9,24 @@ import (
 )
 
 // PutInvitation records an invitation, replacing an earlier one of the
-// organisation for the same email (a new role and expiry).
-func (tx *Tx) PutInvitation(ctx context.Context, inv *isms.Invitation) error {
+// organisation for the same email (a new role and expiry; its link is
+// spent as "replaced"). tokenHash is the SHA-256 (hex) of the token of
+// its link ("" for none).
+func (tx *Tx) PutInvitation(ctx context.Context, inv *isms.Invitation, tokenHash string) error {
+	if err := tx.spendInvitationLinks(ctx, `org_id = $1 AND email = $2`, "replaced", inv.OrgID, inv.Email); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE org_id = $1 AND email = $2`, inv.OrgID, inv.Email); err != nil {
 		return fmt.Errorf("replace invitation: %w", err)
 	}
 	inv.CreatedAt = tx.Now
-	return tx.queryRow(ctx, `INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		inv.OrgID, inv.Email, string(inv.Role), inv.InvitedBy, tx.ts(inv.CreatedAt), tx.ts(inv.ExpiresAt)).Scan(&inv.ID)
+	var th any
+	if tokenHash != "" {
+		th = tokenHash
+	}
+	return tx.queryRow(ctx, `INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, token_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		inv.OrgID, inv.Email, string(inv.Role), inv.InvitedBy, tx.ts(inv.CreatedAt), tx.ts(inv.ExpiresAt), th).Scan(&inv.ID)
 }
 
 const invitationSelect = `SELECT i.id, i.org_id, i.email, i.role, i.invited_by, i.created_at, i.expires_at, o.slug, o.name
@@ -88,6 +97,9 @@ func (tx *Tx) OrgInvitations(ctx context.Context, orgID int64, now time.Time) ([
 // PruneInvitations deletes invitations that expired before a time: they
 // can no longer be answered, and the email they name is personal data.
 func (tx *Tx) PruneInvitations(ctx context.Context, before time.Time) (int64, error) {
+	if err := tx.spendInvitationLinks(ctx, `expires_at < $1`, "expired", tx.ts(before)); err != nil {
+		return 0, err
+	}
 	res, err := tx.exec(ctx, `DELETE FROM invitations WHERE expires_at < $1`, tx.ts(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune invitations: %w", err)

@@ -85,10 +85,14 @@ func mustSignedReview(t *testing.T, a *app.App, o *org) *isms.Review {
 // uiOnly, never both: a page added without either fails
 // TestEveryPageActionHasAnAPIOperation.
 var pageOperations = map[string]string{
-	"GET /o/{org}/people":                                    "list-members",
-	"POST /o/{org}/people":                                   "create-invitation",
-	"POST /o/{org}/people/{user}/role":                       "set-member-role",
-	"POST /o/{org}/people/{user}/remove":                     "remove-member",
+	"GET /o/{org}/people":                "list-members",
+	"POST /o/{org}/people":               "create-invitation",
+	"POST /o/{org}/people/{user}/role":   "set-member-role",
+	"POST /o/{org}/people/{user}/remove": "remove-member",
+	// Issue 18: people in the UI.
+	"POST /o/{org}/people/invitations/{id}/resend":           "resend-invitation",
+	"POST /o/{org}/people/invitations/{id}/revoke":           "revoke-invitation",
+	"POST /o/{org}/settings":                                 "update-org-settings",
 	"GET /o/{org}/security":                                  "get-mfa-requirement",
 	"POST /o/{org}/security/mfa":                             "set-mfa-requirement",
 	"POST /o/{org}/settings/date-order":                      "set-date-order",
@@ -239,6 +243,9 @@ var uiOnly = map[string]string{
 	"GET /o/{org}/documents/{id}/retire": "the confirmation step before retiring a document",
 	// Issue 18: acknowledgement of policies.
 	"GET /o/{org}/documents/{id}/publish": "the form to choose the audience (publish-document-version takes it)",
+	// Issue 18: people in the UI.
+	"GET /o/{org}/people/invitations/{id}/revoke": "the confirmation step before revoking an invitation",
+	"GET /o/{org}/settings":                       "the settings form; get-org gives the name and time zone, get-date-order and get-mfa-requirement the rest",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must

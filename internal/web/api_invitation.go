@@ -66,13 +66,75 @@ type InvitationBody struct {
 // InvitationCreateInput is the request of create-invitation.
 type InvitationCreateInput struct {
 	OrgPath
-	Body InvitationBody
+	Body   InvitationBody
+	origin string
+}
+
+// Resolve notes the request's scheme and host, for the link (as the page
+// does when serve --public-url is not set).
+func (i *InvitationCreateInput) Resolve(ctx huma.Context) []error {
+	i.origin = requestOrigin(ctx)
+	return nil
+}
+
+// requestOrigin is the scheme and host a request reached pdca at.
+func requestOrigin(ctx huma.Context) string {
+	scheme := "http"
+	if ctx.TLS() != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + ctx.Host()
+}
+
+// InvitationSentJSON is an invitation just made or resent (issue 18).
+type InvitationSentJSON struct {
+	InvitationJSON
+	Emailed bool   `json:"emailed" doc:"Whether the link was emailed to the person."`
+	Link    string `json:"link,omitempty" doc:"The invitation link, only when it was not emailed (email not configured or failed): pass it on to the person; it is not shown again."`
+	Problem string `json:"mail_problem,omitempty" doc:"Why the link was not emailed."`
+}
+
+func invitationSentJSON(sent *app.InvitationSent) InvitationSentJSON {
+	out := InvitationSentJSON{InvitationJSON: invitationJSON(sent.Invitation), Emailed: sent.Emailed}
+	if !sent.Emailed {
+		out.Link, out.Problem = sent.Link, sent.MailError
+	}
+	return out
 }
 
 // InvitationCreatedOutput is the answer to create-invitation.
 type InvitationCreatedOutput struct {
 	Location string `header:"Location" doc:"The invitation's API URL."`
-	Body     InvitationJSON
+	Body     InvitationSentJSON
+}
+
+// InvitationResendInput is the request of resend-invitation.
+type InvitationResendInput struct {
+	InvitationPath
+	origin string
+}
+
+// Resolve notes the request's scheme and host, for the link.
+func (i *InvitationResendInput) Resolve(ctx huma.Context) []error {
+	i.origin = requestOrigin(ctx)
+	return nil
+}
+
+// OrgSettingsBody is an organisation's name and time zone.
+type OrgSettingsBody struct {
+	Name     string `json:"name" minLength:"1" maxLength:"200"`
+	TimeZone string `json:"time_zone" minLength:"1" maxLength:"100" doc:"An IANA time zone name, e.g. Europe/Helsinki."`
+}
+
+// OrgSettingsInput is the request of update-org-settings.
+type OrgSettingsInput struct {
+	OrgPath
+	Body OrgSettingsBody
+}
+
+// InvitationSentOutput is the answer to resend-invitation.
+type InvitationSentOutput struct {
+	Body InvitationSentJSON
 }
 
 // RoleBody is a member's new role.
@@ -133,23 +195,56 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "create-invitation", Method: http.MethodPost, Path: base, Tags: tags, DefaultStatus: http.StatusCreated,
 		Summary:     "Invite someone with a role",
-		Description: "Records an invitation, valid for 14 days, that the person accepts or declines after signing in; inviting the same email again replaces it. The answer is the same whether or not the email has an account.",
+		Description: "Records an invitation, valid for 14 days, and emails its single-use link to the person, who creates their account there (or signs in) and joins; without email configured the answer carries the link to pass on. Inviting the same email again replaces the invitation and voids its link. The answer is the same whether or not the email has an account.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *InvitationCreateInput) (*InvitationCreatedOutput, error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			inv, err := s.app.Invite(ctx, p, in.Org, in.Body.Email, isms.Role(in.Body.Role))
+			sent, err := s.app.InviteByLink(ctx, p, in.Org, in.Body.Email, isms.Role(in.Body.Role), s.publicURL(in.origin, ""))
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}
-			return &InvitationCreatedOutput{Location: "/api/v1/orgs/" + in.Org + "/invitations/" + strconv.FormatInt(inv.ID, 10), Body: invitationJSON(inv)}, nil
+			return &InvitationCreatedOutput{Location: "/api/v1/orgs/" + in.Org + "/invitations/" + strconv.FormatInt(sent.Invitation.ID, 10), Body: invitationSentJSON(sent)}, nil
+		})
+
+	// Issue 18: people in the UI.
+	huma.Register(api, huma.Operation{OperationID: "resend-invitation", Method: http.MethodPost, Path: base + "/{id}/resend", Tags: tags,
+		Summary:     "Send an invitation again",
+		Description: "Gives a pending invitation a new single-use link and 14 more days, and emails it (without email configured, the answer carries the link). The old link stops working. Audited.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
+		func(ctx context.Context, in *InvitationResendInput) (*InvitationSentOutput, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sent, err := s.app.ResendInvitation(ctx, p, in.Org, in.ID, s.publicURL(in.origin, ""))
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &InvitationSentOutput{Body: invitationSentJSON(sent)}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "update-org-settings", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/settings", Tags: tags,
+		Summary:     "Rename the organisation or set its time zone",
+		Description: "Sets the organisation's name and time zone (an IANA name such as Europe/Helsinki: periods, due dates and reminders are days in it). Admins only; audited as org.settings.",
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
+		func(ctx context.Context, in *OrgSettingsInput) (*struct{ Body OrgJSON }, error) {
+			p, err := apiPrincipal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			o, err := s.app.UpdateOrgSettings(ctx, p, in.Org, app.OrgSettings{Name: in.Body.Name, TimeZone: in.Body.TimeZone})
+			if err != nil {
+				return nil, s.apiError(ctx, err)
+			}
+			return &struct{ Body OrgJSON }{OrgJSON{Slug: o.Slug, Name: o.Name, TimeZone: o.TimeZone, Role: string(isms.RoleAdmin)}}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-invitation", Method: http.MethodDelete, Path: base + "/{id}", Tags: tags, DefaultStatus: http.StatusNoContent,
 		Summary:     "Revoke an invitation",
-		Description: "Withdraws an invitation before it is answered: the person can no longer accept it. Audited.",
+		Description: "Withdraws an invitation before it is answered: the person can no longer accept it, and its link says so. Audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *InvitationPath) (*struct{}, error) {
 			p, err := apiPrincipal(ctx)

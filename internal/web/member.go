@@ -17,6 +17,9 @@ type peoplePage struct {
 	Filter  app.MemberFilter
 	Pager   pager
 	Problem string
+	// Sent is an invitation just made or resent whose link was not
+	// emailed: shown once, to pass on (issue 18).
+	Sent *app.InvitationSent
 }
 
 // peoplePage reads one page of members (by name, 50 a page, filtered by
@@ -53,13 +56,13 @@ func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request, m *app.Mem
 
 func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	// The answer is the same whether or not the email has a pdca account.
-	inv, err := s.app.Invite(r.Context(), m.Principal, m.Org.Slug, r.PostFormValue("email"), isms.Role(r.PostFormValue("role")))
+	// Issue 18: the invitation's link is emailed, or shown once.
+	sent, err := s.app.InviteByLink(r.Context(), m.Principal, m.Org.Slug, r.PostFormValue("email"), isms.Role(r.PostFormValue("role")), s.absoluteURL(r, ""))
 	if err != nil {
 		s.formError(w, r, m, err, s.handlePeople)
 		return
 	}
-	s.flash(r, "An invitation was recorded for "+inv.Email+"; they become a member when they accept it after signing in (within 14 days).")
-	http.Redirect(w, r, "/o/"+m.Org.Slug+"/people", http.StatusSeeOther)
+	s.invitationSent(w, r, m, sent, "sent")
 }
 
 func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request, m *app.Member) {

@@ -46,7 +46,7 @@ func TestNavigationGroups(t *testing.T) {
 		"Do":    "Records Import a file Acknowledgements", // Issue 18: acknowledgements
 		"Check": "Metrics Internal audits Reviews",
 		"Act":   "Deviations Reminders",
-		"Admin": "People API tokens Sign-in security Webhooks Incident report link Audit trail Exports",
+		"Admin": "People API tokens Settings Sign-in security Webhooks Incident report link Audit trail Exports",
 	}
 	for g, links := range want {
 		if got := strings.Join(groups[g], " "); got != links {

@@ -28,6 +28,7 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
 type orgsPage struct {
 	Page
 	Invitations []isms.Invitation // pending, to accept or decline (issue 13)
+	CanCreate   bool              // may create organisations here (issue 18)
 }
 
 func (s *Server) handleOrgs(w http.ResponseWriter, r *http.Request, p app.Principal) {
@@ -36,7 +37,12 @@ func (s *Server) handleOrgs(w http.ResponseWriter, r *http.Request, p app.Princi
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, "orgs", &orgsPage{Page: s.page(r, nil, "Your organisations"), Invitations: invs})
+	canCreate, err := s.app.CanCreateOrg(r.Context(), p)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, "orgs", &orgsPage{Page: s.page(r, nil, "Your organisations"), Invitations: invs, CanCreate: canCreate})
 }
 
 type homePage struct {

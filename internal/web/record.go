@@ -421,5 +421,9 @@ func (s *Server) handleDateOrder(w http.ResponseWriter, r *http.Request, m *app.
 	default:
 		s.flash(r, "Imports now refuse slashed dates unless the import says the order.")
 	}
+	if r.PostFormValue("back") == "settings" { // the settings page's form (issue 18)
+		http.Redirect(w, r, "/o/"+m.Org.Slug+"/settings", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/o/"+m.Org.Slug+"/records", http.StatusSeeOther)
 }

@@ -50,6 +50,17 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /orgs", s.signedIn(s.handleOrgs))
 	mux.HandleFunc("POST /invitations/{id}/accept", s.signedIn(s.handleInvitationAnswer(true)))
 	mux.HandleFunc("POST /invitations/{id}/decline", s.signedIn(s.handleInvitationAnswer(false)))
+	// Issue 18: people in the UI: invitation links (public: the token is
+	// the proof) and password reset by email.
+	mux.HandleFunc("GET /invitations/{token}", s.handleInvitationLink)
+	mux.HandleFunc("POST /invitations/{token}", s.signedIn(s.handleInvitationLinkAnswer))
+	mux.HandleFunc("POST /invitations/{token}/join", s.handleInvitationJoin)
+	mux.HandleFunc("GET /signin/forgot", s.handleForgotForm)
+	mux.HandleFunc("POST /signin/forgot", s.handleForgot)
+	mux.HandleFunc("GET /signin/reset/{token}", s.handleResetForm)
+	mux.HandleFunc("POST /signin/reset/{token}", s.handleReset)
+	mux.HandleFunc("GET /orgs/new", s.signedIn(s.handleOrgNew))
+	mux.HandleFunc("POST /orgs/new", s.signedIn(s.handleOrgCreate))
 
 	// Reporting an incident through an organisation's public link, without
 	// signing in (issue 15).
@@ -121,6 +132,12 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/people/{user}/role", isms.ActManageMembers, s.handleMemberRole},
 		{"GET /o/{org}/people/{user}/remove", isms.ActManageMembers, s.handleMemberRemoveConfirm},
 		{"POST /o/{org}/people/{user}/remove", isms.ActManageMembers, s.handleMemberRemove},
+		// Issue 18: people in the UI: resend and revoke invitations.
+		{"POST /o/{org}/people/invitations/{id}/resend", isms.ActManageMembers, s.handleInvitationResend},
+		{"GET /o/{org}/people/invitations/{id}/revoke", isms.ActManageMembers, s.handleInvitationRevokeConfirm},
+		{"POST /o/{org}/people/invitations/{id}/revoke", isms.ActManageMembers, s.handleInvitationRevoke},
+		{"GET /o/{org}/settings", isms.ActManageOrg, s.handleOrgSettings},
+		{"POST /o/{org}/settings", isms.ActManageOrg, s.handleOrgSettingsUpdate},
 		// Sign-in security: require a second factor (issue 13).
 		{"GET /o/{org}/security", isms.ActManageOrg, s.handleOrgSecurity},
 		{"POST /o/{org}/security/mfa", isms.ActManageOrg, s.handleOrgRequireMFA},
@@ -431,6 +448,9 @@ var apiActions = map[string]isms.Action{
 	"retire-document":          isms.ActManageMetrics,
 	"add-document-link":        isms.ActWriteRecords,
 	"remove-document-link":     isms.ActWriteRecords,
+	// Issue 18: people in the UI.
+	"resend-invitation":   isms.ActManageMembers,
+	"update-org-settings": isms.ActManageOrg,
 }
 
 // APIAction returns the action an API operation needs.

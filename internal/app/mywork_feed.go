@@ -29,6 +29,9 @@ type Feed struct {
 	Org    *isms.Organization
 	UserID int64
 	Items  []WorkItem
+	// Zone is the person's zone (else the organisation's): the days of
+	// the events are the due days there, as on the My work page.
+	Zone *time.Location
 	// Truncated: the list held more than MaxFeedItems items.
 	Truncated bool
 	At        time.Time
@@ -137,11 +140,15 @@ func (a *App) CalendarFeed(ctx context.Context, token string) (*Feed, error) {
 		if err != nil {
 			return err
 		}
+		ms, err := tx.Membership(ctx, o.ID, f.UserID)
+		if err != nil {
+			return err
+		}
 		items, err := a.myWork(ctx, tx, o, f.UserID, tx.Now)
 		if err != nil {
 			return err
 		}
-		out = &Feed{Org: o, UserID: f.UserID, Items: items, At: tx.Now}
+		out = &Feed{Org: o, UserID: f.UserID, Items: items, At: tx.Now, Zone: memberZone(o, *ms)}
 		if len(items) > MaxFeedItems {
 			out.Items, out.Truncated = items[:MaxFeedItems], true
 		}

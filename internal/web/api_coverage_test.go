@@ -190,6 +190,10 @@ var pageOperations = map[string]string{
 	"POST /o/{org}/webhooks/{id}/disable":                    "set-webhook-active",
 	"POST /o/{org}/webhooks/{id}/delete":                     "delete-webhook",
 	"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver": "redeliver-webhook",
+	// Issue 18: My work.
+	"GET /o/{org}/my-work":                  "list-my-work",
+	"POST /o/{org}/my-work/calendar":        "rotate-calendar-feed",
+	"POST /o/{org}/my-work/calendar/revoke": "revoke-calendar-feed",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and

@@ -56,6 +56,10 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /report/{token}", s.handlePublicReportForm)
 	mux.HandleFunc("POST /report/{token}", s.handlePublicReport)
 
+	// Issue 18: My work. A person's private calendar feed, read by
+	// calendar applications without a session (GET /calendar/{token}.ics).
+	mux.HandleFunc("GET /calendar/{file}", s.handleCalendarFeed)
+
 	// Inside an organisation: every page is listed in orgRoutes.
 	for _, rt := range s.orgRoutes() {
 		mux.HandleFunc(rt.Pattern, s.inOrg(rt.Action, rt.Handler))
@@ -90,6 +94,8 @@ func (s *Server) routes() {
 	s.apiExportRoutes(s.api)
 	s.apiInvitationRoutes(s.api)
 	s.apiSettingsRoutes(s.api)
+	// Issue 18: My work.
+	s.apiMyWorkRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -242,6 +248,10 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver", isms.ActManageOrg, s.handleWebhookRedeliver},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
+		// Issue 18: My work. Every member has their own list and feed.
+		{"GET /o/{org}/my-work", isms.ActRead, s.handleMyWork},
+		{"POST /o/{org}/my-work/calendar", isms.ActRead, s.handleCalendarRotate},
+		{"POST /o/{org}/my-work/calendar/revoke", isms.ActRead, s.handleCalendarRevoke},
 	}
 }
 
@@ -379,6 +389,10 @@ var apiActions = map[string]isms.Action{
 	"mark-internal-audit-held": isms.ActWriteRecords,
 	"bulk-update-soa":          isms.ActWriteRecords,
 	"get-record-counts":        isms.ActRead,
+	// Issue 18: My work. Each member's own list and calendar feed.
+	"list-my-work":          isms.ActRead,
+	"rotate-calendar-feed":  isms.ActRead,
+	"revoke-calendar-feed":  isms.ActRead,
 }
 
 // APIAction returns the action an API operation needs.

@@ -149,6 +149,8 @@ var entities = map[string]string{
 	"notification_prefs": "Notification preferences", "report_link": "Public report link",
 	// Events out (issue 17).
 	"webhook": "Webhook", "webhook_delivery": "Webhook delivery",
+	// Issue 18: My work.
+	"calendar_feed": "Calendar feed",
 }
 
 // EntityLabel returns the name of an audit event's entity type, or of a
@@ -221,6 +223,9 @@ var events = map[string]string{
 	"webhook.create": "Added a webhook", "webhook.enable": "Enabled a webhook", "webhook.disable": "Disabled a webhook",
 	"webhook.delete": "Deleted a webhook", "webhook.redeliver": "Asked to redeliver a webhook event",
 	"webhook_delivery.sent": "Delivered a webhook event", "webhook_delivery.failed": "Failed to deliver a webhook event",
+	// Issue 18: My work.
+	"calendar_feed.create": "Created a calendar feed", "calendar_feed.rotate": "Rotated a calendar feed",
+	"calendar_feed.revoke": "Revoked a calendar feed",
 }
 
 // EventLabel says in words what an audit event's action did

@@ -390,9 +390,9 @@ var apiActions = map[string]isms.Action{
 	"bulk-update-soa":          isms.ActWriteRecords,
 	"get-record-counts":        isms.ActRead,
 	// Issue 18: My work. Each member's own list and calendar feed.
-	"list-my-work":          isms.ActRead,
-	"rotate-calendar-feed":  isms.ActRead,
-	"revoke-calendar-feed":  isms.ActRead,
+	"list-my-work":         isms.ActRead,
+	"rotate-calendar-feed": isms.ActRead,
+	"revoke-calendar-feed": isms.ActRead,
 }
 
 // APIAction returns the action an API operation needs.

@@ -172,7 +172,8 @@ func feedCalendar(f *app.Feed, base string) string {
 			why, "Open: " + link}, "\n"))
 		ev.SetTimeTransparency(ics.TransparencyTransparent)
 	}
-	return cal.Serialize()
+	// RFC 5545 lines end in CRLF (the library's default is the OS's).
+	return cal.Serialize(ics.WithNewLine("\r\n"))
 }
 
 // feedUID is an event's UID: the item's occasion key within the

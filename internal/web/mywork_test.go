@@ -134,6 +134,11 @@ func TestMyWorkPageAndFeed(t *testing.T) {
 		if len(evs) != 2 {
 			t.Fatalf("feed events %v, want the two acme audits", evs)
 		}
+		for uid, ev := range evs {
+			if s := prop(ev, ics.ComponentPropertySummary); strings.Contains(s, "Viewer audit") || strings.Contains(s, "Beta audit") || !strings.HasSuffix(uid, "/org-"+id(o.ID)+"@pdca") {
+				t.Errorf("acme feed holds %s %q", uid, s)
+			}
+		}
 		for _, au := range []*isms.InternalAudit{late, soon} {
 			uid := "internal-audit:" + id(au.ID) + ":" + au.PlannedOn.In(mustZone(t, "Europe/Helsinki")).Format("2006-01-02") + "/org-" + id(o.ID) + "@pdca"
 			ev, ok := evs[uid]

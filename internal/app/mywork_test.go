@@ -263,9 +263,11 @@ func TestCalendarFeedTokens(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
+		// The clock is set first: a feed counts only if made after the
+		// membership it belongs to.
+		db.Now = func() time.Time { return reminderNow }
 		f := mustFixture(t, db, "acme")
 		other := mustFixture(t, db, "beta")
-		db.Now = func() time.Time { return reminderNow }
 		po, viewer := f.members[isms.RoleProcessOwner], f.members[isms.RoleViewer]
 		withWork(f.app, "acme", po.UserID, viewer.UserID)
 		if st, err := f.app.CalendarFeedState(ctx, po, "acme"); err != nil || st != nil {
@@ -339,6 +341,14 @@ func TestCalendarFeedTokens(t *testing.T) {
 		}
 		if _, err := f.app.CalendarFeed(ctx, beta); isms.ErrorCode(err) != isms.ENOTFOUND {
 			t.Errorf("feed of a former member: %v", err)
+		}
+		// Added again later, they do not get the old URL back.
+		db.Now = func() time.Time { return reminderNow.Add(time.Hour) }
+		if _, err := f.app.AddMember(ctx, app.System, "beta", po.Label, isms.RoleViewer); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.CalendarFeed(ctx, beta); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Errorf("feed of a member added again: %v", err)
 		}
 		evs, err := f.app.Events(ctx, app.System, "acme", store.EventFilter{Entity: "calendar_feed"})
 		if err != nil || len(evs) != 3 || evs[0].Action != "calendar_feed.revoke" || evs[1].Action != "calendar_feed.rotate" || evs[2].Action != "calendar_feed.create" {

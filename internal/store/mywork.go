@@ -111,14 +111,15 @@ func (tx *Tx) DeleteCalendarFeed(ctx context.Context, orgID, userID int64) error
 
 // CalendarFeedByToken returns the feed whose token has this SHA-256
 // (hex), with the stored hash for the caller's constant-time check,
-// only while its person is still a member of its organisation;
-// ENOTFOUND otherwise.
+// only while its person is still a member of its organisation, by the
+// membership the feed was made in (a person removed and added again does
+// not get an old URL back); ENOTFOUND otherwise.
 func (tx *Tx) CalendarFeedByToken(ctx context.Context, tokenSHA256 string) (*CalendarFeed, string, error) {
 	var f CalendarFeed
 	var stored string
 	err := tx.queryRow(ctx, `SELECT f.org_id, f.user_id, f.created_at, f.token_sha256 FROM calendar_feeds f
 		JOIN memberships m ON m.org_id = f.org_id AND m.user_id = f.user_id
-		WHERE f.token_sha256 = $1`, tokenSHA256).Scan(&f.OrgID, &f.UserID, tm(&f.CreatedAt), &stored)
+		WHERE f.token_sha256 = $1 AND f.created_at >= m.created_at`, tokenSHA256).Scan(&f.OrgID, &f.UserID, tm(&f.CreatedAt), &stored)
 	if err != nil {
 		return nil, "", notFound(err, "calendar feed")
 	}

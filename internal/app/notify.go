@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,8 +68,9 @@ func deliveriesFor(o *isms.Organization, m isms.Membership, pr isms.Notification
 }
 
 // SendDigests sends the weekly digest of one organisation: each member who
-// chose it and is not paused gets one message listing the items due to
-// them (within the lead time or past due), once per ISO week.
+// chose it and is not paused gets one message listing the part of their
+// My work list (workList) within the lead time or past due, once per ISO
+// week; it links to their My work page.
 func (a *App) SendDigests(ctx context.Context, orgID int64, now time.Time) ([]Reminder, error) {
 	var out []Reminder
 	err := a.DB.Write(ctx, func(tx *store.Tx) error {
@@ -77,35 +79,34 @@ func (a *App) SendDigests(ctx context.Context, orgID int64, now time.Time) ([]Re
 		if err != nil {
 			return err
 		}
-		type entry struct {
-			it DueItem
-			st isms.Stage
+		// Each person's digest is the part of their My work list that is
+		// within the lead time or late (workList), so the page and the
+		// digest agree.
+		pp := &owers{members: au.members, managers: au.managers}
+		uids := make([]int64, 0, len(au.members))
+		for uid := range au.members {
+			uids = append(uids, uid)
 		}
-		mine := map[int64][]entry{}
-		for _, it := range items {
-			st := settings.StageOf(it.Due, now, o.Location())
-			if st == isms.StageNone {
-				continue
-			}
-			for _, uid := range recipients(it, st, au.members, au.managers) {
-				mine[uid] = append(mine[uid], entry{it, st})
-			}
-		}
+		slices.Sort(uids)
 		y, w := now.In(o.Location()).ISOWeek()
 		occasion := fmt.Sprintf("digest:%04d-W%02d", y, w)
-		for uid, entries := range mine {
+		for _, uid := range uids {
 			pr := au.prefs[uid]
 			if !pr.Digest || pr.Paused(now) {
+				continue
+			}
+			entries := digestItems(workList(items, uid, pp, settings, o.Location(), now))
+			if len(entries) == 0 {
 				continue
 			}
 			// Each person reads the due dates in their own zone.
 			loc := memberZone(o, au.members[uid])
 			lines := make([]string, len(entries))
 			for i, e := range entries {
-				lines[i] = fmt.Sprintf("- %s: %s (due %s) %s%s", stageWords[e.st], e.it.Title, e.it.Due.In(loc).Format("2006-01-02"), a.PublicURL, e.it.Link)
+				lines[i] = fmt.Sprintf("- %s: %s (due %s) %s%s", stageWords[e.Stage], e.Title, e.Due.In(loc).Format("2006-01-02"), a.PublicURL, e.Link)
 			}
 			msg := message{Subject: fmt.Sprintf("[%s] Weekly digest: %d due", o.Name, len(lines)), Kind: "digest", Title: "Weekly digest", Stage: "digest",
-				Text: "What is due to you:\n\n" + strings.Join(lines, "\n") + "\n\nDates are days in " + loc.String() + ".\n", Link: a.PublicURL + "/o/" + o.Slug + "/notifications"}
+				Text: "What is due to you:\n\n" + strings.Join(lines, "\n") + "\n\nDates are days in " + loc.String() + ".\n", Link: a.PublicURL + "/o/" + o.Slug + "/my-work"}
 			r, err := a.remind(ctx, tx, o, au.members[uid], pr, occasion, "digest", msg)
 			if err != nil {
 				return err

@@ -13,9 +13,14 @@ import (
 // builtinDueSources are the due items pdca knows: restore tests and
 // supplier assessments (from the records), deviations, corrective
 // actions, effectiveness checks, risk reassessments, the preparation of
-// management reviews and their decided actions.
+// management reviews and their decided actions; and, for My work, the
+// processes of running improvement cycles and internal audits to hold.
 func builtinDueSources() []DueSource {
-	return []DueSource{restoreTestItems, supplierItems, deviationItems, riskItems, reviewItems, documentReviewItems /* Issue 18: documents */}
+	return []DueSource{restoreTestItems, supplierItems, deviationItems, riskItems, reviewItems,
+		documentReviewItems, // Issue 18: documents.
+		// Issue 18: My work.
+		cycleItems, internalAuditItems,
+	}
 }
 
 // templateOwner returns the owner of the process created from a template,

@@ -154,6 +154,8 @@ var entities = map[string]string{
 	"webhook": "Webhook", "webhook_delivery": "Webhook delivery",
 	// Issue 18: acknowledgement of policies.
 	"acknowledgement": "Acknowledgement request",
+	// Issue 18: My work.
+	"calendar_feed": "Calendar feed",
 }
 
 // EntityLabel returns the name of an audit event's entity type, or of a
@@ -229,6 +231,9 @@ var events = map[string]string{
 	// Issue 18: acknowledgement of policies.
 	"document.publish": "Published a document version", "document.acknowledge": "Acknowledged a document version",
 	"acknowledgement.request": "Asked a new member to acknowledge a document", "acknowledgement.withdraw": "Withdrew a leaver's acknowledgement requests",
+	// Issue 18: My work.
+	"calendar_feed.create": "Created a calendar feed", "calendar_feed.rotate": "Rotated a calendar feed",
+	"calendar_feed.revoke": "Revoked a calendar feed",
 }
 
 // EventLabel says in words what an audit event's action did

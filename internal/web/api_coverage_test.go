@@ -216,6 +216,10 @@ var pageOperations = map[string]string{
 	"POST /o/{org}/acknowledgements/versions/{vid}":     "acknowledge-document-version",
 	"GET /o/{org}/acknowledgements/versions/{vid}/file": "download-acknowledgement-file",
 	"POST /o/{org}/documents/{id}/publish":              "publish-document-version",
+	// Issue 18: My work.
+	"GET /o/{org}/my-work":                  "list-my-work",
+	"POST /o/{org}/my-work/calendar":        "rotate-calendar-feed",
+	"POST /o/{org}/my-work/calendar/revoke": "revoke-calendar-feed",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and

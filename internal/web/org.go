@@ -19,7 +19,19 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(orgs) == 1 {
-		http.Redirect(w, r, "/o/"+orgs[0].OrgSlug+"/", http.StatusSeeOther)
+		// Issue 18: My work is the landing page of anyone who owes
+		// something due within the lead time or late; the dashboard of
+		// everyone else.
+		dest := "/o/" + orgs[0].OrgSlug + "/"
+		owes, err := s.app.OwesSomething(r.Context(), p, orgs[0].OrgSlug)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if owes {
+			dest += "my-work"
+		}
+		http.Redirect(w, r, dest, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/orgs", http.StatusSeeOther)

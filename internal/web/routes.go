@@ -67,6 +67,10 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /report/{token}", s.handlePublicReportForm)
 	mux.HandleFunc("POST /report/{token}", s.handlePublicReport)
 
+	// Issue 18: My work. A person's private calendar feed, read by
+	// calendar applications without a session (GET /calendar/{token}.ics).
+	mux.HandleFunc("GET /calendar/{file}", s.handleCalendarFeed)
+
 	// Inside an organisation: every page is listed in orgRoutes.
 	for _, rt := range s.orgRoutes() {
 		mux.HandleFunc(rt.Pattern, s.inOrg(rt.Action, rt.Handler))
@@ -105,6 +109,8 @@ func (s *Server) routes() {
 	s.apiDocumentRoutes(s.api)
 	// Issue 18: acknowledgement of policies.
 	s.apiAcknowledgementRoutes(s.api)
+	// Issue 18: My work.
+	s.apiMyWorkRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -290,6 +296,10 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/documents/{id}/publish", app.ActPublishDocuments, s.handlePublish},
 		{"GET /o/{org}/audit", isms.ActReadAudit, s.handleAudit},
 		{"GET /o/{org}/audit.csv", isms.ActReadAudit, s.handleAuditCSV},
+		// Issue 18: My work. Every member has their own list and feed.
+		{"GET /o/{org}/my-work", isms.ActRead, s.handleMyWork},
+		{"POST /o/{org}/my-work/calendar", isms.ActRead, s.handleCalendarRotate},
+		{"POST /o/{org}/my-work/calendar/revoke", isms.ActRead, s.handleCalendarRevoke},
 	}
 }
 
@@ -451,6 +461,10 @@ var apiActions = map[string]isms.Action{
 	// Issue 18: people in the UI.
 	"resend-invitation":   isms.ActManageMembers,
 	"update-org-settings": isms.ActManageOrg,
+	// Issue 18: My work. Each member's own list and calendar feed.
+	"list-my-work":         isms.ActRead,
+	"rotate-calendar-feed": isms.ActRead,
+	"revoke-calendar-feed": isms.ActRead,
 }
 
 // APIAction returns the action an API operation needs.

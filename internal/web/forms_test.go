@@ -40,6 +40,10 @@ var formlessRoutes = map[string]string{
 	"POST /o/{org}/documents/{id}/retire":                 "a button after a confirmation page",
 	"POST /o/{org}/documents/{id}/versions/{vid}/submit":  "a button without input",
 	"POST /o/{org}/documents/{id}/versions/{vid}/approve": "the comment is optional: an empty form is a valid approval",
+	// Issue 18: people in the UI; My work.
+	"POST /o/{org}/people/invitations/{id}/resend": "a button without input",
+	"POST /o/{org}/my-work/calendar":               "a button without input (create or rotate the feed)",
+	"POST /o/{org}/my-work/calendar/revoke":        "a button; without confirm=revoke it answers the question page",
 }
 
 // invalidForms are the invalid posts of TestFormErrors (an empty form

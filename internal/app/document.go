@@ -60,6 +60,9 @@ type DocumentView struct {
 	// CanApprove: the viewer may approve or reject the version in review.
 	CanApprove bool
 	Overdue    bool
+	// Published: a version was published to an audience to acknowledge
+	// (issue 18, acknowledgements).
+	Published bool
 }
 
 // Document returns a document with its versions, decisions and links.
@@ -80,6 +83,9 @@ func documentView(ctx context.Context, tx *store.Tx, m *Member, id int64) (*Docu
 		return nil, err
 	}
 	v := &DocumentView{Doc: d, Overdue: d.ReviewOverdue(tx.Now)}
+	if v.Published, err = tx.DocumentPublished(ctx, m.Org.ID, id); err != nil {
+		return nil, err
+	}
 	if v.Versions, err = tx.DocumentVersions(ctx, m.Org.ID, id); err != nil {
 		return nil, err
 	}

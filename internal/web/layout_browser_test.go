@@ -190,8 +190,9 @@ var downloads = map[string]bool{
 	"GET /o/{org}/deviations/{id}/actions/{aid}/evidence": true,
 	"GET /o/{org}/import-profiles/{name}/export":          true,
 	// Issue 18: documents.
-	"GET /o/{org}/documents/{id}/versions/{vid}/file": true,
-	"GET /o/{org}/documents/{id}/versions/{vid}/pdf":  true,
+	"GET /o/{org}/documents/{id}/versions/{vid}/file":   true,
+	"GET /o/{org}/documents/{id}/versions/{vid}/pdf":    true,
+	"GET /o/{org}/acknowledgements/versions/{vid}/file": true,
 }
 
 // TestBrowserLayout signs in to the demo organisation (a year of records,
@@ -232,6 +233,19 @@ func TestBrowserLayout(t *testing.T) {
 	}
 	// Issue 18: a document, so that its pages are walked too.
 	demoDocument(t, a, app.DemoOrgSlug)
+	// Issue 18: its approved version published to everyone, and an
+	// invitation waiting, so that the acknowledgement and invitation pages
+	// are walked too.
+	docs, _, err := a.Documents(ctx, app.System, app.DemoOrgSlug, store.DocumentFilter{Limit: 10})
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("documents: %v", err)
+	}
+	if _, err := a.PublishDocumentVersion(ctx, app.System, app.DemoOrgSlug, docs[0].ID, app.PublishInput{Audience: isms.Audience{Kind: isms.AudienceAll}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Invite(ctx, app.System, app.DemoOrgSlug, "new.colleague@example.com", isms.RoleProcessOwner); err != nil {
+		t.Fatal(err)
+	}
 	e := startServer(t, a, nil)
 	dir := shotsDir(t)
 	t.Logf("screenshots in %s", dir)

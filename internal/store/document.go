@@ -330,6 +330,7 @@ type DocumentApproval struct {
 	Version    string // "1.2", joined
 	UserID     int64
 	Actor      string
+	Name       string // the deciding person's name, "" if none
 	Decision   string
 	Comment    string
 	CreatedAt  time.Time
@@ -345,8 +346,9 @@ func (tx *Tx) InsertDocumentApproval(ctx context.Context, orgID int64, a *Docume
 
 // DocumentApprovals lists a document's decisions, newest first.
 func (tx *Tx) DocumentApprovals(ctx context.Context, orgID, docID int64) ([]DocumentApproval, error) {
-	rows, err := tx.query(ctx, `SELECT a.id, a.document_id, a.version_id, v.major, v.minor, a.user_id, a.actor, a.decision, a.comment, a.created_at
+	rows, err := tx.query(ctx, `SELECT a.id, a.document_id, a.version_id, v.major, v.minor, a.user_id, a.actor, COALESCE(u.name, ''), a.decision, a.comment, a.created_at
 		FROM document_approvals a JOIN document_versions v ON v.id = a.version_id AND v.org_id = a.org_id
+		LEFT JOIN users u ON u.id = a.user_id
 		WHERE a.org_id = $1 AND a.document_id = $2 ORDER BY a.id DESC`, orgID, docID)
 	if err != nil {
 		return nil, fmt.Errorf("document approvals: %w", err)
@@ -357,7 +359,7 @@ func (tx *Tx) DocumentApprovals(ctx context.Context, orgID, docID int64) ([]Docu
 		var a DocumentApproval
 		var major, minor int
 		var u sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.DocumentID, &a.VersionID, &major, &minor, &u, &a.Actor, &a.Decision, &a.Comment, tm(&a.CreatedAt)); err != nil {
+		if err := rows.Scan(&a.ID, &a.DocumentID, &a.VersionID, &major, &minor, &u, &a.Actor, &a.Name, &a.Decision, &a.Comment, tm(&a.CreatedAt)); err != nil {
 			return nil, err
 		}
 		a.UserID, a.Version = u.Int64, fmt.Sprintf("%d.%d", major, minor)

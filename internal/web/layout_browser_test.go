@@ -448,14 +448,15 @@ func TestBrowserMenus(t *testing.T) {
 	if got := eval(`document.querySelector('.menu summary').checkVisibility() ? 'menu button' : 'no menu button'`); got != "no menu button" {
 		t.Errorf("at 1366 px: %s", got)
 	}
-	// Tab from the top of the page to the Plan menu: skip link, brand, Home, Plan.
-	for range 4 {
+	// Tab from the top of the page to the Plan menu: skip link, brand,
+	// Home, My work, Plan.
+	for range 5 {
 		if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Tab)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if got := eval(active); got != "SUMMARY Plan" {
-		t.Fatalf("after four tabs the focus is on %q, want the Plan menu", got)
+		t.Fatalf("after five tabs the focus is on %q, want the Plan menu", got)
 	}
 	if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Enter), chromedp.KeyEvent(kb.Tab)); err != nil {
 		t.Fatal(err)

@@ -31,6 +31,11 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 			log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 		}
 	}
+	// The built-in framework catalogues are data (issue 19): written after
+	// the schema, and again when a release changes their text.
+	if err := db.seedFrameworks(ctx); err != nil {
+		return fmt.Errorf("built-in frameworks: %w", err)
+	}
 	return nil
 }
 

@@ -17,7 +17,7 @@ func (tx *Tx) CreateOrg(ctx context.Context, o *isms.Organization) error {
 	if err != nil {
 		return conflict(err, fmt.Sprintf("an organisation with slug %q already exists", o.Slug))
 	}
-	return nil
+	return tx.enableDefaultFrameworks(ctx, o.ID)
 }
 
 const orgColumns = `id, slug, name, time_zone, date_order, created_at`

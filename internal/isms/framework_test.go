@@ -125,7 +125,7 @@ func TestFrameworkCatalogueValidate(t *testing.T) {
 func TestFrameworkKey(t *testing.T) {
 	for in, want := range map[[2]string]string{
 		{"SOC 2 Trust Services Criteria", "2017"}: "soc-2-trust-services-criteria-2017",
-		{"  ISO/IEC 42001 Annex A ", ""}:           "iso-iec-42001-annex-a",
+		{"  ISO/IEC 42001 Annex A ", ""}:          "iso-iec-42001-annex-a",
 	} {
 		if got := FrameworkKey(in[0], in[1]); got != want {
 			t.Errorf("FrameworkKey(%q, %q) = %q, want %q", in[0], in[1], got, want)

@@ -28,7 +28,7 @@ func runRaw(t *testing.T, args ...string) (int, string, string) {
 // brings the log back.
 func TestCommandsPrintOnlyTheirResult(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, dsn string) {
+	eachEmptyEngine(t, func(t *testing.T, dsn string) {
 		code, out, errs := runRaw(t, "--db", dsn, "org", "create", "--slug", "acme", "--name", "Acme Oy")
 		if code != 0 || out != "created organisation acme (Acme Oy, time zone UTC)\n" || errs != "" {
 			t.Fatalf("org create: %d stdout %q stderr %q; want one line and an empty stderr", code, out, errs)

@@ -2,13 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"time"
 
+	"github.com/pdca/pdca/internal/isms"
 	"github.com/pressly/goose/v3"
 )
 
@@ -37,6 +40,37 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("built-in frameworks: %w", err)
 	}
 	return nil
+}
+
+// SchemaFingerprint is a hash of every migration of both engines and of
+// the built-in framework catalogues: two databases migrated by binaries
+// with the same fingerprint have the same schema and seed data. Tests
+// use it to reuse one migrated template database.
+func SchemaFingerprint() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	fws, err := isms.BuiltinFrameworks()
+	if err != nil {
+		return "", err
+	}
+	for _, f := range fws {
+		fmt.Fprintf(h, "%s %s\n", f.Key, f.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // migrations returns the goose provider of the engine's migrations.

@@ -237,4 +237,3 @@ func pgTemplate(base string) (string, error) {
 	}
 	return name, nil
 }
-

@@ -95,7 +95,8 @@ type Publication struct {
 	Audience                         isms.Audience
 	PublishedAt                      time.Time
 	PublishedBy                      int64
-	Actor                            string
+	Actor                            string // as recorded (an email, for the audit trail)
+	PublisherName                    string // the publisher's name now, for pages (read only)
 }
 
 // AddPublication stores a publication (and its named people) at Now.
@@ -118,7 +119,8 @@ func (tx *Tx) AddPublication(ctx context.Context, p *Publication) error {
 // LatestPublications returns, for each of the organisation's documents
 // that is not retired, its latest publication (with its named people).
 func (tx *Tx) LatestPublications(ctx context.Context, orgID int64) ([]Publication, error) {
-	rows, err := tx.query(ctx, `SELECT p.id, p.org_id, p.document_id, p.version_id, p.audience, p.roles, p.published_at, COALESCE(p.published_by, 0), p.actor
+	rows, err := tx.query(ctx, `SELECT p.id, p.org_id, p.document_id, p.version_id, p.audience, p.roles, p.published_at, COALESCE(p.published_by, 0), p.actor,
+			COALESCE((SELECT u.name FROM users u WHERE u.id = p.published_by), '')
 		FROM document_publications p JOIN documents d ON d.id = p.document_id
 		WHERE p.org_id = $1 AND d.retired_at IS NULL
 		AND p.id = (SELECT MAX(q.id) FROM document_publications q WHERE q.org_id = p.org_id AND q.document_id = p.document_id)
@@ -132,8 +134,11 @@ func (tx *Tx) LatestPublications(ctx context.Context, orgID int64) ([]Publicatio
 		for rows.Next() {
 			var p Publication
 			var roles string
-			if err = rows.Scan(&p.ID, &p.OrgID, &p.DocumentID, &p.VersionID, &p.Audience.Kind, &roles, tm(&p.PublishedAt), &p.PublishedBy, &p.Actor); err != nil {
+			if err = rows.Scan(&p.ID, &p.OrgID, &p.DocumentID, &p.VersionID, &p.Audience.Kind, &roles, tm(&p.PublishedAt), &p.PublishedBy, &p.Actor, &p.PublisherName); err != nil {
 				return
+			}
+			if p.PublisherName == "" {
+				p.PublisherName = p.Actor
 			}
 			p.Audience.Roles = isms.ParseRoles(roles)
 			out = append(out, p)

@@ -92,9 +92,15 @@ func (tx *Tx) InternalAudit(ctx context.Context, orgID, id int64) (*isms.Interna
 
 // InternalAudits lists the audits of a year (the programme), by planned date.
 func (tx *Tx) InternalAudits(ctx context.Context, orgID int64, year int) ([]isms.InternalAudit, error) {
-	rows, err := tx.query(ctx, `SELECT `+auditColumns+` WHERE a.org_id = $1 AND a.year = $2 ORDER BY a.planned_on, a.id`, orgID, year)
+	return tx.auditList(ctx, "internal audits", `a.org_id = $1 AND a.year = $2`, orgID, year)
+}
+
+// auditList reads the audits that match cond (a WHERE clause over a), by
+// planned date; what names the list in errors.
+func (tx *Tx) auditList(ctx context.Context, what, cond string, args ...any) ([]isms.InternalAudit, error) {
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` WHERE `+cond+` ORDER BY a.planned_on, a.id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list internal audits: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []isms.InternalAudit

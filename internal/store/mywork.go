@@ -16,20 +16,7 @@ import (
 // AuditsToHold lists the internal audits not yet held, of every year,
 // by planned date.
 func (tx *Tx) AuditsToHold(ctx context.Context, orgID int64) ([]isms.InternalAudit, error) {
-	rows, err := tx.query(ctx, `SELECT `+auditColumns+` WHERE a.org_id = $1 AND a.actual_on IS NULL ORDER BY a.planned_on, a.id`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("list audits to hold: %w", err)
-	}
-	defer rows.Close()
-	var out []isms.InternalAudit
-	for rows.Next() {
-		a, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan internal audit: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return tx.auditList(ctx, "audits to hold", `a.org_id = $1 AND a.actual_on IS NULL`, orgID)
 }
 
 // CycleDeadline is a process chosen for an improvement cycle that has not

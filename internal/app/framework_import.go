@@ -37,6 +37,17 @@ func FrameworkFormatFromName(name string) (string, bool) {
 	return string(f), true
 }
 
+// reservedFrameworkKeys name pages under /o/{org}/frameworks/, so no
+// framework may have them as its key.
+var reservedFrameworkKeys = map[string]bool{"import": true, "imports": true, "mappings": true, "new": true}
+
+// CanImportFrameworks returns the error ImportFramework and ImportMappings
+// would return for a caller who may not import (manage_org), so an upload
+// can be refused before it is read.
+func (a *App) CanImportFrameworks(ctx context.Context, p Principal, slug string) error {
+	return a.read(ctx, p, slug, isms.ActManageOrg, func(*store.Tx, *Member) error { return nil })
+}
+
 // FrameworkImportRequest is a catalogue file to import.
 type FrameworkImportRequest struct {
 	Format   string // oscal, csv or xlsx
@@ -131,6 +142,9 @@ func readFrameworkFile(req FrameworkImportRequest) (*isms.FrameworkCatalogue, er
 	if c.Key == "" {
 		c.Key = isms.FrameworkKey(c.Title, c.Version)
 	}
+	if reservedFrameworkKeys[c.Key] {
+		return nil, isms.Errorf(isms.EINVALID, "key %q: the word names a page of the frameworks; choose another key", c.Key)
+	}
 	c.Origin = "imported from " + req.FileName
 	if req.FileName == "" {
 		c.Origin = "imported"
@@ -148,7 +162,7 @@ func readFrameworkFile(req FrameworkImportRequest) (*isms.FrameworkCatalogue, er
 // manage_org; audited as framework.import. The file is read and checked
 // before the transaction: a broken file stores nothing.
 func (a *App) ImportFramework(ctx context.Context, p Principal, slug string, req FrameworkImportRequest) (*FrameworkImportResult, error) {
-	if err := a.read(ctx, p, slug, isms.ActManageOrg, func(*store.Tx, *Member) error { return nil }); err != nil {
+	if err := a.CanImportFrameworks(ctx, p, slug); err != nil {
 		return nil, err
 	}
 	c, err := readFrameworkFile(req)
@@ -380,7 +394,7 @@ func resolveMappings(ctx context.Context, tx *store.Tx, orgID int64, name string
 // mappings stored already are skipped. Requires manage_org; audited as
 // framework.map.
 func (a *App) ImportMappings(ctx context.Context, p Principal, slug string, req MappingImportRequest) (*MappingImportResult, error) {
-	if err := a.read(ctx, p, slug, isms.ActManageOrg, func(*store.Tx, *Member) error { return nil }); err != nil {
+	if err := a.CanImportFrameworks(ctx, p, slug); err != nil {
 		return nil, err
 	}
 	rows, err := readMappingFile(req)

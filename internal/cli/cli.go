@@ -47,6 +47,8 @@ type CLI struct {
 	Dev     DevCmd     `cmd:"" help:"Tools to measure pdca: generate data, load a running server."`
 	SoA     SoACmd     `cmd:"" name:"soa" help:"Statement of Applicability: import decisions from a file."`
 	Profile ProfileCmd `cmd:"" help:"Manage saved import profiles: how a source's files map to record fields."`
+	// Issue 19: importing frameworks and mappings.
+	Framework FrameworkCmd `cmd:"" help:"Frameworks: import catalogues (OSCAL, CSV, XLSX) and mappings, list them."`
 
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish), e.g. source <(pdca completion bash)."`
 }

@@ -17,31 +17,17 @@ import (
 var poamSchemaJSON []byte
 
 var poamSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(poamSchemaJSON))
+	doc, err := nistDefinitions()
 	if err != nil {
 		return nil, err
 	}
-	// NIST's schema gives definitions an "$id" anchor next to a "$ref";
-	// draft-07 ignores every sibling of "$ref", so a strict validator
-	// loses the anchors. Moving the reference into "allOf" keeps the
-	// meaning and the anchors.
-	for _, def := range doc.(map[string]any)["definitions"].(map[string]any) {
-		d := def.(map[string]any)
-		if ref, ok := d["$ref"]; ok {
-			if _, hasID := d["$id"]; hasID {
-				delete(d, "$ref")
-				d["allOf"] = []any{map[string]any{"$ref": ref}}
-			}
-		}
-	}
-	const id = "http://csrc.nist.gov/ns/oscal/1.0.4/oscal-poam-schema.json"
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
 	c.AssertFormat()
-	if err := c.AddResource(id, doc); err != nil {
+	if err := c.AddResource(nistSchemaID, doc); err != nil {
 		return nil, err
 	}
-	return c.Compile(id)
+	return c.Compile(nistSchemaID)
 })
 
 // ValidatePOAM checks a document against the OSCAL 1.0.4 POA&M schema and

@@ -234,6 +234,8 @@ var events = map[string]string{
 	// Issue 18: My work.
 	"calendar_feed.create": "Created a calendar feed", "calendar_feed.rotate": "Rotated a calendar feed",
 	"calendar_feed.revoke": "Revoked a calendar feed",
+	// Issue 19: importing frameworks and mappings.
+	"framework.import": "Imported a framework", "framework.map": "Imported framework mappings",
 }
 
 // EventLabel says in words what an audit event's action did

@@ -315,3 +315,45 @@ func (tx *Tx) enableDefaultFrameworks(ctx context.Context, orgID int64) error {
 	}
 	return nil
 }
+
+// Issue 19: importing frameworks.
+
+// FrameworkKeyOwners returns the slugs of the organisations that have a
+// private framework with the key (at most 5), so an instance-wide import
+// under that key can be refused rather than hidden behind theirs.
+func (tx *Tx) FrameworkKeyOwners(ctx context.Context, key string) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT o.slug FROM frameworks f JOIN organizations o ON o.id = f.org_id
+		WHERE f.key = $1 AND f.org_id IS NOT NULL ORDER BY o.slug LIMIT 5`, key)
+	if err != nil {
+		return nil, fmt.Errorf("read framework key owners: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("scan organisation: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// FrameworkRequirementIDs returns the identifiers of the framework's
+// requirements (groups included), to check the ends of mappings.
+func (tx *Tx) FrameworkRequirementIDs(ctx context.Context, frameworkID int64) (map[string]isms.RequirementKind, error) {
+	rows, err := tx.query(ctx, `SELECT req_id, kind FROM framework_requirements WHERE framework_id = $1`, frameworkID)
+	if err != nil {
+		return nil, fmt.Errorf("list requirement ids: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]isms.RequirementKind{}
+	for rows.Next() {
+		var id, kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return nil, fmt.Errorf("scan requirement id: %w", err)
+		}
+		out[id] = isms.RequirementKind(kind)
+	}
+	return out, rows.Err()
+}

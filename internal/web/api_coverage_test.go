@@ -220,6 +220,9 @@ var pageOperations = map[string]string{
 	"GET /o/{org}/my-work":                  "list-my-work",
 	"POST /o/{org}/my-work/calendar":        "rotate-calendar-feed",
 	"POST /o/{org}/my-work/calendar/revoke": "revoke-calendar-feed",
+	// Issue 19: importing frameworks and mappings.
+	"POST /o/{org}/frameworks/import":          "import-framework",
+	"POST /o/{org}/frameworks/mappings/import": "import-mappings",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and
@@ -250,6 +253,9 @@ var uiOnly = map[string]string{
 	// Issue 18: people in the UI.
 	"GET /o/{org}/people/invitations/{id}/revoke": "the confirmation step before revoking an invitation",
 	"GET /o/{org}/settings":                       "the settings form; get-org gives the name and time zone, get-date-order and get-mfa-requirement the rest",
+	// Issue 19: importing frameworks and mappings.
+	"GET /o/{org}/frameworks/import":          "the upload form for a framework's catalogue",
+	"GET /o/{org}/frameworks/mappings/import": "the upload form for mappings between frameworks",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must

@@ -110,6 +110,11 @@ var uploadRoutes = map[string]bool{
 	"POST /o/{org}/soa/import":                       true,
 	"POST /o/{org}/import-profiles/new":              true,
 	"POST /api/v1/orgs/{org}/soa/imports":            true,
+	// Issue 19: importing frameworks and mappings.
+	"POST /o/{org}/frameworks/import":                     true,
+	"POST /o/{org}/frameworks/mappings/import":            true,
+	"POST /api/v1/orgs/{org}/frameworks/imports":          true,
+	"POST /api/v1/orgs/{org}/frameworks/mappings/imports": true,
 }
 
 func classOf(route string) routeClass {

@@ -111,6 +111,8 @@ func (s *Server) routes() {
 	s.apiAcknowledgementRoutes(s.api)
 	// Issue 18: My work.
 	s.apiMyWorkRoutes(s.api)
+	// Issue 19: importing frameworks and mappings.
+	s.apiFrameworkImportRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -300,6 +302,11 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/my-work", isms.ActRead, s.handleMyWork},
 		{"POST /o/{org}/my-work/calendar", isms.ActRead, s.handleCalendarRotate},
 		{"POST /o/{org}/my-work/calendar/revoke", isms.ActRead, s.handleCalendarRevoke},
+		// Issue 19: importing frameworks and mappings (the framework pages themselves are another part's).
+		{"GET /o/{org}/frameworks/import", isms.ActManageOrg, s.handleFrameworkImportForm},
+		{"POST /o/{org}/frameworks/import", isms.ActManageOrg, s.handleFrameworkImport},
+		{"GET /o/{org}/frameworks/mappings/import", isms.ActManageOrg, s.handleMappingImportForm},
+		{"POST /o/{org}/frameworks/mappings/import", isms.ActManageOrg, s.handleMappingImport},
 	}
 }
 
@@ -465,6 +472,9 @@ var apiActions = map[string]isms.Action{
 	"list-my-work":         isms.ActRead,
 	"rotate-calendar-feed": isms.ActRead,
 	"revoke-calendar-feed": isms.ActRead,
+	// Issue 19: importing frameworks and mappings.
+	"import-framework": isms.ActManageOrg,
+	"import-mappings":  isms.ActManageOrg,
 }
 
 // APIAction returns the action an API operation needs.

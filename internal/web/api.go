@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -49,6 +50,27 @@ func apiPrincipal(ctx context.Context) (app.Principal, error) {
 		return app.Principal{}, huma.Error401Unauthorized("sign in or send Authorization: Bearer <token>")
 	}
 	return p, nil
+}
+
+// asCaller is the preamble of an API operation in one place: it resolves
+// the caller (401 without one) and runs fn as them; a domain error fn
+// returns becomes a problem with the code table's status (apiError), a
+// problem fn built itself passes unchanged.
+func asCaller[T any](ctx context.Context, s *Server, fn func(p app.Principal) (T, error)) (T, error) {
+	var zero T
+	p, err := apiPrincipal(ctx)
+	if err != nil {
+		return zero, err
+	}
+	out, err := fn(p)
+	if err != nil {
+		var se huma.StatusError
+		if errors.As(err, &se) {
+			return zero, err
+		}
+		return zero, s.apiError(ctx, err)
+	}
+	return out, nil
 }
 
 // apiError converts a domain error to a huma problem with the status of

@@ -143,81 +143,66 @@ func (s *Server) apiDocumentRoutes(api huma.API) {
 			OwnerID int64  `query:"owner_id" doc:"Only documents of this owner (user id)."`
 			Overdue bool   `query:"overdue" doc:"Only documents whose review is overdue."`
 		}) (*listOutput[DocumentJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			docs, total, err := s.app.Documents(ctx, p, in.Org, store.DocumentFilter{Kind: isms.DocumentKind(in.Kind), Status: in.Status, OwnerID: in.OwnerID,
-				Overdue: in.Overdue, Limit: in.Limit, Offset: in.Offset})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[DocumentJSON]{}
-			out.Body.Items = []DocumentJSON{}
-			now := s.app.DB.Now()
-			for _, d := range docs {
-				out.Body.Items = append(out.Body.Items, documentJSON(d, now))
-			}
-			out.Body.Total = total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DocumentJSON], error) {
+				docs, total, err := s.app.Documents(ctx, p, in.Org, store.DocumentFilter{Kind: isms.DocumentKind(in.Kind), Status: in.Status, OwnerID: in.OwnerID,
+					Overdue: in.Overdue, Limit: in.Limit, Offset: in.Offset})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[DocumentJSON]{}
+				out.Body.Items = []DocumentJSON{}
+				now := s.app.DB.Now()
+				for _, d := range docs {
+					out.Body.Items = append(out.Body.Items, documentJSON(d, now))
+				}
+				out.Body.Total = total
+				return out, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-document", Method: http.MethodGet, Path: base + "/{id}", Summary: "One document with its versions, decisions and links", Tags: tags},
 		func(ctx context.Context, in *IDPath) (*struct{ Body DocumentDetailJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, err := s.app.Document(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := DocumentDetailJSON{Document: documentJSON(v.Doc, s.app.DB.Now()), Versions: []DocumentVersionJSON{}, Approvals: []DocumentApprovalJSON{}, Links: []DocumentLinkJSON{}}
-			for _, ver := range v.Versions {
-				out.Versions = append(out.Versions, versionJSON(ver))
-			}
-			for _, a := range v.Approvals {
-				out.Approvals = append(out.Approvals, DocumentApprovalJSON{Version: a.Version, VersionID: a.VersionID, UserID: a.UserID, Actor: a.Actor,
-					Decision: a.Decision, Comment: a.Comment, At: a.CreatedAt})
-			}
-			for _, l := range append(append([]app.DocumentLinkView{}, v.Links...), v.Requirements...) {
-				out.Links = append(out.Links, DocumentLinkJSON{Kind: l.Kind, Target: l.Target})
-			}
-			return &struct{ Body DocumentDetailJSON }{out}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentDetailJSON }, error) {
+				v, err := s.app.Document(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := DocumentDetailJSON{Document: documentJSON(v.Doc, s.app.DB.Now()), Versions: []DocumentVersionJSON{}, Approvals: []DocumentApprovalJSON{}, Links: []DocumentLinkJSON{}}
+				for _, ver := range v.Versions {
+					out.Versions = append(out.Versions, versionJSON(ver))
+				}
+				for _, a := range v.Approvals {
+					out.Approvals = append(out.Approvals, DocumentApprovalJSON{Version: a.Version, VersionID: a.VersionID, UserID: a.UserID, Actor: a.Actor,
+						Decision: a.Decision, Comment: a.Comment, At: a.CreatedAt})
+				}
+				for _, l := range append(append([]app.DocumentLinkView{}, v.Links...), v.Requirements...) {
+					out.Links = append(out.Links, DocumentLinkJSON{Kind: l.Kind, Target: l.Target})
+				}
+				return &struct{ Body DocumentDetailJSON }{out}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-document", Method: http.MethodPost, Path: base, Summary: "Add a document to the register (without a version)", Tags: tags, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Body DocumentInput
 		}) (*struct{ Body DocumentJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d := newDocument(in.Body)
-			if err := s.app.CreateDocument(ctx, p, in.Org, d); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentJSON }{documentJSON(d, s.app.DB.Now())}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentJSON }, error) {
+				d := newDocument(in.Body)
+				if err := s.app.CreateDocument(ctx, p, in.Org, d); err != nil {
+					return nil, err
+				}
+				return &struct{ Body DocumentJSON }{documentJSON(d, s.app.DB.Now())}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-document", Method: http.MethodPut, Path: base + "/{id}", Summary: "Replace a document's details (not its text: write a draft)", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDPath
 			Body DocumentInput
 		}) (*struct{ Body DocumentJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d := newDocument(in.Body)
-			d.ID = in.ID
-			if err := s.app.UpdateDocument(ctx, p, in.Org, d); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			v, err := s.app.Document(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentJSON }{documentJSON(v.Doc, s.app.DB.Now())}, nil
+			return s.documentAfter(ctx, in.Org, in.ID, func(p app.Principal) error {
+				d := newDocument(in.Body)
+				d.ID = in.ID
+				return s.app.UpdateDocument(ctx, p, in.Org, d)
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "put-document-draft", Method: http.MethodPut, Path: base + "/{id}/draft", Tags: tags,
 		Summary:     "Write the document's draft",
@@ -226,28 +211,18 @@ func (s *Server) apiDocumentRoutes(api huma.API) {
 			IDPath
 			Body DraftBody
 		}) (*struct{ Body DocumentVersionJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, err := s.app.PutDocumentDraft(ctx, p, in.Org, in.ID, app.DraftInput{Body: in.Body.Body, File: in.Body.File, FileName: in.Body.FileName,
-				Major: in.Body.Major, ChangeNote: in.Body.ChangeNote, ActionID: in.Body.ActionID, DecisionID: in.Body.DecisionID})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentVersionJSON }{versionJSON(v)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentVersionJSON }, error) {
+				v, err := s.app.PutDocumentDraft(ctx, p, in.Org, in.ID, app.DraftInput{Body: in.Body.Body, File: in.Body.File, FileName: in.Body.FileName,
+					Major: in.Body.Major, ChangeNote: in.Body.ChangeNote, ActionID: in.Body.ActionID, DecisionID: in.Body.DecisionID})
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body DocumentVersionJSON }{versionJSON(v)}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-document-version", Method: http.MethodGet, Path: base + "/{id}/versions/{vid}", Summary: "One version with its Markdown", Tags: tags},
 		func(ctx context.Context, in *VersionPath) (*struct{ Body DocumentVersionJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			_, v, err := s.app.DocumentVersion(ctx, p, in.Org, in.ID, in.VID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentVersionJSON }{versionJSON(v)}, nil
+			return s.versionAfter(ctx, in, func(app.Principal) error { return nil })
 		})
 	huma.Register(api, huma.Operation{OperationID: "download-document-file", Method: http.MethodGet, Path: base + "/{id}/versions/{vid}/file", Tags: tags,
 		Summary: "The attached file of a version", Errors: []int{http.StatusNotFound},
@@ -255,28 +230,24 @@ func (s *Server) apiDocumentRoutes(api huma.API) {
 			isms.TypePDF: {Schema: &huma.Schema{Type: "string", Format: "binary"}}, isms.TypeDOCX: {Schema: &huma.Schema{Type: "string", Format: "binary"}},
 			isms.TypeXLSX: {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}},
 		func(ctx context.Context, in *VersionPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, b, err := s.app.DocumentFile(ctx, p, in.Org, in.ID, in.VID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput(v.FileType, "attachment", v.FileName, b), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				v, b, err := s.app.DocumentFile(ctx, p, in.Org, in.ID, in.VID)
+				if err != nil {
+					return nil, err
+				}
+				return fileOutput(v.FileType, "attachment", v.FileName, b), nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "download-document-pdf", Method: http.MethodGet, Path: base + "/{id}/versions/{vid}/pdf", Tags: tags,
 		Summary: "The published PDF of a version", Errors: []int{http.StatusNotFound}, Responses: fileResponses("application/pdf", "The version as PDF.")},
 		func(ctx context.Context, in *VersionPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var buf bytes.Buffer
-			if err := s.app.DocumentVersionPDF(ctx, p, in.Org, in.ID, in.VID, &buf); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput("application/pdf", "attachment", in.Org+"-document-"+strconv.FormatInt(in.ID, 10)+"-"+strconv.FormatInt(in.VID, 10)+".pdf", buf.Bytes()), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				var buf bytes.Buffer
+				if err := s.app.DocumentVersionPDF(ctx, p, in.Org, in.ID, in.VID, &buf); err != nil {
+					return nil, err
+				}
+				return fileOutput("application/pdf", "attachment", in.Org+"-document-"+strconv.FormatInt(in.ID, 10)+"-"+strconv.FormatInt(in.VID, 10)+".pdf", buf.Bytes()), nil
+			})
 		})
 	moves := []struct {
 		id, path, summary string
@@ -296,35 +267,17 @@ func (s *Server) apiDocumentRoutes(api huma.API) {
 				VersionPath
 				Body CommentBody
 			}) (*struct{ Body DocumentVersionJSON }, error) {
-				p, err := apiPrincipal(ctx)
-				if err != nil {
-					return nil, err
-				}
-				if err := fn(ctx, p, in.Org, in.ID, in.VID, in.Body.Comment); err != nil {
-					return nil, s.apiError(ctx, err)
-				}
-				_, v, err := s.app.DocumentVersion(ctx, p, in.Org, in.ID, in.VID)
-				if err != nil {
-					return nil, s.apiError(ctx, err)
-				}
-				return &struct{ Body DocumentVersionJSON }{versionJSON(v)}, nil
+				return s.versionAfter(ctx, &in.VersionPath, func(p app.Principal) error {
+					return fn(ctx, p, in.Org, in.ID, in.VID, in.Body.Comment)
+				})
 			})
 	}
 	huma.Register(api, huma.Operation{OperationID: "retire-document", Method: http.MethodPost, Path: base + "/{id}/retire", Summary: "Retire a document (its versions stay as records)", Tags: tags,
 		Errors: []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict}},
 		func(ctx context.Context, in *IDPath) (*struct{ Body DocumentJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.RetireDocument(ctx, p, in.Org, in.ID); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			v, err := s.app.Document(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentJSON }{documentJSON(v.Doc, s.app.DB.Now())}, nil
+			return s.documentAfter(ctx, in.Org, in.ID, func(p app.Principal) error {
+				return s.app.RetireDocument(ctx, p, in.Org, in.ID)
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "add-document-link", Method: http.MethodPost, Path: base + "/{id}/links", Tags: tags,
 		Summary:     "Link a document to a control, process, risk or corrective action",
@@ -333,27 +286,47 @@ func (s *Server) apiDocumentRoutes(api huma.API) {
 			IDPath
 			Body DocumentLinkJSON
 		}) (*struct{ Body DocumentLinkJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.AddDocumentLink(ctx, p, in.Org, in.ID, in.Body.Kind, in.Body.Target); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentLinkJSON }{in.Body}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentLinkJSON }, error) {
+				return &struct{ Body DocumentLinkJSON }{in.Body}, s.app.AddDocumentLink(ctx, p, in.Org, in.ID, in.Body.Kind, in.Body.Target)
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "remove-document-link", Method: http.MethodPost, Path: base + "/{id}/links/remove", Summary: "Remove a link of a document", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDPath
 			Body DocumentLinkJSON
 		}) (*struct{ Body DocumentLinkJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.RemoveDocumentLink(ctx, p, in.Org, in.ID, in.Body.Kind, in.Body.Target); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body DocumentLinkJSON }{in.Body}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentLinkJSON }, error) {
+				return &struct{ Body DocumentLinkJSON }{in.Body}, s.app.RemoveDocumentLink(ctx, p, in.Org, in.ID, in.Body.Kind, in.Body.Target)
+			})
 		})
+}
+
+// documentAfter runs change as the caller and answers with the document as
+// it is afterwards (the shape of every operation that changes one).
+func (s *Server) documentAfter(ctx context.Context, slug string, id int64, change func(p app.Principal) error) (*struct{ Body DocumentJSON }, error) {
+	return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentJSON }, error) {
+		if err := change(p); err != nil {
+			return nil, err
+		}
+		v, err := s.app.Document(ctx, p, slug, id)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body DocumentJSON }{documentJSON(v.Doc, s.app.DB.Now())}, nil
+	})
+}
+
+// versionAfter runs change as the caller and answers with the version as
+// it is afterwards.
+func (s *Server) versionAfter(ctx context.Context, in *VersionPath, change func(p app.Principal) error) (*struct{ Body DocumentVersionJSON }, error) {
+	return asCaller(ctx, s, func(p app.Principal) (*struct{ Body DocumentVersionJSON }, error) {
+		if err := change(p); err != nil {
+			return nil, err
+		}
+		_, v, err := s.app.DocumentVersion(ctx, p, in.Org, in.ID, in.VID)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body DocumentVersionJSON }{versionJSON(v)}, nil
+	})
 }

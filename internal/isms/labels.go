@@ -234,6 +234,24 @@ var events = map[string]string{
 	// Issue 18: My work.
 	"calendar_feed.create": "Created a calendar feed", "calendar_feed.rotate": "Rotated a calendar feed",
 	"calendar_feed.revoke": "Revoked a calendar feed",
+	// Issue 19: standards as tags.
+	"standards.set": "Changed the standards an entry serves",
+}
+
+// Issue 19: standards as tags. standardLabels names the management-system
+// standards (keys in standard.go); StandardLabel reads a key.
+var standardLabels = map[string]string{
+	StdISO27001: "ISO/IEC 27001", StdISO9001: "ISO 9001", StdISO42001: "ISO/IEC 42001",
+	StdISO22301: "ISO 22301", StdISO27701: "ISO/IEC 27701",
+}
+
+// StandardLabel returns a standard's name ("iso9001" → "ISO 9001"); an
+// unknown key reads as itself.
+func StandardLabel(key string) string {
+	if l, ok := standardLabels[key]; ok {
+		return l
+	}
+	return key
 }
 
 // EventLabel says in words what an audit event's action did

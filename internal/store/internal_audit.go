@@ -108,6 +108,30 @@ func (tx *Tx) InternalAudits(ctx context.Context, orgID int64, year int) ([]isms
 	return out, rows.Err()
 }
 
+// InternalAuditsFor lists the audits of a year that serve a standard
+// (tagged with it, or untagged for ISO/IEC 27001), by planned date; every
+// audit of the year when standard is "".
+func (tx *Tx) InternalAuditsFor(ctx context.Context, orgID int64, year int, standard string) ([]isms.InternalAudit, error) {
+	if standard == "" {
+		return tx.InternalAudits(ctx, orgID, year)
+	}
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` WHERE a.org_id = $1 AND a.year = $2 AND `+
+		fmt.Sprintf(standardCond(isms.TagAudit, "a.org_id", idText("a.id"), standard), "$3")+` ORDER BY a.planned_on, a.id`, orgID, year, standard)
+	if err != nil {
+		return nil, fmt.Errorf("list internal audits: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.InternalAudit
+	for rows.Next() {
+		a, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan internal audit: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // ProcessOwner is a process's name and owner, for the independence check.
 type ProcessOwner struct {
 	ID      int64

@@ -207,6 +207,9 @@ func (tx *Tx) DeliveryPage(ctx context.Context, orgID int64, f DeliveryFilter) (
 type ProcessFilter struct {
 	Owner string // the owner's email, case-insensitive
 	Query string // part of the name, case-insensitive
+	// Standard is a standard key: processes that serve it (tagged, or
+	// untagged for ISO/IEC 27001); "" does not filter.
+	Standard string
 	PageSpec
 }
 
@@ -224,6 +227,9 @@ func (tx *Tx) ProcessPage(ctx context.Context, orgID int64, f ProcessFilter) (*P
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
 		w.and(`LOWER(p.name) LIKE %s`, "%"+q+"%")
+	}
+	if f.Standard != "" {
+		w.and(standardCond(isms.TagProcess, "p.org_id", idText("p.id"), f.Standard), f.Standard)
 	}
 	pg, err := readPage(ctx, tx, "processes", processColumns, processFrom, ` FROM processes p`, w, processOrder, f.PageSpec, func(rows *sql.Rows) (*isms.Process, error) { return scanProcess(rows) })
 	if err != nil {

@@ -224,6 +224,15 @@ func (a *App) ReviewList(ctx context.Context, p Principal, slug string, f Review
 // database; the findings are on each audit's own page. Requires read.
 // EINVALID for a year out of range or a page out of range.
 func (a *App) AuditList(ctx context.Context, p Principal, slug string, year int, pg Page) (*store.Page[isms.InternalAudit], error) {
+	return a.AuditListFor(ctx, p, slug, year, "", pg)
+}
+
+// AuditListFor is AuditList restricted to the audits that serve a
+// standard (issue 19); "" does not filter. EINVALID for an unknown one.
+func (a *App) AuditListFor(ctx context.Context, p Principal, slug string, year int, standard string, pg Page) (*store.Page[isms.InternalAudit], error) {
+	if err := checkStandardFilter(standard); err != nil {
+		return nil, err
+	}
 	if err := pg.check(); err != nil {
 		return nil, err
 	}
@@ -236,7 +245,7 @@ func (a *App) AuditList(ctx context.Context, p Principal, slug string, year int,
 		if err != nil {
 			return err
 		}
-		out, err = tx.InternalAuditPage(ctx, m.Org.ID, year, pg.spec())
+		out, err = tx.InternalAuditPageFor(ctx, m.Org.ID, year, standard, pg.spec())
 		return err
 	})
 	return out, err

@@ -109,5 +109,8 @@ func standardCond(entity, orgCol, idExpr, std string) string {
 	return `(` + tagged + ` OR NOT EXISTS (SELECT 1 FROM standard_tags su WHERE su.org_id = ` + orgCol + ` AND su.entity = '` + entity + `' AND su.entity_id = ` + idExpr + `))`
 }
 
+// idString is an id as standard_tags keys it.
+func idString(id int64) string { return strconv.FormatInt(id, 10) }
+
 // idText is an integer id column as the text standard_tags keys it by.
 func idText(col string) string { return `CAST(` + col + ` AS TEXT)` }

@@ -111,6 +111,8 @@ func (s *Server) routes() {
 	s.apiAcknowledgementRoutes(s.api)
 	// Issue 18: My work.
 	s.apiMyWorkRoutes(s.api)
+	// Issue 19: standards as tags.
+	s.apiStandardRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -300,6 +302,8 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/my-work", isms.ActRead, s.handleMyWork},
 		{"POST /o/{org}/my-work/calendar", isms.ActRead, s.handleCalendarRotate},
 		{"POST /o/{org}/my-work/calendar/revoke", isms.ActRead, s.handleCalendarRevoke},
+		// Issue 19: standards as tags (manage_metrics for a review or a metric, app).
+		{"POST /o/{org}/standards/{entity}/{id}", isms.ActWriteRecords, s.handleSetStandards},
 	}
 }
 
@@ -465,6 +469,9 @@ var apiActions = map[string]isms.Action{
 	"list-my-work":         isms.ActRead,
 	"rotate-calendar-feed": isms.ActRead,
 	"revoke-calendar-feed": isms.ActRead,
+	// Issue 19: standards as tags.
+	"get-standards": isms.ActRead,
+	"set-standards": isms.ActWriteRecords, // manage_metrics for a review or a metric (app)
 }
 
 // APIAction returns the action an API operation needs.

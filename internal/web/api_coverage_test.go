@@ -220,6 +220,8 @@ var pageOperations = map[string]string{
 	"GET /o/{org}/my-work":                  "list-my-work",
 	"POST /o/{org}/my-work/calendar":        "rotate-calendar-feed",
 	"POST /o/{org}/my-work/calendar/revoke": "revoke-calendar-feed",
+	// Issue 19: standards as tags.
+	"POST /o/{org}/standards/{entity}/{id}": "set-standards",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/app"
 	"github.com/pdca/pdca/internal/isms"
@@ -105,10 +106,50 @@ func TestStandardsForm(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is not a standard pdca knows") || !strings.Contains(r.body, "<h1>Access management</h1>") {
 		t.Fatalf("unknown standard: %d %s", r.status, r.body)
 	}
+	// The audit programme covers ISO 9001's clauses once an audit names
+	// them, and filters its list by the audits' tags.
+	lead := o.users[isms.RoleAuditor].Email
+	planned := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	if _, err := a.CreateAudit(ctx, app.System, "acme", app.AuditInput{Title: "ISMS audit", Clauses: []string{"9.2"}, PlannedOn: planned, LeadEmail: lead}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.do(t, c, http.MethodPost, "/o/acme/audits", url.Values{"title": {"QMS audit"}, "clauses": {"9001:8.4, 9001:8.7"}, "planned": {"2026-12-01"}, "lead": {lead}}, nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("plan a 9001 audit: %d %s", r.status, r.body)
+	}
+	qms := strings.TrimPrefix(r.header.Get("Location"), "/o/acme/audits/")
+	if r = e.do(t, c, http.MethodPost, "/o/acme/standards/audit/"+qms, url.Values{"standards": {"iso9001"}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("tag the audit: %d %s", r.status, r.body)
+	}
+	r = e.do(t, c, http.MethodGet, "/o/acme/audits?year=2026", nil, nil)
+	if !strings.Contains(r.body, "ISO 9001: coverage of clauses 4 to 10 in 2026") || !strings.Contains(r.body, "<td>8</td><td>QMS audit</td><td>Operation</td>") ||
+		!strings.Contains(r.body, `<td>9</td><td><strong class="overdue">not covered</strong></td><td>Performance evaluation</td>`) ||
+		!strings.Contains(r.body, "<td>9</td><td>ISMS audit</td>") || !strings.Contains(r.body, "9001:8.4, 9001:8.7") {
+		t.Fatalf("audit programme:\n%s", r.body)
+	}
+	r = e.do(t, c, http.MethodGet, "/o/acme/audits?year=2026&standard=iso27001", nil, nil)
+	if !strings.Contains(r.body, ">ISMS audit</a>") || strings.Contains(r.body, ">QMS audit</a>") || !strings.Contains(r.body, "<td>8</td><td>QMS audit</td>") {
+		t.Fatalf("audits of ISO/IEC 27001 (coverage still counts every audit):\n%s", r.body)
+	}
 	// The process form keeps its checkboxes: saving it with none ticked
 	// removes the tags.
 	r = e.do(t, c, http.MethodGet, path+"?edit=1", nil, nil)
 	if !strings.Contains(r.body, `name="standards_form"`) || !strings.Contains(r.body, `value="iso9001" checked`) {
 		t.Fatalf("edit form:\n%s", r.body)
+	}
+	form := url.Values{"name": {"Access management"}, "owner": {id(owner.ID)}, "trigger": {access.Trigger}, "deadline": {access.Deadline},
+		"impact": {"3"}, "recurrence": {"3"}, "risk": {"3"}, "metrics": {"access-removal"}, "standards_form": {"1"}, "standards": {"iso9001"}}
+	if r = e.do(t, c, http.MethodPost, path, form, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("save the form: %d %s", r.status, r.body)
+	}
+	if st, err := a.Standards(ctx, app.System, "acme", isms.TagProcess, id(access.ID)); err != nil || len(st) != 1 || st[0] != isms.StdISO9001 {
+		t.Fatalf("after the form with ISO 9001 only: %v %v", st, err)
+	}
+	form.Del("standards")
+	if r = e.do(t, c, http.MethodPost, path, form, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("save the form: %d %s", r.status, r.body)
+	}
+	if st, err := a.Standards(ctx, app.System, "acme", isms.TagProcess, id(access.ID)); err != nil || len(st) != 0 {
+		t.Fatalf("after the form with none ticked: %v %v", st, err)
 	}
 }

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strconv"
@@ -214,6 +215,11 @@ func TestStandardTags(t *testing.T) {
 		ds := byKey["deviations"]
 		if ds.Columns[0] != "Standards" || len(ds.Rows) != 2 || ds.Rows[0][0] != "ISO/IEC 27001" || ds.Rows[1][0] != "ISO 9001" || ds.Rows[1][2] != "Late answer to a complaint" {
 			t.Errorf("deviations grouped: %v %v", ds.Columns, ds.Rows)
+		}
+		// The PDF pack lays the grouped inputs out like any other.
+		var pdf bytes.Buffer
+		if err := f.app.ReviewPackDownload(ctx, mgr, "acme", review.ID, &pdf); err != nil || !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF")) {
+			t.Errorf("review pack: %v (%d bytes)", err, pdf.Len())
 		}
 		ms := byKey["metrics"]
 		if ms.Columns[0] != "Standards" || ms.Rows[len(ms.Rows)-1][0] != "ISO 9001" || ms.Rows[0][0] != "ISO/IEC 27001" {

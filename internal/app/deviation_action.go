@@ -257,7 +257,9 @@ func (a *App) DeviationList(ctx context.Context, p Principal, slug, status strin
 // detection in the organisation's zone (PeriodRange).
 type DeviationQuery struct {
 	Status, Owner, Period string
-	Limit, Offset         int
+	// Standard is a standard key (issue 19): deviations that serve it.
+	Standard      string
+	Limit, Offset int
 }
 
 // DeviationPage returns one page of the deviations that match q, newest
@@ -278,13 +280,16 @@ func (a *App) DeviationPage(ctx context.Context, p Principal, slug string, q Dev
 	if len(q.Owner) > isms.MaxShort*2 {
 		return nil, 0, isms.Errorf(isms.EINVALID, "owner: give the owner's email")
 	}
+	if err := checkStandardFilter(q.Standard); err != nil {
+		return nil, 0, err
+	}
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		from, to, err := PeriodRange(m.Org, q.Period)
 		if err != nil {
 			return err
 		}
 		out, total, err = tx.DeviationPage(ctx, m.Org.ID, store.DeviationFilter{Status: q.Status, Now: tx.Now, Owner: q.Owner, From: from, To: to,
-			Limit: q.Limit, Offset: q.Offset})
+			Standard: q.Standard, Limit: q.Limit, Offset: q.Offset})
 		return err
 	})
 	return out, total, err

@@ -154,12 +154,14 @@ func (a *App) DeliveryList(ctx context.Context, p Principal, slug string, f Deli
 type ProcessFilter struct {
 	Owner string // the owner's email
 	Query string // part of the name
+	// Standard is a standard key (issue 19): processes that serve it.
+	Standard string
 	Page
 }
 
 // Active reports whether any filter is set (paging aside).
 func (f ProcessFilter) Active() bool {
-	return strings.TrimSpace(f.Owner) != "" || strings.TrimSpace(f.Query) != ""
+	return strings.TrimSpace(f.Owner) != "" || strings.TrimSpace(f.Query) != "" || f.Standard != ""
 }
 
 // ProcessList returns one page of the organisation's processes, highest
@@ -176,10 +178,13 @@ func (a *App) ProcessList(ctx context.Context, p Principal, slug string, f Proce
 	if len(f.Query) > isms.MaxShort {
 		return nil, isms.Errorf(isms.EINVALID, "q: at most %d characters", isms.MaxShort)
 	}
+	if err := checkStandardFilter(f.Standard); err != nil {
+		return nil, err
+	}
 	var out *store.Page[*isms.Process]
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		var err error
-		out, err = tx.ProcessPage(ctx, m.Org.ID, store.ProcessFilter{Owner: f.Owner, Query: f.Query, PageSpec: f.spec()})
+		out, err = tx.ProcessPage(ctx, m.Org.ID, store.ProcessFilter{Owner: f.Owner, Query: f.Query, Standard: f.Standard, PageSpec: f.spec()})
 		return err
 	})
 	return out, err
@@ -219,6 +224,15 @@ func (a *App) ReviewList(ctx context.Context, p Principal, slug string, f Review
 // database; the findings are on each audit's own page. Requires read.
 // EINVALID for a year out of range or a page out of range.
 func (a *App) AuditList(ctx context.Context, p Principal, slug string, year int, pg Page) (*store.Page[isms.InternalAudit], error) {
+	return a.AuditListFor(ctx, p, slug, year, "", pg)
+}
+
+// AuditListFor is AuditList restricted to the audits that serve a
+// standard (issue 19); "" does not filter. EINVALID for an unknown one.
+func (a *App) AuditListFor(ctx context.Context, p Principal, slug string, year int, standard string, pg Page) (*store.Page[isms.InternalAudit], error) {
+	if err := checkStandardFilter(standard); err != nil {
+		return nil, err
+	}
 	if err := pg.check(); err != nil {
 		return nil, err
 	}
@@ -231,7 +245,7 @@ func (a *App) AuditList(ctx context.Context, p Principal, slug string, year int,
 		if err != nil {
 			return err
 		}
-		out, err = tx.InternalAuditPage(ctx, m.Org.ID, year, pg.spec())
+		out, err = tx.InternalAuditPageFor(ctx, m.Org.ID, year, standard, pg.spec())
 		return err
 	})
 	return out, err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -27,7 +28,10 @@ func (a *App) Process(ctx context.Context, p Principal, slug string, id int64) (
 	var out *isms.Process
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		var err error
-		out, err = tx.Process(ctx, m.Org.ID, id)
+		if out, err = tx.Process(ctx, m.Org.ID, id); err != nil {
+			return err
+		}
+		out.Standards, err = tx.StandardTags(ctx, m.Org.ID, isms.TagProcess, strconv.FormatInt(id, 10))
 		return err
 	})
 	return out, err
@@ -73,7 +77,13 @@ func (a *App) CreateProcess(ctx context.Context, p Principal, slug string, proc 
 		if err := checkProcess(ctx, tx, m, proc); err != nil {
 			return err
 		}
+		if proc.Standards, err = isms.NormalizeStandards(proc.Standards); err != nil {
+			return err
+		}
 		if err := tx.CreateProcess(ctx, proc); err != nil {
+			return err
+		}
+		if err := tx.SetStandardTags(ctx, m.Org.ID, isms.TagProcess, strconv.FormatInt(proc.ID, 10), proc.Standards); err != nil {
 			return err
 		}
 		return audit(ctx, tx, m.Org.ID, p, "process.create", "process", proc.ID, nil, proc)
@@ -102,6 +112,17 @@ func (a *App) UpdateProcess(ctx context.Context, p Principal, slug string, proc 
 		if err := tx.UpdateProcess(ctx, proc); err != nil {
 			return err
 		}
+		if proc.Standards != nil {
+			if proc.Standards, err = isms.NormalizeStandards(proc.Standards); err != nil {
+				return err
+			}
+			if before.Standards, err = tx.StandardTags(ctx, m.Org.ID, isms.TagProcess, strconv.FormatInt(proc.ID, 10)); err != nil {
+				return err
+			}
+			if err := tx.SetStandardTags(ctx, m.Org.ID, isms.TagProcess, strconv.FormatInt(proc.ID, 10), proc.Standards); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, m.Org.ID, p, "process.update", "process", proc.ID, before, proc)
 	})
 }
@@ -116,7 +137,7 @@ func ProcessFromTemplate(key string, ownerID int64) (*isms.Process, error) {
 	}
 	return &isms.Process{Name: t.Name, Purpose: t.Purpose, OwnerID: ownerID, Trigger: t.Trigger, Deadline: t.Deadline,
 		DeadlineHours: t.DeadlineHours, Steps: t.Steps, Recorded: t.Recorded, Template: t.Key, Impact: 3, Recurrence: 3, Risk: 3,
-		Metrics: append([]string(nil), t.Metrics...)}, nil
+		Metrics: append([]string(nil), t.Metrics...), Standards: append([]string(nil), t.Standards...)}, nil
 }
 
 // Figure is one metric's rated figure for a period, as kept in a cycle's

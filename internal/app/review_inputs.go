@@ -17,7 +17,7 @@ import (
 // answers: earlier decisions, metric trends, improvement cycles,
 // deviations and audit findings (from their records).
 func builtinReviewInputs() []ReviewInputSource {
-	return []ReviewInputSource{earlierDecisions, metricTrends, cycleResults, deviationRecords, auditFindingRecords, documentReviewInput /* Issue 18: documents */}
+	return []ReviewInputSource{earlierDecisions, metricTrends, cycleResults, deviationRecords, auditFindingRecords, documentReviewInput /* Issue 18: documents */, standardsReviewInput /* Issue 19: standards */}
 }
 
 func dateOf(t *time.Time, loc *time.Location) string {
@@ -117,6 +117,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 	counts := map[string]int{}
 	ratedNames, pendingNames := map[string]bool{}, map[string]bool{}
 	var ratedList, pendingList []measure.Period
+	var rowKeys []string // Issue 19: each row's metric, to group by standard
 	for _, md := range metrics {
 		rated, pending := measure.RatedPeriods(md.Frequency, s.Period, asOf)
 		for _, p := range rated {
@@ -185,10 +186,12 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 				worst = string(cur.Status)
 			}
 			in.Rows = append(in.Rows, []string{md.Name, PeriodLabel(p), figure(cur.Rounded(), cur.Unit), StatusWord(string(cur.Status)), figure(before.Rounded(), before.Unit), word})
+			rowKeys = append(rowKeys, md.Key)
 		}
 		if len(rated) == 0 {
 			end := pending[len(pending)-1].End.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
 			in.Rows = append(in.Rows, []string{md.Name, PeriodLabel(pending[len(pending)-1]), "not rated yet", "", "", "the period ends on " + end})
+			rowKeys = append(rowKeys, md.Key)
 			tr.Pending = pending[len(pending)-1].String()
 		}
 		counts[worst]++
@@ -211,7 +214,7 @@ func metricTrends(ctx context.Context, tx *store.Tx, s ReviewScope) (*ReviewInpu
 	case counts["green"] == 0:
 		in.Status = "grey"
 	}
-	return in, nil
+	return in, groupByStandard(ctx, tx, s.Org.ID, in, isms.TagMetric, rowKeys)
 }
 
 func sortPeriods(ps []measure.Period) {
@@ -420,7 +423,13 @@ func deviationRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*Review
 	end, endWords := periodEnd(s)
 	in := &ReviewInput{Key: "deviations", Title: "Nonconformities and corrective actions", Columns: []string{"Ref", "Title", "Grade", "Source", "Severity", "Detected", "Closed", "Status"}}
 	opened, closed, open := 0, 0, 0
+	var rowKeys []string // Issue 19: each row's deviation, to group by standard
 	for _, d := range list {
+		key := ""
+		if d.Worked != nil {
+			key = strconv.FormatInt(d.Worked.ID, 10)
+		}
+		rowKeys = append(rowKeys, key)
 		if s.Period.Contains(d.Detected) {
 			opened++
 		}
@@ -445,7 +454,7 @@ func deviationRecords(ctx context.Context, tx *store.Tx, s ReviewScope) (*Review
 	}
 	in.Summary = fmt.Sprintf("%s open during %s: %d detected in it, %d closed in it, %d %s.", plural(len(list), "deviation", "deviations"), s.Period, opened, closed, open, endWords)
 	in.Note = "Open during " + s.Period.String() + ": detected before it ended and not closed before it began. Imported deviation records and deviations worked in pdca alike."
-	return in, nil
+	return in, groupByStandard(ctx, tx, s.Org.ID, in, isms.TagDeviation, rowKeys)
 }
 
 // deviationStatusWord is a deviation's workflow status in words.

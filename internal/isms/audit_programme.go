@@ -1,7 +1,6 @@
 package isms
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -56,18 +55,14 @@ func (f Finding) Age(now time.Time) time.Duration {
 	return now.Sub(f.RaisedAt)
 }
 
-// clausePattern matches a clause of ISO/IEC 27001 (4 to 10) with up to
-// two levels of sub-clauses; controls are checked against the Annex A
-// catalogue (control.go).
-var clausePattern = regexp.MustCompile(`^(4|5|6|7|8|9|10)(\.[1-9][0-9]?){0,2}$`)
-
 // SplitList splits a comma- or space-separated list, dropping blanks.
 func SplitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == ';' })
 }
 
 // Validate checks an audit's title, dates and scope: clauses of ISO/IEC
-// 27001 (4 to 10) and control ids of the Annex A (2022) catalogue.
+// 27001 (4 to 10; unprefixed or "27001:") or of ISO 9001 ("9001:8.4"),
+// see ParseClause, and control ids of the Annex A (2022) catalogue.
 func (a *InternalAudit) Validate() error {
 	if err := CheckLengths(Limit{"title", a.Title, MaxName}, Limit{"override", a.Override, MaxText}); err != nil {
 		return err
@@ -82,10 +77,15 @@ func (a *InternalAudit) Validate() error {
 	if len(a.Clauses)+len(a.Controls)+len(a.Processes) == 0 {
 		return Errorf(EINVALID, "scope: name at least one clause, Annex A control or process")
 	}
-	for _, c := range a.Clauses {
-		if !clausePattern.MatchString(c) {
-			return Errorf(EINVALID, "clauses: %q is not a clause of ISO/IEC 27001 (use 4 to 10, e.g. 9.2)", c)
+	if len(a.Clauses) > 200 {
+		return Errorf(EINVALID, "clauses: name at most 200 clauses")
+	}
+	for i, c := range a.Clauses {
+		std, n, err := ParseClause(c)
+		if err != nil {
+			return err
 		}
+		a.Clauses[i] = FormatClause(std, n)
 	}
 	for i, c := range a.Controls {
 		c = strings.ToUpper(c)

@@ -236,6 +236,24 @@ var events = map[string]string{
 	"calendar_feed.revoke": "Revoked a calendar feed",
 	// Issue 19: importing frameworks and mappings.
 	"framework.import": "Imported a framework", "framework.map": "Imported framework mappings",
+	// Issue 19: standards as tags.
+	"standards.set": "Changed the standards an entry serves",
+}
+
+// Issue 19: standards as tags. standardLabels names the management-system
+// standards (keys in standard.go); StandardLabel reads a key.
+var standardLabels = map[string]string{
+	StdISO27001: "ISO/IEC 27001", StdISO9001: "ISO 9001", StdISO42001: "ISO/IEC 42001",
+	StdISO22301: "ISO 22301", StdISO27701: "ISO/IEC 27701",
+}
+
+// StandardLabel returns a standard's name ("iso9001" → "ISO 9001"); an
+// unknown key reads as itself.
+func StandardLabel(key string) string {
+	if l, ok := standardLabels[key]; ok {
+		return l
+	}
+	return key
 }
 
 // EventLabel says in words what an audit event's action did

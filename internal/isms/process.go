@@ -25,8 +25,11 @@ type Process struct {
 	Recurrence    int      // 1..5
 	Risk          int      // 1..5
 	Metrics       []string // linked metric keys
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Standards are the standards the process serves (issue 19): set on
+	// create, replaced on update when not nil; read from standard_tags.
+	Standards []string `json:",omitempty"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Joined for display.
 	OwnerName, OwnerEmail string
 }
@@ -106,12 +109,29 @@ type ProcessTemplate struct {
 	Steps         string
 	Recorded      string
 	Metrics       []string
+	// OwnerRole is who usually owns the process (a suggestion: the owner
+	// is a member chosen on the form); empty for the ISMS starters.
+	OwnerRole string
+	// Standards the process serves (tags); empty means ISO/IEC 27001.
+	Standards []string
+	// Proposed are metrics the process needs whose records pdca has no
+	// built-in kind for: define them once a custom record kind exists.
+	Proposed []ProposedMetric
+}
+
+// ProposedMetric describes a metric a template needs but cannot link:
+// its records need a custom record kind.
+type ProposedMetric struct {
+	Name       string
+	RecordKind string // the custom record kind it needs, e.g. "complaints"
+	Definition string // how it is computed, in words
 }
 
 func hours(h float64) *float64 { return &h }
 
 // ProcessTemplates returns the five processes a new ISMS usually starts
-// with, each linked to its built-in metric.
+// with, each linked to its built-in metric, and three ISO 9001 starters
+// (issue 19) tagged iso9001.
 func ProcessTemplates() []ProcessTemplate {
 	return []ProcessTemplate{
 		{Key: "access", Name: "Access management", Purpose: "Grant only the access people need, and remove it as soon as they no longer need it.",
@@ -139,6 +159,29 @@ func ProcessTemplates() []ProcessTemplate {
 			Steps:    "1. Describe the change, its risk and how to roll it back.\n2. Get approval from the system owner.\n3. Implement in the agreed window.\n4. Record the change with links to its documentation.",
 			Recorded: "A change record: system, implemented at, documented, approved (ticketing system export).",
 			Metrics:  []string{"changes-documented"}},
+		// Issue 19: ISO 9001 starters (quality processes, tagged iso9001).
+		{Key: "complaints", Name: "Customer complaints handling", Purpose: "Answer every customer complaint quickly and remove what caused it.",
+			OwnerRole: "Quality manager", Standards: []string{StdISO9001},
+			Trigger: "A customer complains (mail, phone, support ticket or in person)", Deadline: "Answered within 10 working days", DeadlineHours: hours(240),
+			Steps:    "1. Whoever receives the complaint records it on the same day.\n2. The quality manager acknowledges it to the customer within 2 working days.\n3. The cause is investigated with the team that delivered.\n4. The customer gets an answer and, where due, a remedy **within 10 working days**.\n5. A complaint that shows a nonconformity opens a deviation (source: complaint).",
+			Recorded: "A complaint record: received, customer, subject, answered, justified (custom record kind \"complaints\"); justified ones as deviations.",
+			Metrics:  []string{"open-deviations"},
+			Proposed: []ProposedMetric{{Name: "Complaints answered within 10 working days", RecordKind: "complaints",
+				Definition: "share within a time limit: received_at to answered_at, limit 240 h, monthly, at least 95 %"}}},
+		{Key: "nonconforming", Name: "Control of nonconforming output", Purpose: "Stop products or services that do not meet requirements from reaching customers unnoticed.",
+			OwnerRole: "Production or service lead", Standards: []string{StdISO9001},
+			Trigger: "An output is found not to conform (inspection, test, customer or audit)", Deadline: "Held or corrected within 1 working day", DeadlineHours: hours(24),
+			Steps:    "1. Mark and hold the nonconforming output.\n2. Record it as a deviation with what was found.\n3. Decide: correct, segregate, return, or release under concession (who authorised it).\n4. Check the corrected output again before release.\n5. Analyse the cause when it recurs.",
+			Recorded: "A deviation per nonconforming output: detected, decision, who authorised it, closed (pdca's deviations).",
+			Metrics:  []string{"open-deviations"}},
+		{Key: "delivery", Name: "Supplier delivery performance", Purpose: "Know which suppliers deliver on time and right, and act on those who do not.",
+			OwnerRole: "Purchasing lead", Standards: []string{StdISO9001},
+			Trigger: "A supplier is approved, and every 12 months after", Deadline: "Every critical supplier evaluated within 12 months",
+			Steps:    "1. Keep the approved supplier list with a critical flag.\n2. Record each delivery: promised date, delivered date, accepted or rejected.\n3. Evaluate each critical supplier at least yearly from its deliveries.\n4. Agree improvement with a supplier below target, or find another.",
+			Recorded: "A supplier record (name, critical), an evaluation per review as a supplier assessment, and a delivery record per delivery (custom record kind \"deliveries\").",
+			Metrics:  []string{"supplier-coverage"},
+			Proposed: []ProposedMetric{{Name: "Deliveries on time and accepted", RecordKind: "deliveries",
+				Definition: "percentage of deliveries with delivered_at on or before promised_at and accepted true, monthly, at least 95 %"}}},
 	}
 }
 

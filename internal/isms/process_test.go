@@ -1,6 +1,7 @@
 package isms_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,10 +62,31 @@ func TestProcessScoreAndWarnings(t *testing.T) {
 }
 
 func TestProcessTemplates(t *testing.T) {
-	want := map[string]string{"access": "access-removal", "incident": "incident-response-start", "backup": "restore-tests", "supplier": "supplier-coverage", "change": "changes-documented"}
+	want := map[string]string{"access": "access-removal", "incident": "incident-response-start", "backup": "restore-tests", "supplier": "supplier-coverage", "change": "changes-documented",
+		"complaints": "open-deviations", "nonconforming": "open-deviations", "delivery": "supplier-coverage"}
 	ts := isms.ProcessTemplates()
-	if len(ts) != 5 {
-		t.Fatalf("%d templates, want 5", len(ts))
+	if len(ts) != 8 {
+		t.Fatalf("%d templates, want 8", len(ts))
+	}
+	quality := 0
+	for _, tp := range ts {
+		if slices.Equal(tp.Standards, []string{isms.StdISO9001}) {
+			quality++
+			if tp.OwnerRole == "" {
+				t.Errorf("quality template %s names no owner role", tp.Key)
+			}
+		}
+		for _, pm := range tp.Proposed {
+			if pm.RecordKind == "" || pm.Definition == "" {
+				t.Errorf("template %s proposes a metric without its record kind or definition: %+v", tp.Key, pm)
+			}
+			if _, ok := isms.LookupKind(pm.RecordKind); ok {
+				t.Errorf("template %s proposes a custom kind %s that is built in; link a metric instead", tp.Key, pm.RecordKind)
+			}
+		}
+	}
+	if quality != 3 {
+		t.Errorf("%d ISO 9001 templates, want 3", quality)
 	}
 	for _, tp := range ts {
 		if len(tp.Metrics) != 1 || tp.Metrics[0] != want[tp.Key] {

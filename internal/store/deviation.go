@@ -131,6 +131,9 @@ type DeviationFilter struct {
 	// detected_at half-open [From, To) (zero: no bound).
 	Owner    string
 	From, To time.Time
+	// Standard is a standard key: deviations that serve it (tagged, or
+	// untagged for ISO/IEC 27001); "" does not filter.
+	Standard string
 	// Limit is the page size (0: no limit); Offset skips that many.
 	Limit, Offset int
 }
@@ -161,6 +164,10 @@ func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter)
 	if !f.To.IsZero() {
 		args = append(args, tx.ts(f.To))
 		where += fmt.Sprintf(` AND d.detected_at < $%d`, len(args))
+	}
+	if f.Standard != "" {
+		args = append(args, f.Standard)
+		where += ` AND ` + fmt.Sprintf(standardCond(isms.TagDeviation, "d.org_id", idText("d.id"), f.Standard), fmt.Sprintf("$%d", len(args)))
 	}
 	var total int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM deviations d `+where, args...).Scan(&total); err != nil {

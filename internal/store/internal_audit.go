@@ -114,6 +114,17 @@ func (tx *Tx) auditList(ctx context.Context, what, cond string, args ...any) ([]
 	return out, rows.Err()
 }
 
+// InternalAuditsFor lists the audits of a year that serve a standard
+// (tagged with it, or untagged for ISO/IEC 27001), by planned date; every
+// audit of the year when standard is "".
+func (tx *Tx) InternalAuditsFor(ctx context.Context, orgID int64, year int, standard string) ([]isms.InternalAudit, error) {
+	if standard == "" {
+		return tx.InternalAudits(ctx, orgID, year)
+	}
+	return tx.auditList(ctx, "internal audits", `a.org_id = $1 AND a.year = $2 AND `+
+		fmt.Sprintf(standardCond(isms.TagAudit, "a.org_id", idText("a.id"), standard), "$3"), orgID, year, standard)
+}
+
 // ProcessOwner is a process's name and owner, for the independence check.
 type ProcessOwner struct {
 	ID      int64

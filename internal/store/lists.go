@@ -207,6 +207,9 @@ func (tx *Tx) DeliveryPage(ctx context.Context, orgID int64, f DeliveryFilter) (
 type ProcessFilter struct {
 	Owner string // the owner's email, case-insensitive
 	Query string // part of the name, case-insensitive
+	// Standard is a standard key: processes that serve it (tagged, or
+	// untagged for ISO/IEC 27001); "" does not filter.
+	Standard string
 	PageSpec
 }
 
@@ -225,11 +228,26 @@ func (tx *Tx) ProcessPage(ctx context.Context, orgID int64, f ProcessFilter) (*P
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
 		w.and(`LOWER(p.name) LIKE %s`, "%"+q+"%")
 	}
+	if f.Standard != "" {
+		w.and(standardCond(isms.TagProcess, "p.org_id", idText("p.id"), f.Standard), f.Standard)
+	}
 	pg, err := readPage(ctx, tx, "processes", processColumns, processFrom, ` FROM processes p`, w, processOrder, f.PageSpec, func(rows *sql.Rows) (*isms.Process, error) { return scanProcess(rows) })
 	if err != nil {
 		return nil, err
 	}
-	return pg, tx.loadProcessMetrics(ctx, orgID, pg.Items)
+	if err := tx.loadProcessMetrics(ctx, orgID, pg.Items); err != nil {
+		return nil, err
+	}
+	// Issue 19: the page's processes' standards, in one query.
+	ids := make([]string, len(pg.Items))
+	for i, p := range pg.Items {
+		ids[i] = idString(p.ID)
+	}
+	tags, err := tx.StandardTagsOf(ctx, orgID, isms.TagProcess, ids)
+	for i, p := range pg.Items {
+		p.Standards = tags[ids[i]]
+	}
+	return pg, err
 }
 
 // reviewListColumns are reviewColumns without the snapshot (the frozen
@@ -260,9 +278,19 @@ func (tx *Tx) ReviewPage(ctx context.Context, orgID int64, f ReviewFilter) (*Pag
 // year when year is 0), by planned date (ties by id), paged and counted
 // by the database; an audit's findings are not read (its page reads them).
 func (tx *Tx) InternalAuditPage(ctx context.Context, orgID int64, year int, p PageSpec) (*Page[isms.InternalAudit], error) {
+	return tx.InternalAuditPageFor(ctx, orgID, year, "", p)
+}
+
+// InternalAuditPageFor is InternalAuditPage restricted to the audits that
+// serve a standard (issue 19; tagged, or untagged for ISO/IEC 27001); ""
+// does not filter.
+func (tx *Tx) InternalAuditPageFor(ctx context.Context, orgID int64, year int, standard string, p PageSpec) (*Page[isms.InternalAudit], error) {
 	w := whereOrg(orgID, "a.org_id")
 	if year != 0 {
 		w.and(`a.year = %s`, year)
+	}
+	if standard != "" {
+		w.and(standardCond(isms.TagAudit, "a.org_id", idText("a.id"), standard), standard)
 	}
 	return readPage(ctx, tx, "internal audits", auditSelect, auditFrom, ` FROM internal_audits a`, w, `a.planned_on, a.id`, p, func(rows *sql.Rows) (isms.InternalAudit, error) { return scanAudit(rows) })
 }

@@ -223,6 +223,8 @@ var pageOperations = map[string]string{
 	// Issue 19: importing frameworks and mappings.
 	"POST /o/{org}/frameworks/import":          "import-framework",
 	"POST /o/{org}/frameworks/mappings/import": "import-mappings",
+	// Issue 19: standards as tags.
+	"POST /o/{org}/standards/{entity}/{id}": "set-standards",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and

@@ -118,16 +118,17 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 		Description: "Each item is a deviation without its corrective actions and effectiveness checks: get-deviation gives them.", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Status string `query:"status" doc:"A status, or overdue; empty for all. Anything else: 422."`
-			Owner  string `query:"owner" maxLength:"200" doc:"The owner's email, case-insensitive."`
-			Period string `query:"period" maxLength:"7" doc:"A month (2026-10) or quarter (2026-Q4) of detection in the organisation's time zone, start included, end excluded."`
+			Status   string `query:"status" doc:"A status, or overdue; empty for all. Anything else: 422."`
+			Owner    string `query:"owner" maxLength:"200" doc:"The owner's email, case-insensitive."`
+			Period   string `query:"period" maxLength:"7" doc:"A month (2026-10) or quarter (2026-Q4) of detection in the organisation's time zone, start included, end excluded."`
+			Standard string `query:"standard" maxLength:"20" doc:"Only deviations that serve this standard (a key; iso27001 includes untagged ones)."`
 			PageParams
 		}) (*listOutput[DeviationSummaryJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Limit: in.Limit, Offset: in.Offset})
+			ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Standard: in.Standard, Limit: in.Limit, Offset: in.Offset})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

@@ -63,7 +63,8 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			OrgPath
 			PageParams
-			Year int `query:"year" doc:"Default the current year."`
+			Year     int    `query:"year" doc:"Default the current year."`
+			Standard string `query:"standard" maxLength:"20" doc:"Only audits that serve this standard (a key; iso27001 includes untagged ones)."`
 		}) (*listOutput[InternalAuditJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
@@ -73,7 +74,7 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 			if year == 0 {
 				year = s.app.DB.Now().UTC().Year()
 			}
-			pg, err := s.app.AuditList(ctx, p, in.Org, year, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
+			pg, err := s.app.AuditListFor(ctx, p, in.Org, year, in.Standard, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

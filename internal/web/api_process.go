@@ -27,6 +27,8 @@ type ProcessInput struct {
 	Recurrence    int      `json:"recurrence" minimum:"1" maximum:"5"`
 	Risk          int      `json:"risk" minimum:"1" maximum:"5"`
 	Metrics       []string `json:"metrics"`
+	// Issue 19: standards as tags.
+	Standards []string `json:"standards,omitempty" maxItems:"20" doc:"Standard keys the process serves (iso27001, iso9001, iso42001, iso22301, iso27701); absent or empty on create: ISO/IEC 27001; absent on update: unchanged."`
 }
 
 // ProcessJSON is a process in the API.
@@ -41,7 +43,7 @@ type ProcessJSON struct {
 func processJSON(p *isms.Process) ProcessJSON {
 	out := ProcessJSON{ID: p.ID, ProcessInput: ProcessInput{Name: p.Name, Purpose: p.Purpose, OwnerID: p.OwnerID, Trigger: p.Trigger, Deadline: p.Deadline,
 		DeadlineHours: p.DeadlineHours, Steps: p.Steps, Recorded: p.Recorded, Template: p.Template, Impact: p.Impact, Recurrence: p.Recurrence,
-		Risk: p.Risk, Metrics: p.Metrics}, Score: p.Score(), Warnings: p.Warnings(), UpdatedAt: p.UpdatedAt}
+		Risk: p.Risk, Metrics: p.Metrics, Standards: p.Standards}, Score: p.Score(), Warnings: p.Warnings(), UpdatedAt: p.UpdatedAt}
 	if out.Metrics == nil {
 		out.Metrics = []string{}
 	}
@@ -52,7 +54,7 @@ func processJSON(p *isms.Process) ProcessJSON {
 func newProcess(j ProcessInput) *isms.Process {
 	return &isms.Process{Name: j.Name, Purpose: j.Purpose, OwnerID: j.OwnerID, Trigger: j.Trigger, Deadline: j.Deadline,
 		DeadlineHours: j.DeadlineHours, Steps: j.Steps, Recorded: j.Recorded, Template: j.Template, Impact: j.Impact, Recurrence: j.Recurrence,
-		Risk: j.Risk, Metrics: j.Metrics}
+		Risk: j.Risk, Metrics: j.Metrics, Standards: j.Standards}
 }
 
 // CycleInput is what a client sends to start an improvement cycle.
@@ -98,14 +100,15 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 		func(ctx context.Context, in *struct {
 			OrgPath
 			PageParams
-			Owner string `query:"owner" maxLength:"254" doc:"Only processes of this owner (email, case-insensitive)."`
-			Query string `query:"q" maxLength:"100" doc:"Only processes whose name contains this, case-insensitive."`
+			Owner    string `query:"owner" maxLength:"254" doc:"Only processes of this owner (email, case-insensitive)."`
+			Query    string `query:"q" maxLength:"100" doc:"Only processes whose name contains this, case-insensitive."`
+			Standard string `query:"standard" maxLength:"20" doc:"Only processes that serve this standard (a key; iso27001 includes untagged ones)."`
 		}) (*listOutput[ProcessJSON], error) {
 			p, err := apiPrincipal(ctx)
 			if err != nil {
 				return nil, err
 			}
-			pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+			pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Standard: in.Standard, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
 			if err != nil {
 				return nil, s.apiError(ctx, err)
 			}

@@ -46,9 +46,12 @@ type deviationsPage struct {
 	// The filter bar: what was typed, the members to choose an owner
 	// from, the list's position in words, an invalid filter's message.
 	Filters listFilters
-	Members []isms.Membership
-	Showing string
-	Problem string
+	// Issue 19: the standard filter, and the page's deviations' tags by id.
+	Standard string
+	Tags     map[string][]string
+	Members  []isms.Membership
+	Showing  string
+	Problem  string
 	// OwnerEmail is the owner filter as stored (lower case), to select it.
 	OwnerEmail string
 }
@@ -64,7 +67,7 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 	offset = max(0, offset)
 	code := http.StatusOK
 	ds, total, err := s.app.DeviationPage(r.Context(), m.Principal, m.Org.Slug, app.DeviationQuery{Status: status, Owner: lf.Owner, Period: lf.Period,
-		Limit: deviationsPerPage, Offset: offset})
+		Standard: q.Get("standard"), Limit: deviationsPerPage, Offset: offset})
 	problem := ""
 	if isms.ErrorCode(err) == isms.EINVALID {
 		code, problem, err = http.StatusUnprocessableEntity, s.errorMessage(r, err), nil
@@ -92,6 +95,15 @@ func (s *Server) handleDeviations(w http.ResponseWriter, r *http.Request, m *app
 	}
 	if offset+deviationsPerPage < total {
 		pg.Next = pageURL(q, func(v url.Values) { v.Set("offset", strconv.Itoa(offset+deviationsPerPage)) })
+	}
+	pg.Standard = q.Get("standard")
+	ids := make([]string, len(ds))
+	for i := range ds {
+		ids[i] = strconv.FormatInt(ds[i].ID, 10)
+	}
+	if pg.Tags, err = s.app.StandardTagsOf(r.Context(), m.Principal, m.Org.Slug, isms.TagDeviation, ids); err != nil {
+		s.pageError(w, r, err)
+		return
 	}
 	pg.Nav = "deviations"
 	s.renderStatus(w, r, code, "deviations", pg)

@@ -69,6 +69,7 @@ func (s *Server) deviationPage(w http.ResponseWriter, r *http.Request, m *app.Me
 	pg.ActionDue = due.In(pg.Zone).Format(time.DateOnly)
 	pg.CheckNote = checkNote(d)
 	pg.Nav = "deviations"
+	pg.Standards = s.standardsBox(r, m, isms.TagDeviation, strconv.FormatInt(d.ID, 10))
 	s.render(w, r, "deviation", pg)
 }
 

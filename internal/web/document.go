@@ -140,6 +140,7 @@ func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request, m *app.M
 		return
 	}
 	pg := &documentPage{Page: s.page(r, m, v.Doc.Ref+" "+v.Doc.Title), DocumentView: v}
+	pg.Standards = s.standardsBox(r, m, isms.TagDocument, strconv.FormatInt(v.Doc.ID, 10))
 	pg.Nav = "documents"
 	s.render(w, r, "document", pg)
 }

@@ -10,33 +10,23 @@ import (
 	"github.com/pdca/pdca/internal/isms"
 )
 
-// ClauseCoverage tells which audits of the year cover a clause of
-// ISO/IEC 27001 (4 to 10), which auditors expect every year.
-type ClauseCoverage struct {
-	Clause string
-	Audits []string
-}
-
-func coverage(as []isms.InternalAudit) []ClauseCoverage {
-	var out []ClauseCoverage
-	for n := 4; n <= 10; n++ {
-		c := ClauseCoverage{Clause: strconv.Itoa(n)}
-		for _, a := range as {
-			for _, cl := range a.Clauses {
-				if cl == c.Clause || strings.HasPrefix(cl, c.Clause+".") {
-					c.Audits = append(c.Audits, a.Title)
-					break
-				}
-			}
-		}
-		out = append(out, c)
-	}
-	return out
+// StandardCoverage is the coverage of another standard's clauses 4 to 10
+// by the year's audits (issue 19: ISO 9001 audits name "9001:8.4").
+type StandardCoverage struct {
+	Label    string
+	Coverage []isms.ClauseCoverage
 }
 
 type iauditsPage struct {
 	Page
-	Coverage   []ClauseCoverage
+	// Coverage tells which audits of the year cover each clause 4 to 10
+	// of ISO/IEC 27001, which auditors expect every year; Others the same
+	// for every other standard in use that has a clause skeleton.
+	Coverage []isms.ClauseCoverage
+	Others   []StandardCoverage
+	// Issue 19: the standard filter, and the audits' tags by id.
+	Standard   string
+	Tags       map[string][]string
 	Year       int
 	Prev, Next int
 	Audits     []isms.InternalAudit
@@ -54,6 +44,40 @@ func (s *Server) iauditsPage(w http.ResponseWriter, r *http.Request, m *app.Memb
 		s.pageError(w, r, err)
 		return
 	}
+	// Issue 19: the list filtered by standard (in SQL); coverage counts
+	// every audit of the year.
+	std := r.FormValue("standard")
+	listed := as
+	if std != "" {
+		if listed, err = s.app.AuditsFor(r.Context(), m.Principal, m.Org.Slug, year, std); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	inUse, err := s.app.StandardsInUse(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	for _, a := range as {
+		inUse = append(inUse, isms.AuditStandards(a)...)
+	}
+	inUse, _ = isms.NormalizeStandards(inUse)
+	var others []StandardCoverage
+	for _, k := range inUse {
+		if k != isms.StdISO27001 && isms.HasClauseSkeleton(k) {
+			others = append(others, StandardCoverage{Label: isms.StandardLabel(k), Coverage: isms.CoverageOf(k, as)})
+		}
+	}
+	ids := make([]string, len(listed))
+	for i := range listed {
+		ids[i] = strconv.FormatInt(listed[i].ID, 10)
+	}
+	tags, err := s.app.StandardTagsOf(r.Context(), m.Principal, m.Org.Slug, isms.TagAudit, ids)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	ms, err := s.app.Members(r.Context(), m.Principal, m.Org.Slug)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -63,7 +87,8 @@ func (s *Server) iauditsPage(w http.ResponseWriter, r *http.Request, m *app.Memb
 	for _, k := range []string{"title", "clauses", "controls", "processes", "planned", "lead", "override"} {
 		form[k] = r.FormValue(k)
 	}
-	pg := &iauditsPage{Page: s.page(r, m, "Internal audits "+strconv.Itoa(year)), Year: year, Prev: year - 1, Next: year + 1, Audits: as, Members: ms, Form: form, Coverage: coverage(as)}
+	pg := &iauditsPage{Page: s.page(r, m, "Internal audits "+strconv.Itoa(year)), Year: year, Prev: year - 1, Next: year + 1, Audits: listed, Members: ms, Form: form,
+		Coverage: isms.CoverageOf(isms.StdISO27001, as), Others: others, Standard: std, Tags: tags}
 	pg.Nav, pg.Error = "audits", problem
 	s.renderStatus(w, r, status, "iaudits", pg)
 }
@@ -106,6 +131,7 @@ func (s *Server) iauditPage(w http.ResponseWriter, r *http.Request, m *app.Membe
 		return
 	}
 	pg := &iauditPage{Page: s.page(r, m, au.Title), A: au, Now: s.app.DB.Now().UTC(), Kinds: isms.FindingKinds}
+	pg.Standards = s.standardsBox(r, m, isms.TagAudit, strconv.FormatInt(au.ID, 10))
 	pg.Nav = "audits"
 	s.render(w, r, name, pg)
 }

@@ -26,6 +26,7 @@ func (s *Server) metricDefPage(w http.ResponseWriter, r *http.Request, m *app.Me
 	}
 	cur := versions[len(versions)-1]
 	pg := &metricDefPage{Page: s.page(r, m, cur.Name), Metric: cur, Target: targetText(cur.Rule, cur.Unit), Versions: versions}
+	pg.Standards = s.standardsBox(r, m, isms.TagMetric, cur.Key)
 	if cur.Rule.Yellow != nil {
 		pg.Yellow = strconv.FormatFloat(*cur.Rule.Yellow, 'f', -1, 64)
 	}

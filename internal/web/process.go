@@ -24,7 +24,7 @@ type processesPage struct {
 // first), filtered by part of the name and the owner's email.
 func (s *Server) handleProcesses(w http.ResponseWriter, r *http.Request, m *app.Member) {
 	q := r.URL.Query()
-	f := app.ProcessFilter{Owner: strings.TrimSpace(q.Get("owner")), Query: q.Get("q"), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
+	f := app.ProcessFilter{Owner: strings.TrimSpace(q.Get("owner")), Query: q.Get("q"), Standard: q.Get("standard"), Page: app.Page{Limit: listPage, Offset: pageOffset(q), Count: true}}
 	pg := &processesPage{Page: s.page(r, m, "Processes"), Templates: isms.ProcessTemplates(), Filter: f}
 	status := http.StatusOK
 	list, err := s.app.ProcessList(r.Context(), m.Principal, m.Org.Slug, f)
@@ -48,6 +48,8 @@ type processFormPage struct {
 	Metrics  []app.Metric
 	Action   string
 	Warnings []string
+	// Issue 19: the standards checkboxes.
+	StdOptions []StandardOption
 }
 
 func (s *Server) processForm(w http.ResponseWriter, r *http.Request, m *app.Member, proc *isms.Process) {
@@ -65,7 +67,7 @@ func (s *Server) processForm(w http.ResponseWriter, r *http.Request, m *app.Memb
 	if proc.ID != 0 {
 		title, action = "Edit "+proc.Name, "/o/"+m.Org.Slug+"/processes/"+strconv.FormatInt(proc.ID, 10)
 	}
-	pg := &processFormPage{Page: s.page(r, m, title), Process: proc, Members: members, Metrics: metrics, Action: action, Warnings: proc.Warnings()}
+	pg := &processFormPage{Page: s.page(r, m, title), Process: proc, Members: members, Metrics: metrics, Action: action, Warnings: proc.Warnings(), StdOptions: standardOptions(proc.Standards)}
 	pg.Nav = "processes"
 	s.render(w, r, "process_form", pg)
 }
@@ -103,6 +105,10 @@ func processFromForm(r *http.Request) *isms.Process {
 		if k = strings.TrimSpace(k); k != "" {
 			p.Metrics = append(p.Metrics, k)
 		}
+	}
+	// Issue 19: the standards checkboxes (none ticked: ISO/IEC 27001).
+	if r.PostFormValue("standards_form") != "" {
+		p.Standards = append([]string{}, r.PostForm["standards"]...)
 	}
 	return p
 }
@@ -148,6 +154,7 @@ func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request, m *app.Me
 		return
 	}
 	pg := &processPage{Page: s.page(r, m, proc.Name), Process: proc, Figures: figs}
+	pg.Standards = s.standardsBox(r, m, isms.TagProcess, strconv.FormatInt(proc.ID, 10))
 	pg.Nav = "processes"
 	s.render(w, r, "process", pg)
 }

@@ -41,6 +41,8 @@ type Page struct {
 	Path       string // the request's path, for the menu (nav.go)
 	// Zone is the zone every time on the page is shown in (timefmt.go).
 	Zone *time.Location
+	// Issue 19: the standards the page's entity serves (nil: none shown).
+	Standards *StandardsBox
 }
 
 var funcs = template.FuncMap{
@@ -50,7 +52,10 @@ var funcs = template.FuncMap{
 		return m != nil && m.Role.Can(isms.Action(a))
 	},
 	"roles": isms.Roles,
-	"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+	// Issue 19: standards as tags.
+	"standardLabel": isms.StandardLabel,
+	"standardKeys":  func() []string { return isms.StandardKeys },
+	"eq":            func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 }
 
 // parsePages parses each page template with the layout, once.

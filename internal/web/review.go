@@ -120,6 +120,7 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, m *app.Mem
 		return
 	}
 	pg := &reviewPage{Page: s.page(r, m, "Management review "+v.Review.Period), View: v, Members: members, Verified: app.VerifyReviewSnapshot(v.Review)}
+	pg.Standards = s.standardsBox(r, m, isms.TagReview, strconv.FormatInt(v.Review.ID, 10))
 	pg.Nav = "reviews"
 	pg.Attendees, pg.Signatories = isms.ParsePeople(v.Review.Attendees), isms.ParsePeople(v.Review.Signatories)
 	s.render(w, r, "review", pg)

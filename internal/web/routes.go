@@ -113,6 +113,8 @@ func (s *Server) routes() {
 	s.apiMyWorkRoutes(s.api)
 	// Issue 19: importing frameworks and mappings.
 	s.apiFrameworkImportRoutes(s.api)
+	// Issue 19: standards as tags.
+	s.apiStandardRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -307,6 +309,8 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/frameworks/import", isms.ActManageOrg, s.handleFrameworkImport},
 		{"GET /o/{org}/frameworks/mappings/import", isms.ActManageOrg, s.handleMappingImportForm},
 		{"POST /o/{org}/frameworks/mappings/import", isms.ActManageOrg, s.handleMappingImport},
+		// Issue 19: standards as tags (manage_metrics for a review or a metric, app).
+		{"POST /o/{org}/standards/{entity}/{id}", isms.ActWriteRecords, s.handleSetStandards},
 	}
 }
 
@@ -475,6 +479,9 @@ var apiActions = map[string]isms.Action{
 	// Issue 19: importing frameworks and mappings.
 	"import-framework": isms.ActManageOrg,
 	"import-mappings":  isms.ActManageOrg,
+	// Issue 19: standards as tags.
+	"get-standards": isms.ActRead,
+	"set-standards": isms.ActWriteRecords, // manage_metrics for a review or a metric (app)
 }
 
 // APIAction returns the action an API operation needs.

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
 
+	"github.com/pdca/pdca/internal/export"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 )
@@ -125,9 +127,10 @@ func (a *App) Register(ctx context.Context, p Principal, slug, key string, f sto
 		if f.Status != "" && !slices.Contains(isms.ImplementationStatuses(), f.Status) {
 			return isms.Errorf(isms.EINVALID, "status %q: use one of not_started, planned, partial, implemented", f.Status)
 		}
-		if f.Limit <= 0 || f.Limit > RegisterPageSize {
+		if f.Limit <= 0 {
 			f.Limit = RegisterPageSize
 		}
+		f.Limit = min(f.Limit, 500)
 		out = &Register{Framework: *fw}
 		if out.Coverage, err = tx.FrameworkCoverage(ctx, m.Org.ID, &fw.Framework); err != nil {
 			return err
@@ -410,4 +413,76 @@ func uniqueIDs(ids []int64) []int64 {
 func requirementAudit(applicable bool, justification string, status isms.ImplementationStatus, owner int64, evidence string, processes, documents []int64) map[string]any {
 	return map[string]any{"applicable": applicable, "justification": justification, "status": status, "owner_id": owner,
 		"evidence": evidence, "processes": append([]int64{}, processes...), "documents": append([]int64{}, documents...)}
+}
+
+// FrameworkRegisterFile is the whole register of a framework (every
+// requirement that can be decided, in document order) as CSV
+// (formula-neutralised) or XLSX (typed cells), recorded in the audit trail
+// as an export. Requires read. ENOTFOUND, EINVALID.
+func (a *App) FrameworkRegisterFile(ctx context.Context, p Principal, slug, key, format string) ([]byte, error) {
+	if format != "csv" && format != "xlsx" {
+		return nil, isms.Errorf(isms.EINVALID, "format %q: use csv or xlsx", format)
+	}
+	yesNo := map[bool]string{true: "yes", false: "no"}
+	t := &export.Table{Columns: []string{"requirement_id", "label", "kind", "group", "title", "decision", "applicable", "justification", "status",
+		"owner", "evidence", "covered_by", "updated_by", "updated_at"}, Types: map[string]export.Type{"updated_at": export.Time}}
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		fw, err := tx.FrameworkByKey(ctx, m.Org.ID, key)
+		if err != nil {
+			return err
+		}
+		t.Name, t.Title = "framework-"+fw.Key, fw.Title
+		for off := 0; ; off += 500 {
+			pg, err := tx.FrameworkRegister(ctx, m.Org.ID, &fw.Framework, store.RegisterFilter{Offset: off, Limit: 500})
+			if err != nil {
+				return err
+			}
+			ids := make([]string, len(pg.Items))
+			for i, r := range pg.Items {
+				ids[i] = r.ID
+			}
+			covers, err := tx.MappedCovers(ctx, m.Org.ID, &fw.Framework, ids)
+			if err != nil {
+				return err
+			}
+			for _, r := range pg.Items {
+				applicable := ""
+				if r.Decided {
+					applicable = yesNo[r.Applicable]
+				}
+				var cov []string
+				for _, c := range covers[r.ID] {
+					cov = append(cov, CoverText(c))
+				}
+				t.Rows = append(t.Rows, []string{r.ID, r.Label, string(r.Kind), r.GroupTitle, r.Title, r.Decision(), applicable, r.Justification,
+					string(r.Status), r.Owner, r.Evidence, strings.Join(cov, "; "), r.UpdatedBy, fmtTime(r.UpdatedAt)})
+			}
+			if !pg.More {
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if format == "xlsx" {
+		err = export.WriteXLSX(&buf, t)
+	} else {
+		err = export.WriteCSV(&buf, t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	x := ExportInfo{Kind: t.Name, Format: format, Rows: len(t.Rows), Bytes: int64(buf.Len()), SHA256: sum(buf.Bytes())}
+	if err := a.RecordExport(ctx, p, slug, x); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// CoverText says how a requirement is covered through a mapping: "covered
+// by A.8.5 (ISO/IEC 27001:2022 Annex A), implemented; relation: subset".
+func CoverText(c store.MappedCover) string {
+	return "covered by " + c.OtherLabel + " (" + c.OtherTitle + "), implemented; relation: " + string(c.Relation)
 }

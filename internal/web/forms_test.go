@@ -44,6 +44,9 @@ var formlessRoutes = map[string]string{
 	"POST /o/{org}/people/invitations/{id}/resend": "a button without input",
 	"POST /o/{org}/my-work/calendar":               "a button without input (create or rotate the feed)",
 	"POST /o/{org}/my-work/calendar/revoke":        "a button; without confirm=revoke it answers the question page",
+
+	// Issue 19: the register of each framework.
+	"POST /o/{org}/frameworks/{key}/enable": "a button without input",
 }
 
 // invalidForms are the invalid posts of TestFormErrors (an empty form
@@ -85,6 +88,10 @@ var invalidForms = map[string]struct {
 	"POST /o/{org}/import-profiles":                    {url.Values{"kind": {"incidents"}, "name": {"bad/name"}, "rows": {"1"}, "col.0": {"Ref"}, "fixed.0": {"1"}, "map.0": {"ref"}}, `value="bad/name"`},
 	"POST /o/{org}/import-profiles/{name}/edit":        {url.Values{"file_pattern": {"a/b"}}, `value="a/b"`},
 	"POST /o/{org}/webhooks":                           {url.Values{"url": {"ftp://hooks.example.com/x"}, "description": {"Kept description"}}, `value="Kept description"`},
+
+	// Issue 19: the register of each framework.
+	"POST /o/{org}/frameworks/{key}/disable": {url.Values{}, ""},
+	"POST /o/{org}/frameworks/{key}/r/{req}": {url.Values{"applicable": {"yes"}, "justification": {"Kept justification"}, "status": {"bogus"}}, ">Kept justification</textarea>"},
 }
 
 // TestFormErrors posts an invalid form to every POST route of orgRoutes

@@ -114,8 +114,32 @@ func TestFrameworkRegister(t *testing.T) {
 		}
 
 		cov, _ := f.app.Register(ctx, viewer, "acme", isms.FrameworkCSF2, store.RegisterFilter{})
-		if c := cov.Coverage; c.Requirements != 128 || c.Decided != 3 || c.Applicable != 2 || c.Implemented != 1 || c.WithEvidence != 1 || c.OpenDeviations != 0 {
+		if c := cov.Coverage; c.Requirements != 128 || c.Decided != 3 || c.Applicable != 2 || c.Implemented != 1 || c.WithEvidence != 1 || c.WithMetric != 0 || c.OpenDeviations != 0 {
 			t.Errorf("CSF coverage: %+v", c)
+		}
+		// A linked process with a metric; an open deviation of the linked
+		// process; for Annex A a deviation naming the control.
+		measured := &isms.Process{Name: "Joiners", OwnerID: writer.UserID, Trigger: "a person joins", Deadline: "1 day", Impact: 2, Recurrence: 2, Risk: 2,
+			Metrics: []string{"open-deviations"}}
+		if err := f.app.CreateProcess(ctx, admin, "acme", measured); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.app.UpdateRequirement(ctx, writer, "acme", isms.FrameworkCSF2, "PR.AA-02", app.RequirementUpdate{Applicable: true, Justification: "law",
+			Status: isms.StatusImplemented, ProcessIDs: []int64{measured.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range []app.DeviationInput{{Title: "Review skipped", Kind: "minor", Source: "observation", Severity: "low", ProcessID: proc},
+			{Title: "Shared account", Kind: "minor", Source: "observation", Severity: "low", ControlRef: "A.8.5"}} {
+			if _, err := f.app.CreateDeviation(ctx, admin, "acme", in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cov, _ = f.app.Register(ctx, viewer, "acme", isms.FrameworkCSF2, store.RegisterFilter{})
+		if c := cov.Coverage; c.WithMetric != 1 || c.OpenDeviations != 1 || c.Implemented != 1 {
+			t.Errorf("CSF coverage with a metric and a deviation: %+v", c)
+		}
+		if ax, _ := f.app.Register(ctx, viewer, "acme", isms.FrameworkAnnexA, store.RegisterFilter{}); ax.Coverage.OpenDeviations != 1 || ax.Coverage.Implemented != 1 {
+			t.Errorf("Annex A coverage: %+v", ax.Coverage)
 		}
 		yes, _ := f.app.Register(ctx, viewer, "acme", isms.FrameworkCSF2, store.RegisterFilter{Applicability: "yes"})
 		no, _ := f.app.Register(ctx, viewer, "acme", isms.FrameworkCSF2, store.RegisterFilter{Applicability: "no"})
@@ -194,8 +218,8 @@ func TestFrameworkRegister(t *testing.T) {
 			}
 			n += len(ev)
 		}
-		if n != 3+4 {
-			t.Errorf("%d framework audit events, want 7 (enable, disable, enable and 4 decisions)", n)
+		if n != 3+5 {
+			t.Errorf("%d framework audit events, want 8 (enable, disable, enable and 5 decisions)", n)
 		}
 		// The dashboard shows a panel per enabled framework.
 		d, err := f.app.Dashboard(ctx, viewer, "acme")

@@ -135,14 +135,8 @@ func (a *App) Register(ctx context.Context, p Principal, slug, key string, f sto
 		if out.Coverage, err = tx.FrameworkCoverage(ctx, m.Org.ID, &fw.Framework); err != nil {
 			return err
 		}
-		reqs, err := tx.FrameworkRequirements(ctx, fw.ID)
-		if err != nil {
+		if out.Groups, err = tx.FrameworkGroups(ctx, fw.ID); err != nil {
 			return err
-		}
-		for _, r := range reqs {
-			if r.Kind == isms.KindGroup {
-				out.Groups = append(out.Groups, r)
-			}
 		}
 		if f.Group != "" && !slices.ContainsFunc(out.Groups, func(r isms.Requirement) bool { return r.ID == f.Group }) {
 			return isms.Errorf(isms.EINVALID, "group %q: not a group of %s", f.Group, fw.Title)

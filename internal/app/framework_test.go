@@ -221,6 +221,33 @@ func TestFrameworkRegister(t *testing.T) {
 		if n != 3+5 {
 			t.Errorf("%d framework audit events, want 8 (enable, disable, enable and 5 decisions)", n)
 		}
+		// A framework private to another organisation is not there for acme.
+		beta := mustFixture(t, db, "beta")
+		soc2 := &isms.FrameworkCatalogue{Framework: isms.Framework{OrgID: beta.org.ID, Key: "soc2-tsc-2017", Title: "SOC 2", Version: "2017", Source: isms.SourceCSV, ImportedBy: "test"},
+			Items: []isms.Requirement{{ID: "CC1", Kind: isms.KindGroup, Title: "Control environment"}, {ID: "CC1.1", ParentID: "CC1", Kind: isms.KindControl, Title: "Integrity"}}}
+		soc2.Requirements = soc2.Count()
+		if err := db.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveFramework(ctx, soc2); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := beta.app.EnableFramework(ctx, beta.members[isms.RoleAdmin], "beta", "soc2-tsc-2017"); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := beta.app.Frameworks(ctx, beta.members[isms.RoleViewer], "beta"); len(l) != 3 {
+			t.Errorf("beta sees %d frameworks, want 3", len(l))
+		}
+		if l, _ := f.app.Frameworks(ctx, viewer, "acme"); len(l) != 2 {
+			t.Errorf("acme sees %d frameworks, want 2", len(l))
+		}
+		if _, err := f.app.Register(ctx, viewer, "acme", "soc2-tsc-2017", store.RegisterFilter{}); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Errorf("acme reads beta's framework: %v", err)
+		}
+		if err := f.app.EnableFramework(ctx, admin, "acme", "soc2-tsc-2017"); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Errorf("acme enables beta's framework: %v", err)
+		}
+		if _, err := f.app.Requirement(ctx, viewer, "acme", "soc2-tsc-2017", "CC1.1"); isms.ErrorCode(err) != isms.ENOTFOUND {
+			t.Errorf("acme reads beta's requirement: %v", err)
+		}
+
 		// The dashboard shows a panel per enabled framework.
 		d, err := f.app.Dashboard(ctx, viewer, "acme")
 		if err != nil {

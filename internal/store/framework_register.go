@@ -389,3 +389,22 @@ func (tx *Tx) LinkableDocuments(ctx context.Context, orgID int64) ([]DocumentCho
 	}
 	return out, rows.Err()
 }
+
+// FrameworkGroups returns the framework's groups in document order (the
+// register's headings and group filter), without the rest of the text.
+func (tx *Tx) FrameworkGroups(ctx context.Context, frameworkID int64) ([]isms.Requirement, error) {
+	rows, err := tx.query(ctx, `SELECT req_id, parent_id, label, title FROM framework_requirements WHERE framework_id = $1 AND kind = 'group' ORDER BY position`, frameworkID)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	defer rows.Close()
+	var out []isms.Requirement
+	for rows.Next() {
+		r := isms.Requirement{Kind: isms.KindGroup}
+		if err := rows.Scan(&r.ID, &r.ParentID, &r.Label, &r.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

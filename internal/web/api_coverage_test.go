@@ -194,6 +194,14 @@ var pageOperations = map[string]string{
 	"POST /o/{org}/webhooks/{id}/disable":                    "set-webhook-active",
 	"POST /o/{org}/webhooks/{id}/delete":                     "delete-webhook",
 	"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver": "redeliver-webhook",
+	// Issue 19: the register of each framework ({key}.csv and {key}.xlsx
+	// are the register route's exports of the same rows).
+	"GET /o/{org}/frameworks":                "list-frameworks",
+	"POST /o/{org}/frameworks/{key}/enable":  "enable-framework",
+	"POST /o/{org}/frameworks/{key}/disable": "disable-framework",
+	"GET /o/{org}/frameworks/{key}":          "list-framework-requirements",
+	"GET /o/{org}/frameworks/{key}/r/{req}":  "get-framework-requirement",
+	"POST /o/{org}/frameworks/{key}/r/{req}": "update-framework-requirement",
 	// Issue 18: documents.
 	"GET /o/{org}/documents":                              "list-documents",
 	"POST /o/{org}/documents":                             "create-document",
@@ -220,15 +228,6 @@ var pageOperations = map[string]string{
 	"GET /o/{org}/my-work":                  "list-my-work",
 	"POST /o/{org}/my-work/calendar":        "rotate-calendar-feed",
 	"POST /o/{org}/my-work/calendar/revoke": "revoke-calendar-feed",
-
-	// Issue 19: the register of each framework ({key}.csv and {key}.xlsx
-	// are the register route's exports of the same rows).
-	"GET /o/{org}/frameworks":                "list-frameworks",
-	"POST /o/{org}/frameworks/{key}/enable":  "enable-framework",
-	"POST /o/{org}/frameworks/{key}/disable": "disable-framework",
-	"GET /o/{org}/frameworks/{key}":          "list-framework-requirements",
-	"GET /o/{org}/frameworks/{key}/r/{req}":  "get-framework-requirement",
-	"POST /o/{org}/frameworks/{key}/r/{req}": "update-framework-requirement",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and
@@ -250,6 +249,8 @@ var uiOnly = map[string]string{
 	"GET /o/{org}/audits/{id}/report":            "the printable HTML report of an internal audit, arranged from get-internal-audit",
 	"GET /o/{org}/soa/import":                    "the upload form for SoA decisions",
 	"GET /o/{org}/webhooks/{id}/delete":          "the confirmation step before deleting a webhook subscription",
+	// Issue 19: the register of each framework.
+	"GET /o/{org}/frameworks/{key}/disable": "the confirmation step before disabling a framework",
 	// Issue 18: documents.
 	"GET /o/{org}/documents/new":         "the empty form for a new document",
 	"GET /o/{org}/documents/{id}/draft":  "the editor and upload form for a draft (get-document-version gives the text)",
@@ -259,9 +260,6 @@ var uiOnly = map[string]string{
 	// Issue 18: people in the UI.
 	"GET /o/{org}/people/invitations/{id}/revoke": "the confirmation step before revoking an invitation",
 	"GET /o/{org}/settings":                       "the settings form; get-org gives the name and time zone, get-date-order and get-mfa-requirement the rest",
-
-	// Issue 19: the register of each framework.
-	"GET /o/{org}/frameworks/{key}/disable": "the confirmation step before disabling a framework",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must

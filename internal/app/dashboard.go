@@ -64,6 +64,8 @@ type Dashboard struct {
 	Members int
 	Dev     DeviationStats
 	Risk    RiskStats
+	// Issue 19: the coverage of each enabled framework.
+	Frameworks []FrameworkSummary
 
 	openDecisions []isms.ReviewAction // open decision actions, for MyDecisions
 }
@@ -267,6 +269,11 @@ func orgDashboard(ctx context.Context, tx *store.Tx, org *isms.Organization) (*D
 		return nil, err
 	}
 	if err := dueDates(ctx, tx, org, tx.Now, d); err != nil {
+		return nil, err
+	}
+	// Issue 19: coverage per enabled framework (every decision writes an
+	// audit event, so the cached figures follow the data version).
+	if d.Frameworks, err = frameworkSummaries(ctx, tx, org.ID, true); err != nil {
 		return nil, err
 	}
 	return d, nil

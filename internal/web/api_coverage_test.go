@@ -194,6 +194,14 @@ var pageOperations = map[string]string{
 	"POST /o/{org}/webhooks/{id}/disable":                    "set-webhook-active",
 	"POST /o/{org}/webhooks/{id}/delete":                     "delete-webhook",
 	"POST /o/{org}/webhooks/{id}/deliveries/{did}/redeliver": "redeliver-webhook",
+	// Issue 19: the register of each framework ({key}.csv and {key}.xlsx
+	// are the register route's exports of the same rows).
+	"GET /o/{org}/frameworks":                "list-frameworks",
+	"POST /o/{org}/frameworks/{key}/enable":  "enable-framework",
+	"POST /o/{org}/frameworks/{key}/disable": "disable-framework",
+	"GET /o/{org}/frameworks/{key}":          "list-framework-requirements",
+	"GET /o/{org}/frameworks/{key}/r/{req}":  "get-framework-requirement",
+	"POST /o/{org}/frameworks/{key}/r/{req}": "update-framework-requirement",
 	// Issue 18: documents.
 	"GET /o/{org}/documents":                              "list-documents",
 	"POST /o/{org}/documents":                             "create-document",
@@ -246,6 +254,8 @@ var uiOnly = map[string]string{
 	"GET /o/{org}/audits/{id}/report":            "the printable HTML report of an internal audit, arranged from get-internal-audit",
 	"GET /o/{org}/soa/import":                    "the upload form for SoA decisions",
 	"GET /o/{org}/webhooks/{id}/delete":          "the confirmation step before deleting a webhook subscription",
+	// Issue 19: the register of each framework.
+	"GET /o/{org}/frameworks/{key}/disable": "the confirmation step before disabling a framework",
 	// Issue 18: documents.
 	"GET /o/{org}/documents/new":         "the empty form for a new document",
 	"GET /o/{org}/documents/{id}/draft":  "the editor and upload form for a draft (get-document-version gives the text)",

@@ -44,6 +44,9 @@ var formlessRoutes = map[string]string{
 	"POST /o/{org}/people/invitations/{id}/resend": "a button without input",
 	"POST /o/{org}/my-work/calendar":               "a button without input (create or rotate the feed)",
 	"POST /o/{org}/my-work/calendar/revoke":        "a button; without confirm=revoke it answers the question page",
+
+	// Issue 19: the register of each framework.
+	"POST /o/{org}/frameworks/{key}/enable": "a button without input",
 }
 
 // invalidForms are the invalid posts of TestFormErrors (an empty form
@@ -87,6 +90,10 @@ var invalidForms = map[string]struct {
 	"POST /o/{org}/webhooks":                           {url.Values{"url": {"ftp://hooks.example.com/x"}, "description": {"Kept description"}}, `value="Kept description"`},
 	// Issue 19: standards as tags.
 	"POST /o/{org}/standards/{entity}/{id}": {url.Values{"standards": {"iso9999"}}, ""},
+
+	// Issue 19: the register of each framework.
+	"POST /o/{org}/frameworks/{key}/disable": {url.Values{}, ""},
+	"POST /o/{org}/frameworks/{key}/r/{req}": {url.Values{"applicable": {"yes"}, "justification": {"Kept justification"}, "status": {"bogus"}}, ">Kept justification</textarea>"},
 }
 
 // TestFormErrors posts an invalid form to every POST route of orgRoutes

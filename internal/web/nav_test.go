@@ -42,8 +42,8 @@ func TestNavigationGroups(t *testing.T) {
 	res := e.do(t, admin, http.MethodGet, "/o/acme/risks", nil, nil)
 	groups, nav := navGroups(t, res.body)
 	want := map[string]string{
-		"Plan":  "Processes Risks SoA Cycles Documents",   // Issue 18: documents
-		"Do":    "Records Import a file Acknowledgements", // Issue 18: acknowledgements
+		"Plan":  "Processes Risks SoA Frameworks Cycles Documents", // Issue 18: documents; Issue 19: frameworks
+		"Do":    "Records Import a file Acknowledgements",          // Issue 18: acknowledgements
 		"Check": "Metrics Internal audits Reviews",
 		"Act":   "Deviations Reminders",
 		"Admin": "People API tokens Settings Sign-in security Webhooks Incident report link Audit trail Exports",

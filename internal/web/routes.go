@@ -96,6 +96,7 @@ func (s *Server) routes() {
 	// Risks and the Statement of Applicability (issue 5).
 	s.apiRiskRoutes(s.api)
 	s.apiSoARoutes(s.api)
+	s.apiFrameworkRoutes(s.api) // Issue 19: the register of each framework
 	// Reminders, notifications and evidence exports (issue 6).
 	s.apiNotificationRoutes(s.api)
 	// Events out: webhook subscriptions (issue 17).
@@ -244,6 +245,15 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"GET /o/{org}/soa/import", isms.ActWriteRecords, s.handleSoAImportForm},
 		{"POST /o/{org}/soa/import", isms.ActWriteRecords, s.handleSoAImportUpload},
 		{"POST /o/{org}/soa/import/confirm", isms.ActWriteRecords, s.handleSoAImportConfirm},
+		// Issue 19: the register of each framework (docs/frameworks.md);
+		// {key}.csv and {key}.xlsx are the register's exports.
+		{"GET /o/{org}/frameworks", isms.ActRead, s.handleFrameworks},
+		{"POST /o/{org}/frameworks/{key}/enable", isms.ActManageOrg, s.handleFrameworkEnable},
+		{"GET /o/{org}/frameworks/{key}/disable", isms.ActManageOrg, s.handleFrameworkDisableConfirm},
+		{"POST /o/{org}/frameworks/{key}/disable", isms.ActManageOrg, s.handleFrameworkDisable},
+		{"GET /o/{org}/frameworks/{key}", isms.ActRead, s.handleFrameworkRegister},
+		{"GET /o/{org}/frameworks/{key}/r/{req}", isms.ActRead, s.handleFrameworkRequirement},
+		{"POST /o/{org}/frameworks/{key}/r/{req}", isms.ActWriteRecords, s.handleFrameworkRequirementUpdate},
 		// Reminders, notifications and evidence exports (issue 6).
 		{"GET /o/{org}/notifications", isms.ActRead, s.handleNotifications},
 		{"POST /o/{org}/notifications", isms.ActRead, s.handleNotificationPrefs},
@@ -400,6 +410,13 @@ var apiActions = map[string]isms.Action{
 	"get-soa-control":    isms.ActRead,
 	"update-soa-control": isms.ActWriteRecords,
 	"import-soa":         isms.ActWriteRecords,
+	// Issue 19: the register of each framework.
+	"list-frameworks":              isms.ActRead,
+	"enable-framework":             isms.ActManageOrg,
+	"disable-framework":            isms.ActManageOrg,
+	"list-framework-requirements":  isms.ActRead,
+	"get-framework-requirement":    isms.ActRead,
+	"update-framework-requirement": isms.ActWriteRecords,
 	// Reminders, notifications and evidence exports (issue 6).
 	"list-due-items":         isms.ActRead,
 	"get-notification-prefs": isms.ActRead,

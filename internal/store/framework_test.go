@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
@@ -131,4 +132,62 @@ func TestFrameworkStorage(t *testing.T) {
 			return nil
 		}))
 	})
+}
+
+// TestFrameworksMigrationKeepsSoA: an organisation with Statement of
+// Applicability decisions made before frameworks existed (schema 0038)
+// finds, after migrating, Annex A enabled and every decision under the
+// same key, readable through the framework's requirements.
+func TestFrameworksMigrationKeepsSoA(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.DSN(t, engine))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateTo(ctx, 38); err != nil {
+				t.Fatal(err)
+			}
+			at := any(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+			if engine == store.SQLite {
+				at = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMicro()
+			}
+			var orgID int64
+			if err := db.Writer().QueryRowContext(ctx, `INSERT INTO organizations (slug, name, time_zone, created_at) VALUES ('old', 'Old', 'UTC', $1) RETURNING id`, at).Scan(&orgID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Writer().ExecContext(ctx, `INSERT INTO soa_entries (org_id, catalogue, control_id, applicable, justification, status, updated_by, updated_at)
+				VALUES ($1, 'iso27001-2022-annex-a', 'A.5.1', $2, 'Risk R-1', 'implemented', 'a@old.example', $3)`, orgID, true, at); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			err = db.Read(ctx, func(tx *store.Tx) error {
+				f, err := tx.FrameworkByKey(ctx, orgID, isms.FrameworkAnnexA)
+				if err != nil {
+					return err
+				}
+				if !f.Enabled || f.Requirements != 93 {
+					t.Errorf("Annex A after migrating: enabled %v, %d requirements", f.Enabled, f.Requirements)
+				}
+				if _, err := tx.FrameworkRequirement(ctx, f.ID, "A.5.1"); err != nil {
+					t.Errorf("A.5.1: %v", err)
+				}
+				es, err := tx.SoAEntries(ctx, orgID, f.Key)
+				if err != nil {
+					return err
+				}
+				if e := es["A.5.1"]; e == nil || !e.Applicable || e.Justification != "Risk R-1" || e.Status != isms.StatusImplemented || e.UpdatedBy != "a@old.example" {
+					t.Errorf("A.5.1's decision after migrating: %+v", e)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }

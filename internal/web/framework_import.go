@@ -107,36 +107,19 @@ func (s *Server) handleFrameworkImportForm(w http.ResponseWriter, r *http.Reques
 // organisation and goes to the framework's page; a refused file shows
 // the form again with every problem.
 func (s *Server) handleFrameworkImport(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	release, err := s.importSlot(r.Context(), w)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	defer release()
-	up, err := s.readFrameworkForm(r)
-	if err != nil {
-		s.formError(w, r, m, err, s.handleFrameworkImportForm)
-		return
-	}
-	defer os.RemoveAll(filepath.Dir(up.path))
-	f, err := os.Open(up.path)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	defer f.Close()
-	res, err := s.app.ImportFramework(r.Context(), m.Principal, m.Org.Slug, app.FrameworkImportRequest{Format: up.format, FileName: up.name, File: f,
-		Key: up.key, Title: up.title, Version: up.version})
-	if err != nil {
-		s.formError(w, r, m, err, s.handleFrameworkImportForm)
-		return
-	}
-	verb := "imported"
-	if res.Replaced {
-		verb = "updated (its decisions are kept)"
-	}
-	s.flash(r, res.Framework.Title+" "+verb+": "+isms.Plural(res.Framework.Requirements, "requirement")+".")
-	http.Redirect(w, r, "/o/"+m.Org.Slug+"/frameworks/"+url.PathEscape(res.Framework.Key), http.StatusSeeOther)
+	s.frameworkUpload(w, r, m, s.handleFrameworkImportForm, func(up *frameworkForm, f *os.File) (string, error) {
+		res, err := s.app.ImportFramework(r.Context(), m.Principal, m.Org.Slug, app.FrameworkImportRequest{Format: up.format, FileName: up.name, File: f,
+			Key: up.key, Title: up.title, Version: up.version})
+		if err != nil {
+			return "", err
+		}
+		verb := "imported"
+		if res.Replaced {
+			verb = "updated (its decisions are kept)"
+		}
+		s.flash(r, res.Framework.Title+" "+verb+": "+isms.Plural(res.Framework.Requirements, "requirement")+".")
+		return "/o/" + m.Org.Slug + "/frameworks/" + url.PathEscape(res.Framework.Key), nil
+	})
 }
 
 // handleMappingImportForm shows the mapping upload form.
@@ -149,6 +132,20 @@ func (s *Server) handleMappingImportForm(w http.ResponseWriter, r *http.Request,
 // handleMappingImport imports the uploaded mappings and goes to the
 // frameworks.
 func (s *Server) handleMappingImport(w http.ResponseWriter, r *http.Request, m *app.Member) {
+	s.frameworkUpload(w, r, m, s.handleMappingImportForm, func(up *frameworkForm, f *os.File) (string, error) {
+		res, err := s.app.ImportMappings(r.Context(), m.Principal, m.Org.Slug, app.MappingImportRequest{Format: up.format, FileName: up.name, File: f})
+		if err != nil {
+			return "", err
+		}
+		s.flash(r, up.name+": "+isms.Plural(res.Read, "mapping")+" read, "+isms.Plural(res.Added, "new mapping")+" stored.")
+		return "/o/" + m.Org.Slug + "/frameworks", nil
+	})
+}
+
+// frameworkUpload is the shape of both imports: take an import slot, read
+// the form and its file, run the import, and go where it says; a problem
+// shows form again with it.
+func (s *Server) frameworkUpload(w http.ResponseWriter, r *http.Request, m *app.Member, form func(http.ResponseWriter, *http.Request, *app.Member), run func(up *frameworkForm, f *os.File) (string, error)) {
 	release, err := s.importSlot(r.Context(), w)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -157,7 +154,7 @@ func (s *Server) handleMappingImport(w http.ResponseWriter, r *http.Request, m *
 	defer release()
 	up, err := s.readFrameworkForm(r)
 	if err != nil {
-		s.formError(w, r, m, err, s.handleMappingImportForm)
+		s.formError(w, r, m, err, form)
 		return
 	}
 	defer os.RemoveAll(filepath.Dir(up.path))
@@ -167,13 +164,12 @@ func (s *Server) handleMappingImport(w http.ResponseWriter, r *http.Request, m *
 		return
 	}
 	defer f.Close()
-	res, err := s.app.ImportMappings(r.Context(), m.Principal, m.Org.Slug, app.MappingImportRequest{Format: up.format, FileName: up.name, File: f})
+	to, err := run(up, f)
 	if err != nil {
-		s.formError(w, r, m, err, s.handleMappingImportForm)
+		s.formError(w, r, m, err, form)
 		return
 	}
-	s.flash(r, up.name+": "+isms.Plural(res.Read, "mapping")+" read, "+isms.Plural(res.Added, "new mapping")+" stored.")
-	http.Redirect(w, r, "/o/"+m.Org.Slug+"/frameworks", http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // FrameworkImportJSON is the answer to an import of a catalogue.

@@ -195,6 +195,10 @@ type DeviationView struct {
 	// MetricName and MetricFrequency describe the linked metric ("" when
 	// none, or when it was removed).
 	MetricName, MetricFrequency string
+	// Revisions lists, per corrective action id, the documents the action
+	// requires a revision of (it cannot be completed before each is
+	// satisfied: docs/documents.md).
+	Revisions map[int64][]store.RevisionRequirement
 }
 
 // Deviation returns one deviation with its actions, checks, earlier
@@ -212,6 +216,9 @@ func (a *App) Deviation(ctx context.Context, p Principal, slug string, id int64)
 			return err
 		}
 		if out.Evidence, err = checkEvidence(ctx, tx, m.Org, d); err != nil {
+			return err
+		}
+		if out.Revisions, err = tx.ActionRevisions(ctx, m.Org.ID, d.ID); err != nil {
 			return err
 		}
 		if d.MetricKey != "" {

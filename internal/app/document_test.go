@@ -288,7 +288,22 @@ func TestDocumentLoopGate(t *testing.T) {
 		if isms.ErrorCode(err) != isms.EINVALID || !strings.Contains(err.Error(), "POL-01") {
 			t.Fatalf("complete before the revision: %v", err)
 		}
+		// The deviation names, per action, the documents it waits for.
+		revisions := func() []store.RevisionRequirement {
+			t.Helper()
+			dv, err := f.app.Deviation(ctx, po, "acme", d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return dv.Revisions[act]
+		}
+		if rs := revisions(); len(rs) != 1 || rs[0].Ref != "POL-01" || rs[0].Satisfied || rs[0].TargetID != act {
+			t.Errorf("the deviation's action waits for %+v, want POL-01 unsatisfied", rs)
+		}
 		approve("v2, revised", act)
+		if rs := revisions(); len(rs) != 1 || !rs[0].Satisfied {
+			t.Errorf("after the revision the action's requirement is %+v, want satisfied", rs)
+		}
 		if _, err := f.app.CompleteAction(ctx, po, "acme", d.ID, act, "revised", nil, time.Time{}); err != nil {
 			t.Fatalf("complete after the revision: %v", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -425,6 +426,7 @@ func (tx *Tx) DocumentLinks(ctx context.Context, orgID, docID int64) ([]Document
 // one naming the action) exists.
 type RevisionRequirement struct {
 	DocumentID int64
+	TargetID   int64 // the action or decision that requires it
 	Ref, Title string
 	Since      *time.Time
 	Satisfied  bool
@@ -440,13 +442,33 @@ func (tx *Tx) RevisionRequirements(ctx context.Context, orgID int64, kind string
 	if column == "" {
 		return nil, fmt.Errorf("revision requirements: unknown kind %q", kind)
 	}
-	rows, err := tx.query(ctx, `SELECT d.id, d.ref, d.title, l.created_at,
+	return tx.revisionRequirements(ctx, column, `l.org_id = $1 AND l.kind = $2 AND l.target = $3`, orgID, kind, fmt.Sprint(id), fmt.Sprint(id))
+}
+
+// ActionRevisions returns, for the corrective actions of a deviation, the
+// documents each requires a revision of (keyed by action id), in one
+// query for the page that lists the actions.
+func (tx *Tx) ActionRevisions(ctx context.Context, orgID, deviationID int64) (map[int64][]RevisionRequirement, error) {
+	out := map[int64][]RevisionRequirement{}
+	rs, err := tx.revisionRequirements(ctx, "action_id", `l.org_id = $1 AND l.kind = $2 AND l.target IN
+		(SELECT `+idText("ca.id")+` FROM corrective_actions ca WHERE ca.org_id = $1 AND ca.deviation_id = $3)`,
+		orgID, isms.LinkRequiresAction, deviationID, nil)
+	for _, r := range rs {
+		out[r.TargetID] = append(out[r.TargetID], r)
+	}
+	return out, err
+}
+
+// revisionRequirements reads the requiring links that match cond; $4 is
+// the action or decision id (as text) a version may name (nil: the
+// link's target).
+func (tx *Tx) revisionRequirements(ctx context.Context, column, cond string, args ...any) ([]RevisionRequirement, error) {
+	rows, err := tx.query(ctx, `SELECT d.id, d.ref, d.title, l.created_at, l.target,
 		CASE WHEN EXISTS (SELECT 1 FROM document_versions v WHERE v.org_id = d.org_id AND v.document_id = d.id
 			AND v.status IN ('approved', 'superseded')
-			AND (v.`+column+` = $4 OR (l.created_at IS NOT NULL AND v.approved_at > l.created_at))) THEN 1 ELSE 0 END
+			AND (`+idText("v."+column)+` = COALESCE(`+idText("$4")+`, l.target) OR (l.created_at IS NOT NULL AND v.approved_at > l.created_at))) THEN 1 ELSE 0 END
 		FROM document_links l JOIN documents d ON d.id = l.document_id AND d.org_id = l.org_id
-		WHERE l.org_id = $1 AND l.kind = $2 AND l.target = $3 ORDER BY d.ref`,
-		orgID, kind, fmt.Sprint(id), id)
+		WHERE `+cond+` ORDER BY d.ref`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("revision requirements: %w", err)
 	}
@@ -456,9 +478,11 @@ func (tx *Tx) RevisionRequirements(ctx context.Context, orgID int64, kind string
 		var r RevisionRequirement
 		var at nullTime
 		var ok int
-		if err := rows.Scan(&r.DocumentID, &r.Ref, &r.Title, &at, &ok); err != nil {
+		var target string
+		if err := rows.Scan(&r.DocumentID, &r.Ref, &r.Title, &at, &target, &ok); err != nil {
 			return nil, err
 		}
+		r.TargetID, _ = strconv.ParseInt(target, 10, 64)
 		r.Since, r.Satisfied = ptime(at), ok == 1
 		out = append(out, r)
 	}

@@ -115,7 +115,6 @@ const visible = `(import_id IS NULL
 	OR import_id < COALESCE((SELECT MIN(p.import_id) FROM import_pending p WHERE p.org_id = $1), 9223372036854775807)
 	OR import_id NOT IN (SELECT p.import_id FROM import_pending p WHERE p.org_id = $1))`
 
-
 // args returns the field values of r in column order for binding.
 func (s *recordSQL) args(tx *Tx, r *isms.Record) []any {
 	if s.kindID != 0 {

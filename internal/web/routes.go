@@ -111,6 +111,8 @@ func (s *Server) routes() {
 	s.apiAcknowledgementRoutes(s.api)
 	// Issue 18: My work.
 	s.apiMyWorkRoutes(s.api)
+	// Issue 19: record kinds of an organisation's own.
+	s.apiRecordKindRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 
@@ -404,6 +406,12 @@ var apiActions = map[string]isms.Action{
 	"list-webhook-deliveries": isms.ActManageOrg,
 	"redeliver-webhook":       isms.ActManageOrg,
 	"set-webhook-active":      isms.ActManageOrg,
+	// Issue 19: record kinds of an organisation's own.
+	"list-record-kinds":  isms.ActRead,
+	"get-record-kind":    isms.ActRead,
+	"create-record-kind": isms.ActManageMetrics,
+	"update-record-kind": isms.ActManageMetrics,
+	"delete-record-kind": isms.ActManageMetrics,
 	// Issue 18: acknowledgement of policies.
 	"publish-document-version":      app.ActPublishDocuments,
 	"list-acknowledgements":         isms.ActRead, // the register for read_audit, one's own for others

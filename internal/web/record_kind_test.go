@@ -1,0 +1,94 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/isms"
+	"github.com/pdca/pdca/internal/store"
+	"github.com/pdca/pdca/internal/store/storetest"
+)
+
+// Issue 19: record kinds of an organisation's own.
+
+const complaintsDef = `{"key":"customer_complaints","title":"Customer complaints","fields":[
+{"name":"complaint_id","type":"text","key":true},{"name":"received_at","type":"time"},{"name":"closed_at","type":"time"},
+{"name":"severity","type":"enum","values":["low","medium","high"]},{"name":"product","type":"text"},{"name":"refund","type":"number"}]}`
+
+func init() {
+	registerAggregate(aggregate{
+		name: "record kinds",
+		fixture: func(t *testing.T, a *app.App, o *org) map[string]string {
+			t.Helper()
+			for _, key := range []string{"customer_complaints", "doomed"} {
+				in := app.RecordKindInput{Key: key, Title: "Kind " + key, Fields: []isms.FieldDef{{Name: "ref", Type: isms.FieldText, Key: true}}}
+				if _, err := a.CreateRecordKind(context.Background(), app.System, o.Slug, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return nil
+		},
+		// A kind's key is not an id: every organisation has these. The
+		// role matrix creates (409 once it exists) and deletes "doomed".
+		shared: map[string]string{"record-kinds.key": "customer_complaints", "delete-record-kind.key": "doomed"},
+		bodies: map[string]jsonBody{
+			"create-record-kind": `{"key":"doomed","title":"Doomed","fields":[{"name":"ref","type":"text","key":true}]}`,
+			"update-record-kind": `{"title":"Customer complaints","fields":[{"name":"ref","type":"text","key":true},{"name":"note","type":"text"}]}`,
+		},
+	})
+}
+
+// TestRecordKindAPI defines a kind, imports into it and reads it back
+// through the API, as a client of the issue's example would.
+func TestRecordKindAPI(t *testing.T) {
+	t.Parallel()
+	// Storage is tested on both engines in internal/app.
+	func(db *store.DB) {
+		a := newApp(t, db)
+		e := startServer(t, a, nil)
+		o := mustOrg(t, a, "acme", "Acme Oy")
+		_, secret := mustToken(t, a, o, isms.RoleISMSManager, isms.ScopeWrite)
+		c := e.client(t, false)
+		base := "/api/v1/orgs/acme/"
+		r := e.do(t, c, http.MethodPost, base+"record-kinds", jsonBody(complaintsDef), bearer(secret))
+		if r.status != http.StatusCreated || !strings.Contains(r.body, `"key":"customer_complaints"`) {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodPost, base+"record-kinds", jsonBody(`{"key":"incidents","title":"X","fields":[{"name":"ref","type":"text","key":true}]}`), bearer(secret))
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "built-in") {
+			t.Fatalf("a built-in key: %d %s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodPost, base+"records/customer_complaints/imports?format=csv&file_name=c.csv",
+			jsonBody("complaint_id,received_at,severity,refund\nC-1,2026-10-02T09:00:00Z,high,12.5\n"), bearer(secret))
+		if r.status != http.StatusOK || !strings.Contains(r.body, `"created":1`) {
+			t.Fatalf("import: %d %s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodGet, base+"records/customer_complaints", nil, bearer(secret))
+		var list struct {
+			Items []struct {
+				Key    string         `json:"key"`
+				Values map[string]any `json:"values"`
+			} `json:"items"`
+		}
+		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &list) != nil || len(list.Items) != 1 ||
+			list.Items[0].Key != "C-1" || list.Items[0].Values["severity"] != "high" || list.Items[0].Values["received_at"] != "2026-10-02T09:00:00Z" {
+			t.Fatalf("list: %d %s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodGet, base+"record-kinds/customer_complaints", nil, bearer(secret))
+		if r.status != http.StatusOK || !strings.Contains(r.body, `"records":1`) {
+			t.Fatalf("get: %d %s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodDelete, base+"record-kinds/customer_complaints", nil, bearer(secret))
+		if r.status != http.StatusNoContent {
+			t.Fatalf("delete: %d %s", r.status, r.body)
+		}
+		r = e.do(t, c, http.MethodGet, base+"records/customer_complaints", nil, bearer(secret))
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("list of a deleted kind: %d %s", r.status, r.body)
+		}
+	}(storetest.Open(t, store.SQLite))
+}

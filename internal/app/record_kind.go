@@ -213,3 +213,31 @@ func kindSpec(ctx context.Context, tx *store.Tx, orgID int64, kind isms.RecordKi
 	}
 	return k.Spec(), nil
 }
+
+// KindSpecs returns the specification of every kind the organisation can
+// use: the built-in kinds, then its own by key. Requires read.
+func (a *App) KindSpecs(ctx context.Context, p Principal, slug string) ([]isms.KindSpec, error) {
+	out := isms.Kinds()
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		ks, err := tx.RecordKinds(ctx, m.Org.ID)
+		for _, k := range ks {
+			out = append(out, k.Spec())
+		}
+		return err
+	})
+	return out, err
+}
+
+// KindSpec returns the specification of a built-in kind or of one of the
+// organisation's own. Requires read. ENOTFOUND.
+func (a *App) KindSpec(ctx context.Context, p Principal, slug string, kind isms.RecordKind) (isms.KindSpec, error) {
+	var out isms.KindSpec
+	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
+		var err error
+		if out, err = kindSpec(ctx, tx, m.Org.ID, kind); isms.ErrorCode(err) == isms.EINVALID {
+			return isms.Errorf(isms.ENOTFOUND, "unknown record kind %q", string(kind))
+		}
+		return err
+	})
+	return out, err
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,6 +82,22 @@ func TestRecordKindAPI(t *testing.T) {
 		r = e.do(t, c, http.MethodGet, base+"record-kinds/customer_complaints", nil, bearer(secret))
 		if r.status != http.StatusOK || !strings.Contains(r.body, `"records":1`) {
 			t.Fatalf("get: %d %s", r.status, r.body)
+		}
+		// The pages list and drill down into the kind like a built-in one,
+		// and the upload form offers it.
+		web := e.signIn(t, o.users[isms.RoleAuditor].Email)
+		r = e.do(t, web, http.MethodGet, "/o/acme/records", nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, `<a href="/o/acme/records/customer_complaints">Customer complaints</a>`) {
+			t.Fatalf("records page: %d %s", r.status, r.body)
+		}
+		r = e.do(t, web, http.MethodGet, "/o/acme/records/customer_complaints", nil, nil)
+		drill := regexp.MustCompile(`/o/acme/records/customer_complaints/(\d+)`).FindString(r.body)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "C-1") || !strings.Contains(r.body, "12.5") || drill == "" {
+			t.Fatalf("list page: %d %s", r.status, r.body)
+		}
+		r = e.do(t, web, http.MethodGet, drill, nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "C-1") || !strings.Contains(r.body, "high") {
+			t.Fatalf("record page: %d %s", r.status, r.body)
 		}
 		r = e.do(t, c, http.MethodDelete, base+"record-kinds/customer_complaints", nil, bearer(secret))
 		if r.status != http.StatusNoContent {

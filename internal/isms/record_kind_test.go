@@ -88,7 +88,9 @@ func TestCustomKindCheckChange(t *testing.T) {
 		next isms.CustomKind
 		want string
 	}{
-		{"add column", with(func(f []isms.FieldDef) []isms.FieldDef { return append(f, isms.FieldDef{Name: "n", Type: isms.FieldNumber}) }), ""},
+		{"add column", with(func(f []isms.FieldDef) []isms.FieldDef {
+			return append(f, isms.FieldDef{Name: "n", Type: isms.FieldNumber})
+		}), ""},
 		{"drop column", with(func(f []isms.FieldDef) []isms.FieldDef { return f[:2] }), ""},
 		{"add value", with(func(f []isms.FieldDef) []isms.FieldDef {
 			f[2].Values = []string{"low", "high", "medium"}

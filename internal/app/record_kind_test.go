@@ -185,7 +185,11 @@ func TestCustomRecordKindEndToEnd(t *testing.T) {
 			Fields: []isms.FieldDef{{Name: "order", Type: isms.FieldText, Key: true}, {Name: "on_time", Type: isms.FieldBool}}}); err != nil {
 			t.Fatal(err)
 		}
+		f.app.ImportAhead = 2 // written ahead of the final transaction, as a large file is
 		mustImport(t, f.app, mgr, "acme", "deliveries", "order,on_time\nO-1,yes\nO-2,no\n", false)
+		if recs, total, err := f.app.Records(ctx, mgr, "acme", "deliveries", store.RecordFilter{}); err != nil || total != 2 || recs[0].Bools["on_time"] == recs[1].Bools["on_time"] {
+			t.Fatalf("deliveries = %+v, %d, %v", recs, total, err)
+		}
 		if n, err := f.app.DeleteRecordKind(ctx, mgr, "acme", "deliveries"); err != nil || n != 2 {
 			t.Fatalf("delete = %d, %v", n, err)
 		}

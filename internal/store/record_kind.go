@@ -85,6 +85,7 @@ func fieldsJSON(c isms.CustomKind) string {
 // CreateRecordKind stores a new custom kind and sets its ID. ECONFLICT if
 // the organisation has one with that key.
 func (tx *Tx) CreateRecordKind(ctx context.Context, k *RecordKindRow) error {
+	clear(tx.custom)
 	k.CreatedAt, k.UpdatedAt = tx.Now, tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO record_kinds (org_id, key, title, fields, created_at, created_by, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id`, k.OrgID, k.Key, k.Title, fieldsJSON(k.CustomKind), tx.ts(tx.Now), k.CreatedBy).Scan(&k.ID)
@@ -93,6 +94,7 @@ func (tx *Tx) CreateRecordKind(ctx context.Context, k *RecordKindRow) error {
 
 // UpdateRecordKind replaces a custom kind's title and columns.
 func (tx *Tx) UpdateRecordKind(ctx context.Context, k *RecordKindRow) error {
+	clear(tx.custom)
 	k.UpdatedAt = tx.Now
 	res, err := tx.exec(ctx, `UPDATE record_kinds SET title = $3, fields = $4, updated_at = $5 WHERE org_id = $1 AND id = $2`,
 		k.OrgID, k.ID, k.Title, fieldsJSON(k.CustomKind), tx.ts(tx.Now))
@@ -108,6 +110,7 @@ func (tx *Tx) UpdateRecordKind(ctx context.Context, k *RecordKindRow) error {
 // DeleteRecordKind deletes a custom kind and every record of it, and
 // returns how many records it deleted.
 func (tx *Tx) DeleteRecordKind(ctx context.Context, orgID, id int64) (int64, error) {
+	clear(tx.custom)
 	res, err := tx.exec(ctx, `DELETE FROM rec_custom WHERE org_id = $1 AND kind_id = $2`, orgID, id)
 	if err != nil {
 		return 0, fmt.Errorf("delete records of kind %d: %w", id, err)
@@ -138,13 +141,22 @@ func (tx *Tx) statements(ctx context.Context, orgID int64, kind isms.RecordKind)
 	if s, ok := recordStatements[kind]; ok {
 		return s, nil
 	}
+	ck := fmt.Sprintf("%d|%s", orgID, kind)
+	if s, ok := tx.custom[ck]; ok {
+		return s, nil
+	}
 	k, err := tx.RecordKindByKey(ctx, orgID, string(kind))
 	if isms.ErrorCode(err) == isms.ENOTFOUND {
 		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(kind))
 	} else if err != nil {
 		return nil, err
 	}
-	return customSQL(k.CustomKind), nil
+	if tx.custom == nil {
+		tx.custom = map[string]*recordSQL{}
+	}
+	s := customSQL(k.CustomKind)
+	tx.custom[ck] = s
+	return s, nil
 }
 
 // customSQL builds the statements of a custom kind: those of a built-in

@@ -220,6 +220,11 @@ var pageOperations = map[string]string{
 	"GET /o/{org}/my-work":                  "list-my-work",
 	"POST /o/{org}/my-work/calendar":        "rotate-calendar-feed",
 	"POST /o/{org}/my-work/calendar/revoke": "revoke-calendar-feed",
+
+	// Issue 19: record kinds of an organisation's own.
+	"GET /o/{org}/record-kinds":               "list-record-kinds",
+	"POST /o/{org}/record-kinds":              "create-record-kind",
+	"POST /o/{org}/record-kinds/{key}/delete": "delete-record-kind",
 }
 
 // uiOnly lists the page routes with no API operation of their own, and
@@ -250,6 +255,9 @@ var uiOnly = map[string]string{
 	// Issue 18: people in the UI.
 	"GET /o/{org}/people/invitations/{id}/revoke": "the confirmation step before revoking an invitation",
 	"GET /o/{org}/settings":                       "the settings form; get-org gives the name and time zone, get-date-order and get-mfa-requirement the rest",
+
+	// Issue 19: record kinds of an organisation's own.
+	"GET /o/{org}/record-kinds/{key}/delete": "the confirmation page before deleting a record kind",
 }
 
 // TestEveryPageActionHasAnAPIOperation walks the page routes: each must

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,6 +33,12 @@ func init() {
 				}
 			}
 			return nil
+		},
+		pages: map[string]pageRequest{
+			"record_kinds": {path: "/o/acme/record-kinds", want: []string{"<h1>Record kinds</h1>", `<a href="/o/acme/records/customer_complaints">Kind customer_complaints</a>`,
+				"<strong>ref</strong> text", `action="/o/acme/record-kinds"`, "/o/acme/record-kinds/doomed/delete"}},
+			"record_kind_delete": {path: "/o/acme/record-kinds/{record-kinds.key}/delete", want: []string{"Delete the record kind Kind customer_complaints?",
+				`name="confirm" value="customer_complaints"`}},
 		},
 		// A kind's key is not an id: every organisation has these. The
 		// role matrix creates (409 once it exists) and deletes "doomed".
@@ -98,6 +105,29 @@ func TestRecordKindAPI(t *testing.T) {
 		r = e.do(t, web, http.MethodGet, drill, nil, nil)
 		if r.status != http.StatusOK || !strings.Contains(r.body, "C-1") || !strings.Contains(r.body, "high") {
 			t.Fatalf("record page: %d %s", r.status, r.body)
+		}
+		// The form defines a kind from its columns, one a line; the
+		// confirmation page deletes it.
+		mgr := e.signIn(t, o.users[isms.RoleISMSManager].Email)
+		r = e.do(t, mgr, http.MethodPost, "/o/acme/record-kinds", url.Values{"key": {"deliveries"}, "title": {"Deliveries"},
+			"columns": {"order_no number key\r\ncarrier enum: DHL, UPS\r\n\r\non_time bool"}}, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("new kind form: %d %s", r.status, r.body)
+		}
+		r = e.do(t, mgr, http.MethodGet, "/o/acme/record-kinds", nil, nil)
+		if !strings.Contains(r.body, "Defined the record kind Deliveries") || !strings.Contains(r.body, "carrier enum (dhl, ups)") {
+			t.Fatalf("new kind form: %d %s", r.status, r.body)
+		}
+		r = e.do(t, mgr, http.MethodPost, "/o/acme/record-kinds", url.Values{"key": {"x"}, "title": {"X"}, "columns": {"ref"}}, nil)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "write the name, the type") {
+			t.Fatalf("a column without a type: %d %s", r.status, r.body)
+		}
+		r = e.do(t, mgr, http.MethodPost, "/o/acme/record-kinds/deliveries/delete", url.Values{"confirm": {"deliveries"}}, nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("delete form: %d %s", r.status, r.body)
+		}
+		if r = e.do(t, mgr, http.MethodGet, "/o/acme/record-kinds", nil, nil); !strings.Contains(r.body, "Deleted the record kind deliveries and 0 records.") {
+			t.Fatalf("delete form: %d %s", r.status, r.body)
 		}
 		r = e.do(t, c, http.MethodDelete, base+"record-kinds/customer_complaints", nil, bearer(secret))
 		if r.status != http.StatusNoContent {

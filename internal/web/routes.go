@@ -177,6 +177,11 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/report-link/disable", isms.ActManageOrg, s.handleReportLinkDisable},
 		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
 		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
+		// Issue 19: record kinds of an organisation's own.
+		{"GET /o/{org}/record-kinds", isms.ActRead, s.handleRecordKinds},
+		{"POST /o/{org}/record-kinds", isms.ActManageMetrics, s.handleRecordKindCreate},
+		{"GET /o/{org}/record-kinds/{key}/delete", isms.ActManageMetrics, s.handleRecordKindDeleteConfirm},
+		{"POST /o/{org}/record-kinds/{key}/delete", isms.ActManageMetrics, s.handleRecordKindDelete},
 		// Import profiles: saved mappings of a source's files (issue 15).
 		{"GET /o/{org}/import-profiles", isms.ActRead, s.handleProfiles},
 		{"POST /o/{org}/import-profiles/new", isms.ActImport, s.handleProfileSample},

@@ -26,11 +26,27 @@ func init() {
 		name: "record kinds",
 		fixture: func(t *testing.T, a *app.App, o *org) map[string]string {
 			t.Helper()
-			for _, key := range []string{"customer_complaints", "doomed"} {
-				in := app.RecordKindInput{Key: key, Title: "Kind " + key, Fields: []isms.FieldDef{{Name: "ref", Type: isms.FieldText, Key: true}}}
-				if _, err := a.CreateRecordKind(context.Background(), app.System, o.Slug, in); err != nil {
-					t.Fatal(err)
+			// Written to the store directly: audit events here would push
+			// the fixture's first events off the audit page's first page.
+			ctx := context.Background()
+			err := a.DB.Write(ctx, func(tx *store.Tx) error {
+				org, err := tx.OrgBySlug(ctx, o.Slug)
+				if err != nil {
+					return err
 				}
+				for _, key := range []string{"customer_complaints", "doomed"} {
+					c, err := isms.NewCustomKind(key, "Kind "+key, []isms.FieldDef{{Name: "ref", Type: isms.FieldText, Key: true}})
+					if err != nil {
+						return err
+					}
+					if err := tx.CreateRecordKind(ctx, &store.RecordKindRow{CustomKind: c, OrgID: org.ID, CreatedBy: "test"}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 			return nil
 		},

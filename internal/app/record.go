@@ -68,6 +68,9 @@ type ImportResult struct {
 	// Sample holds the first SampleRows good rows as parsed (times in
 	// UTC), for the preview; empty for a scanner report.
 	Sample []isms.Record
+	// Spec is the specification of a kind of the organisation's own
+	// (issue 19), for showing the sample; nil for a built-in kind.
+	Spec *isms.KindSpec
 }
 
 // importFile is Import without its metrics.
@@ -136,7 +139,7 @@ func (a *App) importFile(ctx context.Context, p Principal, req ImportRequest) (*
 			if err != nil {
 				return err
 			}
-			req.spec = &spec
+			req.spec, res.Spec = &spec, &spec
 		}
 		if isScan(req.Format) {
 			if req.Kind != isms.KindVulnerabilities {

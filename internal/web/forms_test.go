@@ -52,6 +52,9 @@ var invalidForms = map[string]struct {
 	form url.Values
 	keep string
 }{
+	// Issue 19: record kinds of an organisation's own.
+	"POST /o/{org}/record-kinds": {url.Values{"key": {"incidents"}, "title": {"Kept title"}, "columns": {"ref text key"}}, `value="Kept title"`},
+
 	"POST /o/{org}/people":                             {url.Values{"email": {"not-an-address"}, "role": {"viewer"}}, `value="not-an-address"`},
 	"POST /o/{org}/people/{user}/role":                 {url.Values{"role": {"emperor"}}, ""},
 	"POST /o/{org}/metrics/{key}":                      {url.Values{"name": {"Kept name"}, "rule": {"at_least"}, "green": {"lots"}}, `value="lots"`},
@@ -85,9 +88,6 @@ var invalidForms = map[string]struct {
 	"POST /o/{org}/import-profiles":                    {url.Values{"kind": {"incidents"}, "name": {"bad/name"}, "rows": {"1"}, "col.0": {"Ref"}, "fixed.0": {"1"}, "map.0": {"ref"}}, `value="bad/name"`},
 	"POST /o/{org}/import-profiles/{name}/edit":        {url.Values{"file_pattern": {"a/b"}}, `value="a/b"`},
 	"POST /o/{org}/webhooks":                           {url.Values{"url": {"ftp://hooks.example.com/x"}, "description": {"Kept description"}}, `value="Kept description"`},
-
-	// Issue 19: record kinds of an organisation's own.
-	"POST /o/{org}/record-kinds": {url.Values{"key": {"incidents"}, "title": {"Kept title"}, "columns": {"ref text key"}}, `value="Kept title"`},
 }
 
 // TestFormErrors posts an invalid form to every POST route of orgRoutes

@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	s.apiTokenRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
+	s.apiRecordKindRoutes(s.api) // Issue 19: record kinds of an organisation's own.
 	s.apiRecordEntryRoutes(s.api)
 	// Import profiles (issue 15).
 	s.apiProfileRoutes(s.api)
@@ -111,8 +112,6 @@ func (s *Server) routes() {
 	s.apiAcknowledgementRoutes(s.api)
 	// Issue 18: My work.
 	s.apiMyWorkRoutes(s.api)
-	// Issue 19: record kinds of an organisation's own.
-	s.apiRecordKindRoutes(s.api)
 	mux.Handle(apiPrefix, apiMux)
 	s.apiMux = apiMux
 

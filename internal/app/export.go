@@ -42,7 +42,21 @@ func (a *App) Registers(ctx context.Context, p Principal, slug string) ([]Regist
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	// Issue 19: the records of each kind of the organisation's own.
+	err = a.DB.Read(ctx, func(tx *store.Tx) error {
+		ks, err := tx.RecordKinds(ctx, m.Org.ID)
+		for _, k := range ks {
+			out = append(out, customRegister(k.Spec()))
+		}
+		return err
+	})
+	return out, err
+}
+
+// customRegister is the register of a kind of the organisation's own,
+// named like a built-in kind's (records-customer-complaints).
+func customRegister(spec isms.KindSpec) RegisterSource {
+	return RegisterSource{Name: "records-" + strings.ReplaceAll(string(spec.Kind), "_", "-"), Title: "Records: " + spec.Title, Action: isms.ActRead, Build: recordsTable(spec)}
 }
 
 // ExportRegister builds one register. ENOTFOUND for an unknown name,
@@ -66,6 +80,17 @@ func (a *App) ExportRegister(ctx context.Context, p Principal, slug, name string
 				out.Name, out.Title = r.Name, r.Title
 			}
 			return err
+		}
+		// Issue 19: a kind of the organisation's own.
+		if key, ok := strings.CutPrefix(name, "records-"); ok {
+			k, err := tx.RecordKindByKey(ctx, m.Org.ID, strings.ReplaceAll(key, "-", "_"))
+			if err == nil {
+				r := customRegister(k.Spec())
+				if out, err = r.Build(ctx, tx, m.Org); out != nil {
+					out.Name, out.Title = r.Name, r.Title
+				}
+				return err
+			}
 		}
 		return isms.Errorf(isms.ENOTFOUND, "no register %q", name)
 	})
@@ -281,6 +306,8 @@ func recordsTable(spec isms.KindSpec) func(ctx context.Context, tx *store.Tx, o 
 				t.Types[f.Name] = export.Time
 			case isms.FieldBool:
 				t.Types[f.Name] = export.Bool
+			case isms.FieldNumber: // issue 19
+				t.Types[f.Name] = export.Number
 			}
 		}
 		t.Columns = append(t.Columns, "attributes")

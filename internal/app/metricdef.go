@@ -63,6 +63,9 @@ func (a *App) UpdateMetric(ctx context.Context, p Principal, slug, key string, c
 		if err := validateDefinition(next.Definition); err != nil {
 			return err
 		}
+		if err := checkMetricKind(ctx, tx, m.Org.ID, next.Definition); err != nil {
+			return err
+		}
 		if err := saveMetricVersion(ctx, tx, m, &next); err != nil {
 			return err
 		}
@@ -89,6 +92,9 @@ func (a *App) CreateMetric(ctx context.Context, p Principal, slug string, d meas
 			return err
 		}
 		if err := m.can(isms.ActManageMetrics); err != nil {
+			return err
+		}
+		if err := checkMetricKind(ctx, tx, m.Org.ID, d); err != nil {
 			return err
 		}
 		if _, err := findMetric(ctx, tx, m.Org.ID, d.Key); err == nil {
@@ -204,12 +210,52 @@ func validateDefinition(d measure.Definition) error {
 	if err := d.Validate(); err != nil {
 		return isms.Errorf(isms.EINVALID, "metric %s: %v", d.Key, err)
 	}
-	if d.Measure != measure.MeasureManual {
-		if _, ok := isms.LookupKind(d.Kind); !ok && d.Kind != measure.AcknowledgementKind {
-			return isms.Errorf(isms.EINVALID, "metric %s: unknown record kind %q", d.Key, d.Kind)
+	return nil
+}
+
+// checkMetricKind checks, in tx, that the record kinds a definition reads
+// exist in the organisation: a built-in kind, or a kind of its own whose
+// columns the definition names with the types its measure needs.
+func checkMetricKind(ctx context.Context, tx *store.Tx, orgID int64, d measure.Definition) error {
+	if d.Measure == measure.MeasureManual || d.Kind == measure.AcknowledgementKind {
+		return nil
+	}
+	for _, kind := range []string{d.Kind, d.RelatedKind} {
+		if kind == "" || isms.IsBuiltinKind(kind) {
+			continue
+		}
+		k, err := tx.RecordKindByKey(ctx, orgID, kind)
+		if isms.ErrorCode(err) == isms.ENOTFOUND {
+			return isms.Errorf(isms.EINVALID, "metric %s: unknown record kind %q; define it under Record kinds first", d.Key, kind)
+		} else if err != nil {
+			return err
+		}
+		if kind == d.Kind {
+			if err := isms.CheckMetricColumns(k.Spec(), metricColumns(d)); err != nil {
+				return isms.Errorf(isms.EINVALID, "metric %s: %v", d.Key, err)
+			}
 		}
 	}
 	return nil
+}
+
+// metricColumns lists the columns a definition reads from its kind and
+// the type each must have ("" for any).
+func metricColumns(d measure.Definition) []isms.ColumnUse {
+	var out []isms.ColumnUse
+	add := func(role, name string, t isms.FieldType) {
+		if name != "" {
+			out = append(out, isms.ColumnUse{Role: role, Name: name, Type: t})
+		}
+	}
+	add("period field", d.PeriodField, isms.FieldTime)
+	add("start field", d.StartField, isms.FieldTime)
+	add("done field", d.DoneField, isms.FieldTime)
+	add("bool field", d.BoolField, isms.FieldBool)
+	for i, c := range d.Filter {
+		add(fmt.Sprintf("filter %d", i+1), c.Field, "")
+	}
+	return out
 }
 
 // enqueueRecompute asks, in tx, for the organisation's stored figures to

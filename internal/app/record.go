@@ -35,6 +35,7 @@ type ImportRequest struct {
 	// a profile, Kind may be left unset: the profile's kind is taken.
 	Profile string
 	profile *isms.ImportProfile // resolved by Import
+	spec    *isms.KindSpec      // a custom kind's, resolved by Import (issue 19)
 	// Progress, when set, is called every ProgressEvery rows with the rows
 	// read and the bytes (XLSX: sheet rows) consumed.
 	Progress func(rows int, offset int64)
@@ -67,6 +68,9 @@ type ImportResult struct {
 	// Sample holds the first SampleRows good rows as parsed (times in
 	// UTC), for the preview; empty for a scanner report.
 	Sample []isms.Record
+	// Spec is the specification of a kind of the organisation's own
+	// (issue 19), for showing the sample; nil for a built-in kind.
+	Spec *isms.KindSpec
 }
 
 // importFile is Import without its metrics.
@@ -88,7 +92,7 @@ type ImportResult struct {
 // the staged rows are compared again inside that transaction, so the
 // counts and audit events always describe what was written.
 func (a *App) importFile(ctx context.Context, p Principal, req ImportRequest) (*ImportResult, error) {
-	if _, ok := isms.LookupKind(string(req.Kind)); !ok && (req.Kind != "" || req.Profile == "") {
+	if _, ok := isms.LookupKind(string(req.Kind)); !ok && req.Kind == "" && req.Profile == "" {
 		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(req.Kind))
 	}
 	file, sum, err := hashedFile(req)
@@ -128,6 +132,15 @@ func (a *App) importFile(ctx context.Context, p Principal, req ImportRequest) (*
 			}
 		}
 		res.Kind = req.Kind
+		// Issue 19: a kind of the organisation's own is read with its
+		// definition.
+		if !isms.IsBuiltinKind(string(req.Kind)) {
+			spec, err := kindSpec(ctx, tx, m.Org.ID, req.Kind)
+			if err != nil {
+				return err
+			}
+			req.spec, res.Spec = &spec, &spec
+		}
 		if isScan(req.Format) {
 			if req.Kind != isms.KindVulnerabilities {
 				return isms.Errorf(isms.EINVALID, "--format %s imports vulnerabilities; use --kind vulnerabilities", req.Format)
@@ -320,7 +333,7 @@ func (a *App) importTable(ctx context.Context, tx *store.Tx, m *Member, req Impo
 		return err
 	}
 	prof := req.profile
-	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location(), DayOrder: req.DayOrder, Profile: prof}
+	opts := importer.Options{Kind: req.Kind, Format: req.Format, Location: m.Org.Location(), DayOrder: req.DayOrder, Profile: prof, Spec: req.spec}
 	if prof != nil {
 		if opts.DayOrder == importer.DayOrderUnset {
 			opts.DayOrder = importer.DayOrder(prof.DateOrder)

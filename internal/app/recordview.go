@@ -27,16 +27,15 @@ func (a *App) Records(ctx context.Context, p Principal, slug string, kind isms.R
 	var out []isms.Record
 	var total int
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
-		spec, ok := isms.LookupKind(string(kind))
-		if !ok {
-			return isms.Errorf(isms.EINVALID, "unknown record kind %q", string(kind))
+		spec, err := kindSpec(ctx, tx, m.Org.ID, kind) // issue 19: or a kind of its own
+		if err != nil {
+			return err
 		}
 		f.Status, f.Severity = strings.ToLower(strings.TrimSpace(f.Status)), strings.ToLower(strings.TrimSpace(f.Severity))
 		f.Owner = strings.TrimSpace(f.Owner)
 		if err := spec.CheckListFilter(isms.RecordListFilter{Status: f.Status, Severity: f.Severity, Owner: f.Owner}); err != nil {
 			return err
 		}
-		var err error
 		if f.From, f.To, err = PeriodRange(m.Org, f.Period); err != nil {
 			return err
 		}
@@ -60,7 +59,7 @@ func (a *App) Record(ctx context.Context, p Principal, slug string, kind isms.Re
 	var out RecordHistory
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {
 		var err error
-		if _, ok := isms.LookupKind(string(kind)); !ok {
+		if _, err := kindSpec(ctx, tx, m.Org.ID, kind); err != nil { // issue 19: or a kind of its own
 			return isms.Errorf(isms.ENOTFOUND, "unknown record kind %q", string(kind))
 		}
 		if out.Record, err = tx.RecordByID(ctx, m.Org.ID, kind, id); err != nil {

@@ -452,6 +452,15 @@ func (b *builder) set(rec *isms.Record, f isms.Field, kind valueKind, s string) 
 			return enumReason(b.spec, f)
 		}
 		rec.Texts[f.Name] = low
+	case isms.FieldNumber: // Issue 19: record kinds of an organisation's own
+		if kind == valBool || kind == valObject || kind == valArray {
+			return fmt.Sprintf("expected a number, found %s", kindName(kind))
+		}
+		v, err := isms.ParseNumber(s)
+		if err != nil {
+			return err.Error()
+		}
+		rec.Texts[f.Name] = v
 	default:
 		if kind == valBool {
 			return fmt.Sprintf("expected a string, found %s", kindName(kind))

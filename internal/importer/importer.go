@@ -67,6 +67,9 @@ type Options struct {
 	// XLSX bounds what a workbook may unpack to; zero fields take
 	// DefaultXLSXLimits.
 	XLSX XLSXLimits
+	// Spec, if not nil, is the specification of Kind when Kind is a record
+	// kind the organisation defined (issue 19); built-in kinds leave it nil.
+	Spec *isms.KindSpec
 	// ScannedAt is the scan time to use for a scanner report that has none;
 	// NewReader ignores it, the caller passes it on to ParseScan.
 	ScannedAt *time.Time
@@ -108,6 +111,9 @@ const MaxRows = 1_000_000
 // rejected too: scanner reports go through ParseScan and Reconcile.
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	spec, ok := isms.LookupKind(string(opts.Kind))
+	if !ok && opts.Spec != nil && opts.Spec.Kind == opts.Kind {
+		spec, ok = *opts.Spec, true
+	}
 	if !ok {
 		return nil, fileError(1, "", string(opts.Kind), "unknown record kind; expected one of "+kindList())
 	}

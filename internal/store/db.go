@@ -314,6 +314,9 @@ type Tx struct {
 	pool  *sql.DB
 	Now   time.Time
 	stmts map[string]*sql.Stmt // prepared once per transaction, closed with it
+	// Issue 19: the custom record kinds resolved in this transaction, by
+	// organisation and key (an import resolves its kind once, not per row).
+	custom map[string]*recordSQL
 }
 
 // querier is what runs a statement: the transaction, or in ReadOne the

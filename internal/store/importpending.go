@@ -20,7 +20,7 @@ type PendingImport struct {
 // BeginPending stores the import run im (as CreateImport does) and marks
 // it pending, so the records written with its id stay hidden.
 func (tx *Tx) BeginPending(ctx context.Context, im *Import) (PendingImport, error) {
-	s, err := statements(im.Kind)
+	s, err := tx.statements(ctx, im.OrgID, im.Kind)
 	if err != nil {
 		return PendingImport{}, err
 	}
@@ -63,7 +63,7 @@ func (tx *Tx) CommitPending(ctx context.Context, p PendingImport) error {
 // returns how many it deleted; 0 means none are left. It deletes nothing
 // once the import is no longer pending (committed after all).
 func (tx *Tx) DeletePendingRows(ctx context.Context, p PendingImport, limit int) (int64, error) {
-	s, err := statements(p.Kind)
+	s, err := tx.statements(ctx, p.OrgID, p.Kind)
 	if err != nil {
 		return 0, err
 	}

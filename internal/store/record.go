@@ -33,6 +33,11 @@ type recordSQL struct {
 	// selectByKeyArray any number, given as one array (PostgreSQL, whose
 	// generic plan for a long IN list of parameters scans the table).
 	selectByKeys, selectByKeyArray string
+	// Issue 19: record kinds of an organisation's own. kindID is a custom
+	// kind's id (0 for a built-in kind) and scope the condition on it
+	// (" AND kind_id = N") that follows every "org_id = $1".
+	kindID int64
+	scope  string
 }
 
 // KeyBatch is how many natural keys RecordsByKeys asks for in one query.
@@ -42,48 +47,64 @@ const KeyBatch = 200
 var recordStatements = func() map[isms.RecordKind]*recordSQL {
 	m := map[isms.RecordKind]*recordSQL{}
 	for _, spec := range isms.Kinds() {
-		s := &recordSQL{spec: spec, table: "rec_" + string(spec.Kind)}
-		var ph []string
-		var sets []string
-		for i, f := range spec.Fields {
-			s.columns = append(s.columns, f.Name)
-			ph = append(ph, fmt.Sprintf("$%d", i+3))
-			sets = append(sets, fmt.Sprintf("%s = $%d", f.Name, i+3))
+		var cols []string
+		for _, f := range spec.Fields {
+			cols = append(cols, f.Name)
 		}
-		n := len(spec.Fields)
-		cols := strings.Join(s.columns, ", ")
-		s.insert = fmt.Sprintf(`INSERT INTO %s (org_id, natural_key, %s, attributes, import_id, created_at, updated_at)
-			VALUES ($1, $2, %s, $%d, $%d, $%d, $%d) RETURNING id`, s.table, cols, strings.Join(ph, ", "), n+3, n+4, n+5, n+5)
-		var rows, rowsQ []string
-		for k := range InsertBatch {
-			base := k * (n + 5)
-			row := make([]string, n+6)
-			for j := range n + 5 {
-				row[j] = fmt.Sprintf("$%d", base+j+1)
-			}
-			row[n+5] = row[n+4] // created_at and updated_at are one moment
-			rows = append(rows, "("+strings.Join(row, ", ")+")")
-			rowsQ = append(rowsQ, "("+strings.Repeat("?, ", n+5)+"?)")
-		}
-		many := `INSERT INTO %s (org_id, natural_key, %s, attributes, import_id, created_at, updated_at) VALUES %s`
-		s.insertMany = fmt.Sprintf(many, s.table, cols, strings.Join(rows, ", "))
-		s.insertManyQ = fmt.Sprintf(many, s.table, cols, strings.Join(rowsQ, ", "))
-		s.update = fmt.Sprintf(`UPDATE %s SET natural_key = $2, %s, attributes = $%d, updated_at = $%d WHERE org_id = $1 AND id = $%d`,
-			s.table, strings.Join(sets, ", "), n+3, n+4, n+5)
-		sel := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s`, cols, s.table)
-		s.selectAll = sel + ` WHERE org_id = $1 AND ` + visible + ` ORDER BY id`
-		s.selectByID = sel + ` WHERE org_id = $1 AND id = $2 AND ` + visible
-		s.selectByKey = sel + ` WHERE org_id = $1 AND natural_key = $2 AND ` + visible
-		marks := make([]string, KeyBatch)
-		for i := range marks {
-			marks[i] = fmt.Sprintf("$%d", i+2)
-		}
-		s.selectByKeys = sel + ` WHERE org_id = $1 AND natural_key IN (` + strings.Join(marks, ", ") + `) AND ` + visible
-		s.selectByKeyArray = sel + ` WHERE org_id = $1 AND natural_key = ANY($2) AND ` + visible
-		m[spec.Kind] = s
+		m[spec.Kind] = buildRecordSQL(spec, "rec_"+string(spec.Kind), cols, 0)
 	}
 	return m
 }()
+
+// buildRecordSQL builds the statements of a kind over table, whose value
+// columns are cols: a built-in kind's fields, or the one vals column of a
+// custom kind (kindID not 0), whose rows are then scoped to kind_id.
+func buildRecordSQL(spec isms.KindSpec, table string, cols []string, kindID int64) *recordSQL {
+	s := &recordSQL{spec: spec, table: table, columns: cols, kindID: kindID}
+	extraCol, extraVal := "", ""
+	if kindID != 0 {
+		s.scope = fmt.Sprintf(" AND kind_id = %d", kindID)
+		extraCol, extraVal = ", kind_id", fmt.Sprintf(", %d", kindID)
+	}
+	var ph []string
+	var sets []string
+	for i, c := range cols {
+		ph = append(ph, fmt.Sprintf("$%d", i+3))
+		sets = append(sets, fmt.Sprintf("%s = $%d", c, i+3))
+	}
+	n := len(cols)
+	colList := strings.Join(cols, ", ")
+	s.insert = fmt.Sprintf(`INSERT INTO %s (org_id, natural_key, %s, attributes, import_id, created_at, updated_at%s)
+			VALUES ($1, $2, %s, $%d, $%d, $%d, $%d%s) RETURNING id`, s.table, colList, extraCol, strings.Join(ph, ", "), n+3, n+4, n+5, n+5, extraVal)
+	var rows, rowsQ []string
+	for k := range InsertBatch {
+		base := k * (n + 5)
+		row := make([]string, n+6)
+		for j := range n + 5 {
+			row[j] = fmt.Sprintf("$%d", base+j+1)
+		}
+		row[n+5] = row[n+4] // created_at and updated_at are one moment
+		rows = append(rows, "("+strings.Join(row, ", ")+extraVal+")")
+		rowsQ = append(rowsQ, "("+strings.Repeat("?, ", n+5)+"?"+extraVal+")")
+	}
+	many := `INSERT INTO %s (org_id, natural_key, %s, attributes, import_id, created_at, updated_at%s) VALUES %s`
+	s.insertMany = fmt.Sprintf(many, s.table, colList, extraCol, strings.Join(rows, ", "))
+	s.insertManyQ = fmt.Sprintf(many, s.table, colList, extraCol, strings.Join(rowsQ, ", "))
+	s.update = fmt.Sprintf(`UPDATE %s SET natural_key = $2, %s, attributes = $%d, updated_at = $%d WHERE org_id = $1 AND id = $%d%s`,
+		s.table, strings.Join(sets, ", "), n+3, n+4, n+5, s.scope)
+	sel := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s`, colList, s.table)
+	org := ` WHERE org_id = $1` + s.scope + ` AND `
+	s.selectAll = sel + org + visible + ` ORDER BY id`
+	s.selectByID = sel + org + `id = $2 AND ` + visible
+	s.selectByKey = sel + org + `natural_key = $2 AND ` + visible
+	marks := make([]string, KeyBatch)
+	for i := range marks {
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	s.selectByKeys = sel + org + `natural_key IN (` + strings.Join(marks, ", ") + `) AND ` + visible
+	s.selectByKeyArray = sel + org + `natural_key = ANY($2) AND ` + visible
+	return s
+}
 
 // visible is the condition every read of records adds: the rows of an
 // import still being written (its id in import_pending) are hidden until
@@ -94,16 +115,11 @@ const visible = `(import_id IS NULL
 	OR import_id < COALESCE((SELECT MIN(p.import_id) FROM import_pending p WHERE p.org_id = $1), 9223372036854775807)
 	OR import_id NOT IN (SELECT p.import_id FROM import_pending p WHERE p.org_id = $1))`
 
-func statements(kind isms.RecordKind) (*recordSQL, error) {
-	s, ok := recordStatements[kind]
-	if !ok {
-		return nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(kind))
-	}
-	return s, nil
-}
-
 // args returns the field values of r in column order for binding.
 func (s *recordSQL) args(tx *Tx, r *isms.Record) []any {
+	if s.kindID != 0 {
+		return s.customArgs(r)
+	}
 	out := make([]any, 0, len(s.spec.Fields))
 	for _, f := range s.spec.Fields {
 		switch f.Type {
@@ -141,7 +157,7 @@ func attributesJSON(r *isms.Record) string {
 // InsertRecord stores a new record and sets its ID. ECONFLICT if its
 // natural key exists.
 func (tx *Tx) InsertRecord(ctx context.Context, orgID int64, r *isms.Record, importID int64) error {
-	s, err := statements(r.Kind)
+	s, err := tx.statements(ctx, orgID, r.Kind)
 	if err != nil {
 		return err
 	}
@@ -171,7 +187,7 @@ func (tx *Tx) InsertRecords(ctx context.Context, orgID int64, recs []isms.Record
 	if len(recs) == 0 {
 		return nil
 	}
-	s, err := statements(recs[0].Kind)
+	s, err := tx.statements(ctx, orgID, recs[0].Kind)
 	if err != nil {
 		return err
 	}
@@ -214,7 +230,7 @@ func (tx *Tx) InsertRecords(ctx context.Context, orgID int64, recs []isms.Record
 
 // UpdateRecord replaces the values of an existing record (by ID).
 func (tx *Tx) UpdateRecord(ctx context.Context, orgID int64, r *isms.Record) error {
-	s, err := statements(r.Kind)
+	s, err := tx.statements(ctx, orgID, r.Kind)
 	if err != nil {
 		return err
 	}
@@ -237,6 +253,16 @@ func (tx *Tx) UpdateRecord(ctx context.Context, orgID int64, r *isms.Record) err
 // scanRecord reads one row of a select built above.
 func (s *recordSQL) scan(rows interface{ Scan(...any) error }) (isms.Record, error) {
 	r := isms.Record{Kind: s.spec.Kind, Times: map[string]time.Time{}, Bools: map[string]bool{}, Texts: map[string]string{}}
+	if s.kindID != 0 {
+		var vals, attrs string
+		if err := rows.Scan(&r.ID, &r.Key, &vals, &attrs); err != nil {
+			return r, err
+		}
+		if attrs != "" && attrs != "{}" {
+			_ = json.Unmarshal([]byte(attrs), &r.Attributes)
+		}
+		return r, s.decodeVals(&r, vals, nil)
+	}
 	dest := make([]any, 0, len(s.spec.Fields)+3)
 	dest = append(dest, &r.ID, &r.Key)
 	times := make([]nullTime, len(s.spec.Fields))
@@ -282,7 +308,7 @@ func (s *recordSQL) scan(rows interface{ Scan(...any) error }) (isms.Record, err
 // EachRecord calls fn for every record of a kind of the organisation, in
 // id order, without holding them all in memory.
 func (tx *Tx) EachRecord(ctx context.Context, orgID int64, kind isms.RecordKind, fn func(isms.Record) error) error {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return err
 	}
@@ -320,7 +346,7 @@ func (tx *Tx) Records(ctx context.Context, orgID int64, kind isms.RecordKind) ([
 // RecordByID returns one record; ENOTFOUND if the organisation has none
 // with that id.
 func (tx *Tx) RecordByID(ctx context.Context, orgID int64, kind isms.RecordKind, id int64) (isms.Record, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return isms.Record{}, err
 	}
@@ -332,7 +358,7 @@ func (tx *Tx) RecordByID(ctx context.Context, orgID int64, kind isms.RecordKind,
 // key is among keys, in no particular order: one query per KeyBatch keys,
 // for imports that must tell new rows from changed ones.
 func (tx *Tx) RecordsByKeys(ctx context.Context, orgID int64, kind isms.RecordKind, keys []string, fn func(isms.Record) error) error {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return err
 	}
@@ -363,7 +389,7 @@ func (tx *Tx) RecordsByKeys(ctx context.Context, orgID int64, kind isms.RecordKi
 
 // RecordByKey returns one record by natural key; ENOTFOUND if none.
 func (tx *Tx) RecordByKey(ctx context.Context, orgID int64, kind isms.RecordKind, key string) (isms.Record, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return isms.Record{}, err
 	}
@@ -374,9 +400,9 @@ func (tx *Tx) RecordByKey(ctx context.Context, orgID int64, kind isms.RecordKind
 // RecordColumns returns a kind's table name and field columns (for the
 // schema test).
 func RecordColumns(kind isms.RecordKind) (string, []string, error) {
-	s, err := statements(kind)
-	if err != nil {
-		return "", nil, err
+	s, ok := recordStatements[kind]
+	if !ok {
+		return "", nil, isms.Errorf(isms.EINVALID, "unknown record kind %q", string(kind))
 	}
 	return s.table, s.columns, nil
 }
@@ -437,7 +463,7 @@ type RecordFilter struct {
 // from the kind's specification, never from input.
 func (s *recordSQL) recordWhere(tx *Tx, f RecordFilter) (string, []any) {
 	l := s.spec.List()
-	where := ` WHERE org_id = $1 AND ` + visible
+	where := ` WHERE org_id = $1` + s.scope + ` AND ` + visible
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -474,6 +500,9 @@ func (s *recordSQL) recordWhere(tx *Tx, f RecordFilter) (string, []any) {
 // newest first; ties by id in the same direction.
 func (s *recordSQL) recordOrder(f RecordFilter) string {
 	for _, c := range s.columns {
+		if s.kindID != 0 {
+			break // a custom kind's values are one JSON column: by id only
+		}
 		if c == f.Sort {
 			dir := "ASC"
 			if f.Desc {
@@ -498,7 +527,7 @@ func (s *recordSQL) recordOrder(f RecordFilter) string {
 // filtered, sorted and paged by the database. The sort column is checked
 // against the kind's specification, never taken from input as is.
 func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind, f RecordFilter) ([]isms.Record, int, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -539,17 +568,32 @@ func (tx *Tx) CountRecords(ctx context.Context, orgID int64) (map[isms.RecordKin
 		}
 		out[spec.Kind] = n
 	}
-	return out, nil
+	// Issue 19: and of each kind of its own.
+	rows, err := tx.query(ctx, `SELECT k.key, (SELECT COUNT(*) FROM rec_custom r WHERE r.org_id = $1 AND r.kind_id = k.id AND `+visible+`)
+		FROM record_kinds k WHERE k.org_id = $1`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("count custom records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return nil, err
+		}
+		out[isms.RecordKind(key)] = n
+	}
+	return out, rows.Err()
 }
 
 // RecordImportID returns the import that created a record (0 if none).
 func (tx *Tx) RecordImportID(ctx context.Context, orgID int64, kind isms.RecordKind, id int64) (int64, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return 0, err
 	}
 	var imp sql.NullInt64
-	err = tx.queryRow(ctx, `SELECT import_id FROM `+s.table+` WHERE org_id = $1 AND id = $2 AND `+visible, orgID, id).Scan(&imp)
+	err = tx.queryRow(ctx, `SELECT import_id FROM `+s.table+` WHERE org_id = $1`+s.scope+` AND id = $2 AND `+visible, orgID, id).Scan(&imp)
 	return imp.Int64, notFound(err, "record")
 }
 
@@ -564,11 +608,11 @@ type scanVal struct {
 // stopping at limit+1: enough to tell whether a register is larger than
 // limit without counting all of it.
 func (tx *Tx) CountRecordsOfUpTo(ctx context.Context, orgID int64, kind isms.RecordKind, limit int) (int, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+s.table+` WHERE org_id = $1 AND `+visible+` LIMIT $2) r`, orgID, limit+1).Scan(&n)
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+s.table+` WHERE org_id = $1`+s.scope+` AND `+visible+` LIMIT $2) r`, orgID, limit+1).Scan(&n)
 	return n, err
 }

@@ -19,11 +19,11 @@ import (
 // ENOTFOUND if there is none. Its audit events stay: the trail is
 // append-only.
 func (tx *Tx) DeleteRecord(ctx context.Context, orgID int64, kind isms.RecordKind, id int64) error {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return err
 	}
-	res, err := tx.exec(ctx, `DELETE FROM `+s.table+` WHERE org_id = $1 AND id = $2 AND `+visible, orgID, id)
+	res, err := tx.exec(ctx, `DELETE FROM `+s.table+` WHERE org_id = $1`+s.scope+` AND id = $2 AND `+visible, orgID, id)
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", kind, err)
 	}
@@ -37,12 +37,12 @@ func (tx *Tx) DeleteRecord(ctx context.Context, orgID int64, kind isms.RecordKin
 // has the natural key, including rows an import is still writing ahead
 // (they are invisible, but their keys are taken).
 func (tx *Tx) RecordKeyTaken(ctx context.Context, orgID int64, kind isms.RecordKind, key string, exceptID int64) (bool, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return false, err
 	}
 	var id int64
-	err = tx.queryRow(ctx, `SELECT id FROM `+s.table+` WHERE org_id = $1 AND natural_key = $2 AND id <> $3`, orgID, key, exceptID).Scan(&id)
+	err = tx.queryRow(ctx, `SELECT id FROM `+s.table+` WHERE org_id = $1`+s.scope+` AND natural_key = $2 AND id <> $3`, orgID, key, exceptID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -54,13 +54,13 @@ func (tx *Tx) RecordKeyTaken(ctx context.Context, orgID int64, kind isms.RecordK
 // "INC-2026-"), 0 if there is none. Every row counts, also those an
 // import is writing ahead, since their refs are taken.
 func (tx *Tx) LastRefNumber(ctx context.Context, orgID int64, kind isms.RecordKind, prefix string) (int, error) {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return 0, err
 	}
 	// The longest, then greatest, key is the highest number as long as
 	// numbers are zero-padded to one width; both are checked below.
-	rows, err := tx.query(ctx, `SELECT natural_key FROM `+s.table+` WHERE org_id = $1 AND natural_key LIKE $2
+	rows, err := tx.query(ctx, `SELECT natural_key FROM `+s.table+` WHERE org_id = $1`+s.scope+` AND natural_key LIKE $2
 		ORDER BY LENGTH(natural_key) DESC, natural_key DESC LIMIT 20`, orgID, prefix+"%")
 	if err != nil {
 		return 0, fmt.Errorf("read %s refs: %w", kind, err)

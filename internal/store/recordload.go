@@ -56,9 +56,12 @@ func (tx *Tx) EachRecordFields(ctx context.Context, orgID int64, kind isms.Recor
 // its maps). Without keyed the rows come in the order the index gives,
 // read from an index that covers them where migration 0032 made one.
 func (tx *Tx) StreamRecords(ctx context.Context, orgID int64, kind isms.RecordKind, fields []string, w Window, keyed bool, fn func(*isms.Record) error) error {
-	s, err := statements(kind)
+	s, err := tx.statements(ctx, orgID, kind)
 	if err != nil {
 		return err
+	}
+	if s.kindID != 0 {
+		return tx.streamCustom(ctx, orgID, s, fields, w, fn)
 	}
 	var cols []isms.Field
 	for _, f := range s.spec.Fields {

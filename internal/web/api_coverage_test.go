@@ -85,6 +85,11 @@ func mustSignedReview(t *testing.T, a *app.App, o *org) *isms.Review {
 // uiOnly, never both: a page added without either fails
 // TestEveryPageActionHasAnAPIOperation.
 var pageOperations = map[string]string{
+	// Issue 19: record kinds of an organisation's own.
+	"GET /o/{org}/record-kinds":               "list-record-kinds",
+	"POST /o/{org}/record-kinds":              "create-record-kind",
+	"POST /o/{org}/record-kinds/{key}/delete": "delete-record-kind",
+
 	"GET /o/{org}/people":                "list-members",
 	"POST /o/{org}/people":               "create-invitation",
 	"POST /o/{org}/people/{user}/role":   "set-member-role",
@@ -239,6 +244,9 @@ var pageOperations = map[string]string{
 // why: forms and confirmation steps of a browser, and pages that only
 // arrange what operations already give.
 var uiOnly = map[string]string{
+	// Issue 19: record kinds of an organisation's own.
+	"GET /o/{org}/record-kinds/{key}/delete": "the confirmation page before deleting a record kind",
+
 	"GET /o/{org}/{$}":                           "the dashboard arranges rate-metrics, get-deviation-stats, get-risk-stats and list-due-items on one page",
 	"GET /o/{org}/people/{user}/remove":          "the confirmation step before removing a member",
 	"GET /o/{org}/records/{kind}/new":            "the empty form for a new record",

@@ -80,7 +80,8 @@ func sampleJSON(recs []isms.Record) []map[string]any {
 // KindPath is a record kind in an API path.
 type KindPath struct {
 	OrgPath
-	Kind string `path:"kind" enum:"access_removals,incidents,restore_tests,suppliers,supplier_assessments,changes,vulnerabilities,training,deviations,audit_findings"`
+	// Issue 19: or the key of a kind of the organisation's own.
+	Kind string `path:"kind" pattern:"^[a-z][a-z0-9_]{0,59}$" doc:"A built-in kind (access_removals, incidents, restore_tests, suppliers, supplier_assessments, changes, vulnerabilities, training, deviations, audit_findings) or the key of a record kind of the organisation's own (record-kinds)."`
 }
 
 // ListFilterParams are the filters of the record lists, the same as the

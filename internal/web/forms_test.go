@@ -55,6 +55,9 @@ var invalidForms = map[string]struct {
 	form url.Values
 	keep string
 }{
+	// Issue 19: record kinds of an organisation's own.
+	"POST /o/{org}/record-kinds": {url.Values{"key": {"incidents"}, "title": {"Kept title"}, "columns": {"ref text key"}}, `value="Kept title"`},
+
 	"POST /o/{org}/people":                             {url.Values{"email": {"not-an-address"}, "role": {"viewer"}}, `value="not-an-address"`},
 	"POST /o/{org}/people/{user}/role":                 {url.Values{"role": {"emperor"}}, ""},
 	"POST /o/{org}/metrics/{key}":                      {url.Values{"name": {"Kept name"}, "rule": {"at_least"}, "green": {"lots"}}, `value="lots"`},

@@ -561,6 +561,9 @@ type sampleCell struct {
 
 func newSampleTable(res *app.ImportResult, loc *time.Location) *sampleTable {
 	spec, ok := isms.LookupKind(string(res.Kind))
+	if !ok && res.Spec != nil { // issue 19: a kind of the organisation's own
+		spec, ok = *res.Spec, true
+	}
 	if !ok || len(res.Sample) == 0 {
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pdca/pdca/internal/app"
+	"github.com/pdca/pdca/internal/importer"
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
 	"github.com/pdca/pdca/internal/store/storetest"
@@ -219,6 +220,17 @@ func TestBrowserLayout(t *testing.T) {
 		Columns:   map[string]string{"Login": "person", "Left the company on": "employment_ended_at", "Line manager": ""},
 		Constants: map[string]string{"system": "github"}}
 	if _, err := a.SaveImportProfile(ctx, app.System, app.DemoOrgSlug, hr, false); err != nil {
+		t.Fatal(err)
+	}
+	// Issue 19: a record kind of the organisation's own, with a record,
+	// so that its pages are walked too.
+	if _, err := a.CreateRecordKind(ctx, app.System, app.DemoOrgSlug, app.RecordKindInput{Key: "customer_complaints", Title: "Customer complaints",
+		Fields: []isms.FieldDef{{Name: "complaint_id", Type: isms.FieldText, Key: true}, {Name: "received_at", Type: isms.FieldTime},
+			{Name: "severity", Type: isms.FieldEnum, Values: []string{"low", "medium", "high"}}, {Name: "refund", Type: isms.FieldNumber}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Import(ctx, app.System, app.ImportRequest{Org: app.DemoOrgSlug, Kind: "customer_complaints", Format: importer.FormatCSV, FileName: "c.csv",
+		File: strings.NewReader("complaint_id,received_at,severity,refund\nC-1,2026-10-02 09:00,high,12.50\n")}); err != nil {
 		t.Fatal(err)
 	}
 	// A webhook with a delivery in its log, so that its pages are walked

@@ -30,7 +30,13 @@ func (s *Server) handleRecords(w http.ResponseWriter, r *http.Request, m *app.Me
 		s.pageError(w, r, err)
 		return
 	}
-	pg := &recordsPage{Page: s.page(r, m, "Records"), Kinds: isms.Kinds(), Counts: counts}
+	// Issue 19: the built-in kinds and the organisation's own.
+	kinds, err := s.app.KindSpecs(r.Context(), m.Principal, m.Org.Slug)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pg := &recordsPage{Page: s.page(r, m, "Records"), Kinds: kinds, Counts: counts}
 	if m.Role.Can(isms.ActImport) {
 		if pg.Profiles, err = s.app.ImportProfiles(r.Context(), m.Principal, m.Org.Slug); err != nil {
 			s.pageError(w, r, err)
@@ -67,9 +73,9 @@ type recordListPage struct {
 }
 
 func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	spec, ok := isms.LookupKind(r.PathValue("kind"))
-	if !ok {
-		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "unknown record kind %q", r.PathValue("kind")))
+	spec, err := s.app.KindSpec(r.Context(), m.Principal, m.Org.Slug, isms.RecordKind(r.PathValue("kind"))) // issue 19: or its own
+	if err != nil {
+		s.pageError(w, r, err)
 		return
 	}
 	q := r.URL.Query()
@@ -135,9 +141,9 @@ type recordPage struct {
 }
 
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, m *app.Member) {
-	spec, ok := isms.LookupKind(r.PathValue("kind"))
+	spec, kerr := s.app.KindSpec(r.Context(), m.Principal, m.Org.Slug, isms.RecordKind(r.PathValue("kind"))) // issue 19: or its own
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if !ok || err != nil {
+	if kerr != nil || err != nil {
 		s.pageError(w, r, isms.Errorf(isms.ENOTFOUND, "record not found"))
 		return
 	}

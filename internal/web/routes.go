@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	s.apiTokenRoutes(s.api)
 	s.apiMetricRoutes(s.api)
 	s.apiRecordRoutes(s.api)
+	s.apiRecordKindRoutes(s.api) // Issue 19: record kinds of an organisation's own.
 	s.apiRecordEntryRoutes(s.api)
 	// Import profiles (issue 15).
 	s.apiProfileRoutes(s.api)
@@ -180,6 +181,11 @@ func (s *Server) orgRoutes() []OrgRoute {
 		{"POST /o/{org}/report-link/disable", isms.ActManageOrg, s.handleReportLinkDisable},
 		{"POST /o/{org}/imports", isms.ActImport, s.handleImportUpload},
 		{"POST /o/{org}/imports/{token}/confirm", isms.ActImport, s.handleImportConfirm},
+		// Issue 19: record kinds of an organisation's own.
+		{"GET /o/{org}/record-kinds", isms.ActRead, s.handleRecordKinds},
+		{"POST /o/{org}/record-kinds", isms.ActManageMetrics, s.handleRecordKindCreate},
+		{"GET /o/{org}/record-kinds/{key}/delete", isms.ActManageMetrics, s.handleRecordKindDeleteConfirm},
+		{"POST /o/{org}/record-kinds/{key}/delete", isms.ActManageMetrics, s.handleRecordKindDelete},
 		// Import profiles: saved mappings of a source's files (issue 15).
 		{"GET /o/{org}/import-profiles", isms.ActRead, s.handleProfiles},
 		{"POST /o/{org}/import-profiles/new", isms.ActImport, s.handleProfileSample},
@@ -432,6 +438,12 @@ var apiActions = map[string]isms.Action{
 	"list-webhook-deliveries": isms.ActManageOrg,
 	"redeliver-webhook":       isms.ActManageOrg,
 	"set-webhook-active":      isms.ActManageOrg,
+	// Issue 19: record kinds of an organisation's own.
+	"list-record-kinds":  isms.ActRead,
+	"get-record-kind":    isms.ActRead,
+	"create-record-kind": isms.ActManageMetrics,
+	"update-record-kind": isms.ActManageMetrics,
+	"delete-record-kind": isms.ActManageMetrics,
 	// Issue 18: acknowledgement of policies.
 	"publish-document-version":      app.ActPublishDocuments,
 	"list-acknowledgements":         isms.ActRead, // the register for read_audit, one's own for others

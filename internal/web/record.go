@@ -106,7 +106,16 @@ func (s *Server) handleRecordList(w http.ResponseWriter, r *http.Request, m *app
 	if len(recs) > 0 {
 		pg.First, pg.Last = f.Offset+1, f.Offset+len(recs)
 	}
+	// A kind of the organisation's own lists newest first only
+	// (docs/record-kinds.md), so its headers offer no sorting.
+	sortable := isms.IsBuiltinKind(string(spec.Kind))
+	if !sortable {
+		pg.SortCol = ""
+	}
 	for _, fl := range spec.Fields {
+		if !sortable {
+			break
+		}
 		name := fl.Name
 		pg.SortURL[name] = pageURL(q, func(v url.Values) {
 			v.Set("sort", name)

@@ -131,6 +131,9 @@ func TestRecordKindAPI(t *testing.T) {
 		if r.status != http.StatusOK || !strings.Contains(r.body, "C-1") || !strings.Contains(r.body, "12.5") || drill == "" {
 			t.Fatalf("list page: %d %s", r.status, r.body)
 		}
+		if strings.Contains(r.body, "sort=") || strings.Contains(r.body, "aria-sort") {
+			t.Errorf("a custom kind's list offers sorting it does not do: %s", r.body)
+		}
 		r = e.do(t, web, http.MethodGet, drill, nil, nil)
 		if r.status != http.StatusOK || !strings.Contains(r.body, "C-1") || !strings.Contains(r.body, "high") {
 			t.Fatalf("record page: %d %s", r.status, r.body)

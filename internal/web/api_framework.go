@@ -147,7 +147,7 @@ type FrameworkPath struct {
 // RequirementPath is a requirement of a framework in a path.
 type RequirementPath struct {
 	FrameworkPath
-	Req string `path:"req" doc:"The requirement's identifier, e.g. A.5.1 or PR.AA-01."`
+	Req string `path:"requirement" doc:"The requirement's identifier, e.g. A.5.1 or PR.AA-01."`
 }
 
 func (s *Server) apiFrameworkRoutes(api huma.API) {
@@ -216,7 +216,7 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 			}
 			return out, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "get-framework-requirement", Method: http.MethodGet, Path: base + "/{key}/requirements/{req}",
+	huma.Register(api, huma.Operation{OperationID: "get-framework-requirement", Method: http.MethodGet, Path: base + "/{key}/requirements/{requirement}",
 		Summary: "One requirement of a framework with its decision, links and mappings", Tags: tags},
 		func(ctx context.Context, in *RequirementPath) (*struct{ Body RequirementDetailJSON }, error) {
 			p, err := apiPrincipal(ctx)
@@ -229,7 +229,7 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 			}
 			return &struct{ Body RequirementDetailJSON }{requirementDetailJSON(v)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "update-framework-requirement", Method: http.MethodPut, Path: base + "/{key}/requirements/{req}",
+	huma.Register(api, huma.Operation{OperationID: "update-framework-requirement", Method: http.MethodPut, Path: base + "/{key}/requirements/{requirement}",
 		Summary: "Decide whether a requirement applies, why, who owns it and how far it is implemented", Tags: tags},
 		func(ctx context.Context, in *struct {
 			RequirementPath

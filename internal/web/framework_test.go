@@ -18,7 +18,7 @@ import (
 func init() {
 	registerAggregate(aggregate{
 		name:   "frameworks",
-		shared: map[string]string{"frameworks.key": isms.FrameworkAnnexA, "frameworks.req": "A.5.1"},
+		shared: map[string]string{"frameworks.key": isms.FrameworkAnnexA, "frameworks.req": "A.5.1", "frameworks.requirement": "A.5.1"},
 		pages: map[string]pageRequest{
 			"frameworks":            {path: "/o/acme/frameworks", want: []string{"<h1>Frameworks</h1>", "NIST Cybersecurity Framework 2.0", "ISO-style Statement of Applicability"}},
 			"framework_register":    {path: "/o/acme/frameworks/{frameworks.key}", want: []string{"<h1>ISO/IEC 27001:2022 Annex A</h1>", "A.5.1"}},

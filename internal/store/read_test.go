@@ -211,6 +211,25 @@ func TestRiskWithHistory(t *testing.T) {
 					t.Errorf("risk %d in one statement:\n%+v %+v\nwant\n%+v %+v", id, r, hist, want, wantHist)
 				}
 			}
+			// A page of the register carries the same links as a read of
+			// one risk (PostgreSQL aggregates them in the page's statement,
+			// SQLite reads them in batches after it).
+			page, total, err := tx.RiskPage(ctx, o.ID, store.RiskFilter{Limit: 50})
+			if err != nil {
+				return err
+			}
+			if total != 2 || len(page) != 2 {
+				t.Fatalf("page: %d of %d", len(page), total)
+			}
+			for _, got := range page {
+				want, err := tx.Risk(ctx, o.ID, got.ID)
+				if err != nil {
+					return err
+				}
+				if !reflect.DeepEqual(got.Controls, want.Controls) || !reflect.DeepEqual(got.ProcessIDs, want.ProcessIDs) {
+					t.Errorf("risk %d on the page: controls %v processes %v, want %v %v", got.ID, got.Controls, got.ProcessIDs, want.Controls, want.ProcessIDs)
+				}
+			}
 			r, hist, _ := tx.RiskWithHistory(ctx, o.ID, full.ID)
 			if len(r.Controls) != 3 || r.Controls[0] != "A.5.1" || len(r.ProcessIDs) != 2 || len(hist) != 3 || hist[1].Note != "note 1" {
 				t.Errorf("risk with links and history: %v %v, %d assessments", r.Controls, r.ProcessIDs, len(hist))

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
@@ -304,18 +302,8 @@ func (tx *Tx) RiskWithHistory(ctx context.Context, orgID, id int64) (*isms.Risk,
 		hist, err = tx.RiskAssessments(ctx, orgID, id)
 		return r, hist, err
 	}
-	if controls.String != "" {
-		r.Controls = strings.Split(controls.String, ",")
-	}
-	for _, p := range strings.Split(processes.String, ",") {
-		if p == "" {
-			continue
-		}
-		pid, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, nil, fmt.Errorf("risk %d: process id %q: %w", id, p, err)
-		}
-		r.ProcessIDs = append(r.ProcessIDs, pid)
+	if err := setRiskLinks(r, controls, processes); err != nil {
+		return nil, nil, err
 	}
 	return r, hist, nil
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,14 +75,38 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	q := `SELECT ` + riskColumns + riskFrom + where + ` ORDER BY r.created_at DESC, r.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(max(0, f.Offset))
+	// On PostgreSQL each row carries its links, aggregated by correlated
+	// subqueries on the links' primary key: one round trip for the page
+	// instead of one per relation after it. On SQLite, where a statement
+	// costs no round trip, the aggregate's sort per row cost more than two
+	// batched link queries (issue 16 item 1, docs/BENCHMARKS.md).
+	inline := tx.db.Engine == Postgres
+	cols := riskColumns
+	if inline {
+		cols += `, ` + riskLinkColumns
+	}
+	q := `SELECT ` + cols + riskFrom + where + ` ORDER BY r.created_at DESC, r.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(max(0, f.Offset))
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list risks: %w", err)
 	}
 	var out []*isms.Risk
 	for rows.Next() {
-		r, err := scanRisk(rows)
+		var controls, processes sql.NullString
+		var r *isms.Risk
+		err := scanJoined(rows, func(sc rowScanner) error {
+			var err error
+			r, err = scanRisk(sc)
+			return err
+		}, func(sc rowScanner) error {
+			if !inline {
+				return sc.Scan()
+			}
+			return sc.Scan(&controls, &processes)
+		})
+		if err == nil {
+			err = setRiskLinks(r, controls, processes)
+		}
 		if err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("scan risk: %w", err)
@@ -88,10 +114,34 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 		out = append(out, r)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
+	if err := rows.Err(); err != nil || inline {
+		return out, total, err
 	}
 	return out, total, tx.riskLinksOf(ctx, orgID, out)
+}
+
+// riskLinkColumns are a risk's Annex A controls and processes, each
+// aggregated into one comma-separated column, for a risk row r.
+const riskLinkColumns = `(SELECT string_agg(c.control_id, ',' ORDER BY c.control_id) FROM risk_controls c
+		WHERE +c.org_id = r.org_id AND c.catalogue = '` + isms.CatalogueAnnexA2022 + `' AND c.risk_id = r.id),
+	(SELECT string_agg(CAST(p.process_id AS TEXT), ',' ORDER BY p.process_id) FROM risk_processes p WHERE +p.org_id = r.org_id AND p.risk_id = r.id)`
+
+// setRiskLinks sets a risk's controls and processes from riskLinkColumns.
+func setRiskLinks(r *isms.Risk, controls, processes sql.NullString) error {
+	if controls.String != "" {
+		r.Controls = strings.Split(controls.String, ",")
+	}
+	for _, p := range strings.Split(processes.String, ",") {
+		if p == "" {
+			continue
+		}
+		pid, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return fmt.Errorf("risk %d: process id %q: %w", r.ID, p, err)
+		}
+		r.ProcessIDs = append(r.ProcessIDs, pid)
+	}
+	return nil
 }
 
 // linkBatch is how many risks' links one query reads; shorter lists are

@@ -106,22 +106,20 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 			ID   int64 `path:"id" doc:"The document's id."`
 			Body PublishBody
 		}) (*struct{ Body PublicationJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			aud := isms.Audience{Kind: in.Body.Audience, People: in.Body.People}
-			for _, r := range in.Body.Roles {
-				aud.Roles = append(aud.Roles, isms.Role(r))
-			}
-			res, err := s.app.PublishDocumentVersion(ctx, p, in.Org, in.ID, app.PublishInput{VersionID: in.Body.VersionID, Audience: aud})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			pub := res.Publication
-			return &struct{ Body PublicationJSON }{PublicationJSON{ID: pub.ID, DocumentID: pub.DocumentID, VersionID: pub.VersionID,
-				Version: fmt.Sprintf("%d.%d", res.Version.Major, res.Version.Minor), SHA256: res.Version.SHA256, Audience: pub.Audience.Kind,
-				PublishedAt: pub.PublishedAt.UTC(), Asked: res.Asked, Moved: res.Moved, Withdrawn: res.Withdrawn}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body PublicationJSON }, error) {
+				aud := isms.Audience{Kind: in.Body.Audience, People: in.Body.People}
+				for _, r := range in.Body.Roles {
+					aud.Roles = append(aud.Roles, isms.Role(r))
+				}
+				res, err := s.app.PublishDocumentVersion(ctx, p, in.Org, in.ID, app.PublishInput{VersionID: in.Body.VersionID, Audience: aud})
+				if err != nil {
+					return nil, err
+				}
+				pub := res.Publication
+				return &struct{ Body PublicationJSON }{PublicationJSON{ID: pub.ID, DocumentID: pub.DocumentID, VersionID: pub.VersionID,
+					Version: fmt.Sprintf("%d.%d", res.Version.Major, res.Version.Minor), SHA256: res.Version.SHA256, Audience: pub.Audience.Kind,
+					PublishedAt: pub.PublishedAt.UTC(), Asked: res.Asked, Moved: res.Moved, Withdrawn: res.Withdrawn}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-acknowledgements", Method: http.MethodGet, Path: base, Tags: tags,
@@ -159,28 +157,26 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 		Description: "The Markdown (or the attached file's name, size and URL) and the SHA-256 that acknowledging records.",
 		Errors:      ackErrors},
 		func(ctx context.Context, in *AckVersionPath) (*struct{ Body AckVersionJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, err := s.app.AcknowledgementVersion(ctx, p, in.Org, in.VersionID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := AckVersionJSON{ID: v.Version.ID, DocumentID: v.Version.DocumentID, Ref: v.Version.Ref, Title: v.Version.Title,
-				Version: fmt.Sprintf("%d.%d", v.Version.Major, v.Version.Minor), Status: v.Version.Status, SHA256: v.Version.SHA256,
-				Body: v.Version.Body, FileName: v.Version.FileName, FileSize: v.Version.FileSize}
-			if v.Version.FileName != "" {
-				out.Body, out.FileURL = "", "/api/v1/orgs/"+in.Org+"/acknowledgements/versions/"+strconv.FormatInt(v.Version.ID, 10)+"/file"
-			}
-			if v.Current != nil {
-				out.Current = fmt.Sprintf("%d.%d", v.Current.Major, v.Current.Minor)
-			}
-			if v.Request != nil {
-				j := acknowledgementJSON(v.Request, time.Now())
-				out.Request = &j
-			}
-			return &struct{ Body AckVersionJSON }{out}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body AckVersionJSON }, error) {
+				v, err := s.app.AcknowledgementVersion(ctx, p, in.Org, in.VersionID)
+				if err != nil {
+					return nil, err
+				}
+				out := AckVersionJSON{ID: v.Version.ID, DocumentID: v.Version.DocumentID, Ref: v.Version.Ref, Title: v.Version.Title,
+					Version: fmt.Sprintf("%d.%d", v.Version.Major, v.Version.Minor), Status: v.Version.Status, SHA256: v.Version.SHA256,
+					Body: v.Version.Body, FileName: v.Version.FileName, FileSize: v.Version.FileSize}
+				if v.Version.FileName != "" {
+					out.Body, out.FileURL = "", "/api/v1/orgs/"+in.Org+"/acknowledgements/versions/"+strconv.FormatInt(v.Version.ID, 10)+"/file"
+				}
+				if v.Current != nil {
+					out.Current = fmt.Sprintf("%d.%d", v.Current.Major, v.Current.Minor)
+				}
+				if v.Request != nil {
+					j := acknowledgementJSON(v.Request, time.Now())
+					out.Request = &j
+				}
+				return &struct{ Body AckVersionJSON }{out}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "download-acknowledgement-file", Method: http.MethodGet, Path: base + "/versions/{vid}/file", Tags: tags,
@@ -189,17 +185,15 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 		Errors:      []int{http.StatusNotFound},
 		Responses:   fileResponses("application/octet-stream", "The file as attached.")},
 		func(ctx context.Context, in *AckVersionPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			name, _, data, err := s.app.AcknowledgementFile(ctx, p, in.Org, in.VersionID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			sum := sha256.Sum256(data)
-			return &FileOutput{ContentType: "application/octet-stream", SHA256: hex.EncodeToString(sum[:]), Body: data,
-				ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": strings.ToValidUTF8(name, "_")})}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				name, _, data, err := s.app.AcknowledgementFile(ctx, p, in.Org, in.VersionID)
+				if err != nil {
+					return nil, err
+				}
+				sum := sha256.Sum256(data)
+				return &FileOutput{ContentType: "application/octet-stream", SHA256: hex.EncodeToString(sum[:]), Body: data,
+					ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": strings.ToValidUTF8(name, "_")})}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "acknowledge-document-version", Method: http.MethodPost, Path: base + "/versions/{vid}", Tags: tags,
@@ -207,14 +201,12 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 		Description: "Records the time and the version's SHA-256. 409 when nothing is asked of the caller for it (never asked, already acknowledged, withdrawn) or a later major version was approved since.",
 		Errors:      ackErrors},
 		func(ctx context.Context, in *AckVersionPath) (*struct{ Body AcknowledgementJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := s.app.AcknowledgeDocumentVersion(ctx, p, in.Org, in.VersionID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body AcknowledgementJSON }{acknowledgementJSON(r, time.Now())}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body AcknowledgementJSON }, error) {
+				r, err := s.app.AcknowledgeDocumentVersion(ctx, p, in.Org, in.VersionID)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body AcknowledgementJSON }{acknowledgementJSON(r, time.Now())}, nil
+			})
 		})
 }

@@ -143,28 +143,24 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "get-deviation", Method: http.MethodGet, Path: base + "/{id}", Summary: "One deviation with its actions and checks", Tags: tags},
 		func(ctx context.Context, in *DeviationPath) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.Deviation(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &deviationOutput{deviationJSON(&d.Deviation)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				d, err := s.app.Deviation(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &deviationOutput{deviationJSON(&d.Deviation)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-deviation-stats", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/deviation-stats", Summary: "Counts of open and overdue deviations, actions, checks and findings", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*struct{ Body app.DeviationStats }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			st, err := s.app.DeviationStats(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body app.DeviationStats }{st}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body app.DeviationStats }, error) {
+				st, err := s.app.DeviationStats(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body app.DeviationStats }{st}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-deviation", Method: http.MethodPost, Path: base, Summary: "Open a deviation", Tags: tags, DefaultStatus: http.StatusCreated},
@@ -206,12 +202,10 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 				DeviationPath
 				Body ReasonBody
 			}) (*deviationOutput, error) {
-				p, err := apiPrincipal(ctx)
-				if err != nil {
-					return nil, err
-				}
-				d, err := s.app.Transition(ctx, p, in.Org, in.ID, name, in.Body.Reason)
-				return s.deviationResult(ctx, d, err)
+				return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+					d, err := s.app.Transition(ctx, p, in.Org, in.ID, name, in.Body.Reason)
+					return s.deviationResult(ctx, d, err)
+				})
 			})
 	}
 	huma.Register(api, huma.Operation{OperationID: "set-deviation-settings", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/deviation-settings", Summary: "Set the days between the last corrective action done and the effectiveness check", Tags: tags, DefaultStatus: http.StatusNoContent},
@@ -221,14 +215,12 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 				CheckAfterDays int `json:"check_after_days" minimum:"1" maximum:"365"`
 			}
 		}) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.SetCheckAfterDays(ctx, p, in.Org, in.Body.CheckAfterDays); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{}{}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.SetCheckAfterDays(ctx, p, in.Org, in.Body.CheckAfterDays); err != nil {
+					return nil, err
+				}
+				return &struct{}{}, nil
+			})
 		})
 	s.apiDeviationWork(api, base, tags)
 }
@@ -244,12 +236,10 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 				DueAt      *time.Time `json:"due_at,omitempty" doc:"Absent clears the due date."`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.AssignDeviation(ctx, p, in.Org, in.ID, in.Body.OwnerEmail, in.Body.DueAt)
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				d, err := s.app.AssignDeviation(ctx, p, in.Org, in.ID, in.Body.OwnerEmail, in.Body.DueAt)
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "record-deviation-correction", Method: http.MethodPost, Path: base + "/{id}/correction", Summary: "Record the immediate correction", Tags: tags},
@@ -259,12 +249,10 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 				Correction string `json:"correction" minLength:"1" maxLength:"20000"`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.RecordCorrection(ctx, p, in.Org, in.ID, in.Body.Correction)
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				d, err := s.app.RecordCorrection(ctx, p, in.Org, in.ID, in.Body.Correction)
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "record-deviation-root-cause", Method: http.MethodPost, Path: base + "/{id}/root-cause", Summary: "Record the five whys, the root cause and its category", Tags: tags},
@@ -276,12 +264,10 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 				Category string   `json:"category" enum:"people,process,technology,supplier,external"`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.RecordRootCause(ctx, p, in.Org, in.ID, in.Body.Whys, in.Body.Cause, in.Body.Category)
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				d, err := s.app.RecordRootCause(ctx, p, in.Org, in.ID, in.Body.Whys, in.Body.Cause, in.Body.Category)
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "add-corrective-action", Method: http.MethodPost, Path: base + "/{id}/actions", Summary: "Add a corrective action", Tags: tags},
@@ -293,12 +279,10 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 				DueAt      time.Time `json:"due_at"`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.AddCorrectiveAction(ctx, p, in.Org, in.ID, app.ActionInput{Title: in.Body.Title, OwnerEmail: in.Body.OwnerEmail, DueAt: in.Body.DueAt})
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				d, err := s.app.AddCorrectiveAction(ctx, p, in.Org, in.ID, app.ActionInput{Title: in.Body.Title, OwnerEmail: in.Body.OwnerEmail, DueAt: in.Body.DueAt})
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "complete-corrective-action", Method: http.MethodPost, Path: base + "/{id}/actions/{aid}/done", Summary: "Mark a corrective action done, with evidence", Tags: tags},
@@ -312,20 +296,18 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 				DoneAt   *time.Time `json:"done_at,omitempty" doc:"Default now; not in the future."`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var done time.Time
-			if in.Body.DoneAt != nil {
-				done = *in.Body.DoneAt
-			}
-			var file *store.EvidenceFile
-			if len(in.Body.File) > 0 {
-				file = &store.EvidenceFile{Name: in.Body.FileName, Content: in.Body.File}
-			}
-			d, err := s.app.CompleteAction(ctx, p, in.Org, in.ID, in.AID, in.Body.Evidence, file, done)
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				var done time.Time
+				if in.Body.DoneAt != nil {
+					done = *in.Body.DoneAt
+				}
+				var file *store.EvidenceFile
+				if len(in.Body.File) > 0 {
+					file = &store.EvidenceFile{Name: in.Body.FileName, Content: in.Body.File}
+				}
+				d, err := s.app.CompleteAction(ctx, p, in.Org, in.ID, in.AID, in.Body.Evidence, file, done)
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "record-effectiveness-check", Method: http.MethodPost, Path: base + "/{id}/check", Summary: "Record the effectiveness check: effective closes, not effective reopens", Tags: tags},
@@ -336,11 +318,9 @@ func (s *Server) apiDeviationWork(api huma.API, base string, tags []string) {
 				Note    string `json:"note" minLength:"1" maxLength:"20000"`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.RecordCheck(ctx, p, in.Org, in.ID, in.Body.Verdict, in.Body.Note)
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				d, err := s.app.RecordCheck(ctx, p, in.Org, in.ID, in.Body.Verdict, in.Body.Note)
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 }

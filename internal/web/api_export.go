@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/pdca/pdca/internal/app"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,27 +69,25 @@ func (s *Server) apiExportRoutes(api huma.API) {
 		Description: "Every register the caller's role may read, with the API URLs of its CSV and XLSX files, the evidence bundle's and the POA&M's.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*ExportListOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			regs, err := s.app.Registers(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			root := "/api/v1/orgs/" + in.Org
-			out := &ExportListOutput{Body: ExportList{Registers: []ExportJSON{}, POAM: root + "/poam"}}
-			for _, r := range regs {
-				out.Body.Registers = append(out.Body.Registers, ExportJSON{Name: r.Name, Title: r.Title, CSV: root + "/exports/" + r.Name + ".csv", XLSX: root + "/exports/" + r.Name + ".xlsx"})
-			}
-			if m.Role.Can(isms.ActReadAudit) {
-				out.Body.Bundle = root + "/evidence-bundle"
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*ExportListOutput, error) {
+				regs, err := s.app.Registers(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				root := "/api/v1/orgs/" + in.Org
+				out := &ExportListOutput{Body: ExportList{Registers: []ExportJSON{}, POAM: root + "/poam"}}
+				for _, r := range regs {
+					out.Body.Registers = append(out.Body.Registers, ExportJSON{Name: r.Name, Title: r.Title, CSV: root + "/exports/" + r.Name + ".csv", XLSX: root + "/exports/" + r.Name + ".xlsx"})
+				}
+				if m.Role.Can(isms.ActReadAudit) {
+					out.Body.Bundle = root + "/evidence-bundle"
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "download-export", Method: http.MethodGet, Path: base + "/exports/{file}", Tags: tags,
@@ -98,21 +97,19 @@ func (s *Server) apiExportRoutes(api huma.API) {
 		Responses: map[string]*huma.Response{"200": {Description: "The register.", Content: map[string]*huma.MediaType{
 			"text/csv": {Schema: &huma.Schema{Type: "string"}}, xlsxType: {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}},
 		func(ctx context.Context, in *ExportFilePath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			name, format, ctype := strings.TrimSuffix(in.File, ".csv"), "csv", "text/csv; charset=utf-8"
-			if strings.HasSuffix(in.File, ".xlsx") {
-				name, format, ctype = strings.TrimSuffix(in.File, ".xlsx"), "xlsx", xlsxType
-			} else if !strings.HasSuffix(in.File, ".csv") {
-				return nil, s.apiError(ctx, isms.Errorf(isms.ENOTFOUND, "no export %q: use <register>.csv or <register>.xlsx", in.File))
-			}
-			b, _, err := s.app.RegisterFile(ctx, p, in.Org, name, format)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput(ctype, "attachment", in.Org+"-"+in.File, b), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				name, format, ctype := strings.TrimSuffix(in.File, ".csv"), "csv", "text/csv; charset=utf-8"
+				if strings.HasSuffix(in.File, ".xlsx") {
+					name, format, ctype = strings.TrimSuffix(in.File, ".xlsx"), "xlsx", xlsxType
+				} else if !strings.HasSuffix(in.File, ".csv") {
+					return nil, s.apiError(ctx, isms.Errorf(isms.ENOTFOUND, "no export %q: use <register>.csv or <register>.xlsx", in.File))
+				}
+				b, _, err := s.app.RegisterFile(ctx, p, in.Org, name, format)
+				if err != nil {
+					return nil, err
+				}
+				return fileOutput(ctype, "attachment", in.Org+"-"+in.File, b), nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "download-evidence-bundle", Method: http.MethodGet, Path: base + "/evidence-bundle", Tags: tags,
@@ -121,15 +118,13 @@ func (s *Server) apiExportRoutes(api huma.API) {
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound},
 		Responses:   fileResponses("application/zip", "The evidence bundle.")},
 		func(ctx context.Context, in *OrgPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var buf bytes.Buffer
-			if _, err := s.app.EvidenceBundle(ctx, p, in.Org, &buf); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput("application/zip", "attachment", in.Org+"-evidence-"+time.Now().UTC().Format("20060102T150405Z")+".zip", buf.Bytes()), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				var buf bytes.Buffer
+				if _, err := s.app.EvidenceBundle(ctx, p, in.Org, &buf); err != nil {
+					return nil, err
+				}
+				return fileOutput("application/zip", "attachment", in.Org+"-evidence-"+time.Now().UTC().Format("20060102T150405Z")+".zip", buf.Bytes()), nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "download-poam", Method: http.MethodGet, Path: base + "/poam", Tags: tags,
@@ -138,15 +133,13 @@ func (s *Server) apiExportRoutes(api huma.API) {
 		Errors:      []int{http.StatusNotFound},
 		Responses:   fileResponses("application/json", "The OSCAL POA&M document.")},
 		func(ctx context.Context, in *OrgPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			doc, err := s.app.POAMDownload(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput("application/json", "attachment", in.Org+"-poam.json", doc), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				doc, err := s.app.POAMDownload(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return fileOutput("application/json", "attachment", in.Org+"-poam.json", doc), nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "download-action-evidence", Method: http.MethodGet, Path: base + "/deviations/{id}/actions/{aid}/evidence", Tags: []string{"deviations"},
@@ -155,16 +148,14 @@ func (s *Server) apiExportRoutes(api huma.API) {
 		Errors:      []int{http.StatusNotFound},
 		Responses:   fileResponses("application/octet-stream", "The evidence file.")},
 		func(ctx context.Context, in *ActionEvidencePath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			f, err := s.app.ActionEvidenceFile(ctx, p, in.Org, in.ID, in.Action)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := fileOutput("application/octet-stream", "attachment", "", f.Content)
-			out.ContentDisposition = "attachment; filename*=UTF-8''" + url.PathEscape(f.Name)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				f, err := s.app.ActionEvidenceFile(ctx, p, in.Org, in.ID, in.Action)
+				if err != nil {
+					return nil, err
+				}
+				out := fileOutput("application/octet-stream", "attachment", "", f.Content)
+				out.ContentDisposition = "attachment; filename*=UTF-8''" + url.PathEscape(f.Name)
+				return out, nil
+			})
 		})
 }

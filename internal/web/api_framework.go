@@ -155,20 +155,18 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 	base := "/api/v1/orgs/{org}/frameworks"
 	huma.Register(api, huma.Operation{OperationID: "list-frameworks", Method: http.MethodGet, Path: base, Summary: "The frameworks the organisation may use, with coverage for the enabled ones", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*listOutput[FrameworkJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			list, err := s.app.Frameworks(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[FrameworkJSON]{}
-			out.Body.Items, out.Body.Total = []FrameworkJSON{}, len(list)
-			for _, f := range list {
-				out.Body.Items = append(out.Body.Items, frameworkJSON(f))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[FrameworkJSON], error) {
+				list, err := s.app.Frameworks(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[FrameworkJSON]{}
+				out.Body.Items, out.Body.Total = []FrameworkJSON{}, len(list)
+				for _, f := range list {
+					out.Body.Items = append(out.Body.Items, frameworkJSON(f))
+				}
+				return out, nil
+			})
 		})
 	for _, op := range []struct {
 		id, verb, summary string
@@ -180,14 +178,12 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 		huma.Register(api, huma.Operation{OperationID: op.id, Method: http.MethodPost, Path: base + "/{key}/" + op.verb, Summary: op.summary, Tags: tags,
 			DefaultStatus: http.StatusNoContent},
 			func(ctx context.Context, in *FrameworkPath) (*struct{}, error) {
-				p, err := apiPrincipal(ctx)
-				if err != nil {
-					return nil, err
-				}
-				if err := op.fn(ctx, p, in.Org, in.Key); err != nil {
-					return nil, s.apiError(ctx, err)
-				}
-				return &struct{}{}, nil
+				return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+					if err := op.fn(ctx, p, in.Org, in.Key); err != nil {
+						return nil, err
+					}
+					return &struct{}{}, nil
+				})
 			})
 	}
 	huma.Register(api, huma.Operation{OperationID: "list-framework-requirements", Method: http.MethodGet, Path: base + "/{key}/requirements",
@@ -219,15 +215,13 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "get-framework-requirement", Method: http.MethodGet, Path: base + "/{key}/requirements/{requirement}",
 		Summary: "One requirement of a framework with its decision, links and mappings", Tags: tags},
 		func(ctx context.Context, in *RequirementPath) (*struct{ Body RequirementDetailJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, err := s.app.Requirement(ctx, p, in.Org, in.Key, in.Req)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RequirementDetailJSON }{requirementDetailJSON(v)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RequirementDetailJSON }, error) {
+				v, err := s.app.Requirement(ctx, p, in.Org, in.Key, in.Req)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RequirementDetailJSON }{requirementDetailJSON(v)}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-framework-requirement", Method: http.MethodPut, Path: base + "/{key}/requirements/{requirement}",
 		Summary: "Decide whether a requirement applies, why, who owns it and how far it is implemented", Tags: tags},

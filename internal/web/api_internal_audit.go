@@ -90,15 +90,13 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "get-internal-audit", Method: http.MethodGet, Path: base + "/{id}", Summary: "One audit with its findings", Tags: tags},
 		func(ctx context.Context, in *AuditPath) (*struct{ Body InternalAuditJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			au, err := s.app.Audit(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body InternalAuditJSON }{internalAuditJSON(au)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body InternalAuditJSON }, error) {
+				au, err := s.app.Audit(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body InternalAuditJSON }{internalAuditJSON(au)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-internal-audit", Method: http.MethodPost, Path: base, Summary: "Plan an internal audit", Tags: tags, DefaultStatus: http.StatusCreated},
@@ -115,17 +113,15 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 				Override  string     `json:"independence_override,omitempty" doc:"Reason to keep a lead auditor who owns a process in scope."`
 			}
 		}) (*struct{ Body InternalAuditJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			au, err := s.app.CreateAudit(ctx, p, in.Org, app.AuditInput{Title: b.Title, Clauses: b.Clauses, Controls: b.Controls, Processes: b.Processes,
-				PlannedOn: b.PlannedOn, ActualOn: b.ActualOn, LeadEmail: b.LeadEmail, Override: b.Override})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body InternalAuditJSON }{internalAuditJSON(au)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body InternalAuditJSON }, error) {
+				b := in.Body
+				au, err := s.app.CreateAudit(ctx, p, in.Org, app.AuditInput{Title: b.Title, Clauses: b.Clauses, Controls: b.Controls, Processes: b.Processes,
+					PlannedOn: b.PlannedOn, ActualOn: b.ActualOn, LeadEmail: b.LeadEmail, Override: b.Override})
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body InternalAuditJSON }{internalAuditJSON(au)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "raise-audit-finding", Method: http.MethodPost, Path: base + "/{id}/findings", Summary: "Raise a finding; major and minor ones open a deviation", Tags: tags, DefaultStatus: http.StatusCreated},
@@ -152,13 +148,11 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 			AuditPath
 			FID int64 `path:"fid" doc:"Finding id."`
 		}) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.CloseFinding(ctx, p, in.Org, in.ID, in.FID); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{}{}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.CloseFinding(ctx, p, in.Org, in.ID, in.FID); err != nil {
+					return nil, err
+				}
+				return &struct{}{}, nil
+			})
 		})
 }

@@ -162,19 +162,17 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "One page of the organisation's invitations that are neither answered nor expired, by email. Admins only.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *InvitationListInput) (*InvitationListOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.InvitationList(ctx, p, in.Org, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &InvitationListOutput{Body: InvitationList{Items: []InvitationJSON{}, Total: pg.Total}}
-			for i := range pg.Items {
-				out.Body.Items = append(out.Body.Items, invitationJSON(&pg.Items[i]))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*InvitationListOutput, error) {
+				pg, err := s.app.InvitationList(ctx, p, in.Org, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
+				if err != nil {
+					return nil, err
+				}
+				out := &InvitationListOutput{Body: InvitationList{Items: []InvitationJSON{}, Total: pg.Total}}
+				for i := range pg.Items {
+					out.Body.Items = append(out.Body.Items, invitationJSON(&pg.Items[i]))
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-invitation", Method: http.MethodGet, Path: base + "/{id}", Tags: tags,
@@ -182,15 +180,13 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "An invitation that is neither answered nor expired. Admins only.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *InvitationPath) (*InvitationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			inv, err := s.app.OrgInvitation(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &InvitationOutput{Body: invitationJSON(inv)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*InvitationOutput, error) {
+				inv, err := s.app.OrgInvitation(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &InvitationOutput{Body: invitationJSON(inv)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-invitation", Method: http.MethodPost, Path: base, Tags: tags, DefaultStatus: http.StatusCreated,
@@ -198,15 +194,13 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "Records an invitation, valid for 14 days, and emails its single-use link to the person, who creates their account there (or signs in) and joins; without email configured the answer carries the link to pass on. Inviting the same email again replaces the invitation and voids its link. The answer is the same whether or not the email has an account.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *InvitationCreateInput) (*InvitationCreatedOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			sent, err := s.app.InviteByLink(ctx, p, in.Org, in.Body.Email, isms.Role(in.Body.Role), s.publicURL(in.origin, ""))
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &InvitationCreatedOutput{Location: "/api/v1/orgs/" + in.Org + "/invitations/" + strconv.FormatInt(sent.Invitation.ID, 10), Body: invitationSentJSON(sent)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*InvitationCreatedOutput, error) {
+				sent, err := s.app.InviteByLink(ctx, p, in.Org, in.Body.Email, isms.Role(in.Body.Role), s.publicURL(in.origin, ""))
+				if err != nil {
+					return nil, err
+				}
+				return &InvitationCreatedOutput{Location: "/api/v1/orgs/" + in.Org + "/invitations/" + strconv.FormatInt(sent.Invitation.ID, 10), Body: invitationSentJSON(sent)}, nil
+			})
 		})
 
 	// Issue 18: people in the UI.
@@ -215,15 +209,13 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "Gives a pending invitation a new single-use link and 14 more days, and emails it (without email configured, the answer carries the link). The old link stops working. Audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *InvitationResendInput) (*InvitationSentOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			sent, err := s.app.ResendInvitation(ctx, p, in.Org, in.ID, s.publicURL(in.origin, ""))
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &InvitationSentOutput{Body: invitationSentJSON(sent)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*InvitationSentOutput, error) {
+				sent, err := s.app.ResendInvitation(ctx, p, in.Org, in.ID, s.publicURL(in.origin, ""))
+				if err != nil {
+					return nil, err
+				}
+				return &InvitationSentOutput{Body: invitationSentJSON(sent)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-org-settings", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/settings", Tags: tags,
@@ -231,15 +223,13 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "Sets the organisation's name and time zone (an IANA name such as Europe/Helsinki: periods, due dates and reminders are days in it). Admins only; audited as org.settings.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *OrgSettingsInput) (*struct{ Body OrgJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			o, err := s.app.UpdateOrgSettings(ctx, p, in.Org, app.OrgSettings{Name: in.Body.Name, TimeZone: in.Body.TimeZone})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body OrgJSON }{OrgJSON{Slug: o.Slug, Name: o.Name, TimeZone: o.TimeZone, Role: string(isms.RoleAdmin)}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body OrgJSON }, error) {
+				o, err := s.app.UpdateOrgSettings(ctx, p, in.Org, app.OrgSettings{Name: in.Body.Name, TimeZone: in.Body.TimeZone})
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body OrgJSON }{OrgJSON{Slug: o.Slug, Name: o.Name, TimeZone: o.TimeZone, Role: string(isms.RoleAdmin)}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-invitation", Method: http.MethodDelete, Path: base + "/{id}", Tags: tags, DefaultStatus: http.StatusNoContent,
@@ -247,14 +237,12 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "Withdraws an invitation before it is answered: the person can no longer accept it, and its link says so. Audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *InvitationPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.RevokeInvitation(ctx, p, in.Org, in.ID); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.RevokeInvitation(ctx, p, in.Org, in.ID); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-member-role", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/members/{user}/role", Tags: tags, DefaultStatus: http.StatusNoContent,
@@ -262,14 +250,12 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "Gives a member another role, at once; the last admin cannot be demoted (409). Audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *MemberRoleInput) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.SetRole(ctx, p, in.Org, in.User, isms.Role(in.Body.Role)); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.SetRole(ctx, p, in.Org, in.User, isms.Role(in.Body.Role)); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/api/v1/orgs/{org}/tokens/{id}", Tags: []string{"tokens"}, DefaultStatus: http.StatusNoContent,
@@ -277,13 +263,11 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Description: "Revokes a token at once (it stays listed, as revoked). One's own token needs manage_tokens; another member's, manage_members (admins). Revoking a revoked token does nothing.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *TokenPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.RevokeToken(ctx, p, in.Org, in.ID); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.RevokeToken(ctx, p, in.Org, in.ID); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/pdca/pdca/internal/app"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -19,13 +20,11 @@ func (s *Server) apiMemberRoutes(api huma.API) {
 		Summary: "Remove a member: their access ends at once and their API tokens for the organisation are revoked", Tags: []string{"organisations"},
 		DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *MemberPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.RemoveMember(ctx, p, in.Org, in.User); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.RemoveMember(ctx, p, in.Org, in.User); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 }

@@ -145,21 +145,19 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 	tags := []string{"metrics"}
 	huma.Register(api, huma.Operation{OperationID: "list-metrics", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/metrics", Summary: "Metric definitions (current versions)", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*listOutput[MetricDefJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ms, err := s.app.Metrics(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[MetricDefJSON]{}
-			out.Body.Items = []MetricDefJSON{}
-			for _, m := range ms {
-				out.Body.Items = append(out.Body.Items, metricDefJSON(m))
-			}
-			out.Body.Total = len(ms)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[MetricDefJSON], error) {
+				ms, err := s.app.Metrics(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[MetricDefJSON]{}
+				out.Body.Items = []MetricDefJSON{}
+				for _, m := range ms {
+					out.Body.Items = append(out.Body.Items, metricDefJSON(m))
+				}
+				out.Body.Total = len(ms)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "rate-metrics", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/ratings", Summary: "Rate every metric for a period as of a moment (as pdca metrics --json)", Tags: tags},
@@ -193,42 +191,38 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 			Period string `path:"period"`
 			AsOf   string `query:"as_of" doc:"RFC 3339, in the years 1970 to 2200; default now."`
 		}) (*struct{ Body RatingJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			asOf, err := parseAsOf(in.AsOf)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			r, _, err := s.app.MeasureOne(ctx, p, in.Org, in.Key, in.Period, asOf)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RatingJSON }{ratingJSON(r, true)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RatingJSON }, error) {
+				asOf, err := parseAsOf(in.AsOf)
+				if err != nil {
+					return nil, err
+				}
+				r, _, err := s.app.MeasureOne(ctx, p, in.Org, in.Key, in.Period, asOf)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RatingJSON }{ratingJSON(r, true)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-measurements", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/measurements", Summary: "Stored figures (recomputed after imports and nightly)", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*struct{ Body []RatingJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ms, err := s.app.StoredMeasurements(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct{ Body []RatingJSON }{Body: []RatingJSON{}}
-			for _, m := range ms {
-				var v *float64
-				if m.Value != nil {
-					r := measure.Round2(*m.Value)
-					v = &r
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body []RatingJSON }, error) {
+				ms, err := s.app.StoredMeasurements(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
 				}
-				out.Body = append(out.Body, RatingJSON{Key: m.Key, Period: m.Period, Value: v, Unit: m.Unit, Status: m.Status, Population: m.Population,
-					Met: m.Met, Missed: m.Missed, Pending: m.Pending, Counted: m.Counted, AsOf: m.AsOf, Version: m.Version, Reason: m.Reason})
-			}
-			return out, nil
+				out := &struct{ Body []RatingJSON }{Body: []RatingJSON{}}
+				for _, m := range ms {
+					var v *float64
+					if m.Value != nil {
+						r := measure.Round2(*m.Value)
+						v = &r
+					}
+					out.Body = append(out.Body, RatingJSON{Key: m.Key, Period: m.Period, Value: v, Unit: m.Unit, Status: m.Status, Population: m.Population,
+						Met: m.Met, Missed: m.Missed, Pending: m.Pending, Counted: m.Counted, AsOf: m.AsOf, Version: m.Version, Reason: m.Reason})
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-metric", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/metrics", Summary: "Add a metric of the organisation's own", Tags: tags, DefaultStatus: http.StatusCreated},
@@ -236,15 +230,13 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 			OrgPath
 			Body MetricDefInput
 		}) (*struct{ Body MetricDefJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.CreateMetric(ctx, p, in.Org, definition(in.Body))
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body MetricDefJSON }{metricDefJSON(*m)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body MetricDefJSON }, error) {
+				m, err := s.app.CreateMetric(ctx, p, in.Org, definition(in.Body))
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body MetricDefJSON }{metricDefJSON(*m)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-metric", Method: http.MethodPatch, Path: "/api/v1/orgs/{org}/metrics/{key}", Summary: "Change a metric's name, decision rule or owner (a new version)", Tags: tags},
@@ -256,20 +248,18 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 				OwnerEmail *string   `json:"owner_email,omitempty" doc:"Empty string clears the owner."`
 			}
 		}) (*struct{ Body MetricDefJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			c := app.MetricChange{Name: in.Body.Name, OwnerEmail: in.Body.OwnerEmail}
-			if in.Body.Rule != nil {
-				r := in.Body.Rule.rule()
-				c.Rule = &r
-			}
-			m, err := s.app.UpdateMetric(ctx, p, in.Org, in.Key, c)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body MetricDefJSON }{metricDefJSON(*m)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body MetricDefJSON }, error) {
+				c := app.MetricChange{Name: in.Body.Name, OwnerEmail: in.Body.OwnerEmail}
+				if in.Body.Rule != nil {
+					r := in.Body.Rule.rule()
+					c.Rule = &r
+				}
+				m, err := s.app.UpdateMetric(ctx, p, in.Org, in.Key, c)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body MetricDefJSON }{metricDefJSON(*m)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-manual-value", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/metrics/{key}/values/{period}", Summary: "Type in the value of a manual metric", Tags: tags, DefaultStatus: http.StatusNoContent},
@@ -281,13 +271,11 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 				Note  string  `json:"note" minLength:"1" doc:"Where the value comes from." maxLength:"20000"`
 			}
 		}) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.SetManualValue(ctx, p, in.Org, in.Key, in.Period, in.Body.Value, in.Body.Note); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{}{}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.SetManualValue(ctx, p, in.Org, in.Key, in.Period, in.Body.Value, in.Body.Note); err != nil {
+					return nil, err
+				}
+				return &struct{}{}, nil
+			})
 		})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/pdca/pdca/internal/app"
 	"net/http"
 	"time"
 
@@ -41,26 +42,24 @@ func (s *Server) apiMyWorkRoutes(api huma.API) {
 		Summary:     "What the caller owes",
 		Description: "The caller's My work list: items they own, and for ISMS managers and admins items without an owner and escalated items; overdue first, then by due date (docs/my-work.md)."},
 		func(ctx context.Context, in *OrgPath) (*listOutput[WorkItemJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := s.app.MyWork(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[WorkItemJSON]{}
-			out.Body.Items = []WorkItemJSON{}
-			for _, it := range items {
-				st := string(it.Stage)
-				if st == "" {
-					st = "none"
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[WorkItemJSON], error) {
+				items, err := s.app.MyWork(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
 				}
-				out.Body.Items = append(out.Body.Items, WorkItemJSON{Key: it.Key, Kind: it.Kind, Title: it.Title, Due: it.Due.UTC(), OwnerID: it.OwnerID,
-					Link: it.Link, Stage: st, Overdue: it.Overdue, Shared: it.Shared, Escalated: it.Escalated})
-			}
-			out.Body.Total = len(items)
-			return out, nil
+				out := &listOutput[WorkItemJSON]{}
+				out.Body.Items = []WorkItemJSON{}
+				for _, it := range items {
+					st := string(it.Stage)
+					if st == "" {
+						st = "none"
+					}
+					out.Body.Items = append(out.Body.Items, WorkItemJSON{Key: it.Key, Kind: it.Kind, Title: it.Title, Due: it.Due.UTC(), OwnerID: it.OwnerID,
+						Link: it.Link, Stage: st, Overdue: it.Overdue, Shared: it.Shared, Escalated: it.Escalated})
+				}
+				out.Body.Total = len(items)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "rotate-calendar-feed", Method: http.MethodPost, Path: base + "/my-work/calendar", Tags: tags,
@@ -68,15 +67,13 @@ func (s *Server) apiMyWorkRoutes(api huma.API) {
 		Description: "Makes a new private iCalendar feed URL of the caller's My work in the organisation and returns it (this once); a previous URL stops working at once. Needs a read-write token; audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *ReportLinkRotateInput) (*NewCalendarFeedOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			token, err := s.app.RotateCalendarFeed(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &NewCalendarFeedOutput{Body: NewCalendarFeed{URL: s.publicURL(in.origin, "/calendar/"+token+".ics")}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*NewCalendarFeedOutput, error) {
+				token, err := s.app.RotateCalendarFeed(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &NewCalendarFeedOutput{Body: NewCalendarFeed{URL: s.publicURL(in.origin, "/calendar/"+token+".ics")}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-calendar-feed", Method: http.MethodDelete, Path: base + "/my-work/calendar", Tags: tags, DefaultStatus: http.StatusNoContent,
@@ -84,13 +81,11 @@ func (s *Server) apiMyWorkRoutes(api huma.API) {
 		Description: "The caller's feed URL in the organisation stops working at once; revoking when there is none changes nothing. Needs a read-write token; audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.RevokeCalendarFeed(ctx, p, in.Org); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.RevokeCalendarFeed(ctx, p, in.Org); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 }

@@ -61,38 +61,34 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 	tags := []string{"reminders"}
 	huma.Register(api, huma.Operation{OperationID: "list-due-items", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/due-items", Summary: "What is due, earliest first", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*listOutput[DueItemJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := s.app.DueItems(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[DueItemJSON]{}
-			out.Body.Items = []DueItemJSON{}
-			for _, it := range items {
-				out.Body.Items = append(out.Body.Items, DueItemJSON{Key: it.Key, Kind: it.Kind, Title: it.Title, Due: it.Due.UTC(), OwnerID: it.OwnerID, Link: it.Link})
-			}
-			out.Body.Total = len(items)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DueItemJSON], error) {
+				items, err := s.app.DueItems(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[DueItemJSON]{}
+				out.Body.Items = []DueItemJSON{}
+				for _, it := range items {
+					out.Body.Items = append(out.Body.Items, DueItemJSON{Key: it.Key, Kind: it.Kind, Title: it.Title, Due: it.Due.UTC(), OwnerID: it.OwnerID, Link: it.Link})
+				}
+				out.Body.Total = len(items)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-notification-prefs", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/notification-prefs", Summary: "Your own notification preferences", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*struct{ Body NotificationPrefsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pr, err := s.app.NotificationPrefs(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body NotificationPrefsJSON }{prefsJSON(pr, m.Org.Location())}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body NotificationPrefsJSON }, error) {
+				pr, err := s.app.NotificationPrefs(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body NotificationPrefsJSON }{prefsJSON(pr, m.Org.Location())}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-notification-prefs", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/notification-prefs", Summary: "Set your own channels, digest and pause", Tags: tags},
@@ -100,41 +96,37 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			OrgPath
 			Body NotificationPrefsJSON
 		}) (*struct{ Body NotificationPrefsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			b := in.Body
-			pr := isms.NotificationPrefs{Email: b.Email, WebhookURL: b.WebhookURL, WebhookKind: b.WebhookKind, Digest: b.Digest}
-			if b.PausedUntil != "" {
-				t, err := time.ParseInLocation(time.DateOnly, b.PausedUntil, m.Org.Location())
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body NotificationPrefsJSON }, error) {
+				m, err := s.app.Org(ctx, p, in.Org)
 				if err != nil {
-					return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "paused_until %q: give a date, e.g. 2026-12-31", b.PausedUntil))
+					return nil, err
 				}
-				pr.PausedUntil = &t
-			}
-			saved, err := s.app.SetNotificationPrefs(ctx, p, in.Org, pr)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body NotificationPrefsJSON }{prefsJSON(saved, m.Org.Location())}, nil
+				b := in.Body
+				pr := isms.NotificationPrefs{Email: b.Email, WebhookURL: b.WebhookURL, WebhookKind: b.WebhookKind, Digest: b.Digest}
+				if b.PausedUntil != "" {
+					t, err := time.ParseInLocation(time.DateOnly, b.PausedUntil, m.Org.Location())
+					if err != nil {
+						return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "paused_until %q: give a date, e.g. 2026-12-31", b.PausedUntil))
+					}
+					pr.PausedUntil = &t
+				}
+				saved, err := s.app.SetNotificationPrefs(ctx, p, in.Org, pr)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body NotificationPrefsJSON }{prefsJSON(saved, m.Org.Location())}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-reminder-settings", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/reminder-settings", Summary: "The organisation's lead time and escalation", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*struct{ Body ReminderSettingsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rs, err := s.app.ReminderSettings(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body ReminderSettingsJSON }{ReminderSettingsJSON{LeadDays: rs.LeadDays, EscalateDays: rs.EscalateDays}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ReminderSettingsJSON }, error) {
+				rs, err := s.app.ReminderSettings(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body ReminderSettingsJSON }{ReminderSettingsJSON{LeadDays: rs.LeadDays, EscalateDays: rs.EscalateDays}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-reminder-settings", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/reminder-settings", Summary: "Set the lead time and escalation", Tags: tags},
@@ -142,14 +134,12 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			OrgPath
 			Body ReminderSettingsJSON
 		}) (*struct{ Body ReminderSettingsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := s.app.SetReminderSettings(ctx, p, in.Org, isms.ReminderSettings{LeadDays: in.Body.LeadDays, EscalateDays: in.Body.EscalateDays}); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body ReminderSettingsJSON }{in.Body}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ReminderSettingsJSON }, error) {
+				if _, err := s.app.SetReminderSettings(ctx, p, in.Org, isms.ReminderSettings{LeadDays: in.Body.LeadDays, EscalateDays: in.Body.EscalateDays}); err != nil {
+					return nil, err
+				}
+				return &struct{ Body ReminderSettingsJSON }{in.Body}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/deliveries", Summary: "Reminder deliveries with status, attempts and last error, newest first, filtered, paged (admins)", Tags: tags},
@@ -159,23 +149,21 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			Status  string `query:"status" doc:"pending, sent or failed. Anything else: 422."`
 			Channel string `query:"channel" doc:"email or webhook. Anything else: 422."`
 		}) (*listOutput[DeliveryJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.DeliveryList(ctx, p, in.Org, app.DeliveryFilter{Status: in.Status, Channel: in.Channel,
-				Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			ds := pg.Items
-			out := &listOutput[DeliveryJSON]{}
-			out.Body.Items = []DeliveryJSON{}
-			for _, d := range ds {
-				out.Body.Items = append(out.Body.Items, DeliveryJSON{ID: d.ID, User: d.UserEmail, Channel: d.Channel, Subject: d.Subject, Status: d.Status,
-					Attempts: d.Attempts, LastError: d.LastError, CreatedAt: d.CreatedAt, SentAt: d.SentAt})
-			}
-			out.Body.Total = pg.Total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DeliveryJSON], error) {
+				pg, err := s.app.DeliveryList(ctx, p, in.Org, app.DeliveryFilter{Status: in.Status, Channel: in.Channel,
+					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				if err != nil {
+					return nil, err
+				}
+				ds := pg.Items
+				out := &listOutput[DeliveryJSON]{}
+				out.Body.Items = []DeliveryJSON{}
+				for _, d := range ds {
+					out.Body.Items = append(out.Body.Items, DeliveryJSON{ID: d.ID, User: d.UserEmail, Channel: d.Channel, Subject: d.Subject, Status: d.Status,
+						Attempts: d.Attempts, LastError: d.LastError, CreatedAt: d.CreatedAt, SentAt: d.SentAt})
+				}
+				out.Body.Total = pg.Total
+				return out, nil
+			})
 		})
 }

@@ -64,34 +64,30 @@ type listOutput[T any] struct {
 func (s *Server) apiOrgRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "list-orgs", Method: http.MethodGet, Path: "/api/v1/orgs", Summary: "Organisations the caller belongs to", Tags: []string{"organisations"}},
 		func(ctx context.Context, in *struct{ PageParams }) (*listOutput[OrgJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ms, err := s.app.Orgs(ctx, p)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[OrgJSON]{}
-			out.Body.Items = []OrgJSON{}
-			for _, m := range paginate(ms, in.PageParams) {
-				out.Body.Items = append(out.Body.Items, OrgJSON{Slug: m.OrgSlug, Name: m.OrgName, TimeZone: m.OrgTimeZone, Role: string(m.Role)})
-			}
-			out.Body.Total = len(ms)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[OrgJSON], error) {
+				ms, err := s.app.Orgs(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[OrgJSON]{}
+				out.Body.Items = []OrgJSON{}
+				for _, m := range paginate(ms, in.PageParams) {
+					out.Body.Items = append(out.Body.Items, OrgJSON{Slug: m.OrgSlug, Name: m.OrgName, TimeZone: m.OrgTimeZone, Role: string(m.Role)})
+				}
+				out.Body.Total = len(ms)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-org", Method: http.MethodGet, Path: "/api/v1/orgs/{org}", Summary: "One organisation", Tags: []string{"organisations"}},
 		func(ctx context.Context, in *OrgPath) (*struct{ Body OrgJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body OrgJSON }{OrgJSON{Slug: m.Org.Slug, Name: m.Org.Name, TimeZone: m.Org.TimeZone, Role: string(m.Role)}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body OrgJSON }, error) {
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body OrgJSON }{OrgJSON{Slug: m.Org.Slug, Name: m.Org.Name, TimeZone: m.Org.TimeZone, Role: string(m.Role)}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/members", Summary: "Members and their roles, by name, filtered, paged", Tags: []string{"organisations"}},

@@ -122,115 +122,103 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-process", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "One process", Tags: tags},
 		func(ctx context.Context, in *IDPath) (*struct{ Body ProcessJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			proc, err := s.app.Process(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ProcessJSON }, error) {
+				proc, err := s.app.Process(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-process", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/processes", Summary: "Add a process (template names one of the five templates to start from)", Tags: tags, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Body ProcessInput
 		}) (*struct{ Body ProcessJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			proc := newProcess(in.Body)
-			if err := s.app.CreateProcess(ctx, p, in.Org, proc); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ProcessJSON }, error) {
+				proc := newProcess(in.Body)
+				if err := s.app.CreateProcess(ctx, p, in.Org, proc); err != nil {
+					return nil, err
+				}
+				return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-process", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "Replace a process's fields, scores and metrics", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDPath
 			Body ProcessInput
 		}) (*struct{ Body ProcessJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			proc := newProcess(in.Body)
-			proc.ID = in.ID
-			if err := s.app.UpdateProcess(ctx, p, in.Org, proc); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ProcessJSON }, error) {
+				proc := newProcess(in.Body)
+				proc.ID = in.ID
+				if err := s.app.UpdateProcess(ctx, p, in.Org, proc); err != nil {
+					return nil, err
+				}
+				return &struct{ Body ProcessJSON }{processJSON(proc)}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "list-cycles", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/cycles", Summary: "Improvement cycles, newest first", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*listOutput[CycleJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			cs, err := s.app.Cycles(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[CycleJSON]{}
-			out.Body.Items = []CycleJSON{}
-			for _, c := range cs {
-				out.Body.Items = append(out.Body.Items, cycleJSON(c, m.Org.Location()))
-			}
-			out.Body.Total = len(cs)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[CycleJSON], error) {
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				cs, err := s.app.Cycles(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[CycleJSON]{}
+				out.Body.Items = []CycleJSON{}
+				for _, c := range cs {
+					out.Body.Items = append(out.Body.Items, cycleJSON(c, m.Org.Location()))
+				}
+				out.Body.Total = len(cs)
+				return out, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-cycle", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/cycles/{id}", Summary: "One cycle with its processes' figures at the start and now", Tags: tags},
 		func(ctx context.Context, in *IDPath) (*struct{ Body CycleDetailJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			v, err := s.app.Cycle(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct{ Body CycleDetailJSON }{CycleDetailJSON{Cycle: cycleJSON(v.Cycle, m.Org.Location()), Processes: []CycleProcessJSON{}}}
-			for _, cp := range v.Processes {
-				out.Body.Processes = append(out.Body.Processes, CycleProcessJSON{Process: processJSON(cp.Process),
-					Baseline: append([]app.Figure{}, cp.Baseline...), Now: append([]app.Figure{}, cp.Now...)})
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body CycleDetailJSON }, error) {
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				v, err := s.app.Cycle(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := &struct{ Body CycleDetailJSON }{CycleDetailJSON{Cycle: cycleJSON(v.Cycle, m.Org.Location()), Processes: []CycleProcessJSON{}}}
+				for _, cp := range v.Processes {
+					out.Body.Processes = append(out.Body.Processes, CycleProcessJSON{Process: processJSON(cp.Process),
+						Baseline: append([]app.Figure{}, cp.Baseline...), Now: append([]app.Figure{}, cp.Now...)})
+				}
+				return out, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-cycle", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/cycles", Summary: "Start an improvement cycle", Tags: tags, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Body CycleInput
 		}) (*struct{ Body CycleJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			loc := m.Org.Location()
-			c := &isms.Cycle{Name: in.Body.Name, Goals: in.Body.Goals, LengthReason: in.Body.LengthReason, FocusReason: in.Body.FocusReason, ProcessIDs: in.Body.ProcessIDs}
-			var e1, e2 error
-			c.Start, e1 = time.ParseInLocation(time.DateOnly, in.Body.Start, loc)
-			c.End, e2 = time.ParseInLocation(time.DateOnly, in.Body.End, loc)
-			if e1 != nil || e2 != nil {
-				return nil, huma.Error422UnprocessableEntity("start and end: use YYYY-MM-DD")
-			}
-			if err := s.app.CreateCycle(ctx, p, in.Org, c); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body CycleJSON }{cycleJSON(c, loc)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body CycleJSON }, error) {
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				loc := m.Org.Location()
+				c := &isms.Cycle{Name: in.Body.Name, Goals: in.Body.Goals, LengthReason: in.Body.LengthReason, FocusReason: in.Body.FocusReason, ProcessIDs: in.Body.ProcessIDs}
+				var e1, e2 error
+				c.Start, e1 = time.ParseInLocation(time.DateOnly, in.Body.Start, loc)
+				c.End, e2 = time.ParseInLocation(time.DateOnly, in.Body.End, loc)
+				if e1 != nil || e2 != nil {
+					return nil, huma.Error422UnprocessableEntity("start and end: use YYYY-MM-DD")
+				}
+				if err := s.app.CreateCycle(ctx, p, in.Org, c); err != nil {
+					return nil, err
+				}
+				return &struct{ Body CycleJSON }{cycleJSON(c, loc)}, nil
+			})
 		})
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/pdca/pdca/internal/app"
 	"net/http"
 	"reflect"
 	"strings"
@@ -68,35 +69,31 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "list-import-profiles", Method: http.MethodGet, Path: base,
 		Summary: "The organisation's import profiles, by name", Tags: tags},
 		func(ctx context.Context, in *struct{ OrgPath }) (*listOutput[ProfileSummaryJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			all, err := s.app.ImportProfiles(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[ProfileSummaryJSON]{}
-			out.Body.Items = []ProfileSummaryJSON{}
-			for _, sp := range all {
-				out.Body.Items = append(out.Body.Items, profileSummary(sp))
-			}
-			out.Body.Total = len(all)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[ProfileSummaryJSON], error) {
+				all, err := s.app.ImportProfiles(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[ProfileSummaryJSON]{}
+				out.Body.Items = []ProfileSummaryJSON{}
+				for _, sp := range all {
+					out.Body.Items = append(out.Body.Items, profileSummary(sp))
+				}
+				out.Body.Total = len(all)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-import-profile", Method: http.MethodGet, Path: base + "/{name}",
 		Summary: "One import profile, in the shape of its export file", Tags: tags},
 		func(ctx context.Context, in *ProfilePath) (*struct{ Body ProfileJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			sp, err := s.app.ImportProfile(ctx, p, in.Org, in.Name)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body ProfileJSON }{profileJSON(sp.Profile)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ProfileJSON }, error) {
+				sp, err := s.app.ImportProfile(ctx, p, in.Org, in.Name)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body ProfileJSON }{profileJSON(sp.Profile)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "put-import-profile", Method: http.MethodPut, Path: base + "/{name}",
@@ -115,50 +112,49 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 			Status int
 			Body   ProfileJSON
 		}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			if b.Name != "" && !strings.EqualFold(strings.TrimSpace(b.Name), strings.TrimSpace(in.Name)) {
-				return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "name %q: the body names another profile than the path (%q); leave it out or make them the same", b.Name, in.Name))
-			}
-			name := in.Name
-			if b.Name != "" {
-				name = b.Name
-			} else if old, err := s.app.ImportProfile(ctx, p, in.Org, in.Name); err == nil {
-				name = old.Profile.Name // the path's case does not rename it
-			}
-			prof := isms.ImportProfile{Name: name, Kind: isms.RecordKind(b.Kind), FilePattern: b.FilePattern, DateOrder: b.DateOrder,
-				Columns: b.Columns, Values: b.Values, Constants: b.Constants}
-			created, err := s.app.SaveImportProfile(ctx, p, in.Org, prof, true)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			sp, err := s.app.ImportProfile(ctx, p, in.Org, name)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct {
+			return asCaller(ctx, s, func(p app.Principal) (*struct {
 				Status int
 				Body   ProfileJSON
-			}{Status: http.StatusOK, Body: profileJSON(sp.Profile)}
-			if created {
-				out.Status = http.StatusCreated
-			}
-			return out, nil
+			}, error) {
+				b := in.Body
+				if b.Name != "" && !strings.EqualFold(strings.TrimSpace(b.Name), strings.TrimSpace(in.Name)) {
+					return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "name %q: the body names another profile than the path (%q); leave it out or make them the same", b.Name, in.Name))
+				}
+				name := in.Name
+				if b.Name != "" {
+					name = b.Name
+				} else if old, err := s.app.ImportProfile(ctx, p, in.Org, in.Name); err == nil {
+					name = old.Profile.Name // the path's case does not rename it
+				}
+				prof := isms.ImportProfile{Name: name, Kind: isms.RecordKind(b.Kind), FilePattern: b.FilePattern, DateOrder: b.DateOrder,
+					Columns: b.Columns, Values: b.Values, Constants: b.Constants}
+				created, err := s.app.SaveImportProfile(ctx, p, in.Org, prof, true)
+				if err != nil {
+					return nil, err
+				}
+				sp, err := s.app.ImportProfile(ctx, p, in.Org, name)
+				if err != nil {
+					return nil, err
+				}
+				out := &struct {
+					Status int
+					Body   ProfileJSON
+				}{Status: http.StatusOK, Body: profileJSON(sp.Profile)}
+				if created {
+					out.Status = http.StatusCreated
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "delete-import-profile", Method: http.MethodDelete, Path: base + "/{name}",
 		Summary: "Delete an import profile; imports no longer use it", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *ProfilePath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.DeleteImportProfile(ctx, p, in.Org, in.Name); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.DeleteImportProfile(ctx, p, in.Org, in.Name); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 }

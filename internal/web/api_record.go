@@ -127,21 +127,19 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			KindPath
 			ID int64 `path:"id"`
 		}) (*struct{ Body RecordDetailJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			h, err := s.app.Record(ctx, p, in.Org, isms.RecordKind(in.Kind), in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct{ Body RecordDetailJSON }{}
-			out.Body.Record = recordJSON(h.Record)
-			out.Body.History = []EventJSON{}
-			for _, e := range h.Events {
-				out.Body.History = append(out.Body.History, eventJSON(e))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RecordDetailJSON }, error) {
+				h, err := s.app.Record(ctx, p, in.Org, isms.RecordKind(in.Kind), in.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := &struct{ Body RecordDetailJSON }{}
+				out.Body.Record = recordJSON(h.Record)
+				out.Body.History = []EventJSON{}
+				for _, e := range h.Events {
+					out.Body.History = append(out.Body.History, eventJSON(e))
+				}
+				return out, nil
+			})
 		})
 
 	// The import body is the file itself (fileBody).

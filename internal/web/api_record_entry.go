@@ -97,19 +97,17 @@ func (s *Server) apiRecordEntryRoutes(api huma.API) {
 			KindPath
 			Body RecordInputJSON
 		}) (*recordOut, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			vals, err := apiValues(in.Body.Values)
-			if err != nil {
-				return nil, err
-			}
-			rec, err := s.app.CreateRecord(ctx, p, in.Org, isms.RecordKind(in.Kind), app.RecordValues{Values: vals, Attributes: in.Body.Attributes})
-			if err != nil {
-				return nil, s.recordEntryError(ctx, err)
-			}
-			return &recordOut{recordJSON(rec)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*recordOut, error) {
+				vals, err := apiValues(in.Body.Values)
+				if err != nil {
+					return nil, err
+				}
+				rec, err := s.app.CreateRecord(ctx, p, in.Org, isms.RecordKind(in.Kind), app.RecordValues{Values: vals, Attributes: in.Body.Attributes})
+				if err != nil {
+					return nil, s.recordEntryError(ctx, err)
+				}
+				return &recordOut{recordJSON(rec)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-record", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/records/{kind}/{id}",
@@ -120,19 +118,17 @@ func (s *Server) apiRecordEntryRoutes(api huma.API) {
 			ID   int64 `path:"id"`
 			Body RecordInputJSON
 		}) (*recordOut, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			vals, err := apiValues(in.Body.Values)
-			if err != nil {
-				return nil, err
-			}
-			rec, err := s.app.UpdateRecord(ctx, p, in.Org, isms.RecordKind(in.Kind), in.ID, app.RecordValues{Values: vals, Attributes: in.Body.Attributes})
-			if err != nil {
-				return nil, s.recordEntryError(ctx, err)
-			}
-			return &recordOut{recordJSON(rec)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*recordOut, error) {
+				vals, err := apiValues(in.Body.Values)
+				if err != nil {
+					return nil, err
+				}
+				rec, err := s.app.UpdateRecord(ctx, p, in.Org, isms.RecordKind(in.Kind), in.ID, app.RecordValues{Values: vals, Attributes: in.Body.Attributes})
+				if err != nil {
+					return nil, s.recordEntryError(ctx, err)
+				}
+				return &recordOut{recordJSON(rec)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "delete-record", Method: http.MethodDelete, Path: "/api/v1/orgs/{org}/records/{kind}/{id}",
@@ -143,14 +139,12 @@ func (s *Server) apiRecordEntryRoutes(api huma.API) {
 			ID  int64  `path:"id"`
 			Key string `query:"key" required:"true" doc:"The record's natural key, as a check."`
 		}) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.DeleteRecord(ctx, p, in.Org, isms.RecordKind(in.Kind), in.ID, in.Key); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.DeleteRecord(ctx, p, in.Org, isms.RecordKind(in.Kind), in.ID, in.Key); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "report-incident", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/incident-reports",
@@ -160,35 +154,33 @@ func (s *Server) apiRecordEntryRoutes(api huma.API) {
 			OrgPath
 			Body IncidentReportJSON
 		}) (*reportReceiptOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rep := app.IncidentReport{What: in.Body.What, Severity: in.Body.Severity, Contact: in.Body.Contact}
-			if in.Body.NoticedAt != "" {
-				t, err := time.Parse(time.RFC3339, in.Body.NoticedAt)
-				if err != nil {
-					return nil, huma.Error422UnprocessableEntity("noticed_at: use RFC 3339, e.g. 2026-10-01T09:00:00+03:00", &huma.ErrorDetail{Location: "body.noticed_at", Value: in.Body.NoticedAt, Message: "not RFC 3339"})
-				}
-				rep.NoticedAt = &t
-			}
-			rc, err := s.app.ReportIncident(ctx, p, in.Org, rep)
-			if err != nil {
-				var fe *app.FieldErrors
-				if errors.As(err, &fe) {
-					details := []error{}
-					for _, pr := range fe.Problems() {
-						details = append(details, &huma.ErrorDetail{Location: "body." + pr.Field, Message: pr.Reason})
+			return asCaller(ctx, s, func(p app.Principal) (*reportReceiptOutput, error) {
+				rep := app.IncidentReport{What: in.Body.What, Severity: in.Body.Severity, Contact: in.Body.Contact}
+				if in.Body.NoticedAt != "" {
+					t, err := time.Parse(time.RFC3339, in.Body.NoticedAt)
+					if err != nil {
+						return nil, huma.Error422UnprocessableEntity("noticed_at: use RFC 3339, e.g. 2026-10-01T09:00:00+03:00", &huma.ErrorDetail{Location: "body.noticed_at", Value: in.Body.NoticedAt, Message: "not RFC 3339"})
 					}
-					return nil, huma.Error422UnprocessableEntity(fe.Error(), details...)
+					rep.NoticedAt = &t
 				}
-				return nil, s.apiError(ctx, err)
-			}
-			told := rc.Told
-			if told == nil {
-				told = []string{}
-			}
-			return &reportReceiptOutput{Location: "/api/v1/orgs/" + url.PathEscape(in.Org) + "/records/" + string(isms.KindIncidents) + "/" + strconv.FormatInt(rc.RecordID, 10),
-				Body: ReportReceiptJSON{Ref: rc.Ref, RecordID: rc.RecordID, ReportedAt: rc.ReportedAt, Told: told, Process: rc.Process}}, nil
+				rc, err := s.app.ReportIncident(ctx, p, in.Org, rep)
+				if err != nil {
+					var fe *app.FieldErrors
+					if errors.As(err, &fe) {
+						details := []error{}
+						for _, pr := range fe.Problems() {
+							details = append(details, &huma.ErrorDetail{Location: "body." + pr.Field, Message: pr.Reason})
+						}
+						return nil, huma.Error422UnprocessableEntity(fe.Error(), details...)
+					}
+					return nil, err
+				}
+				told := rc.Told
+				if told == nil {
+					told = []string{}
+				}
+				return &reportReceiptOutput{Location: "/api/v1/orgs/" + url.PathEscape(in.Org) + "/records/" + string(isms.KindIncidents) + "/" + strconv.FormatInt(rc.RecordID, 10),
+					Body: ReportReceiptJSON{Ref: rc.Ref, RecordID: rc.RecordID, ReportedAt: rc.ReportedAt, Told: told, Process: rc.Process}}, nil
+			})
 		})
 }

@@ -77,35 +77,31 @@ func (s *Server) apiRecordKindRoutes(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "list-record-kinds", Method: http.MethodGet, Path: base,
 		Summary: "The organisation's own record kinds, by key", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*listOutput[RecordKindJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ks, err := s.app.RecordKinds(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[RecordKindJSON]{}
-			out.Body.Items = []RecordKindJSON{}
-			for _, k := range ks {
-				out.Body.Items = append(out.Body.Items, recordKindJSON(k))
-			}
-			out.Body.Total = len(ks)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RecordKindJSON], error) {
+				ks, err := s.app.RecordKinds(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[RecordKindJSON]{}
+				out.Body.Items = []RecordKindJSON{}
+				for _, k := range ks {
+					out.Body.Items = append(out.Body.Items, recordKindJSON(k))
+				}
+				out.Body.Total = len(ks)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-record-kind", Method: http.MethodGet, Path: base + "/{key}",
 		Summary: "One record kind of the organisation's own", Tags: tags},
 		func(ctx context.Context, in *RecordKindPath) (*struct{ Body RecordKindJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			k, err := s.app.RecordKind(ctx, p, in.Org, in.Key)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RecordKindJSON }{recordKindJSON(*k)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RecordKindJSON }, error) {
+				k, err := s.app.RecordKind(ctx, p, in.Org, in.Key)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RecordKindJSON }{recordKindJSON(*k)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-record-kind", Method: http.MethodPost, Path: base,
@@ -116,15 +112,13 @@ func (s *Server) apiRecordKindRoutes(api huma.API) {
 			OrgPath
 			Body RecordKindBody
 		}) (*struct{ Body RecordKindJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			k, err := s.app.CreateRecordKind(ctx, p, in.Org, in.Body.input())
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RecordKindJSON }{recordKindJSON(app.RecordKindInfo{RecordKindRow: *k, Metrics: []string{}})}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RecordKindJSON }, error) {
+				k, err := s.app.CreateRecordKind(ctx, p, in.Org, in.Body.input())
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RecordKindJSON }{recordKindJSON(app.RecordKindInfo{RecordKindRow: *k, Metrics: []string{}})}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-record-kind", Method: http.MethodPut, Path: base + "/{key}",
@@ -135,18 +129,16 @@ func (s *Server) apiRecordKindRoutes(api huma.API) {
 			RecordKindPath
 			Body RecordKindBody
 		}) (*struct{ Body RecordKindJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := s.app.UpdateRecordKind(ctx, p, in.Org, in.Key, in.Body.input()); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			k, err := s.app.RecordKind(ctx, p, in.Org, in.Key)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RecordKindJSON }{recordKindJSON(*k)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RecordKindJSON }, error) {
+				if _, err := s.app.UpdateRecordKind(ctx, p, in.Org, in.Key, in.Body.input()); err != nil {
+					return nil, err
+				}
+				k, err := s.app.RecordKind(ctx, p, in.Org, in.Key)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RecordKindJSON }{recordKindJSON(*k)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "delete-record-kind", Method: http.MethodDelete, Path: base + "/{key}",
@@ -154,13 +146,11 @@ func (s *Server) apiRecordKindRoutes(api huma.API) {
 		Description: "409, naming them, while metrics read the kind. The records are deleted; the audit trail keeps their history.",
 		Tags:        tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *RecordKindPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := s.app.DeleteRecordKind(ctx, p, in.Org, in.Key); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if _, err := s.app.DeleteRecordKind(ctx, p, in.Org, in.Key); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 }

@@ -263,23 +263,21 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Description: "One page of the organisation's management reviews (clause 9.3), newest meeting first, without their inputs; filter by status.",
 		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *ReviewListInput) (*ReviewListOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.ReviewList(ctx, p, in.Org, app.ReviewFilter{Status: isms.ReviewStatus(in.Status), Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			loc, err := s.orgLocation(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &ReviewListOutput{Body: ReviewList{Items: []ReviewJSON{}, Total: pg.Total}}
-			for _, r := range pg.Items {
-				out.Body.Items = append(out.Body.Items, reviewJSON(r, loc))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*ReviewListOutput, error) {
+				pg, err := s.app.ReviewList(ctx, p, in.Org, app.ReviewFilter{Status: isms.ReviewStatus(in.Status), Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				if err != nil {
+					return nil, err
+				}
+				loc, err := s.orgLocation(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &ReviewListOutput{Body: ReviewList{Items: []ReviewJSON{}, Total: pg.Total}}
+				for _, r := range pg.Items {
+					out.Body.Items = append(out.Body.Items, reviewJSON(r, loc))
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-review", Method: http.MethodGet, Path: base + "/{id}", Tags: tags,
@@ -287,11 +285,9 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Description: "A review with its inputs (assembled from live data while a draft or held, read from the signed snapshot once signed) and its decisions.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, in *ReviewPath) (*ReviewDetailOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return s.reviewDetail(ctx, p, in.Org, in.ID)
+			return asCaller(ctx, s, func(p app.Principal) (*ReviewDetailOutput, error) {
+				return s.reviewDetail(ctx, p, in.Org, in.ID)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-review", Method: http.MethodPost, Path: base, Tags: tags, DefaultStatus: http.StatusCreated,
@@ -299,27 +295,25 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Description: "Prepares a draft review of a period with its meeting date and chair; its inputs are assembled from live data until it is signed.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *ReviewCreateInput) (*ReviewCreatedOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			loc, err := s.orgLocation(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			b := in.Body
-			day, err := parseDay("held_on", b.HeldOn, loc)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			rv := &isms.Review{Period: b.Period, HeldOn: day, ChairID: b.ChairID, ChairRole: b.ChairRole, Attendees: b.Attendees, Signatories: b.Signatories}
-			if rv.ChairID == 0 {
-				rv.ChairName = b.ChairName
-			}
-			if err := s.app.CreateReview(ctx, p, in.Org, rv); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &ReviewCreatedOutput{Location: reviewURL(in.Org, rv.ID), Body: reviewJSON(rv, loc)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*ReviewCreatedOutput, error) {
+				loc, err := s.orgLocation(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				b := in.Body
+				day, err := parseDay("held_on", b.HeldOn, loc)
+				if err != nil {
+					return nil, err
+				}
+				rv := &isms.Review{Period: b.Period, HeldOn: day, ChairID: b.ChairID, ChairRole: b.ChairRole, Attendees: b.Attendees, Signatories: b.Signatories}
+				if rv.ChairID == 0 {
+					rv.ChairName = b.ChairName
+				}
+				if err := s.app.CreateReview(ctx, p, in.Org, rv); err != nil {
+					return nil, err
+				}
+				return &ReviewCreatedOutput{Location: reviewURL(in.Org, rv.ID), Body: reviewJSON(rv, loc)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-review", Method: http.MethodPut, Path: base + "/{id}", Tags: tags,
@@ -327,31 +321,29 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Description: "Saves what the review's form edits: the meeting (date, chair, attendees, signatories), a comment per input and the proposals. Refused once signed.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *ReviewUpdateInput) (*ReviewDetailOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			loc, err := s.orgLocation(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			b := in.Body
-			day, err := parseDay("held_on", b.HeldOn, loc)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			e := app.ReviewEdit{HeldOn: day, ChairID: b.ChairID, ChairRole: b.ChairRole, Attendees: b.Attendees, Signatories: b.Signatories,
-				Proposals: b.Proposals, Comments: b.Comments}
-			if e.ChairID == 0 {
-				e.ChairName = b.ChairName
-			}
-			if e.Comments == nil {
-				e.Comments = map[string]string{}
-			}
-			if err := s.app.UpdateReview(ctx, p, in.Org, in.ID, e); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return s.reviewDetail(ctx, p, in.Org, in.ID)
+			return asCaller(ctx, s, func(p app.Principal) (*ReviewDetailOutput, error) {
+				loc, err := s.orgLocation(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				b := in.Body
+				day, err := parseDay("held_on", b.HeldOn, loc)
+				if err != nil {
+					return nil, err
+				}
+				e := app.ReviewEdit{HeldOn: day, ChairID: b.ChairID, ChairRole: b.ChairRole, Attendees: b.Attendees, Signatories: b.Signatories,
+					Proposals: b.Proposals, Comments: b.Comments}
+				if e.ChairID == 0 {
+					e.ChairName = b.ChairName
+				}
+				if e.Comments == nil {
+					e.Comments = map[string]string{}
+				}
+				if err := s.app.UpdateReview(ctx, p, in.Org, in.ID, e); err != nil {
+					return nil, err
+				}
+				return s.reviewDetail(ctx, p, in.Org, in.ID)
+			})
 		})
 
 	moves := []struct {
@@ -368,19 +360,17 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 			Summary: mv.summary, Description: mv.desc,
 			Errors: []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 			func(ctx context.Context, in *ReviewPath) (*ReviewOutput, error) {
-				p, err := apiPrincipal(ctx)
-				if err != nil {
-					return nil, err
-				}
-				loc, err := s.orgLocation(ctx, p, in.Org)
-				if err != nil {
-					return nil, s.apiError(ctx, err)
-				}
-				r, err := s.app.MoveReview(ctx, p, in.Org, in.ID, to)
-				if err != nil {
-					return nil, s.apiError(ctx, err)
-				}
-				return &ReviewOutput{Body: reviewJSON(r, loc)}, nil
+				return asCaller(ctx, s, func(p app.Principal) (*ReviewOutput, error) {
+					loc, err := s.orgLocation(ctx, p, in.Org)
+					if err != nil {
+						return nil, err
+					}
+					r, err := s.app.MoveReview(ctx, p, in.Org, in.ID, to)
+					if err != nil {
+						return nil, err
+					}
+					return &ReviewOutput{Body: reviewJSON(r, loc)}, nil
+				})
 			})
 	}
 
@@ -389,27 +379,25 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Description: "Records a decision of top management in a review that is not signed: an action or a change to the ISMS, with an owner and a deadline.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *DecisionInput) (*DecisionCreatedOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			loc, err := s.orgLocation(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			b := in.Body
-			d := &isms.ReviewAction{Kind: isms.ReviewActionKind(b.Kind), Title: b.Title, OwnerID: b.OwnerID}
-			day, err := parseDay("deadline", b.Deadline, loc)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			if !day.IsZero() {
-				d.Deadline = &day
-			}
-			if err := s.app.AddDecision(ctx, p, in.Org, in.ID, d); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &DecisionCreatedOutput{Location: reviewURL(in.Org, in.ID), Body: decisionJSON(*d, loc)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*DecisionCreatedOutput, error) {
+				loc, err := s.orgLocation(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				b := in.Body
+				d := &isms.ReviewAction{Kind: isms.ReviewActionKind(b.Kind), Title: b.Title, OwnerID: b.OwnerID}
+				day, err := parseDay("deadline", b.Deadline, loc)
+				if err != nil {
+					return nil, err
+				}
+				if !day.IsZero() {
+					d.Deadline = &day
+				}
+				if err := s.app.AddDecision(ctx, p, in.Org, in.ID, d); err != nil {
+					return nil, err
+				}
+				return &DecisionCreatedOutput{Location: reviewURL(in.Org, in.ID), Body: decisionJSON(*d, loc)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "complete-review-decision", Method: http.MethodPost, Path: base + "/{id}/decisions/{action}/done", Tags: tags,
@@ -417,14 +405,12 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Description: "Marks a decision of the review done with a note; its owner, or anyone who may write records, may.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *DecisionDoneInput) (*ReviewDetailOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.CompleteDecision(ctx, p, in.Org, in.ID, in.Action, in.Body.Note); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return s.reviewDetail(ctx, p, in.Org, in.ID)
+			return asCaller(ctx, s, func(p app.Principal) (*ReviewDetailOutput, error) {
+				if err := s.app.CompleteDecision(ctx, p, in.Org, in.ID, in.Action, in.Body.Note); err != nil {
+					return nil, err
+				}
+				return s.reviewDetail(ctx, p, in.Org, in.ID)
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "download-review-pack", Method: http.MethodGet, Path: base + "/{id}/pack", Tags: tags,
@@ -433,15 +419,13 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Errors:      []int{http.StatusNotFound},
 		Responses:   fileResponses("application/pdf", "The review pack.")},
 		func(ctx context.Context, in *ReviewPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var buf bytes.Buffer
-			if err := s.app.ReviewPackDownload(ctx, p, in.Org, in.ID, &buf); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput("application/pdf", "attachment", in.Org+"-review-"+strconv.FormatInt(in.ID, 10)+".pdf", buf.Bytes()), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				var buf bytes.Buffer
+				if err := s.app.ReviewPackDownload(ctx, p, in.Org, in.ID, &buf); err != nil {
+					return nil, err
+				}
+				return fileOutput("application/pdf", "attachment", in.Org+"-review-"+strconv.FormatInt(in.ID, 10)+".pdf", buf.Bytes()), nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-review-snapshot", Method: http.MethodGet, Path: base + "/{id}/snapshot", Tags: tags,
@@ -450,14 +434,12 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Errors:      []int{http.StatusNotFound, http.StatusConflict},
 		Responses:   fileResponses("application/json", "The snapshot as signed.")},
 		func(ctx context.Context, in *ReviewPath) (*FileOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := s.app.ReviewSnapshotDownload(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return fileOutput("application/json", "attachment", in.Org+"-review-"+strconv.FormatInt(in.ID, 10)+"-snapshot.json", []byte(r.Snapshot)), nil
+			return asCaller(ctx, s, func(p app.Principal) (*FileOutput, error) {
+				r, err := s.app.ReviewSnapshotDownload(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return fileOutput("application/json", "attachment", in.Org+"-review-"+strconv.FormatInt(in.ID, 10)+"-snapshot.json", []byte(r.Snapshot)), nil
+			})
 		})
 }

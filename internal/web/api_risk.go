@@ -125,19 +125,17 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "get-risk", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/risks/{id}", Summary: "One risk with its score history", Tags: tags},
 		func(ctx context.Context, in *RiskPath) (*struct{ Body RiskJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.RiskWithHistory(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := riskJSON(d.Risk, d.Now)
-			for _, h := range d.History {
-				out.History = append(out.History, HistoryJSON{Likelihood: h.Likelihood, Impact: h.Impact, Score: h.Score, Level: string(h.Level), Note: h.Note, Actor: h.Actor, At: h.At})
-			}
-			return &struct{ Body RiskJSON }{out}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RiskJSON }, error) {
+				d, err := s.app.RiskWithHistory(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := riskJSON(d.Risk, d.Now)
+				for _, h := range d.History {
+					out.History = append(out.History, HistoryJSON{Likelihood: h.Likelihood, Impact: h.Impact, Score: h.Score, Level: string(h.Level), Note: h.Note, Actor: h.Actor, At: h.At})
+				}
+				return &struct{ Body RiskJSON }{out}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-risk", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/risks", Summary: "Add a risk with its first assessment", Tags: tags, DefaultStatus: http.StatusCreated},
@@ -148,15 +146,13 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 				AssessmentJSON
 			}
 		}) (*struct{ Body RiskJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := s.app.CreateRisk(ctx, p, in.Org, riskFieldsOf(in.Body.RiskFieldsJSON), in.Body.Likelihood, in.Body.Impact, in.Body.Note)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RiskJSON }{riskJSON(r, r.CreatedAt)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RiskJSON }, error) {
+				r, err := s.app.CreateRisk(ctx, p, in.Org, riskFieldsOf(in.Body.RiskFieldsJSON), in.Body.Likelihood, in.Body.Impact, in.Body.Note)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RiskJSON }{riskJSON(r, r.CreatedAt)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-risk", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/risks/{id}", Summary: "Replace a risk's description, treatment, owner and links", Tags: tags},
@@ -164,15 +160,13 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 			RiskPath
 			Body RiskFieldsJSON
 		}) (*struct{ Body RiskJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := s.app.UpdateRisk(ctx, p, in.Org, in.ID, riskFieldsOf(in.Body))
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RiskJSON }{riskJSON(r, r.UpdatedAt)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RiskJSON }, error) {
+				r, err := s.app.UpdateRisk(ctx, p, in.Org, in.ID, riskFieldsOf(in.Body))
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RiskJSON }{riskJSON(r, r.UpdatedAt)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "reassess-risk", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/risks/{id}/reassess", Summary: "Record a reassessment (score history, next date)", Tags: tags},
@@ -180,28 +174,24 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 			RiskPath
 			Body AssessmentJSON
 		}) (*struct{ Body RiskJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := s.app.ReassessRisk(ctx, p, in.Org, in.ID, in.Body.Likelihood, in.Body.Impact, in.Body.Note)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RiskJSON }{riskJSON(r, r.UpdatedAt)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RiskJSON }, error) {
+				r, err := s.app.ReassessRisk(ctx, p, in.Org, in.ID, in.Body.Likelihood, in.Body.Impact, in.Body.Note)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RiskJSON }{riskJSON(r, r.UpdatedAt)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-risk-stats", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/risk-stats", Summary: "Risks by level, overdue reassessments, untreated high risks", Tags: tags},
 		func(ctx context.Context, in *OrgPath) (*struct{ Body RiskStatsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			st, err := s.app.RiskStats(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RiskStatsJSON }{RiskStatsJSON(st)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RiskStatsJSON }, error) {
+				st, err := s.app.RiskStats(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RiskStatsJSON }{RiskStatsJSON(st)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-risk-intervals", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/risk-intervals", Summary: "Set the months between reassessments per level", Tags: tags},
@@ -209,15 +199,13 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 			OrgPath
 			Body IntervalsJSON
 		}) (*struct{ Body IntervalsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			ri := isms.ReviewIntervals{isms.LevelLow: b.Low, isms.LevelMedium: b.Medium, isms.LevelHigh: b.High, isms.LevelCritical: b.Critical}
-			if err := s.app.SetReviewIntervals(ctx, p, in.Org, ri); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body IntervalsJSON }{b}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body IntervalsJSON }, error) {
+				b := in.Body
+				ri := isms.ReviewIntervals{isms.LevelLow: b.Low, isms.LevelMedium: b.Medium, isms.LevelHigh: b.High, isms.LevelCritical: b.Critical}
+				if err := s.app.SetReviewIntervals(ctx, p, in.Org, ri); err != nil {
+					return nil, err
+				}
+				return &struct{ Body IntervalsJSON }{b}, nil
+			})
 		})
 }

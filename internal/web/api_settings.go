@@ -166,15 +166,13 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Whether members who sign in with a password need a second factor in this organisation.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*MFARequirementOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			on, err := s.app.RequireMFA(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &MFARequirementOutput{Body: MFARequirement{RequireMFA: on}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*MFARequirementOutput, error) {
+				on, err := s.app.RequireMFA(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &MFARequirementOutput{Body: MFARequirement{RequireMFA: on}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-mfa-requirement", Method: http.MethodPut, Path: base + "/mfa-requirement", Tags: org,
@@ -182,14 +180,12 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Sets whether members who sign in with a password need a second factor; they enrol at their next sign-in. Admins only; audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *MFARequirementInput) (*MFARequirementOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.SetRequireMFA(ctx, p, in.Org, in.Body.RequireMFA); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &MFARequirementOutput{Body: in.Body}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*MFARequirementOutput, error) {
+				if err := s.app.SetRequireMFA(ctx, p, in.Org, in.Body.RequireMFA); err != nil {
+					return nil, err
+				}
+				return &MFARequirementOutput{Body: in.Body}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-date-order", Method: http.MethodGet, Path: base + "/date-order", Tags: []string{"records"},
@@ -197,15 +193,13 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Whether the organisation's imports read 05/10/2026 day first (dmy), month first (mdy), or refuse it (empty).",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*DateOrderOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.app.Org(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &DateOrderOutput{Body: DateOrder{DateOrder: m.Org.DateOrder}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*DateOrderOutput, error) {
+				m, err := s.app.Org(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &DateOrderOutput{Body: DateOrder{DateOrder: m.Org.DateOrder}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-date-order", Method: http.MethodPut, Path: base + "/date-order", Tags: []string{"records"},
@@ -213,14 +207,12 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Sets whether the organisation's imports read 05/10/2026 day first (dmy), month first (mdy), or refuse it (empty). Admins only; audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *DateOrderInput) (*DateOrderOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.SetDateOrder(ctx, p, in.Org, in.Body.DateOrder); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &DateOrderOutput{Body: in.Body}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*DateOrderOutput, error) {
+				if err := s.app.SetDateOrder(ctx, p, in.Org, in.Body.DateOrder); err != nil {
+					return nil, err
+				}
+				return &DateOrderOutput{Body: in.Body}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-report-link", Method: http.MethodGet, Path: base + "/report-link", Tags: org,
@@ -228,20 +220,18 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Whether people can report an incident through the organisation's public link without signing in, and since when (the link itself is shown only when made). Admins only.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*ReportLinkOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			l, err := s.app.ReportLinkState(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &ReportLinkOutput{}
-			if l != nil {
-				since := l.CreatedAt.UTC()
-				out.Body = ReportLinkJSON{Enabled: true, Since: &since}
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*ReportLinkOutput, error) {
+				l, err := s.app.ReportLinkState(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &ReportLinkOutput{}
+				if l != nil {
+					since := l.CreatedAt.UTC()
+					out.Body = ReportLinkJSON{Enabled: true, Since: &since}
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "rotate-report-link", Method: http.MethodPost, Path: base + "/report-link", Tags: org,
@@ -249,15 +239,13 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Makes a new public incident report link and returns it (this once); a previous link stops working at once. Admins only; audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *ReportLinkRotateInput) (*NewReportLinkOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			token, err := s.app.RotateReportLink(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &NewReportLinkOutput{Body: NewReportLink{URL: s.publicURL(in.origin, "/report/"+token)}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*NewReportLinkOutput, error) {
+				token, err := s.app.RotateReportLink(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				return &NewReportLinkOutput{Body: NewReportLink{URL: s.publicURL(in.origin, "/report/"+token)}}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "disable-report-link", Method: http.MethodDelete, Path: base + "/report-link", Tags: org, DefaultStatus: http.StatusNoContent,
@@ -265,14 +253,12 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "The public incident report link stops working at once. Admins only; audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.DisableReportLink(ctx, p, in.Org); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return nil, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.DisableReportLink(ctx, p, in.Org); err != nil {
+					return nil, err
+				}
+				return nil, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "mark-internal-audit-held", Method: http.MethodPost, Path: base + "/audits/{id}/held", Tags: []string{"internal audits"},
@@ -280,26 +266,24 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Records the day an internal audit actually took place (not in the future). Audited.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *AuditHeldInput) (*InternalAuditOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			loc, err := s.orgLocation(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			day, err := parseDay("held_on", in.Body.HeldOn, loc)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			if err := s.app.SetAuditHeld(ctx, p, in.Org, in.ID, day); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			au, err := s.app.Audit(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &InternalAuditOutput{Body: internalAuditJSON(au)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*InternalAuditOutput, error) {
+				loc, err := s.orgLocation(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				day, err := parseDay("held_on", in.Body.HeldOn, loc)
+				if err != nil {
+					return nil, err
+				}
+				if err := s.app.SetAuditHeld(ctx, p, in.Org, in.ID, day); err != nil {
+					return nil, err
+				}
+				au, err := s.app.Audit(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &InternalAuditOutput{Body: internalAuditJSON(au)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "bulk-update-soa", Method: http.MethodPost, Path: base + "/soa/bulk-updates", Tags: []string{"statement of applicability"},
@@ -307,31 +291,29 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "Sets applicability, justification or status (the parts given) on the listed controls or on every control a filter selects, in one transaction; on any problem nothing is stored and the 422 names each control and field.",
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *SoABulkInput) (*SoABulkOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			controls := b.Controls
-			switch {
-			case len(controls) > 0 && b.Filter != nil:
-				return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "give controls or filter, not both"))
-			case len(controls) == 0 && b.Filter == nil:
-				return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "controls: list the controls to change, or give a filter (an empty one selects every control)"))
-			case b.Filter != nil:
-				soa, err := s.app.SoA(ctx, p, in.Org, app.SoAFilter{Theme: b.Filter.Theme, Applicability: b.Filter.Applicable, Status: isms.ImplementationStatus(b.Filter.Status)})
+			return asCaller(ctx, s, func(p app.Principal) (*SoABulkOutput, error) {
+				b := in.Body
+				controls := b.Controls
+				switch {
+				case len(controls) > 0 && b.Filter != nil:
+					return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "give controls or filter, not both"))
+				case len(controls) == 0 && b.Filter == nil:
+					return nil, s.apiError(ctx, isms.Errorf(isms.EINVALID, "controls: list the controls to change, or give a filter (an empty one selects every control)"))
+				case b.Filter != nil:
+					soa, err := s.app.SoA(ctx, p, in.Org, app.SoAFilter{Theme: b.Filter.Theme, Applicability: b.Filter.Applicable, Status: isms.ImplementationStatus(b.Filter.Status)})
+					if err != nil {
+						return nil, err
+					}
+					for _, c := range soa.Controls {
+						controls = append(controls, c.ID)
+					}
+				}
+				res, err := s.app.BulkUpdateSoA(ctx, p, in.Org, controls, app.SoABulk{Applicable: b.Applicable, Justification: b.Justification, Status: isms.ImplementationStatus(b.Status)})
 				if err != nil {
-					return nil, s.apiError(ctx, err)
+					return nil, err
 				}
-				for _, c := range soa.Controls {
-					controls = append(controls, c.ID)
-				}
-			}
-			res, err := s.app.BulkUpdateSoA(ctx, p, in.Org, controls, app.SoABulk{Applicable: b.Applicable, Justification: b.Justification, Status: isms.ImplementationStatus(b.Status)})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &SoABulkOutput{Body: soaImportJSON(res)}, nil
+				return &SoABulkOutput{Body: soaImportJSON(res)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-record-counts", Method: http.MethodGet, Path: base + "/record-counts", Tags: []string{"records"},
@@ -339,18 +321,16 @@ func (s *Server) apiSettingsRoutes(api huma.API) {
 		Description: "The number of records of every kind, as on the records page.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, in *OrgPath) (*RecordCountsOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			counts, err := s.app.RecordCounts(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &RecordCountsOutput{Body: RecordCounts{Kinds: []RecordCountJSON{}}}
-			for _, k := range isms.Kinds() {
-				out.Body.Kinds = append(out.Body.Kinds, RecordCountJSON{Kind: string(k.Kind), Title: k.Title, Count: counts[k.Kind]})
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*RecordCountsOutput, error) {
+				counts, err := s.app.RecordCounts(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &RecordCountsOutput{Body: RecordCounts{Kinds: []RecordCountJSON{}}}
+				for _, k := range isms.Kinds() {
+					out.Body.Kinds = append(out.Body.Kinds, RecordCountJSON{Kind: string(k.Kind), Title: k.Title, Count: counts[k.Kind]})
+				}
+				return out, nil
+			})
 		})
 }

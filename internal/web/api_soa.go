@@ -98,33 +98,29 @@ func (s *Server) apiSoARoutes(api huma.API) {
 			Applicable string `query:"applicable" doc:"yes, no or undecided."`
 			Status     string `query:"status"`
 		}) (*listOutput[SoAControlJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			soa, err := s.app.SoA(ctx, p, in.Org, app.SoAFilter{Theme: in.Theme, Applicability: in.Applicable, Status: isms.ImplementationStatus(in.Status)})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[SoAControlJSON]{}
-			out.Body.Items, out.Body.Total = []SoAControlJSON{}, len(soa.Controls)
-			for _, c := range soa.Controls {
-				out.Body.Items = append(out.Body.Items, soaControlJSON(c))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[SoAControlJSON], error) {
+				soa, err := s.app.SoA(ctx, p, in.Org, app.SoAFilter{Theme: in.Theme, Applicability: in.Applicable, Status: isms.ImplementationStatus(in.Status)})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[SoAControlJSON]{}
+				out.Body.Items, out.Body.Total = []SoAControlJSON{}, len(soa.Controls)
+				for _, c := range soa.Controls {
+					out.Body.Items = append(out.Body.Items, soaControlJSON(c))
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-soa-control", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/soa/{control}", Summary: "One control of the Statement of Applicability", Tags: tags},
 		func(ctx context.Context, in *ControlPath) (*struct{ Body SoAControlJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			c, _, err := s.app.SoAControl(ctx, p, in.Org, in.Control)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body SoAControlJSON }, error) {
+				c, _, err := s.app.SoAControl(ctx, p, in.Org, in.Control)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-soa-control", Method: http.MethodPut, Path: "/api/v1/orgs/{org}/soa/{control}", Summary: "Decide whether a control applies, why, and how far it is implemented", Tags: tags},
@@ -166,24 +162,22 @@ func (s *Server) apiSoARoutes(api huma.API) {
 			DryRun   bool   `query:"dry_run" doc:"Say what would change, store nothing."`
 			FileName string `query:"file_name" doc:"Name recorded in the audit trail."`
 		}) (*struct{ Body SoAImportJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			name := in.FileName
-			if name == "" {
-				name = "api upload"
-			}
-			// Refuse a caller who may not write before reading the body.
-			f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportSoA(ctx, p, in.Org) })
-			if err != nil {
-				return nil, err
-			}
-			defer done()
-			res, err := s.app.ImportSoA(ctx, p, app.ImportSoARequest{Org: in.Org, Format: importer.Format(in.Format), FileName: name, File: f, DryRun: in.DryRun})
-			if err != nil {
-				return nil, s.apiImportError(ctx, err)
-			}
-			return &struct{ Body SoAImportJSON }{soaImportJSON(res)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body SoAImportJSON }, error) {
+				name := in.FileName
+				if name == "" {
+					name = "api upload"
+				}
+				// Refuse a caller who may not write before reading the body.
+				f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportSoA(ctx, p, in.Org) })
+				if err != nil {
+					return nil, err
+				}
+				defer done()
+				res, err := s.app.ImportSoA(ctx, p, app.ImportSoARequest{Org: in.Org, Format: importer.Format(in.Format), FileName: name, File: f, DryRun: in.DryRun})
+				if err != nil {
+					return nil, s.apiImportError(ctx, err)
+				}
+				return &struct{ Body SoAImportJSON }{soaImportJSON(res)}, nil
+			})
 		})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/pdca/pdca/internal/app"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -38,15 +39,13 @@ func (s *Server) apiStandardRoutes(api huma.API) {
 	path := "/api/v1/orgs/{org}/standards/{entity}/{id}"
 	huma.Register(api, huma.Operation{OperationID: "get-standards", Method: http.MethodGet, Path: path, Summary: "The standards an entity serves", Tags: tags},
 		func(ctx context.Context, in *StandardsPath) (*struct{ Body StandardsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			st, err := s.app.Standards(ctx, p, in.Org, in.Entity, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body StandardsJSON }{standardsJSON(in.Entity, in.ID, st)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body StandardsJSON }, error) {
+				st, err := s.app.Standards(ctx, p, in.Org, in.Entity, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body StandardsJSON }{standardsJSON(in.Entity, in.ID, st)}, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "set-standards", Method: http.MethodPut, Path: path, Summary: "Replace the standards an entity serves",
 		Description: "Needs write_records; manage_metrics for a review or a metric. An empty list removes every tag: the entity serves ISO/IEC 27001 again.", Tags: tags},
@@ -56,14 +55,12 @@ func (s *Server) apiStandardRoutes(api huma.API) {
 				Standards []string `json:"standards" maxItems:"20" doc:"Standard keys: iso27001, iso9001, iso42001, iso22301, iso27701."`
 			}
 		}) (*struct{ Body StandardsJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			st, err := s.app.SetStandards(ctx, p, in.Org, in.Entity, in.ID, in.Body.Standards)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body StandardsJSON }{standardsJSON(in.Entity, in.ID, st)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body StandardsJSON }, error) {
+				st, err := s.app.SetStandards(ctx, p, in.Org, in.Entity, in.ID, in.Body.Standards)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body StandardsJSON }{standardsJSON(in.Entity, in.ID, st)}, nil
+			})
 		})
 }

@@ -111,21 +111,19 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 		Summary:     "Webhook subscriptions (admins)",
 		Description: "Every subscription of the organisation, oldest first, without secrets.", Errors: webhookErrors},
 		func(ctx context.Context, in *OrgPath) (*listOutput[WebhookJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ws, err := s.app.WebhookSubscriptions(ctx, p, in.Org)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[WebhookJSON]{}
-			out.Body.Items = []WebhookJSON{}
-			for i := range ws {
-				out.Body.Items = append(out.Body.Items, webhookJSON(&ws[i]))
-			}
-			out.Body.Total = len(ws)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[WebhookJSON], error) {
+				ws, err := s.app.WebhookSubscriptions(ctx, p, in.Org)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[WebhookJSON]{}
+				out.Body.Items = []WebhookJSON{}
+				for i := range ws {
+					out.Body.Items = append(out.Body.Items, webhookJSON(&ws[i]))
+				}
+				out.Body.Total = len(ws)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-webhook", Method: http.MethodPost, Path: base, Tags: tags,
@@ -136,47 +134,41 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 			OrgPath
 			Body WebhookBody
 		}) (*WebhookCreated, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			evs := make([]isms.EventType, len(in.Body.Events))
-			for i, e := range in.Body.Events {
-				evs[i] = isms.EventType(e)
-			}
-			w, err := s.app.CreateWebhook(ctx, p, in.Org, app.WebhookInput{URL: in.Body.URL, Description: in.Body.Description, Events: evs, Format: in.Body.Format})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &WebhookCreated{Location: "/api/v1/orgs/" + in.Org + "/webhooks/" + strconv.FormatInt(w.ID, 10), Body: webhookJSON(w)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*WebhookCreated, error) {
+				evs := make([]isms.EventType, len(in.Body.Events))
+				for i, e := range in.Body.Events {
+					evs[i] = isms.EventType(e)
+				}
+				w, err := s.app.CreateWebhook(ctx, p, in.Org, app.WebhookInput{URL: in.Body.URL, Description: in.Body.Description, Events: evs, Format: in.Body.Format})
+				if err != nil {
+					return nil, err
+				}
+				return &WebhookCreated{Location: "/api/v1/orgs/" + in.Org + "/webhooks/" + strconv.FormatInt(w.ID, 10), Body: webhookJSON(w)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-webhook", Method: http.MethodGet, Path: base + "/{id}", Tags: tags,
 		Summary: "One webhook subscription (admins)", Description: "Without its secret.", Errors: webhookErrors},
 		func(ctx context.Context, in *WebhookPath) (*struct{ Body WebhookJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			w, _, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body WebhookJSON }{webhookJSON(w)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body WebhookJSON }, error) {
+				w, _, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body WebhookJSON }{webhookJSON(w)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "delete-webhook", Method: http.MethodDelete, Path: base + "/{id}", Tags: tags,
 		Summary: "Delete a webhook subscription and its delivery log (admins)", Description: "Deliveries still waiting are not sent.",
 		DefaultStatus: http.StatusNoContent, Errors: webhookErrors},
 		func(ctx context.Context, in *WebhookPath) (*struct{}, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.DeleteWebhook(ctx, p, in.Org, in.ID); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{}{}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{}, error) {
+				if err := s.app.DeleteWebhook(ctx, p, in.Org, in.ID); err != nil {
+					return nil, err
+				}
+				return &struct{}{}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "set-webhook-active", Method: http.MethodPut, Path: base + "/{id}/active", Tags: tags,
@@ -184,39 +176,35 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 		Description: "A disabled subscription gets no new deliveries, and its waiting deliveries fail without being sent; enabling it again sends what happens from then on.",
 		Errors:      webhookErrors},
 		func(ctx context.Context, in *WebhookActiveInput) (*struct{ Body WebhookJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.app.SetWebhookActive(ctx, p, in.Org, in.ID, in.Body.Active); err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			w, _, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body WebhookJSON }{webhookJSON(w)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body WebhookJSON }, error) {
+				if err := s.app.SetWebhookActive(ctx, p, in.Org, in.ID, in.Body.Active); err != nil {
+					return nil, err
+				}
+				w, _, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body WebhookJSON }{webhookJSON(w)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: base + "/{id}/deliveries", Tags: tags,
 		Summary:     "A webhook subscription's delivery log (admins)",
 		Description: "The latest 100 deliveries, newest first, with status, attempts, last error and the receiver's last HTTP status.", Errors: webhookErrors},
 		func(ctx context.Context, in *WebhookPath) (*listOutput[WebhookDeliveryJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			_, log, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[WebhookDeliveryJSON]{}
-			out.Body.Items = []WebhookDeliveryJSON{}
-			for _, d := range log {
-				out.Body.Items = append(out.Body.Items, webhookDeliveryJSON(d))
-			}
-			out.Body.Total = len(log)
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[WebhookDeliveryJSON], error) {
+				_, log, err := s.app.WebhookSubscription(ctx, p, in.Org, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[WebhookDeliveryJSON]{}
+				out.Body.Items = []WebhookDeliveryJSON{}
+				for _, d := range log {
+					out.Body.Items = append(out.Body.Items, webhookDeliveryJSON(d))
+				}
+				out.Body.Total = len(log)
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "redeliver-webhook", Method: http.MethodPost, Path: base + "/{id}/deliveries/{did}/redeliver", Tags: tags,
@@ -224,14 +212,12 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 		Description:   "A new delivery of the same message: the same webhook-id and body, a fresh signature and attempts. 409 when the subscription is disabled.",
 		DefaultStatus: http.StatusCreated, Errors: webhookErrors},
 		func(ctx context.Context, in *WebhookDeliveryPath) (*WebhookDeliveryCreated, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.app.RedeliverWebhook(ctx, p, in.Org, in.ID, in.DeliveryID)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &WebhookDeliveryCreated{Location: "/api/v1/orgs/" + in.Org + "/webhooks/" + strconv.FormatInt(in.ID, 10) + "/deliveries", Body: webhookDeliveryJSON(d)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*WebhookDeliveryCreated, error) {
+				d, err := s.app.RedeliverWebhook(ctx, p, in.Org, in.ID, in.DeliveryID)
+				if err != nil {
+					return nil, err
+				}
+				return &WebhookDeliveryCreated{Location: "/api/v1/orgs/" + in.Org + "/webhooks/" + strconv.FormatInt(in.ID, 10) + "/deliveries", Body: webhookDeliveryJSON(d)}, nil
+			})
 		})
 }

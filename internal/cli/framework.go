@@ -46,20 +46,12 @@ type FrameworkImportCmd struct {
 
 // Run imports the catalogue, or stores nothing and says why.
 func (c *FrameworkImportCmd) Run(g *Globals, e *env) error {
-	format, err := frameworkFormat(c.Format, c.File)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(c.File)
-	if err != nil {
-		return isms.Errorf(isms.EINVALID, "open %s: %v", c.File, err)
-	}
-	defer f.Close()
-	a, err := g.open(e)
+	a, format, f, err := openFrameworkFile(g, e, c.Format, c.File)
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
+	defer f.Close()
 	req := app.FrameworkImportRequest{Format: format, FileName: filepath.Base(c.File), File: f, Key: c.Key, Title: c.Title, Version: c.Version}
 	var res *app.FrameworkImportResult
 	if c.Org == "" {
@@ -154,20 +146,12 @@ type FrameworkMapCmd struct {
 
 // Run imports the mappings all or nothing.
 func (c *FrameworkMapCmd) Run(g *Globals, e *env) error {
-	format, err := frameworkFormat(c.Format, c.File)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(c.File)
-	if err != nil {
-		return isms.Errorf(isms.EINVALID, "open %s: %v", c.File, err)
-	}
-	defer f.Close()
-	a, err := g.open(e)
+	a, format, f, err := openFrameworkFile(g, e, c.Format, c.File)
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
+	defer f.Close()
 	req := app.MappingImportRequest{Format: format, FileName: filepath.Base(c.File), File: f}
 	var res *app.MappingImportResult
 	if c.Org == "" {
@@ -200,4 +184,24 @@ func (c *FrameworkExportCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	return export.WriteCSV(e.stdout, &export.Table{Name: fw.Key, Title: fw.Title, Columns: importer.CatalogueColumns, Rows: importer.CatalogueRows(fw.Items)})
+}
+
+// openFrameworkFile is the start of both imports: the file's format (as
+// asked, else from its extension), the file opened, and the app over the
+// migrated database; on an error nothing is left open.
+func openFrameworkFile(g *Globals, e *env, format, file string) (*app.App, string, *os.File, error) {
+	format, err := frameworkFormat(format, file)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, "", nil, isms.Errorf(isms.EINVALID, "open %s: %v", file, err)
+	}
+	a, err := g.open(e)
+	if err != nil {
+		f.Close()
+		return nil, "", nil, err
+	}
+	return a, format, f, nil
 }

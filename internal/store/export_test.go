@@ -6,7 +6,7 @@ import (
 )
 
 // Internals for the tests of package store_test.
-var RiskLinkQueries = []string{riskControlsOf, riskProcessesOf}
+var LinkQueries = []string{processMetricsOf}
 
 // MigrateTo applies the migrations up to and including version.
 func (db *DB) MigrateTo(ctx context.Context, version int64) error {

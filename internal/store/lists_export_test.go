@@ -62,6 +62,7 @@ func (tx *Tx) SeedListsForBench(ctx context.Context, orgID int64, n int) error {
 		{`INSERT INTO risk_controls (org_id, risk_id, catalogue, control_id) SELECT org_id, id, $2, 'A.8.8' FROM risks WHERE org_id = $1`, []any{orgID, isms.CatalogueAnnexA2022}},
 		{`INSERT INTO risk_controls (org_id, risk_id, catalogue, control_id) SELECT org_id, id, $2, 'A.8.13' FROM risks WHERE org_id = $1`, []any{orgID, isms.CatalogueAnnexA2022}},
 		{`INSERT INTO risk_processes (org_id, risk_id, process_id) SELECT r.org_id, r.id, m.id FROM risks r, (SELECT MIN(id) AS id FROM processes WHERE org_id = $1) m WHERE r.org_id = $1`, []any{orgID}},
+		{`UPDATE risks SET control_ids = 'A.8.13,A.8.8', process_ids = CAST((SELECT MIN(id) FROM processes WHERE org_id = $1) AS TEXT) WHERE org_id = $1`, []any{orgID}},
 		{`INSERT INTO risk_assessments (org_id, risk_id, likelihood, impact, score, level, note, actor_id, actor, assessed_at)
 			SELECT org_id, id, likelihood, impact, score, level, 'first', owner_id, 'Person', assessed_at FROM risks WHERE org_id = $1`, []any{orgID}},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/pdca/pdca/internal/isms"
 )
@@ -113,9 +114,22 @@ func (tx *Tx) Processes(ctx context.Context, orgID int64) ([]*isms.Process, erro
 	return out, tx.loadProcessMetrics(ctx, orgID, out)
 }
 
+// linkBatch is how many parents' links one query reads (a page of
+// processes' metrics); shorter lists are padded with the last id, so each
+// relation has one statement.
+const linkBatch = 50
+
+// marks returns n placeholders from $first, in parentheses.
+func marks(first, n int) string {
+	m := make([]string, n)
+	for i := range m {
+		m[i] = fmt.Sprintf("$%d", i+first)
+	}
+	return `(` + strings.Join(m, ", ") + `)`
+}
+
 // processMetricsOf reads the metric links of linkBatch processes from $2;
-// "+org_id" keeps SQLite on the primary key (process_id, metric_key), as
-// riskControlsOf does, instead of the organisation's every link.
+// "+org_id" keeps SQLite on the primary key (process_id, metric_key), instead of the organisation's every link.
 var processMetricsOf = `SELECT process_id, metric_key FROM process_metrics WHERE +org_id = $1 AND process_id IN ` + marks(2, linkBatch) + ` ORDER BY process_id, metric_key`
 
 // loadProcessMetrics fills the metrics of the processes (one, or a page

@@ -212,8 +212,7 @@ func TestRiskWithHistory(t *testing.T) {
 				}
 			}
 			// A page of the register carries the same links as a read of
-			// one risk (PostgreSQL aggregates them in the page's statement,
-			// SQLite reads them in batches after it).
+			// one risk (both from the copies on the risk's row).
 			page, total, err := tx.RiskPage(ctx, o.ID, store.RiskFilter{Limit: 50})
 			if err != nil {
 				return err

@@ -3,23 +3,32 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 )
 
 const riskColumns = `r.id, r.org_id, r.number, r.asset, r.threat, r.vulnerability, r.likelihood, r.impact, r.treatment, r.treatment_plan,
-	r.justification, r.owner_id, COALESCE(u.email, ''), COALESCE(u.name, ''), r.assessed_at, r.next_review, r.created_at, r.updated_at`
+	r.justification, r.owner_id, COALESCE(u.email, ''), COALESCE(u.name, ''), r.assessed_at, r.next_review, r.created_at, r.updated_at,
+	r.control_ids, r.process_ids`
 
 const riskFrom = ` FROM risks r LEFT JOIN users u ON u.id = r.owner_id`
 
 func scanRisk(sc interface{ Scan(...any) error }) (*isms.Risk, error) {
 	var r isms.Risk
 	var owner sql.NullInt64
-	var treatment string
+	var treatment, controls, processes string
 	if err := sc.Scan(&r.ID, &r.OrgID, &r.Number, &r.Asset, &r.Threat, &r.Vulnerability, &r.Likelihood, &r.Impact, &treatment, &r.Plan,
-		&r.Justification, &owner, &r.OwnerEmail, &r.OwnerName, tm(&r.AssessedAt), tm(&r.NextReview), tm(&r.CreatedAt), tm(&r.UpdatedAt)); err != nil {
+		&r.Justification, &owner, &r.OwnerEmail, &r.OwnerName, tm(&r.AssessedAt), tm(&r.NextReview), tm(&r.CreatedAt), tm(&r.UpdatedAt),
+		&controls, &processes); err != nil {
+		return nil, err
+	}
+	if err := setRiskLinks(&r, controls, processes); err != nil {
 		return nil, err
 	}
 	r.Treatment, r.OwnerID = isms.Treatment(treatment), owner.Int64
@@ -70,47 +79,15 @@ func (tx *Tx) UpdateRisk(ctx context.Context, r *isms.Risk) error {
 	return nil
 }
 
-// Risk returns one risk of the organisation with its links. ENOTFOUND.
-// One statement: the risk's row once per link (controls, then processes;
-// once with no link), so that reading a risk is one round trip on
-// PostgreSQL (issue 16 item 4). "+org_id" as in riskControlsOf.
+// Risk returns one risk of the organisation with its links (the copies on
+// its row, migration 0042). ENOTFOUND.
 func (tx *Tx) Risk(ctx context.Context, orgID, id int64) (*isms.Risk, error) {
-	rows, err := tx.query(ctx, `SELECT `+riskColumns+`, l.kind, l.control_id, l.process_id`+riskFrom+`
-		LEFT JOIN (SELECT 1 AS kind, control_id, 0 AS process_id FROM risk_controls WHERE +org_id = $1 AND catalogue = $3 AND risk_id = $2
-			UNION ALL SELECT 2, '', process_id FROM risk_processes WHERE +org_id = $1 AND risk_id = $2) l ON 1 = 1
-		WHERE r.org_id = $1 AND r.id = $2 ORDER BY l.kind, l.control_id, l.process_id`, orgID, id, isms.CatalogueAnnexA2022)
+	r, err := scanRisk(tx.queryRow(ctx, `SELECT `+riskColumns+riskFrom+` WHERE r.org_id = $1 AND r.id = $2`, orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, isms.Errorf(isms.ENOTFOUND, "risk %d not found", id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("risk %d: %w", id, err)
-	}
-	defer rows.Close()
-	var r *isms.Risk
-	for rows.Next() {
-		var kind, process sql.NullInt64
-		var control sql.NullString
-		var one *isms.Risk
-		err := scanJoined(rows, func(sc rowScanner) error {
-			var err error
-			one, err = scanRisk(sc)
-			return err
-		}, func(sc rowScanner) error { return sc.Scan(&kind, &control, &process) })
-		if err != nil {
-			return nil, fmt.Errorf("scan risk %d: %w", id, err)
-		}
-		if r == nil {
-			r = one
-		}
-		switch kind.Int64 {
-		case 1:
-			r.Controls = append(r.Controls, control.String)
-		case 2:
-			r.ProcessIDs = append(r.ProcessIDs, process.Int64)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("risk %d: %w", id, err)
-	}
-	if r == nil {
-		return nil, isms.Errorf(isms.ENOTFOUND, "risk %d not found", id)
 	}
 	return r, nil
 }
@@ -131,58 +108,24 @@ func (tx *Tx) Risks(ctx context.Context, orgID int64) ([]*isms.Risk, error) {
 		out = append(out, r)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, tx.riskLinks(ctx, orgID, out)
+	return out, rows.Err()
 }
 
-// riskLinks fills the controls and processes of the risks.
-func (tx *Tx) riskLinks(ctx context.Context, orgID int64, rs []*isms.Risk) error {
-	byID := map[int64]*isms.Risk{}
-	for _, r := range rs {
-		byID[r.ID] = r
-	}
-	rows, err := tx.query(ctx, `SELECT risk_id, control_id FROM risk_controls WHERE org_id = $1 AND catalogue = $2 ORDER BY risk_id, control_id`,
-		orgID, isms.CatalogueAnnexA2022)
-	if err != nil {
-		return fmt.Errorf("risk controls: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var c string
-		if err := rows.Scan(&id, &c); err != nil {
-			rows.Close()
-			return err
-		}
-		if r := byID[id]; r != nil {
-			r.Controls = append(r.Controls, c)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = tx.query(ctx, `SELECT risk_id, process_id FROM risk_processes WHERE org_id = $1 ORDER BY risk_id, process_id`, orgID)
-	if err != nil {
-		return fmt.Errorf("risk processes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, p int64
-		if err := rows.Scan(&id, &p); err != nil {
-			return err
-		}
-		if r := byID[id]; r != nil {
-			r.ProcessIDs = append(r.ProcessIDs, p)
-		}
-	}
-	return rows.Err()
-}
-
-// SetRiskLinks replaces the controls and processes a risk links to. The
-// app checks first that the processes are the organisation's.
+// SetRiskLinks replaces the controls and processes a risk links to, in
+// the link tables and in the copies on the risk's row (migration 0042),
+// and sorts r's: controls in byte order, processes by id. The app checks
+// first that the processes are the organisation's.
 func (tx *Tx) SetRiskLinks(ctx context.Context, r *isms.Risk) error {
+	slices.Sort(r.Controls)
+	slices.Sort(r.ProcessIDs)
+	ids := make([]string, len(r.ProcessIDs))
+	for i, p := range r.ProcessIDs {
+		ids[i] = strconv.FormatInt(p, 10)
+	}
+	if _, err := tx.exec(ctx, `UPDATE risks SET control_ids = $1, process_ids = $2 WHERE org_id = $3 AND id = $4`,
+		strings.Join(r.Controls, ","), strings.Join(ids, ","), r.OrgID, r.ID); err != nil {
+		return fmt.Errorf("copy risk links: %w", err)
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM risk_controls WHERE org_id = $1 AND risk_id = $2`, r.OrgID, r.ID); err != nil {
 		return fmt.Errorf("unlink controls: %w", err)
 	}
@@ -241,12 +184,12 @@ func scanAssessments(rows *sql.Rows) ([]isms.RiskAssessment, error) {
 	return out, rows.Err()
 }
 
-// scanAssessment reads assessmentColumns, then the extra columns into extra.
-func scanAssessment(sc rowScanner, extra ...any) (isms.RiskAssessment, error) {
+// scanAssessment reads assessmentColumns.
+func scanAssessment(sc rowScanner) (isms.RiskAssessment, error) {
 	var a isms.RiskAssessment
 	var level string
 	var actor sql.NullInt64
-	if err := sc.Scan(append([]any{&a.RiskID, &a.Likelihood, &a.Impact, &a.Score, &level, &a.Note, &actor, &a.Actor, tm(&a.At)}, extra...)...); err != nil {
+	if err := sc.Scan(&a.RiskID, &a.Likelihood, &a.Impact, &a.Score, &level, &a.Note, &actor, &a.Actor, tm(&a.At)); err != nil {
 		return a, err
 	}
 	a.Level, a.ActorID, a.At = isms.RiskLevel(level), actor.Int64, a.At.UTC()
@@ -255,21 +198,17 @@ func scanAssessment(sc rowScanner, extra ...any) (isms.RiskAssessment, error) {
 
 // RiskWithHistory is Risk and RiskAssessments in one statement (one round
 // trip on PostgreSQL, issue 16 item 4): a row per assessment, each with
-// the risk and its links (aggregated, the same on every row). A risk has
-// its first assessment from its creation; one without any is read with
-// the two statements. ENOTFOUND.
+// the risk and its links. A risk has its first assessment from its
+// creation; one without any is read with the two statements. ENOTFOUND.
 func (tx *Tx) RiskWithHistory(ctx context.Context, orgID, id int64) (*isms.Risk, []isms.RiskAssessment, error) {
-	rows, err := tx.query(ctx, `SELECT `+riskColumns+`, `+assessmentColumns+`,
-		(SELECT string_agg(control_id, ',' ORDER BY control_id) FROM risk_controls WHERE +org_id = $1 AND catalogue = $3 AND risk_id = $2),
-		(SELECT string_agg(CAST(process_id AS TEXT), ',' ORDER BY process_id) FROM risk_processes WHERE +org_id = $1 AND risk_id = $2)`+riskFrom+`
+	rows, err := tx.query(ctx, `SELECT `+riskColumns+`, `+assessmentColumns+riskFrom+`
 		JOIN risk_assessments a ON a.org_id = r.org_id AND a.risk_id = r.id
-		WHERE r.org_id = $1 AND r.id = $2 ORDER BY a.assessed_at, a.id`, orgID, id, isms.CatalogueAnnexA2022)
+		WHERE r.org_id = $1 AND r.id = $2 ORDER BY a.assessed_at, a.id`, orgID, id)
 	if err != nil {
 		return nil, nil, fmt.Errorf("risk %d: %w", id, err)
 	}
 	var r *isms.Risk
 	var hist []isms.RiskAssessment
-	var controls, processes sql.NullString
 	for rows.Next() {
 		var one *isms.Risk
 		var a isms.RiskAssessment
@@ -279,7 +218,7 @@ func (tx *Tx) RiskWithHistory(ctx context.Context, orgID, id int64) (*isms.Risk,
 			return err
 		}, func(sc rowScanner) error {
 			var err error
-			a, err = scanAssessment(sc, &controls, &processes)
+			a, err = scanAssessment(sc)
 			return err
 		})
 		if err != nil {
@@ -301,9 +240,6 @@ func (tx *Tx) RiskWithHistory(ctx context.Context, orgID, id int64) (*isms.Risk,
 		}
 		hist, err = tx.RiskAssessments(ctx, orgID, id)
 		return r, hist, err
-	}
-	if err := setRiskLinks(r, controls, processes); err != nil {
-		return nil, nil, err
 	}
 	return r, hist, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -75,38 +74,14 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	// On PostgreSQL each row carries its links, aggregated by correlated
-	// subqueries on the links' primary key: one round trip for the page
-	// instead of one per relation after it. On SQLite, where a statement
-	// costs no round trip, the aggregate's sort per row cost more than two
-	// batched link queries (issue 16 item 1, docs/BENCHMARKS.md).
-	inline := tx.db.Engine == Postgres
-	cols := riskColumns
-	if inline {
-		cols += `, ` + riskLinkColumns
-	}
-	q := `SELECT ` + cols + riskFrom + where + ` ORDER BY r.created_at DESC, r.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(max(0, f.Offset))
+	q := `SELECT ` + riskColumns + riskFrom + where + ` ORDER BY r.created_at DESC, r.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(max(0, f.Offset))
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list risks: %w", err)
 	}
 	var out []*isms.Risk
 	for rows.Next() {
-		var controls, processes sql.NullString
-		var r *isms.Risk
-		err := scanJoined(rows, func(sc rowScanner) error {
-			var err error
-			r, err = scanRisk(sc)
-			return err
-		}, func(sc rowScanner) error {
-			if !inline {
-				return sc.Scan()
-			}
-			return sc.Scan(&controls, &processes)
-		})
-		if err == nil {
-			err = setRiskLinks(r, controls, processes)
-		}
+		r, err := scanRisk(rows)
 		if err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("scan risk: %w", err)
@@ -114,24 +89,16 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 		out = append(out, r)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || inline {
-		return out, total, err
-	}
-	return out, total, tx.riskLinksOf(ctx, orgID, out)
+	return out, total, rows.Err()
 }
 
-// riskLinkColumns are a risk's Annex A controls and processes, each
-// aggregated into one comma-separated column, for a risk row r.
-const riskLinkColumns = `(SELECT string_agg(c.control_id, ',' ORDER BY c.control_id) FROM risk_controls c
-		WHERE +c.org_id = r.org_id AND c.catalogue = '` + isms.CatalogueAnnexA2022 + `' AND c.risk_id = r.id),
-	(SELECT string_agg(CAST(p.process_id AS TEXT), ',' ORDER BY p.process_id) FROM risk_processes p WHERE +p.org_id = r.org_id AND p.risk_id = r.id)`
-
-// setRiskLinks sets a risk's controls and processes from riskLinkColumns.
-func setRiskLinks(r *isms.Risk, controls, processes sql.NullString) error {
-	if controls.String != "" {
-		r.Controls = strings.Split(controls.String, ",")
+// setRiskLinks sets a risk's controls and processes from the copies on
+// its row (control_ids, process_ids: comma-separated).
+func setRiskLinks(r *isms.Risk, controls, processes string) error {
+	if controls != "" {
+		r.Controls = strings.Split(controls, ",")
 	}
-	for _, p := range strings.Split(processes.String, ",") {
+	for _, p := range strings.Split(processes, ",") {
 		if p == "" {
 			continue
 		}
@@ -140,81 +107,6 @@ func setRiskLinks(r *isms.Risk, controls, processes sql.NullString) error {
 			return fmt.Errorf("risk %d: process id %q: %w", r.ID, p, err)
 		}
 		r.ProcessIDs = append(r.ProcessIDs, pid)
-	}
-	return nil
-}
-
-// linkBatch is how many risks' links one query reads; shorter lists are
-// padded with the last id, so each relation has one statement.
-const linkBatch = 50
-
-// The link queries of riskLinksOf: linkBatch risk ids from $3 (controls)
-// or $2 (processes). "+org_id" still scopes to the organisation but keeps
-// SQLite from choosing the (org_id, ...) index, which read every link of
-// the organisation and sorted them for each page; the primary key
-// (risk_id, ...) reads only the page's (PostgreSQL ignores the plus).
-// TestRiskLinkPlans checks the plans.
-var (
-	riskControlsOf  = `SELECT risk_id, control_id FROM risk_controls WHERE +org_id = $1 AND catalogue = $2 AND risk_id IN ` + marks(3, linkBatch) + ` ORDER BY risk_id, control_id`
-	riskProcessesOf = `SELECT risk_id, process_id FROM risk_processes WHERE +org_id = $1 AND risk_id IN ` + marks(2, linkBatch) + ` ORDER BY risk_id, process_id`
-)
-
-// marks returns n placeholders from $first, in parentheses.
-func marks(first, n int) string {
-	m := make([]string, n)
-	for i := range m {
-		m[i] = fmt.Sprintf("$%d", i+first)
-	}
-	return `(` + strings.Join(m, ", ") + `)`
-}
-
-// riskLinksOf fills the controls and processes of the risks (a page of
-// them), reading only theirs: one query per relation per linkBatch risks.
-func (tx *Tx) riskLinksOf(ctx context.Context, orgID int64, rs []*isms.Risk) error {
-	byID := map[int64]*isms.Risk{}
-	for _, r := range rs {
-		byID[r.ID] = r
-	}
-	controls, processes := riskControlsOf, riskProcessesOf
-	for len(rs) > 0 {
-		n := min(len(rs), linkBatch)
-		ids := make([]any, linkBatch)
-		for i := range ids {
-			ids[i] = rs[min(i, n-1)].ID
-		}
-		rows, err := tx.query(ctx, controls, append([]any{orgID, isms.CatalogueAnnexA2022}, ids...)...)
-		if err != nil {
-			return fmt.Errorf("risk controls: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var c string
-			if err := rows.Scan(&id, &c); err != nil {
-				rows.Close()
-				return err
-			}
-			byID[id].Controls = append(byID[id].Controls, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if rows, err = tx.query(ctx, processes, append([]any{orgID}, ids...)...); err != nil {
-			return fmt.Errorf("risk processes: %w", err)
-		}
-		for rows.Next() {
-			var id, p int64
-			if err := rows.Scan(&id, &p); err != nil {
-				rows.Close()
-				return err
-			}
-			byID[id].ProcessIDs = append(byID[id].ProcessIDs, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rs = rs[n:]
 	}
 	return nil
 }

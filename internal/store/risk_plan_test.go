@@ -10,17 +10,18 @@ import (
 	"github.com/pdca/pdca/internal/store/storetest"
 )
 
-// TestRiskLinkPlans: SQLite reads a page's risk links by the primary key
-// (risk_id, ...), not through the (org_id, ...) index, which read every
-// link of the organisation and sorted them, for each page and for each
-// single risk (issue 16: ten times slower reads of one risk).
-func TestRiskLinkPlans(t *testing.T) {
+// TestLinkPlans: SQLite reads a page's links (a page of processes'
+// metrics) by the primary key (process_id, ...), not through the
+// (org_id, ...) index, which read every link of the organisation and
+// sorted them, for each page (issue 16: risk links did so and made
+// reading one risk ten times slower, before risks carried copies).
+func TestLinkPlans(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		if db.Engine != store.SQLite {
 			return // PostgreSQL plans by statistics; the query is the same
 		}
-		for _, q := range store.RiskLinkQueries {
+		for _, q := range store.LinkQueries {
 			args := []any{int64(1)}
 			if strings.Contains(q, "catalogue") {
 				args = append(args, isms.CatalogueAnnexA2022)

@@ -67,6 +67,10 @@ type stmtCache struct {
 	mu     sync.Mutex
 	m      map[stmtKey]*sql.Stmt // nil value: being prepared, or failed
 	closed bool
+	// preparing counts the statements being prepared, so that close
+	// waits for them: a Prepare still running after DB.Close would hold
+	// (on SQLite, reopen) a connection to a database being closed.
+	preparing sync.WaitGroup
 }
 
 type stmtKey struct {
@@ -92,8 +96,10 @@ func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
 		c.m = map[stmtKey]*sql.Stmt{}
 	}
 	c.m[k] = nil
+	c.preparing.Add(1)
 	c.mu.Unlock()
 	go func() {
+		defer c.preparing.Done()
 		st, err := pool.Prepare(q)
 		if err != nil {
 			return // the query reports its own error when it runs
@@ -110,6 +116,10 @@ func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
 }
 
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.preparing.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, st := range c.m {

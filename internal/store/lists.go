@@ -69,19 +69,17 @@ func pageSQL(columns, from string, w *where, order string) string {
 	return `SELECT ` + columns + from + w.sql + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)
 }
 
-// readPage counts the rows of countFrom+where when asked, then reads one
-// page of from+where in the order given (a stable order: its last key is
-// unique), one row more than the page to tell whether more follow.
+// readPage reads one page of from+where in the order given (a stable
+// order: its last key is unique), one row more than the page to tell
+// whether more follow, and counts the rows of countFrom+where when asked,
+// unless the page itself tells how many match: when no row follows it and
+// it has rows or starts the list, the total is its offset plus its rows,
+// read in the page's own statement (most registers fit on one page).
 // countFrom is the list's own table when the filters need no joined one
 // (a join per row would double the count's cost).
 func readPage[T any](ctx context.Context, tx *Tx, what, columns, from, countFrom string, w *where, order string, p PageSpec,
 	scan func(*sql.Rows) (T, error)) (*Page[T], error) {
 	out := &Page[T]{Total: -1, Offset: max(0, p.Offset), Limit: p.limit(), Items: []T{}}
-	if p.Count {
-		if err := tx.queryRow(ctx, `SELECT COUNT(*)`+countFrom+w.sql, w.args...).Scan(&out.Total); err != nil {
-			return nil, fmt.Errorf("count %s: %w", what, err)
-		}
-	}
 	rows, err := tx.query(ctx, pageSQL(columns, from, w, order), append(w.args, out.Limit+1, out.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", what, err)
@@ -98,7 +96,20 @@ func readPage[T any](ctx context.Context, tx *Tx, what, columns, from, countFrom
 		}
 		out.Items = append(out.Items, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	switch {
+	case !p.Count:
+	case !out.More && (len(out.Items) > 0 || out.Offset == 0):
+		out.Total = out.Offset + len(out.Items)
+	default:
+		if err := tx.queryRow(ctx, `SELECT COUNT(*)`+countFrom+w.sql, w.args...).Scan(&out.Total); err != nil {
+			return nil, fmt.Errorf("count %s: %w", what, err)
+		}
+	}
+	return out, nil
 }
 
 // MemberFilter selects a page of an organisation's members; zero values

@@ -196,6 +196,14 @@ func TestMemberPage(t *testing.T) {
 		if err != nil || pg.Total != -1 || len(pg.Items) != 10 || !pg.More {
 			t.Fatalf("uncounted page: total %d, %d rows, more %v, err %v", pg.Total, len(pg.Items), pg.More, err)
 		}
+		// The last page tells the total itself (pageThrough checked it
+		// equals the count); a page past the end cannot, and is counted.
+		for _, c := range []struct{ limit, offset, rows int }{{500, 0, 120}, {100, 100, 20}, {10, 500, 0}, {10, 120, 0}} {
+			pg, err := read(store.MemberFilter{})(store.PageSpec{Limit: c.limit, Offset: c.offset, Count: true})
+			if err != nil || pg.Total != 120 || len(pg.Items) != c.rows || pg.More {
+				t.Fatalf("limit %d offset %d: total %d, %d rows, more %v, err %v; want 120, %d rows", c.limit, c.offset, pg.Total, len(pg.Items), pg.More, err, c.rows)
+			}
+		}
 	})
 }
 

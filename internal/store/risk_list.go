@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,63 +34,42 @@ const untreatedSQL = `(r.level IN ('high', 'critical') AND (r.treatment = ''
 	OR (r.treatment NOT IN ('', 'accept') AND r.treatment_plan = '')))`
 
 // RiskPage returns one page of the organisation's risks matching the
-// filter, newest first (by creation, ties by id), with their links, and
-// how many match: the database filters and pages, and the links are read
-// for the page's risks only, one query per relation.
+// filter, newest first (by creation, ties by id), with their links (the
+// copies on each row), and how many match: the database filters, pages
+// and counts (readPage: no count when the page ends the list).
 func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.Risk, int, error) {
-	where, args := ` WHERE r.org_id = $1`, []any{orgID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	w := whereOrg(orgID, "r.org_id")
 	if f.Level != "" {
-		where += ` AND r.level = ` + arg(string(f.Level))
+		w.and(`r.level = %s`, string(f.Level))
 	}
 	if f.Likelihood != 0 {
-		where += ` AND r.likelihood = ` + arg(f.Likelihood)
+		w.and(`r.likelihood = %s`, f.Likelihood)
 	}
 	if f.Impact != 0 {
-		where += ` AND r.impact = ` + arg(f.Impact)
+		w.and(`r.impact = %s`, f.Impact)
 	}
 	switch f.Treatment {
 	case "":
 	case "none":
-		where += ` AND r.treatment = ''`
+		w.and(`r.treatment = ''`)
 	default:
-		where += ` AND r.treatment = ` + arg(f.Treatment)
+		w.and(`r.treatment = %s`, f.Treatment)
 	}
 	if f.Owner != "" {
-		where += ` AND r.owner_id IN (SELECT id FROM users WHERE LOWER(email) = ` + arg(strings.ToLower(strings.TrimSpace(f.Owner))) + `)`
+		w.and(`r.owner_id IN (SELECT id FROM users WHERE LOWER(email) = %s)`, strings.ToLower(strings.TrimSpace(f.Owner)))
 	}
 	if f.Due {
-		where += ` AND r.next_review < ` + arg(tx.ts(f.Now))
+		w.and(`r.next_review < %s`, tx.ts(f.Now))
 	}
 	if f.Untreated {
-		where += ` AND ` + untreatedSQL
+		w.and(untreatedSQL)
 	}
-	var total int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM risks r`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count risks: %w", err)
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	q := `SELECT ` + riskColumns + riskFrom + where + ` ORDER BY r.created_at DESC, r.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(max(0, f.Offset))
-	rows, err := tx.query(ctx, q, args...)
+	p, err := readPage(ctx, tx, "risks", riskColumns, riskFrom, ` FROM risks r`, w, `r.created_at DESC, r.id DESC`,
+		PageSpec{Limit: f.Limit, Offset: f.Offset, Count: true}, func(rows *sql.Rows) (*isms.Risk, error) { return scanRisk(rows) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("list risks: %w", err)
+		return nil, 0, err
 	}
-	var out []*isms.Risk
-	for rows.Next() {
-		r, err := scanRisk(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("scan risk: %w", err)
-		}
-		out = append(out, r)
-	}
-	rows.Close()
-	return out, total, rows.Err()
+	return p.Items, p.Total, nil
 }
 
 // setRiskLinks sets a risk's controls and processes from the copies on

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -141,6 +142,10 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		return fmt.Errorf("start background jobs: %w", err)
 	}
 	hb.Beat(time.Now()) // started: its first report
+	// Start-up (migrations, the API's schemas, the framework catalogues)
+	// leaves garbage the runtime would give back only slowly; a server at
+	// rest should not hold it (issue 16 item 5).
+	debug.FreeOSMemory()
 	go jobs.Watch(e.ctx, river, hb, e.log)
 	e.log.Info("pdca serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "version", Version)
 	fmt.Fprintf(e.stdout, "pdca is serving on http://%s (%s)\n", ln.Addr(), a.DB.Engine)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -375,51 +374,55 @@ const (
 //go:embed catalog/nist_csf_2.0_catalog.json
 var csf2JSON []byte
 
-var (
-	builtinOnce sync.Once
-	builtins    []*FrameworkCatalogue
-	builtinErr  error
-)
+// BuiltinSum is a built-in catalogue's key and the SHA-256 of its source
+// (Annex A's identifiers, themes and titles; CSF's OSCAL file).
+type BuiltinSum struct{ Key, SHA256 string }
+
+// BuiltinFrameworkSums returns the key and hash of each built-in
+// catalogue without parsing it, so that a start on an up-to-date
+// database does not parse NIST's catalog (issue 16 item 5). The hashes
+// are those BuiltinFrameworks sets (TestBuiltinFrameworkSums).
+func BuiltinFrameworkSums() []BuiltinSum {
+	a := sha256.Sum256(annexAFingerprint(AnnexA()))
+	c := sha256.Sum256(csf2JSON)
+	return []BuiltinSum{{FrameworkAnnexA, hex.EncodeToString(a[:])}, {FrameworkCSF2, hex.EncodeToString(c[:])}}
+}
 
 // BuiltinFrameworks returns the catalogues every pdca instance carries,
-// parsed once: Annex A (from the embedded CSV of identifiers and short
-// titles, its four themes as groups) and NIST CSF 2.0 (from NIST's OSCAL
-// catalog: 6 functions as groups, 22 categories as controls, 106
-// subcategories as enhancements; the withdrawn CSF 1.1 subcategories are
-// kept and marked).
+// parsed on each call (it is called when they must be written, and the
+// parsed CSF is not worth keeping in a running server): Annex A (from
+// the embedded CSV of identifiers and short titles, its four themes as
+// groups) and NIST CSF 2.0 (from NIST's OSCAL catalog: 6 functions as
+// groups, 22 categories as controls, 106 subcategories as enhancements;
+// the withdrawn CSF 1.1 subcategories are kept and marked).
 func BuiltinFrameworks() ([]*FrameworkCatalogue, error) {
-	builtinOnce.Do(func() {
-		a := AnnexA()
-		ac := &FrameworkCatalogue{Framework: Framework{Key: FrameworkAnnexA, Title: "ISO/IEC 27001:2022 Annex A", Version: "2022",
-			Source: SourceBuiltin, Builtin: true,
-			Origin: "pdca's list of Annex A identifiers and short titles; the standard's text is ISO's and is not included"}}
-		groups := map[string]bool{}
-		for _, ctl := range a.Controls {
-			g := ctl.ID[:strings.LastIndex(ctl.ID, ".")] // A.5.1 -> A.5
-			if !groups[g] {
-				groups[g] = true
-				ac.Items = append(ac.Items, Requirement{ID: g, Kind: KindGroup, Class: "theme", Title: ctl.Theme + " controls"})
-			}
-			ac.Items = append(ac.Items, Requirement{ID: ctl.ID, ParentID: g, Kind: KindControl, Class: "control", Title: ctl.Title})
+	a := AnnexA()
+	ac := &FrameworkCatalogue{Framework: Framework{Key: FrameworkAnnexA, Title: "ISO/IEC 27001:2022 Annex A", Version: "2022",
+		Source: SourceBuiltin, Builtin: true,
+		Origin: "pdca's list of Annex A identifiers and short titles; the standard's text is ISO's and is not included"}}
+	groups := map[string]bool{}
+	for _, ctl := range a.Controls {
+		g := ctl.ID[:strings.LastIndex(ctl.ID, ".")] // A.5.1 -> A.5
+		if !groups[g] {
+			groups[g] = true
+			ac.Items = append(ac.Items, Requirement{ID: g, Kind: KindGroup, Class: "theme", Title: ctl.Theme + " controls"})
 		}
-		sum := sha256.Sum256(annexAFingerprint(a))
-		ac.SHA256 = hex.EncodeToString(sum[:])
-		csf, err := ParseOSCALCatalog(csf2JSON)
-		if err != nil {
-			builtinErr = fmt.Errorf("built-in NIST CSF 2.0: %w", err)
-			return
+		ac.Items = append(ac.Items, Requirement{ID: ctl.ID, ParentID: g, Kind: KindControl, Class: "control", Title: ctl.Title})
+	}
+	sum := sha256.Sum256(annexAFingerprint(a))
+	ac.SHA256 = hex.EncodeToString(sum[:])
+	csf, err := ParseOSCALCatalog(csf2JSON)
+	if err != nil {
+		return nil, fmt.Errorf("built-in NIST CSF 2.0: %w", err)
+	}
+	csf.Key, csf.Title, csf.Version, csf.Source, csf.Builtin = FrameworkCSF2, "NIST Cybersecurity Framework 2.0", "2.0", SourceBuiltin, true
+	csf.Origin = "NIST, public domain: usnistgov/oscal-content nist.gov/CSF/v2.0/json/NIST_CSF_v2.0_catalog-min.json"
+	for _, c := range []*FrameworkCatalogue{ac, csf} {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("built-in %s: %w", c.Key, err)
 		}
-		csf.Key, csf.Title, csf.Version, csf.Source, csf.Builtin = FrameworkCSF2, "NIST Cybersecurity Framework 2.0", "2.0", SourceBuiltin, true
-		csf.Origin = "NIST, public domain: usnistgov/oscal-content nist.gov/CSF/v2.0/json/NIST_CSF_v2.0_catalog-min.json"
-		for _, c := range []*FrameworkCatalogue{ac, csf} {
-			if err := c.Validate(); err != nil {
-				builtinErr = fmt.Errorf("built-in %s: %w", c.Key, err)
-				return
-			}
-		}
-		builtins = []*FrameworkCatalogue{ac, csf}
-	})
-	return builtins, builtinErr
+	}
+	return []*FrameworkCatalogue{ac, csf}, nil
 }
 
 func annexAFingerprint(c *Catalogue) []byte {

@@ -132,3 +132,22 @@ func TestFrameworkKey(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinFrameworkSums checks that the hashes compared at start,
+// without parsing, are the ones the parsed catalogues carry: a difference
+// would rewrite the built-in catalogues on every start, or never.
+func TestBuiltinFrameworkSums(t *testing.T) {
+	fws, err := BuiltinFrameworks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := BuiltinFrameworkSums()
+	if len(sums) != len(fws) {
+		t.Fatalf("%d sums for %d catalogues", len(sums), len(fws))
+	}
+	for i, f := range fws {
+		if sums[i].Key != f.Key || sums[i].SHA256 != f.SHA256 || len(f.SHA256) != 64 {
+			t.Errorf("sum %d = %+v, catalogue %s %s", i, sums[i], f.Key, f.SHA256)
+		}
+	}
+}

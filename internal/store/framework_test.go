@@ -191,3 +191,38 @@ func TestFrameworksMigrationKeepsSoA(t *testing.T) {
 		})
 	}
 }
+
+// TestBuiltinFrameworksRewrittenWhenChanged: a start compares the stored
+// hashes of the built-in catalogues with the binary's before parsing
+// anything; a catalogue whose hash differs (a release changed its text)
+// is written again, the other is left as it is.
+func TestBuiltinFrameworksRewrittenWhenChanged(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			if _, err := db.Writer().ExecContext(ctx, `UPDATE frameworks SET sha256 = 'old', title = 'An older title' WHERE key = $1 AND org_id IS NULL`, isms.FrameworkCSF2); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Writer().ExecContext(ctx, `UPDATE frameworks SET title = 'Kept: its hash is current' WHERE key = $1 AND org_id IS NULL`, isms.FrameworkAnnexA); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{}
+			for _, s := range isms.BuiltinFrameworkSums() {
+				want[s.Key] = s.SHA256
+			}
+			for key, title := range map[string]string{isms.FrameworkCSF2: "NIST Cybersecurity Framework 2.0", isms.FrameworkAnnexA: "Kept: its hash is current"} {
+				var sum, got string
+				if err := db.Writer().QueryRowContext(ctx, `SELECT sha256, title FROM frameworks WHERE key = $1 AND org_id IS NULL`, key).Scan(&sum, &got); err != nil {
+					t.Fatal(err)
+				}
+				if sum != want[key] || got != title {
+					t.Errorf("%s after a start: sha256 %s title %q; want %s %q", key, sum, got, want[key], title)
+				}
+			}
+		})
+	}
+}

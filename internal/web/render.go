@@ -11,7 +11,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pdca/pdca/internal/app"
@@ -58,34 +60,84 @@ var funcs = template.FuncMap{
 	"eq":            func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 }
 
-// parsePages parses each page template with the layout, once.
-func parsePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
-	}
+// pageSet holds the page templates. Each page is parsed with the layout
+// on its first use, not at start: the 77 parse trees (layout copies
+// included) were 5–6 MB of an idle server's heap, and most servers render
+// a handful of pages (issue 16 item 5). A broken template therefore fails
+// on its first render; TestEveryPageParses parses them all, so it fails
+// CI first.
+type pageSet struct {
+	names []string // the page names, from the embedded files
+
+	mu     sync.Mutex
+	layout *template.Template // parsed once, never executed: only cloned
+	pages  map[string]*template.Template
+}
+
+// newPageSet lists the page templates without parsing them.
+func newPageSet() (*pageSet, error) {
 	files, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
 	}
-	pages := map[string]*template.Template{}
+	ps := &pageSet{pages: map[string]*template.Template{}}
 	for _, f := range files {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, f)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", f, err)
-		}
-		pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+		ps.names = append(ps.names, strings.TrimSuffix(path.Base(f), ".html"))
 	}
-	return pages, nil
+	return ps, nil
+}
+
+// get returns the named page, parsing it (and the layout) on first use;
+// ok is false when there is no such page.
+func (ps *pageSet) get(name string) (t *template.Template, ok bool, err error) {
+	if !slices.Contains(ps.names, name) {
+		return nil, false, nil
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if t := ps.pages[name]; t != nil {
+		return t, true, nil
+	}
+	if ps.layout == nil {
+		l, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+		if err != nil {
+			return nil, true, fmt.Errorf("parse layout: %w", err)
+		}
+		ps.layout = l
+	}
+	l, err := ps.layout.Clone()
+	if err != nil {
+		return nil, true, fmt.Errorf("clone layout: %w", err)
+	}
+	t, err = l.ParseFS(templateFS, "templates/pages/"+name+".html")
+	if err != nil {
+		return nil, true, fmt.Errorf("parse page %s: %w", name, err)
+	}
+	ps.pages[name] = t
+	return t, true, nil
+}
+
+// parsePages parses every page template with the layout, for tests and
+// benchmarks that want them all.
+func parsePages() (map[string]*template.Template, error) {
+	ps, err := newPageSet()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, n := range ps.names {
+		t, _, err := ps.get(n)
+		if err != nil {
+			return nil, err
+		}
+		out[n] = t
+	}
+	return out, nil
 }
 
 // PageNames lists the page templates, for the test that renders each.
 func (s *Server) PageNames() []string {
-	var out []string
-	for k := range s.pages {
-		out = append(out, k)
-	}
-	return out
+	return slices.Clone(s.pages.names)
 }
 
 // page returns the layout data for a request, inside an organisation when
@@ -116,9 +168,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 // renderStatus renders into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := s.pages[name]
+	t, ok, err := s.pages.get(name)
 	if !ok {
 		http.Error(w, "internal error: no page "+name, http.StatusInternalServerError)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -170,8 +226,16 @@ func init() {
 // renderSplit renders a page and splits it at progressMark, for pages
 // that stream progress between their top and the rest.
 func (s *Server) renderSplit(r *http.Request, name string, data any) (head, tail string, ok bool) {
+	t, _, err := s.pages.get(name)
+	if err == nil && t == nil {
+		err = fmt.Errorf("no page %s", name)
+	}
+	if err != nil {
+		s.log.Error("render", "request_id", requestID(r.Context()), "page", name, "err", err.Error())
+		return "", "", false
+	}
 	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		s.log.Error("render", "request_id", requestID(r.Context()), "page", name, "err", err.Error())
 		return "", "", false
 	}

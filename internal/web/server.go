@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,7 +46,7 @@ type Server struct {
 	log      *slog.Logger
 	cfg      Config
 	sessions *scs.SessionManager
-	pages    map[string]*template.Template
+	pages    *pageSet
 	mux      *http.ServeMux
 	apiMux   *http.ServeMux // huma's, mounted on mux under /api/v1/
 	handler  http.Handler
@@ -83,7 +82,7 @@ func New(ctx context.Context, a *app.App, cfg Config, log *slog.Logger) (*Server
 		s.serverError(w, r, fmt.Errorf("session: %w", err))
 	}
 	var err error
-	if s.pages, err = parsePages(); err != nil {
+	if s.pages, err = newPageSet(); err != nil {
 		return nil, err
 	}
 	if cfg.OIDC != nil {

@@ -133,23 +133,21 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 			Query  string `query:"q" maxLength:"100" doc:"Only requests whose person (name or email) or document (reference or title) contains this."`
 			User   int64  `query:"user" doc:"Only this person's requests."`
 		}) (*listOutput[AcknowledgementJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.Acknowledgements(ctx, p, in.Org, store.AckFilter{UserID: in.User, State: in.Status, Query: in.Query,
-				PageSpec: store.PageSpec{Limit: in.Limit, Offset: in.Offset, Count: true}})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			now := time.Now()
-			out := &listOutput[AcknowledgementJSON]{}
-			out.Body.Items = []AcknowledgementJSON{}
-			for i := range pg.Items {
-				out.Body.Items = append(out.Body.Items, acknowledgementJSON(&pg.Items[i], now))
-			}
-			out.Body.Total = pg.Total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[AcknowledgementJSON], error) {
+				pg, err := s.app.Acknowledgements(ctx, p, in.Org, store.AckFilter{UserID: in.User, State: in.Status, Query: in.Query,
+					PageSpec: store.PageSpec{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				if err != nil {
+					return nil, err
+				}
+				now := time.Now()
+				out := &listOutput[AcknowledgementJSON]{}
+				out.Body.Items = []AcknowledgementJSON{}
+				for i := range pg.Items {
+					out.Body.Items = append(out.Body.Items, acknowledgementJSON(&pg.Items[i], now))
+				}
+				out.Body.Total = pg.Total
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-acknowledgement-version", Method: http.MethodGet, Path: base + "/versions/{vid}", Tags: tags,

@@ -124,21 +124,19 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 			Standard string `query:"standard" maxLength:"20" doc:"Only deviations that serve this standard (a key; iso27001 includes untagged ones)."`
 			PageParams
 		}) (*listOutput[DeviationSummaryJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Standard: in.Standard, Limit: in.Limit, Offset: in.Offset})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[DeviationSummaryJSON]{}
-			out.Body.Items = []DeviationSummaryJSON{}
-			for i := range ds {
-				out.Body.Items = append(out.Body.Items, deviationSummaryJSON(&ds[i]))
-			}
-			out.Body.Total = total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DeviationSummaryJSON], error) {
+				ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Standard: in.Standard, Limit: in.Limit, Offset: in.Offset})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[DeviationSummaryJSON]{}
+				out.Body.Items = []DeviationSummaryJSON{}
+				for i := range ds {
+					out.Body.Items = append(out.Body.Items, deviationSummaryJSON(&ds[i]))
+				}
+				out.Body.Total = total
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-deviation", Method: http.MethodGet, Path: base + "/{id}", Summary: "One deviation with its actions and checks", Tags: tags},
@@ -181,18 +179,16 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 				ControlRef   string     `json:"control_ref,omitempty"`
 			}
 		}) (*deviationOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			di := app.DeviationInput{Title: b.Title, Description: b.Description, Kind: b.Kind, Source: b.Source, Severity: b.Severity,
-				OwnerEmail: b.OwnerEmail, DueAt: b.DueAt, MetricKey: b.MetricKey, MetricPeriod: b.MetricPeriod, RiskRef: b.RiskRef, ControlRef: b.ControlRef}
-			if b.DetectedAt != nil {
-				di.DetectedAt = *b.DetectedAt
-			}
-			d, err := s.app.CreateDeviation(ctx, p, in.Org, di)
-			return s.deviationResult(ctx, d, err)
+			return asCaller(ctx, s, func(p app.Principal) (*deviationOutput, error) {
+				b := in.Body
+				di := app.DeviationInput{Title: b.Title, Description: b.Description, Kind: b.Kind, Source: b.Source, Severity: b.Severity,
+					OwnerEmail: b.OwnerEmail, DueAt: b.DueAt, MetricKey: b.MetricKey, MetricPeriod: b.MetricPeriod, RiskRef: b.RiskRef, ControlRef: b.ControlRef}
+				if b.DetectedAt != nil {
+					di.DetectedAt = *b.DetectedAt
+				}
+				d, err := s.app.CreateDeviation(ctx, p, in.Org, di)
+				return s.deviationResult(ctx, d, err)
+			})
 		})
 
 	for _, t := range isms.DeviationTransitions {

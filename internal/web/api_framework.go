@@ -196,21 +196,19 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 			Status     string `query:"status" enum:"not_started,planned,partial,implemented,"`
 			Q          string `query:"q" maxLength:"200" doc:"Text in the identifier, label, title or statement."`
 		}) (*listOutput[RequirementJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			reg, err := s.app.Register(ctx, p, in.Org, in.Key, store.RegisterFilter{Group: in.Group, Applicability: in.Applicable,
-				Status: isms.ImplementationStatus(in.Status), Text: in.Q, Offset: in.Offset, Limit: in.Limit})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[RequirementJSON]{}
-			out.Body.Items, out.Body.Total = []RequirementJSON{}, reg.Page.Total
-			for _, r := range reg.Page.Items {
-				out.Body.Items = append(out.Body.Items, requirementJSON(in.Key, r.RegisterRow, r.Covers))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RequirementJSON], error) {
+				reg, err := s.app.Register(ctx, p, in.Org, in.Key, store.RegisterFilter{Group: in.Group, Applicability: in.Applicable,
+					Status: isms.ImplementationStatus(in.Status), Text: in.Q, Offset: in.Offset, Limit: in.Limit})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[RequirementJSON]{}
+				out.Body.Items, out.Body.Total = []RequirementJSON{}, reg.Page.Total
+				for _, r := range reg.Page.Items {
+					out.Body.Items = append(out.Body.Items, requirementJSON(in.Key, r.RegisterRow, r.Covers))
+				}
+				return out, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-framework-requirement", Method: http.MethodGet, Path: base + "/{key}/requirements/{requirement}",
 		Summary: "One requirement of a framework with its decision, links and mappings", Tags: tags},
@@ -237,16 +235,14 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 				DocumentIDs   []int64 `json:"document_ids,omitempty" maxItems:"500"`
 			}
 		}) (*struct{ Body RequirementDetailJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			v, err := s.app.UpdateRequirement(ctx, p, in.Org, in.Key, in.Req, app.RequirementUpdate{Applicable: b.Applicable, Justification: b.Justification,
-				Status: isms.ImplementationStatus(b.Status), OwnerID: b.OwnerID, Evidence: b.Evidence, ProcessIDs: b.ProcessIDs, DocumentIDs: b.DocumentIDs})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body RequirementDetailJSON }{requirementDetailJSON(v)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RequirementDetailJSON }, error) {
+				b := in.Body
+				v, err := s.app.UpdateRequirement(ctx, p, in.Org, in.Key, in.Req, app.RequirementUpdate{Applicable: b.Applicable, Justification: b.Justification,
+					Status: isms.ImplementationStatus(b.Status), OwnerID: b.OwnerID, Evidence: b.Evidence, ProcessIDs: b.ProcessIDs, DocumentIDs: b.DocumentIDs})
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body RequirementDetailJSON }{requirementDetailJSON(v)}, nil
+			})
 		})
 }

@@ -66,26 +66,24 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 			Year     int    `query:"year" doc:"Default the current year."`
 			Standard string `query:"standard" maxLength:"20" doc:"Only audits that serve this standard (a key; iso27001 includes untagged ones)."`
 		}) (*listOutput[InternalAuditJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			year := in.Year
-			if year == 0 {
-				year = s.app.DB.Now().UTC().Year()
-			}
-			pg, err := s.app.AuditListFor(ctx, p, in.Org, year, in.Standard, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			as := pg.Items
-			out := &listOutput[InternalAuditJSON]{}
-			out.Body.Items = []InternalAuditJSON{}
-			for i := range as {
-				out.Body.Items = append(out.Body.Items, internalAuditJSON(&as[i]))
-			}
-			out.Body.Total = pg.Total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[InternalAuditJSON], error) {
+				year := in.Year
+				if year == 0 {
+					year = s.app.DB.Now().UTC().Year()
+				}
+				pg, err := s.app.AuditListFor(ctx, p, in.Org, year, in.Standard, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
+				if err != nil {
+					return nil, err
+				}
+				as := pg.Items
+				out := &listOutput[InternalAuditJSON]{}
+				out.Body.Items = []InternalAuditJSON{}
+				for i := range as {
+					out.Body.Items = append(out.Body.Items, internalAuditJSON(&as[i]))
+				}
+				out.Body.Total = pg.Total
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-internal-audit", Method: http.MethodGet, Path: base + "/{id}", Summary: "One audit with its findings", Tags: tags},
@@ -132,15 +130,13 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 				Title string `json:"title" minLength:"1" maxLength:"200"`
 			}
 		}) (*struct{ Body FindingJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			f, err := s.app.RaiseFinding(ctx, p, in.Org, in.ID, in.Body.Kind, in.Body.Title)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body FindingJSON }{findingJSON(f)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body FindingJSON }, error) {
+				f, err := s.app.RaiseFinding(ctx, p, in.Org, in.ID, in.Body.Kind, in.Body.Title)
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body FindingJSON }{findingJSON(f)}, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "close-audit-finding", Method: http.MethodPost, Path: base + "/{id}/findings/{fid}/close", Summary: "Close an observation or opportunity finding", Tags: tags, DefaultStatus: http.StatusNoContent},

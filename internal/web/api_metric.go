@@ -166,23 +166,21 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 			Period string `query:"period" required:"true" doc:"A month (2026-10) or a quarter (2026-Q4), in the years 1970 to 2200."`
 			AsOf   string `query:"as_of" doc:"RFC 3339, in the years 1970 to 2200; default now."`
 		}) (*struct{ Body []RatingJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			asOf, err := parseAsOf(in.AsOf)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			rated, err := s.app.Measure(ctx, p, in.Org, in.Period, asOf)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct{ Body []RatingJSON }{Body: []RatingJSON{}}
-			for _, r := range rated {
-				out.Body = append(out.Body, ratingJSON(r, false))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body []RatingJSON }, error) {
+				asOf, err := parseAsOf(in.AsOf)
+				if err != nil {
+					return nil, err
+				}
+				rated, err := s.app.Measure(ctx, p, in.Org, in.Period, asOf)
+				if err != nil {
+					return nil, err
+				}
+				out := &struct{ Body []RatingJSON }{Body: []RatingJSON{}}
+				for _, r := range rated {
+					out.Body = append(out.Body, ratingJSON(r, false))
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "rate-metric", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/metrics/{key}/ratings/{period}", Summary: "One figure with the records behind it", Tags: tags},

@@ -97,22 +97,20 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 			Role  string `query:"role" doc:"Only members with this role (admin, isms_manager, process_owner, management, auditor, viewer). Anything else: 422."`
 			Query string `query:"q" maxLength:"100" doc:"Only members whose name or email contains this, case-insensitive."`
 		}) (*listOutput[MemberJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.MemberList(ctx, p, in.Org, app.MemberFilter{Role: isms.Role(in.Role), Query: in.Query,
-				Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[MemberJSON]{}
-			out.Body.Items = []MemberJSON{}
-			for _, m := range pg.Items {
-				out.Body.Items = append(out.Body.Items, MemberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: string(m.Role), Since: m.CreatedAt.UTC()})
-			}
-			out.Body.Total = pg.Total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[MemberJSON], error) {
+				pg, err := s.app.MemberList(ctx, p, in.Org, app.MemberFilter{Role: isms.Role(in.Role), Query: in.Query,
+					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[MemberJSON]{}
+				out.Body.Items = []MemberJSON{}
+				for _, m := range pg.Items {
+					out.Body.Items = append(out.Body.Items, MemberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: string(m.Role), Since: m.CreatedAt.UTC()})
+				}
+				out.Body.Total = pg.Total
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/audit-events", Summary: "The audit trail, newest first", Tags: []string{"audit"}},
@@ -123,23 +121,21 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 			Before int64  `query:"before" doc:"Only events with a sequence number below this (paging)."`
 			Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
 		}) (*struct{ Body EventPageJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			events, err := s.app.Events(ctx, p, in.Org, store.EventFilter{Entity: in.Entity, Action: in.Action, BeforeSeq: in.Before, Limit: in.Limit})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct{ Body EventPageJSON }{}
-			out.Body.Items = []EventJSON{}
-			for _, e := range events {
-				out.Body.Items = append(out.Body.Items, eventJSON(e))
-			}
-			if len(events) == in.Limit {
-				out.Body.NextBefore = events[len(events)-1].Seq
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body EventPageJSON }, error) {
+				events, err := s.app.Events(ctx, p, in.Org, store.EventFilter{Entity: in.Entity, Action: in.Action, BeforeSeq: in.Before, Limit: in.Limit})
+				if err != nil {
+					return nil, err
+				}
+				out := &struct{ Body EventPageJSON }{}
+				out.Body.Items = []EventJSON{}
+				for _, e := range events {
+					out.Body.Items = append(out.Body.Items, eventJSON(e))
+				}
+				if len(events) == in.Limit {
+					out.Body.NextBefore = events[len(events)-1].Seq
+				}
+				return out, nil
+			})
 		})
 }
 

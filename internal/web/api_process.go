@@ -104,21 +104,19 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 			Query    string `query:"q" maxLength:"100" doc:"Only processes whose name contains this, case-insensitive."`
 			Standard string `query:"standard" maxLength:"20" doc:"Only processes that serve this standard (a key; iso27001 includes untagged ones)."`
 		}) (*listOutput[ProcessJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Standard: in.Standard, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[ProcessJSON]{}
-			out.Body.Items = []ProcessJSON{}
-			for _, proc := range pg.Items {
-				out.Body.Items = append(out.Body.Items, processJSON(proc))
-			}
-			out.Body.Total = pg.Total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[ProcessJSON], error) {
+				pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Standard: in.Standard, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[ProcessJSON]{}
+				out.Body.Items = []ProcessJSON{}
+				for _, proc := range pg.Items {
+					out.Body.Items = append(out.Body.Items, processJSON(proc))
+				}
+				out.Body.Total = pg.Total
+				return out, nil
+			})
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-process", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/processes/{id}", Summary: "One process", Tags: tags},
 		func(ctx context.Context, in *IDPath) (*struct{ Body ProcessJSON }, error) {

@@ -104,22 +104,20 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			Dir  string `query:"dir" enum:"asc,desc" default:"asc" doc:"Direction of sort."`
 			ListFilterParams
 		}) (*listOutput[RecordJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
-				Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[RecordJSON]{}
-			out.Body.Items = []RecordJSON{}
-			for _, r := range recs {
-				out.Body.Items = append(out.Body.Items, recordJSON(r))
-			}
-			out.Body.Total = total
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RecordJSON], error) {
+				recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
+					Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[RecordJSON]{}
+				out.Body.Items = []RecordJSON{}
+				for _, r := range recs {
+					out.Body.Items = append(out.Body.Items, recordJSON(r))
+				}
+				out.Body.Total = total
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-record", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/records/{kind}/{id}", Summary: "One record with its history (history for those who may read the audit trail)", Tags: tags},
@@ -160,42 +158,40 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			DayFirst  string `query:"day_first" enum:"true,false" doc:"How to read slashed dates: true, 05/10/2026 is 5 October; false, May 10. Absent: the profile's date order, else the organisation's; without one, slashed dates are refused."`
 			Profile   string `query:"profile" maxLength:"64" doc:"The import profile to read the body with (any case); none for no profile. Absent: the profile of the kind whose file pattern matches file_name, if any."`
 		}) (*struct{ Body ImportJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName, DryRun: in.DryRun, Profile: in.Profile}
-			if req.FileName == "" {
-				req.FileName = "api upload"
-			}
-			switch in.DayFirst {
-			case "true":
-				req.DayOrder = importer.DayFirst
-			case "false":
-				req.DayOrder = importer.MonthFirst
-			}
-			if in.ScannedAt != "" {
-				t, err := time.Parse(time.RFC3339, in.ScannedAt)
-				if err != nil {
-					return nil, huma.Error422UnprocessableEntity("scanned_at: use RFC 3339")
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body ImportJSON }, error) {
+				req := app.ImportRequest{Org: in.Org, Kind: isms.RecordKind(in.Kind), Format: importer.Format(in.Format), FileName: in.FileName, DryRun: in.DryRun, Profile: in.Profile}
+				if req.FileName == "" {
+					req.FileName = "api upload"
 				}
-				req.ScannedAt = &t
-			}
-			// Refuse a caller who may not import before reading the body.
-			f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImport(ctx, p, in.Org) })
-			if err != nil {
-				return nil, err
-			}
-			defer done()
-			req.File = f
-			res, err := s.app.Import(ctx, p, req)
-			if err != nil {
-				return nil, s.apiImportError(ctx, err)
-			}
-			return &struct{ Body ImportJSON }{ImportJSON{ImportID: res.ImportID, Kind: string(res.Kind), Rows: res.Rows, Created: res.Created,
-				Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun,
-				Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding,
-				Profile: res.Profile, ProfileMatched: res.ProfileMatched, DayOrder: string(res.DayOrder), Sample: sampleJSON(res.Sample)}}, nil
+				switch in.DayFirst {
+				case "true":
+					req.DayOrder = importer.DayFirst
+				case "false":
+					req.DayOrder = importer.MonthFirst
+				}
+				if in.ScannedAt != "" {
+					t, err := time.Parse(time.RFC3339, in.ScannedAt)
+					if err != nil {
+						return nil, huma.Error422UnprocessableEntity("scanned_at: use RFC 3339")
+					}
+					req.ScannedAt = &t
+				}
+				// Refuse a caller who may not import before reading the body.
+				f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImport(ctx, p, in.Org) })
+				if err != nil {
+					return nil, err
+				}
+				defer done()
+				req.File = f
+				res, err := s.app.Import(ctx, p, req)
+				if err != nil {
+					return nil, s.apiImportError(ctx, err)
+				}
+				return &struct{ Body ImportJSON }{ImportJSON{ImportID: res.ImportID, Kind: string(res.Kind), Rows: res.Rows, Created: res.Created,
+					Updated: res.Updated, Unchanged: res.Unchanged, Fixed: res.Fixed, SHA256: res.SHA256, DryRun: res.DryRun,
+					Delimiter: res.Layout.Delimiter, Encoding: res.Layout.Encoding,
+					Profile: res.Profile, ProfileMatched: res.ProfileMatched, DayOrder: string(res.DayOrder), Sample: sampleJSON(res.Sample)}}, nil
+			})
 		})
 }
 

@@ -106,21 +106,19 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 			Overdue   bool   `query:"overdue" doc:"Only risks whose reassessment is overdue."`
 			Untreated bool   `query:"untreated" doc:"Only high or critical risks without a decided treatment."`
 		}) (*listOutput[RiskJSON], error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			reg, err := s.app.Risks(ctx, p, in.Org, app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Owner: in.Owner,
-				Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset, PageOnly: true})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &listOutput[RiskJSON]{}
-			out.Body.Items, out.Body.Total = []RiskJSON{}, reg.Matching
-			for _, r := range reg.Risks {
-				out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RiskJSON], error) {
+				reg, err := s.app.Risks(ctx, p, in.Org, app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Owner: in.Owner,
+					Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset, PageOnly: true})
+				if err != nil {
+					return nil, err
+				}
+				out := &listOutput[RiskJSON]{}
+				out.Body.Items, out.Body.Total = []RiskJSON{}, reg.Matching
+				for _, r := range reg.Risks {
+					out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "get-risk", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/risks/{id}", Summary: "One risk with its score history", Tags: tags},

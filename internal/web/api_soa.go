@@ -133,17 +133,15 @@ func (s *Server) apiSoARoutes(api huma.API) {
 				ProcessIDs    []int64 `json:"process_ids,omitempty"`
 			}
 		}) (*struct{ Body SoAControlJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			b := in.Body
-			c, err := s.app.UpdateSoA(ctx, p, in.Org, isms.SoAEntry{ControlID: in.Control, Applicable: b.Applicable, Justification: b.Justification,
-				Status: isms.ImplementationStatus(b.Status), ProcessIDs: b.ProcessIDs})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body SoAControlJSON }, error) {
+				b := in.Body
+				c, err := s.app.UpdateSoA(ctx, p, in.Org, isms.SoAEntry{ControlID: in.Control, Applicable: b.Applicable, Justification: b.Justification,
+					Status: isms.ImplementationStatus(b.Status), ProcessIDs: b.ProcessIDs})
+				if err != nil {
+					return nil, err
+				}
+				return &struct{ Body SoAControlJSON }{soaControlJSON(*c)}, nil
+			})
 		})
 
 	// The import body is the file itself, as for import-records (fileBody).

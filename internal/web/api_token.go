@@ -49,19 +49,17 @@ func (s *Server) apiTokenRoutes(api huma.API) {
 			PageParams
 			State string `query:"state" doc:"active, revoked or expired (not revoked, past its expiry). Anything else: 422."`
 		}) (*tokenListOutput, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pg, err := s.app.TokenList(ctx, p, in.Org, app.TokenFilter{State: in.State, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &tokenListOutput{Body: []TokenJSON{}, Total: pg.Total}
-			for _, t := range pg.Items {
-				out.Body = append(out.Body, tokenJSON(t))
-			}
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*tokenListOutput, error) {
+				pg, err := s.app.TokenList(ctx, p, in.Org, app.TokenFilter{State: in.State, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				if err != nil {
+					return nil, err
+				}
+				out := &tokenListOutput{Body: []TokenJSON{}, Total: pg.Total}
+				for _, t := range pg.Items {
+					out.Body = append(out.Body, tokenJSON(t))
+				}
+				return out, nil
+			})
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/tokens",
@@ -75,17 +73,15 @@ func (s *Server) apiTokenRoutes(api huma.API) {
 				Expires string `json:"expires,omitempty" maxLength:"40" doc:"12h, 30d, 90d, a date (2026-12-31: valid through that day, UTC) or RFC 3339; absent: never."`
 			}
 		}) (*struct{ Body TokenJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			t, secret, err := s.app.CreateTokenExpiring(ctx, p, in.Org, "", in.Body.Name, isms.TokenScope(in.Body.Scope), in.Body.Expires)
-			if err != nil {
-				return nil, s.apiError(ctx, err)
-			}
-			out := &struct{ Body TokenJSON }{Body: tokenJSON(t)}
-			out.Body.Secret = secret
-			return out, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body TokenJSON }, error) {
+				t, secret, err := s.app.CreateTokenExpiring(ctx, p, in.Org, "", in.Body.Name, isms.TokenScope(in.Body.Scope), in.Body.Expires)
+				if err != nil {
+					return nil, err
+				}
+				out := &struct{ Body TokenJSON }{Body: tokenJSON(t)}
+				out.Body.Secret = secret
+				return out, nil
+			})
 		})
 }
 

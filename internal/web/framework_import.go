@@ -205,23 +205,21 @@ func (s *Server) apiFrameworkImportRoutes(api huma.API) {
 			Title    string `query:"title" doc:"The framework's title; required for csv and xlsx; overrides an OSCAL catalog's."`
 			Version  string `query:"version" doc:"The framework's version; overrides an OSCAL catalog's."`
 		}) (*struct{ Body FrameworkImportJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			format, name := apiFrameworkFormat(in.Format, in.FileName)
-			f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportFrameworks(ctx, p, in.Org) })
-			if err != nil {
-				return nil, err
-			}
-			defer done()
-			res, err := s.app.ImportFramework(ctx, p, in.Org, app.FrameworkImportRequest{Format: format, FileName: name, File: f, Key: in.Key, Title: in.Title, Version: in.Version})
-			if err != nil {
-				return nil, s.apiImportError(ctx, err)
-			}
-			fw := res.Framework
-			return &struct{ Body FrameworkImportJSON }{FrameworkImportJSON{Key: fw.Key, Title: fw.Title, Version: fw.Version, Requirements: fw.Requirements,
-				Replaced: res.Replaced, SHA256: fw.SHA256}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body FrameworkImportJSON }, error) {
+				format, name := apiFrameworkFormat(in.Format, in.FileName)
+				f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportFrameworks(ctx, p, in.Org) })
+				if err != nil {
+					return nil, err
+				}
+				defer done()
+				res, err := s.app.ImportFramework(ctx, p, in.Org, app.FrameworkImportRequest{Format: format, FileName: name, File: f, Key: in.Key, Title: in.Title, Version: in.Version})
+				if err != nil {
+					return nil, s.apiImportError(ctx, err)
+				}
+				fw := res.Framework
+				return &struct{ Body FrameworkImportJSON }{FrameworkImportJSON{Key: fw.Key, Title: fw.Title, Version: fw.Version, Requirements: fw.Requirements,
+					Replaced: res.Replaced, SHA256: fw.SHA256}}, nil
+			})
 		})
 	huma.Register(api, fileBody(huma.Operation{OperationID: "import-mappings", Method: http.MethodPost, Path: "/api/v1/orgs/{org}/frameworks/mappings/imports", Tags: tags,
 		Summary: "Import requirement mappings between frameworks (CSV, XLSX or OSCAL mapping-collection), all or nothing",
@@ -234,21 +232,19 @@ func (s *Server) apiFrameworkImportRoutes(api huma.API) {
 			Format   string `query:"format" enum:"oscal,csv,xlsx" doc:"Format of the body; default from file_name's extension, else oscal."`
 			FileName string `query:"file_name" doc:"Name recorded as the mappings' origin and in the audit trail."`
 		}) (*struct{ Body MappingImportJSON }, error) {
-			p, err := apiPrincipal(ctx)
-			if err != nil {
-				return nil, err
-			}
-			format, name := apiFrameworkFormat(in.Format, in.FileName)
-			f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportFrameworks(ctx, p, in.Org) })
-			if err != nil {
-				return nil, err
-			}
-			defer done()
-			res, err := s.app.ImportMappings(ctx, p, in.Org, app.MappingImportRequest{Format: format, FileName: name, File: f})
-			if err != nil {
-				return nil, s.apiImportError(ctx, err)
-			}
-			return &struct{ Body MappingImportJSON }{MappingImportJSON{Read: res.Read, Added: res.Added}}, nil
+			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body MappingImportJSON }, error) {
+				format, name := apiFrameworkFormat(in.Format, in.FileName)
+				f, done, err := s.apiUpload(ctx, func() error { return s.app.CanImportFrameworks(ctx, p, in.Org) })
+				if err != nil {
+					return nil, err
+				}
+				defer done()
+				res, err := s.app.ImportMappings(ctx, p, in.Org, app.MappingImportRequest{Format: format, FileName: name, File: f})
+				if err != nil {
+					return nil, s.apiImportError(ctx, err)
+				}
+				return &struct{ Body MappingImportJSON }{MappingImportJSON{Read: res.Read, Added: res.Added}}, nil
+			})
 		})
 }
 

@@ -27,7 +27,10 @@ import (
 // from the template database (CREATE DATABASE ... TEMPLATE). The template
 // is keyed by the fingerprint, so a changed migration builds a new one; it
 // is shared by the test processes of one run (built under a lock) and
-// kept for the next run on the same machine.
+// kept for the next run on the same machine. Each run marks its template
+// as used; building a new one removes the templates of other schemas
+// unused for templateUnused, so a developer's disk and PostgreSQL server do
+// not collect one per migration ever written.
 
 var (
 	sqliteTemplateOnce sync.Once
@@ -126,6 +129,8 @@ func sqliteTemplate() (string, error) {
 	}
 	path := filepath.Join(dir, "sqlite-"+fp[:16]+".db")
 	if _, err := os.Stat(path); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(path, now, now) // used: kept by pruneSQLiteTemplates
 		return path, nil
 	}
 	build, err := os.MkdirTemp(dir, "build-")
@@ -152,7 +157,61 @@ func sqliteTemplate() (string, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return "", err
 	}
+	pruneSQLiteTemplates(dir, path, time.Now())
 	return path, nil
+}
+
+// templateUnused is how long a template of another schema is kept after
+// its last use: a second checkout on an older migration may still use it.
+const templateUnused = 7 * 24 * time.Hour
+
+// pruneSQLiteTemplates removes the template files in dir other than keep
+// whose last use (their modification time) is older than templateUnused.
+func pruneSQLiteTemplates(dir, keep string, now time.Time) {
+	old, _ := filepath.Glob(filepath.Join(dir, "sqlite-*.db"))
+	for _, f := range old {
+		if st, err := os.Stat(f); err == nil && f != keep && now.Sub(st.ModTime()) > templateUnused {
+			_ = os.Remove(f)
+		}
+	}
+}
+
+// prunePGTemplates drops the template databases (names starting with
+// prefix) other than keep whose
+// last use (the RFC 3339 time in their comment; none: built before uses
+// were recorded) is older than templateUnused. A template in use cannot
+// be dropped; that error is ignored.
+func prunePGTemplates(ctx context.Context, conn *sql.Conn, prefix, keep string, now time.Time) {
+	pattern := strings.ReplaceAll(prefix, "_", `\_`) + "%"
+	rows, err := conn.QueryContext(ctx, `SELECT d.datname, COALESCE(shobj_description(d.oid, 'pg_database'), '')
+		FROM pg_database d WHERE d.datname LIKE $1 AND d.datname NOT LIKE '%\_build'`, pattern)
+	if err != nil {
+		return
+	}
+	var drop []string
+	for rows.Next() {
+		var name, used string
+		if rows.Scan(&name, &used) != nil || name == keep {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339, used); err != nil || now.Sub(t) > templateUnused {
+			drop = append(drop, name)
+		}
+	}
+	rows.Close()
+	for _, name := range drop {
+		_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pgIdent(name))
+	}
+}
+
+// pgIdent quotes a database name for a statement.
+func pgIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// markPGTemplateUsed records this run's use of the template in its comment.
+func markPGTemplateUsed(ctx context.Context, conn *sql.Conn, name string, now time.Time) {
+	_, _ = conn.ExecContext(ctx, `COMMENT ON DATABASE `+pgIdent(name)+` IS '`+now.UTC().Format(time.RFC3339)+`'`)
 }
 
 func copyFile(from, to string) error {
@@ -201,6 +260,7 @@ func pgTemplate(base string) (string, error) {
 		return "", err
 	}
 	if exists {
+		markPGTemplateUsed(ctx, conn, name, time.Now())
 		return name, nil
 	}
 	building := name + "_build"
@@ -235,5 +295,7 @@ func pgTemplate(base string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("rename template: %w", err)
 	}
+	markPGTemplateUsed(ctx, conn, name, time.Now())
+	prunePGTemplates(ctx, conn, "pdca_template_", name, time.Now())
 	return name, nil
 }

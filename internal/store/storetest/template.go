@@ -177,10 +177,10 @@ func pruneSQLiteTemplates(dir, keep string, now time.Time) {
 }
 
 // prunePGTemplates drops the template databases (names starting with
-// prefix) other than keep whose
-// last use (the RFC 3339 time in their comment; none: built before uses
-// were recorded) is older than templateUnused. A template in use cannot
-// be dropped; that error is ignored.
+// prefix) other than keep whose last use (the RFC 3339 time in their
+// comment; none: built before uses were recorded) is older than
+// templateUnused. A template in use cannot be dropped; that error is
+// ignored.
 func prunePGTemplates(ctx context.Context, conn *sql.Conn, prefix, keep string, now time.Time) {
 	pattern := strings.ReplaceAll(prefix, "_", `\_`) + "%"
 	rows, err := conn.QueryContext(ctx, `SELECT d.datname, COALESCE(shobj_description(d.oid, 'pg_database'), '')

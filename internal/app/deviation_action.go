@@ -267,6 +267,10 @@ type DeviationQuery struct {
 	// Standard is a standard key (issue 19): deviations that serve it.
 	Standard      string
 	Limit, Offset int
+	// NoCount skips counting the matching deviations when paged: the
+	// total returned is then -1 while more follow the page, else the
+	// offset plus the page's deviations.
+	NoCount bool
 }
 
 // DeviationPage returns one page of the deviations that match q, newest
@@ -296,7 +300,7 @@ func (a *App) DeviationPage(ctx context.Context, p Principal, slug string, q Dev
 			return err
 		}
 		out, total, err = tx.DeviationPage(ctx, m.Org.ID, store.DeviationFilter{Status: q.Status, Now: tx.Now, Owner: q.Owner, From: from, To: to,
-			Standard: q.Standard, Limit: q.Limit, Offset: q.Offset})
+			Standard: q.Standard, Limit: q.Limit, Offset: q.Offset, NoCount: q.NoCount})
 		return err
 	})
 	return out, total, err

@@ -25,11 +25,14 @@ type RiskFilter struct {
 	// map of all risks, the review intervals, the linkable processes):
 	// the API's list needs the page and the count.
 	PageOnly bool
+	// NoCount skips counting the matching risks: Matching is then -1
+	// while more follow the page, else the offset plus the page's risks.
+	NoCount bool
 }
 
 // Active reports whether any filter is set (paging aside).
 func (f RiskFilter) Active() bool {
-	f.Limit, f.Offset, f.PageOnly = 0, 0, false
+	f.Limit, f.Offset, f.PageOnly, f.NoCount = 0, 0, false, false
 	return f != RiskFilter{}
 }
 
@@ -76,7 +79,7 @@ func (a *App) Risks(ctx context.Context, p Principal, slug string, f RiskFilter)
 		var err error
 		out.Now, out.Offset = tx.Now, max(0, f.Offset)
 		out.Risks, out.Matching, err = tx.RiskPage(ctx, m.Org.ID, store.RiskFilter{Level: f.Level, Likelihood: f.Likelihood, Impact: f.Impact,
-			Treatment: string(f.Treatment), Owner: f.Owner, Due: f.Due, Untreated: f.Untreated, Now: tx.Now, Limit: f.Limit, Offset: out.Offset})
+			Treatment: string(f.Treatment), Owner: f.Owner, Due: f.Due, Untreated: f.Untreated, Now: tx.Now, Limit: f.Limit, Offset: out.Offset, NoCount: f.NoCount})
 		if err != nil || f.PageOnly {
 			return err
 		}

@@ -50,7 +50,8 @@ type loadTarget struct {
 	per      int
 }
 
-// apiTotal reads the "total" of a list endpoint.
+// apiTotal reads the "total" of a list endpoint, asked for with
+// count=true (lists count only when asked).
 func apiTotal(client *http.Client, url string, h http.Header) (int, error) {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.Header = h.Clone()
@@ -60,12 +61,15 @@ func apiTotal(client *http.Client, url string, h http.Header) (int, error) {
 	}
 	defer resp.Body.Close()
 	var body struct {
-		Total int `json:"total"`
+		Total *int `json:"total"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return 0, err
 	}
-	return body.Total, nil
+	if body.Total == nil {
+		return 0, fmt.Errorf("GET %s: the answer has no total", url)
+	}
+	return *body.Total, nil
 }
 
 // Run measures every target at every number of clients and prints a table.
@@ -130,8 +134,8 @@ func (c *DevLoadCmd) Run(g *Globals, e *env) error {
 		// successful import adds exactly 1,000 records.
 		runID := fmt.Sprintf("load%x-", time.Now().UnixNano())
 		api := c.URL + "/api/v1/orgs/" + c.Org
-		countDevs := func() (int, error) { return apiTotal(client, api+"/deviations?limit=1", auth) }
-		countRecs := func() (int, error) { return apiTotal(client, api+"/records/access_removals?limit=1", auth) }
+		countDevs := func() (int, error) { return apiTotal(client, api+"/deviations?limit=1&count=true", auth) }
+		countRecs := func() (int, error) { return apiTotal(client, api+"/records/access_removals?limit=1&count=true", auth) }
 		if devID != "" {
 			targets = append(targets, loadTarget{name: "one deviation (API)", targeter: func(*atomic.Int64) vegeta.Targeter {
 				return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: api + "/deviations/" + devID, Header: auth.Clone()})

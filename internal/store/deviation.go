@@ -136,11 +136,14 @@ type DeviationFilter struct {
 	Standard string
 	// Limit is the page size (0: no limit); Offset skips that many.
 	Limit, Offset int
+	// NoCount skips counting the matching deviations when paged (see
+	// uncounted).
+	NoCount bool
 }
 
 // DeviationPage returns one page of the organisation's deviations that
 // match the filter, newest first, without actions and checks, and how many
-// match in all: the database pages, so a long register costs no more than
+// match in all (uncounted's with NoCount): the database pages, so a long register costs no more than
 // a short one.
 func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter) ([]isms.Deviation, int, error) {
 	where, args := `WHERE d.org_id = $1`, []any{orgID}
@@ -170,17 +173,29 @@ func (tx *Tx) DeviationPage(ctx context.Context, orgID int64, f DeviationFilter)
 		where += ` AND ` + fmt.Sprintf(standardCond(isms.TagDeviation, "d.org_id", idText("d.id"), f.Standard), fmt.Sprintf("$%d", len(args)))
 	}
 	var total int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM deviations d `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count deviations: %w", err)
+	if !f.NoCount || f.Limit <= 0 {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM deviations d `+where, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count deviations: %w", err)
+		}
 	}
-	if f.Limit > 0 {
-		where += fmt.Sprintf(` ORDER BY d.detected_at DESC, d.id DESC LIMIT $%d OFFSET $%d`, len(args)+1, len(args)+2)
-		args = append(args, f.Limit, max(0, f.Offset))
-	} else {
-		where += ` ORDER BY d.detected_at DESC, d.id DESC`
+	if f.Limit <= 0 {
+		ds, err := tx.deviationRows(ctx, where+` ORDER BY d.detected_at DESC, d.id DESC`, args...)
+		return ds, total, err
 	}
+	where += fmt.Sprintf(` ORDER BY d.detected_at DESC, d.id DESC LIMIT $%d OFFSET $%d`, len(args)+1, len(args)+2)
+	args = append(args, f.Limit+1, max(0, f.Offset))
 	ds, err := tx.deviationRows(ctx, where, args...)
-	return ds, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	more := len(ds) > f.Limit
+	if more {
+		ds = ds[:f.Limit]
+	}
+	if f.NoCount {
+		total = uncounted(max(0, f.Offset), len(ds), more)
+	}
+	return ds, total, nil
 }
 
 // DeviationsWithCause lists the organisation's deviations of one cause

@@ -120,13 +120,15 @@ type DocumentFilter struct {
 	Now     time.Time
 	// Limit is the page size (at most 500, default 50); Offset skips.
 	Limit, Offset int
+	// NoCount skips counting the matching documents (see uncounted).
+	NoCount bool
 }
 
 const docHasApproved = `EXISTS (SELECT 1 FROM document_versions v WHERE v.org_id = d.org_id AND v.document_id = d.id AND v.status = 'approved')`
 
 // DocumentPage returns one page of the register matching the filter,
-// ordered by reference, and how many match: the database filters and
-// pages.
+// ordered by reference, and how many match (uncounted's with NoCount):
+// the database filters and pages.
 func (tx *Tx) DocumentPage(ctx context.Context, orgID int64, f DocumentFilter) ([]*isms.Document, int, error) {
 	where, args := ` WHERE d.org_id = $1`, []any{orgID}
 	arg := func(v any) string {
@@ -158,24 +160,34 @@ func (tx *Tx) DocumentPage(ctx context.Context, orgID int64, f DocumentFilter) (
 		where += ` AND d.retired_at IS NULL AND d.next_review_at < ` + arg(tx.ts(f.Now))
 	}
 	var total int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM documents d`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count documents: %w", err)
+	if !f.NoCount {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM documents d`+where, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count documents: %w", err)
+		}
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := tx.query(ctx, `SELECT `+docColumns+docFrom+where+` ORDER BY d.ref, d.id LIMIT `+arg(f.Limit)+` OFFSET `+arg(max(0, f.Offset)), args...)
+	rows, err := tx.query(ctx, `SELECT `+docColumns+docFrom+where+` ORDER BY d.ref, d.id LIMIT `+arg(f.Limit+1)+` OFFSET `+arg(max(0, f.Offset)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
 	defer rows.Close()
 	var out []*isms.Document
+	more := false
 	for rows.Next() {
+		if len(out) == f.Limit {
+			more = true
+			break
+		}
 		d, err := scanDocument(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("scan document: %w", err)
 		}
 		out = append(out, d)
+	}
+	if f.NoCount {
+		total = uncounted(max(0, f.Offset), len(out), more)
 	}
 	return out, total, rows.Err()
 }

@@ -63,6 +63,7 @@ type RegisterFilter struct {
 	Status        isms.ImplementationStatus
 	Text          string // in the identifier, label, title or statement
 	Offset, Limit int
+	NoCount       bool // no count of all that match: the page's Total is -1
 }
 
 // RegisterRow is one requirement of a framework with the organisation's
@@ -124,7 +125,7 @@ func scanRegisterRow(row interface{ Scan(...any) error }) (*RegisterRow, error) 
 // FrameworkRegister returns a page of the framework's requirements that
 // can be decided (controls and enhancements, not withdrawn), in document
 // order, with the organisation's decisions, and the count of all that
-// match the filter.
+// match the filter (unless NoCount).
 func (tx *Tx) FrameworkRegister(ctx context.Context, orgID int64, f *isms.Framework, flt RegisterFilter) (*Page[*RegisterRow], error) {
 	args := []any{orgID, f.Key, f.ID}
 	cond := []string{"r.framework_id = $3", "r.kind <> 'group'", "NOT r.withdrawn"}
@@ -163,7 +164,9 @@ func (tx *Tx) FrameworkRegister(ctx context.Context, orgID int64, f *isms.Framew
 	if out.Limit <= 0 || out.Limit > 500 {
 		out.Limit = 100
 	}
-	if err := tx.queryRow(ctx, with+`SELECT COUNT(*)`+registerFrom+where, args...).Scan(&out.Total); err != nil {
+	if flt.NoCount {
+		out.Total = -1
+	} else if err := tx.queryRow(ctx, with+`SELECT COUNT(*)`+registerFrom+where, args...).Scan(&out.Total); err != nil {
 		return nil, fmt.Errorf("count register %s: %w", f.Key, err)
 	}
 	lim, off := arg(out.Limit+1), arg(out.Offset)

@@ -40,6 +40,28 @@ type Page[T any] struct {
 	Offset, Limit int
 }
 
+// total is the page's total for the lists that return it as an int
+// beside their rows (risks, records, documents, deviations): the count
+// when counted, else uncounted's.
+func (p *Page[T]) total() int {
+	if p.Total >= 0 {
+		return p.Total
+	}
+	return uncounted(p.Offset, len(p.Items), p.More)
+}
+
+// uncounted is what a list that returns its total as an int returns when
+// its filter said NoCount: -1 while rows follow the page, else the page's
+// offset plus its rows (the total, unless the offset is past the end). A
+// caller tells from it whether more follow (total < 0 or offset + rows <
+// total) and reports it as a count only when it asked for one.
+func uncounted(offset, rows int, more bool) int {
+	if more {
+		return -1
+	}
+	return offset + rows
+}
+
 // where builds a list's conditions and their arguments; the first
 // argument is always the organisation's id ($1).
 type where struct {

@@ -456,6 +456,8 @@ type RecordFilter struct {
 	Status, Severity, Owner string
 	Limit                   int
 	Offset                  int
+	// NoCount skips counting the matching records (see uncounted).
+	NoCount bool
 }
 
 // recordWhere returns the conditions of a filtered list of records and
@@ -523,8 +525,8 @@ func (s *recordSQL) recordOrder(f RecordFilter) string {
 	return ` ORDER BY id DESC`
 }
 
-// ListRecords returns a page of records of a kind and the number matching,
-// filtered, sorted and paged by the database. The sort column is checked
+// ListRecords returns a page of records of a kind and the number matching
+// (uncounted's with NoCount), filtered, sorted and paged by the database. The sort column is checked
 // against the kind's specification, never taken from input as is.
 func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind, f RecordFilter) ([]isms.Record, int, error) {
 	s, err := tx.statements(ctx, orgID, kind)
@@ -537,23 +539,33 @@ func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind
 	where, args := s.recordWhere(tx, f)
 	args = append([]any{orgID}, args...)
 	var total int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count %s: %w", kind, err)
+	if !f.NoCount {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+where, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count %s: %w", kind, err)
+		}
 	}
 	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s%s LIMIT $%d OFFSET $%d`,
 		strings.Join(s.columns, ", "), s.table, where, s.recordOrder(f), len(args)+1, len(args)+2)
-	rows, err := tx.query(ctx, q, append(args, f.Limit, max(0, f.Offset))...)
+	rows, err := tx.query(ctx, q, append(args, f.Limit+1, max(0, f.Offset))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", kind, err)
 	}
 	defer rows.Close()
 	var out []isms.Record
+	more := false
 	for rows.Next() {
+		if len(out) == f.Limit {
+			more = true
+			break
+		}
 		r, err := s.scan(rows)
 		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, r)
+	}
+	if f.NoCount {
+		total = uncounted(max(0, f.Offset), len(out), more)
 	}
 	return out, total, rows.Err()
 }

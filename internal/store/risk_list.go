@@ -24,6 +24,9 @@ type RiskFilter struct {
 	Now       time.Time
 	// Limit is the page size (at most 500, default 50); Offset skips.
 	Limit, Offset int
+	// NoCount skips counting the matching risks: the total returned is
+	// then uncounted's.
+	NoCount bool
 }
 
 // untreatedSQL is isms.Risk.Untreated as a condition: a high or critical
@@ -36,7 +39,8 @@ const untreatedSQL = `(r.level IN ('high', 'critical') AND (r.treatment = ''
 // RiskPage returns one page of the organisation's risks matching the
 // filter, newest first (by creation, ties by id), with their links (the
 // copies on each row), and how many match: the database filters, pages
-// and counts (readPage: no count when the page ends the list).
+// and counts (readPage: no count when the page ends the list; none at
+// all with NoCount).
 func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.Risk, int, error) {
 	w := whereOrg(orgID, "r.org_id")
 	if f.Level != "" {
@@ -65,11 +69,11 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 		w.and(untreatedSQL)
 	}
 	p, err := readPage(ctx, tx, "risks", riskColumns, riskFrom, ` FROM risks r`, w, `r.created_at DESC, r.id DESC`,
-		PageSpec{Limit: f.Limit, Offset: f.Offset, Count: true}, func(rows *sql.Rows) (*isms.Risk, error) { return scanRisk(rows) })
+		PageSpec{Limit: f.Limit, Offset: f.Offset, Count: !f.NoCount}, func(rows *sql.Rows) (*isms.Risk, error) { return scanRisk(rows) })
 	if err != nil {
 		return nil, 0, err
 	}
-	return p.Items, p.Total, nil
+	return p.Items, p.total(), nil
 }
 
 // setRiskLinks sets a risk's controls and processes from the copies on

@@ -107,16 +107,19 @@ func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request, err error) {
 
 // PageParams is the pagination of list endpoints.
 type PageParams struct {
-	Limit  int `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"How many items to return."`
-	Offset int `query:"offset" minimum:"0" default:"0" doc:"How many items to skip."`
+	Limit  int  `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"How many items to return."`
+	Offset int  `query:"offset" minimum:"0" default:"0" doc:"How many items to skip."`
+	Count  bool `query:"count" doc:"Also count everything that matches, over all pages (total). A count reads every match, so ask for it only when you show it; has_more tells whether another page follows."`
 }
 
-func paginate[T any](items []T, p PageParams) []T {
+// paginate is the page of items p asks for, whether more follow it, and
+// how many there are: a list the use case gives whole.
+func paginate[T any](items []T, p PageParams) (page []T, more bool, total int) {
 	if p.Offset >= len(items) {
-		return []T{}
+		return []T{}, false, len(items)
 	}
 	end := min(len(items), p.Offset+p.Limit)
-	return items[p.Offset:end]
+	return items[p.Offset:end], end < len(items), len(items)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -135,7 +135,7 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 		}) (*listOutput[AcknowledgementJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[AcknowledgementJSON], error) {
 				pg, err := s.app.Acknowledgements(ctx, p, in.Org, store.AckFilter{UserID: in.User, State: in.Status, Query: in.Query,
-					PageSpec: store.PageSpec{Limit: in.Limit, Offset: in.Offset, Count: true}})
+					PageSpec: store.PageSpec{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
 				if err != nil {
 					return nil, err
 				}
@@ -145,7 +145,7 @@ func (s *Server) apiAcknowledgementRoutes(api huma.API) {
 				for i := range pg.Items {
 					out.Body.Items = append(out.Body.Items, acknowledgementJSON(&pg.Items[i], now))
 				}
-				out.Body.Total = pg.Total
+				out.page(in.PageParams, pg.Total, pg.More)
 				return out, nil
 			})
 		})

@@ -125,7 +125,7 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 			PageParams
 		}) (*listOutput[DeviationSummaryJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DeviationSummaryJSON], error) {
-				ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Standard: in.Standard, Limit: in.Limit, Offset: in.Offset})
+				ds, total, err := s.app.DeviationPage(ctx, p, in.Org, app.DeviationQuery{Status: in.Status, Owner: in.Owner, Period: in.Period, Standard: in.Standard, Limit: in.Limit, Offset: in.Offset, NoCount: !in.Count})
 				if err != nil {
 					return nil, err
 				}
@@ -134,7 +134,7 @@ func (s *Server) apiDeviationRoutes(api huma.API) {
 				for i := range ds {
 					out.Body.Items = append(out.Body.Items, deviationSummaryJSON(&ds[i]))
 				}
-				out.Body.Total = total
+				out.uncounted(in.PageParams, total)
 				return out, nil
 			})
 		})

@@ -170,7 +170,7 @@ func TestAPIReviewFlow(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		decode(t, e.do(t, c, http.MethodGet, "/api/v1/orgs/acme/reviews?status=signed", nil, viewer), http.StatusOK, &list)
+		decode(t, e.do(t, c, http.MethodGet, "/api/v1/orgs/acme/reviews?status=signed&count=true", nil, viewer), http.StatusOK, &list)
 		if list.Total != 1 || len(list.Items) != 1 || list.Items[0].ID != created.ID {
 			t.Errorf("signed reviews: %+v", list)
 		}
@@ -309,7 +309,7 @@ func TestAPIAccess(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		decode(t, e.do(t, c, http.MethodGet, base+"/invitations?limit=1", nil, bearer(admin)), http.StatusOK, &list)
+		decode(t, e.do(t, c, http.MethodGet, base+"/invitations?limit=1&count=true", nil, bearer(admin)), http.StatusOK, &list)
 		if list.Total != 1 || len(list.Items) != 1 || list.Items[0].Email != "new@example.org" {
 			t.Errorf("invitations: %+v", list)
 		}
@@ -322,8 +322,9 @@ func TestAPIAccess(t *testing.T) {
 		if r := e.do(t, c, http.MethodDelete, base+"/invitations/"+id(inv.ID), nil, bearer(admin)); r.status != http.StatusNotFound {
 			t.Errorf("revoked twice: %d", r.status)
 		}
-		decode(t, e.do(t, c, http.MethodGet, base+"/invitations", nil, bearer(admin)), http.StatusOK, &list)
-		if list.Total != 0 {
+		after := e.do(t, c, http.MethodGet, base+"/invitations?count=true", nil, bearer(admin))
+		decode(t, after, http.StatusOK, &list)
+		if list.Total != 0 || len(list.Items) != 0 || !strings.Contains(after.body, `"total":0`) {
 			t.Errorf("invitations after revoking: %+v", list)
 		}
 		// The invitee, signing up now, finds nothing to accept.

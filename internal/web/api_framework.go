@@ -161,10 +161,11 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 					return nil, err
 				}
 				out := &listOutput[FrameworkJSON]{}
-				out.Body.Items, out.Body.Total = []FrameworkJSON{}, len(list)
+				out.Body.Items = []FrameworkJSON{}
 				for _, f := range list {
 					out.Body.Items = append(out.Body.Items, frameworkJSON(f))
 				}
+				out.whole()
 				return out, nil
 			})
 		})
@@ -198,15 +199,16 @@ func (s *Server) apiFrameworkRoutes(api huma.API) {
 		}) (*listOutput[RequirementJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RequirementJSON], error) {
 				reg, err := s.app.Register(ctx, p, in.Org, in.Key, store.RegisterFilter{Group: in.Group, Applicability: in.Applicable,
-					Status: isms.ImplementationStatus(in.Status), Text: in.Q, Offset: in.Offset, Limit: in.Limit})
+					Status: isms.ImplementationStatus(in.Status), Text: in.Q, Offset: in.Offset, Limit: in.Limit, NoCount: !in.Count})
 				if err != nil {
 					return nil, err
 				}
 				out := &listOutput[RequirementJSON]{}
-				out.Body.Items, out.Body.Total = []RequirementJSON{}, reg.Page.Total
+				out.Body.Items = []RequirementJSON{}
 				for _, r := range reg.Page.Items {
 					out.Body.Items = append(out.Body.Items, requirementJSON(in.Key, r.RegisterRow, r.Covers))
 				}
+				out.page(in.PageParams, reg.Page.Total, reg.Page.More)
 				return out, nil
 			})
 		})

@@ -71,7 +71,7 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 				if year == 0 {
 					year = s.app.DB.Now().UTC().Year()
 				}
-				pg, err := s.app.AuditListFor(ctx, p, in.Org, year, in.Standard, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
+				pg, err := s.app.AuditListFor(ctx, p, in.Org, year, in.Standard, app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count})
 				if err != nil {
 					return nil, err
 				}
@@ -81,7 +81,7 @@ func (s *Server) apiInternalAuditRoutes(api huma.API) {
 				for i := range as {
 					out.Body.Items = append(out.Body.Items, internalAuditJSON(&as[i]))
 				}
-				out.Body.Total = pg.Total
+				out.page(in.PageParams, pg.Total, pg.More)
 				return out, nil
 			})
 		})

@@ -37,8 +37,9 @@ type InvitationPath struct {
 
 // InvitationList is a page of pending invitations.
 type InvitationList struct {
-	Items []InvitationJSON `json:"items"`
-	Total int              `json:"total" doc:"How many invitations are pending, over all pages."`
+	Items   []InvitationJSON `json:"items"`
+	Total   *int             `json:"total,omitempty" doc:"How many invitations are pending, over all pages: only with count=true."`
+	HasMore bool             `json:"has_more" doc:"Whether more invitations follow this page: ask for offset + limit next."`
 }
 
 // InvitationListInput selects a page of invitations.
@@ -163,11 +164,11 @@ func (s *Server) apiInvitationRoutes(api huma.API) {
 		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *InvitationListInput) (*InvitationListOutput, error) {
 			return asCaller(ctx, s, func(p app.Principal) (*InvitationListOutput, error) {
-				pg, err := s.app.InvitationList(ctx, p, in.Org, app.Page{Limit: in.Limit, Offset: in.Offset, Count: true})
+				pg, err := s.app.InvitationList(ctx, p, in.Org, app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count})
 				if err != nil {
 					return nil, err
 				}
-				out := &InvitationListOutput{Body: InvitationList{Items: []InvitationJSON{}, Total: pg.Total}}
+				out := &InvitationListOutput{Body: InvitationList{Items: []InvitationJSON{}, Total: counted(in.PageParams, pg.Total), HasMore: pg.More}}
 				for i := range pg.Items {
 					out.Body.Items = append(out.Body.Items, invitationJSON(&pg.Items[i]))
 				}

@@ -155,7 +155,7 @@ func (s *Server) apiMetricRoutes(api huma.API) {
 				for _, m := range ms {
 					out.Body.Items = append(out.Body.Items, metricDefJSON(m))
 				}
-				out.Body.Total = len(ms)
+				out.whole()
 				return out, nil
 			})
 		})

@@ -57,7 +57,7 @@ func (s *Server) apiMyWorkRoutes(api huma.API) {
 					out.Body.Items = append(out.Body.Items, WorkItemJSON{Key: it.Key, Kind: it.Kind, Title: it.Title, Due: it.Due.UTC(), OwnerID: it.OwnerID,
 						Link: it.Link, Stage: st, Overdue: it.Overdue, Shared: it.Shared, Escalated: it.Escalated})
 				}
-				out.Body.Total = len(items)
+				out.whole()
 				return out, nil
 			})
 		})

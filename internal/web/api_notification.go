@@ -71,7 +71,7 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 				for _, it := range items {
 					out.Body.Items = append(out.Body.Items, DueItemJSON{Key: it.Key, Kind: it.Kind, Title: it.Title, Due: it.Due.UTC(), OwnerID: it.OwnerID, Link: it.Link})
 				}
-				out.Body.Total = len(items)
+				out.whole()
 				return out, nil
 			})
 		})
@@ -151,7 +151,7 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 		}) (*listOutput[DeliveryJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DeliveryJSON], error) {
 				pg, err := s.app.DeliveryList(ctx, p, in.Org, app.DeliveryFilter{Status: in.Status, Channel: in.Channel,
-					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
 				if err != nil {
 					return nil, err
 				}
@@ -162,7 +162,7 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 					out.Body.Items = append(out.Body.Items, DeliveryJSON{ID: d.ID, User: d.UserEmail, Channel: d.Channel, Subject: d.Subject, Status: d.Status,
 						Attempts: d.Attempts, LastError: d.LastError, CreatedAt: d.CreatedAt, SentAt: d.SentAt})
 				}
-				out.Body.Total = pg.Total
+				out.page(in.PageParams, pg.Total, pg.More)
 				return out, nil
 			})
 		})

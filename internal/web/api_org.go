@@ -54,11 +54,43 @@ type OrgPath struct {
 	Org string `path:"org" doc:"Organisation slug."`
 }
 
+// listOutput is a page of a list: its items, whether more follow, and
+// how many match over all pages, when asked (count=true) or when the list
+// is not paged at all. Counting only when asked keeps a page's cost
+// independent of the register's size (issue 16).
 type listOutput[T any] struct {
 	Body struct {
-		Items []T `json:"items"`
-		Total int `json:"total"`
+		Items   []T  `json:"items"`
+		Total   *int `json:"total,omitempty" doc:"How many match, over all pages: only with count=true (or when the list has no paging parameters)."`
+		HasMore bool `json:"has_more" doc:"Whether more items follow this page: ask for offset + limit next."`
 	}
+}
+
+// page says what the page tells of its list: whether more follow, and
+// the total when the caller asked for a count (total is then counted).
+func (o *listOutput[T]) page(pp PageParams, total int, more bool) {
+	o.Body.HasMore, o.Body.Total = more, counted(pp, total)
+}
+
+// counted is a list's total as the API gives it: only when asked.
+func counted(pp PageParams, total int) *int {
+	if !pp.Count {
+		return nil
+	}
+	return &total
+}
+
+// uncounted is page for a use case that returns its total as an int,
+// uncounted unless pp.Count (store.uncounted: -1 while more follow).
+func (o *listOutput[T]) uncounted(pp PageParams, total int) {
+	o.page(pp, total, total < 0 || pp.Offset+len(o.Body.Items) < total)
+}
+
+// whole says the list is all there is (a list without paging): its
+// total is its length.
+func (o *listOutput[T]) whole() {
+	n := len(o.Body.Items)
+	o.Body.Total, o.Body.HasMore = &n, false
 }
 
 func (s *Server) apiOrgRoutes(api huma.API) {
@@ -71,10 +103,11 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 				}
 				out := &listOutput[OrgJSON]{}
 				out.Body.Items = []OrgJSON{}
-				for _, m := range paginate(ms, in.PageParams) {
+				page, more, total := paginate(ms, in.PageParams)
+				for _, m := range page {
 					out.Body.Items = append(out.Body.Items, OrgJSON{Slug: m.OrgSlug, Name: m.OrgName, TimeZone: m.OrgTimeZone, Role: string(m.Role)})
 				}
-				out.Body.Total = len(ms)
+				out.page(in.PageParams, total, more)
 				return out, nil
 			})
 		})
@@ -99,7 +132,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 		}) (*listOutput[MemberJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[MemberJSON], error) {
 				pg, err := s.app.MemberList(ctx, p, in.Org, app.MemberFilter{Role: isms.Role(in.Role), Query: in.Query,
-					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
 				if err != nil {
 					return nil, err
 				}
@@ -108,7 +141,7 @@ func (s *Server) apiOrgRoutes(api huma.API) {
 				for _, m := range pg.Items {
 					out.Body.Items = append(out.Body.Items, MemberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: string(m.Role), Since: m.CreatedAt.UTC()})
 				}
-				out.Body.Total = pg.Total
+				out.page(in.PageParams, pg.Total, pg.More)
 				return out, nil
 			})
 		})

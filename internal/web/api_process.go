@@ -105,7 +105,7 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 			Standard string `query:"standard" maxLength:"20" doc:"Only processes that serve this standard (a key; iso27001 includes untagged ones)."`
 		}) (*listOutput[ProcessJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[ProcessJSON], error) {
-				pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Standard: in.Standard, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				pg, err := s.app.ProcessList(ctx, p, in.Org, app.ProcessFilter{Owner: in.Owner, Query: in.Query, Standard: in.Standard, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
 				if err != nil {
 					return nil, err
 				}
@@ -114,7 +114,7 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 				for _, proc := range pg.Items {
 					out.Body.Items = append(out.Body.Items, processJSON(proc))
 				}
-				out.Body.Total = pg.Total
+				out.page(in.PageParams, pg.Total, pg.More)
 				return out, nil
 			})
 		})
@@ -171,7 +171,7 @@ func (s *Server) apiProcessRoutes(api huma.API) {
 				for _, c := range cs {
 					out.Body.Items = append(out.Body.Items, cycleJSON(c, m.Org.Location()))
 				}
-				out.Body.Total = len(cs)
+				out.whole()
 				return out, nil
 			})
 		})

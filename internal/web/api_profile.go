@@ -79,7 +79,7 @@ func (s *Server) apiProfileRoutes(api huma.API) {
 				for _, sp := range all {
 					out.Body.Items = append(out.Body.Items, profileSummary(sp))
 				}
-				out.Body.Total = len(all)
+				out.whole()
 				return out, nil
 			})
 		})

@@ -106,7 +106,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 		}) (*listOutput[RecordJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RecordJSON], error) {
 				recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
-					Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner})
+					Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner, NoCount: !in.Count})
 				if err != nil {
 					return nil, err
 				}
@@ -115,7 +115,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				for _, r := range recs {
 					out.Body.Items = append(out.Body.Items, recordJSON(r))
 				}
-				out.Body.Total = total
+				out.uncounted(in.PageParams, total)
 				return out, nil
 			})
 		})

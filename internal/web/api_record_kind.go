@@ -87,7 +87,7 @@ func (s *Server) apiRecordKindRoutes(api huma.API) {
 				for _, k := range ks {
 					out.Body.Items = append(out.Body.Items, recordKindJSON(k))
 				}
-				out.Body.Total = len(ks)
+				out.whole()
 				return out, nil
 			})
 		})

@@ -91,8 +91,9 @@ type ReviewDetailJSON struct {
 
 // ReviewList is a page of reviews.
 type ReviewList struct {
-	Items []ReviewJSON `json:"items"`
-	Total int          `json:"total" doc:"How many reviews match, over all pages."`
+	Items   []ReviewJSON `json:"items"`
+	Total   *int         `json:"total,omitempty" doc:"How many reviews match, over all pages: only with count=true."`
+	HasMore bool         `json:"has_more" doc:"Whether more reviews follow this page: ask for offset + limit next."`
 }
 
 // ReviewListInput selects a page of reviews.
@@ -264,7 +265,7 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *ReviewListInput) (*ReviewListOutput, error) {
 			return asCaller(ctx, s, func(p app.Principal) (*ReviewListOutput, error) {
-				pg, err := s.app.ReviewList(ctx, p, in.Org, app.ReviewFilter{Status: isms.ReviewStatus(in.Status), Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				pg, err := s.app.ReviewList(ctx, p, in.Org, app.ReviewFilter{Status: isms.ReviewStatus(in.Status), Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
 				if err != nil {
 					return nil, err
 				}
@@ -272,7 +273,7 @@ func (s *Server) apiReviewRoutes(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				out := &ReviewListOutput{Body: ReviewList{Items: []ReviewJSON{}, Total: pg.Total}}
+				out := &ReviewListOutput{Body: ReviewList{Items: []ReviewJSON{}, Total: counted(in.PageParams, pg.Total), HasMore: pg.More}}
 				for _, r := range pg.Items {
 					out.Body.Items = append(out.Body.Items, reviewJSON(r, loc))
 				}

@@ -108,15 +108,16 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 		}) (*listOutput[RiskJSON], error) {
 			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RiskJSON], error) {
 				reg, err := s.app.Risks(ctx, p, in.Org, app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Owner: in.Owner,
-					Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset, PageOnly: true})
+					Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset, PageOnly: true, NoCount: !in.Count})
 				if err != nil {
 					return nil, err
 				}
 				out := &listOutput[RiskJSON]{}
-				out.Body.Items, out.Body.Total = []RiskJSON{}, reg.Matching
+				out.Body.Items = make([]RiskJSON, 0, len(reg.Risks))
 				for _, r := range reg.Risks {
 					out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
 				}
+				out.uncounted(in.PageParams, reg.Matching)
 				return out, nil
 			})
 		})

@@ -104,10 +104,11 @@ func (s *Server) apiSoARoutes(api huma.API) {
 					return nil, err
 				}
 				out := &listOutput[SoAControlJSON]{}
-				out.Body.Items, out.Body.Total = []SoAControlJSON{}, len(soa.Controls)
+				out.Body.Items = []SoAControlJSON{}
 				for _, c := range soa.Controls {
 					out.Body.Items = append(out.Body.Items, soaControlJSON(c))
 				}
+				out.whole()
 				return out, nil
 			})
 		})

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,10 +32,12 @@ func tokenJSON(t *isms.Token) TokenJSON {
 }
 
 // tokenListOutput is a page of tokens: the body stays the array it
-// always was, the count of all that match is a header.
+// always was; whether more follow and the count of all that match (when
+// asked) are headers.
 type tokenListOutput struct {
-	Total int `header:"X-Total-Count" doc:"How many tokens match, over all pages."`
-	Body  []TokenJSON
+	Total   string `header:"X-Total-Count" doc:"How many tokens match, over all pages (a whole number): only with count=true."`
+	HasMore bool   `header:"X-Has-More" doc:"Whether more tokens follow this page: ask for offset + limit next."`
+	Body    []TokenJSON
 }
 
 // apiTokenRoutes registers listing and creating API tokens (issue 13).
@@ -43,18 +46,21 @@ type tokenListOutput struct {
 func (s *Server) apiTokenRoutes(api huma.API) {
 	tags := []string{"tokens"}
 	huma.Register(api, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/tokens",
-		Summary: "The caller's API tokens (an admin's: everyone's), with last use and expiry, oldest first, paged; the body is the page, X-Total-Count how many match", Tags: tags},
+		Summary: "The caller's API tokens (an admin's: everyone's), with last use and expiry, oldest first, paged; the body is the page, X-Has-More whether more follow, X-Total-Count (with count=true) how many match", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			PageParams
 			State string `query:"state" doc:"active, revoked or expired (not revoked, past its expiry). Anything else: 422."`
 		}) (*tokenListOutput, error) {
 			return asCaller(ctx, s, func(p app.Principal) (*tokenListOutput, error) {
-				pg, err := s.app.TokenList(ctx, p, in.Org, app.TokenFilter{State: in.State, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: true}})
+				pg, err := s.app.TokenList(ctx, p, in.Org, app.TokenFilter{State: in.State, Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
 				if err != nil {
 					return nil, err
 				}
-				out := &tokenListOutput{Body: []TokenJSON{}, Total: pg.Total}
+				out := &tokenListOutput{Body: []TokenJSON{}, HasMore: pg.More}
+				if in.Count {
+					out.Total = strconv.Itoa(pg.Total)
+				}
 				for _, t := range pg.Items {
 					out.Body = append(out.Body, tokenJSON(t))
 				}

@@ -121,7 +121,7 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 				for i := range ws {
 					out.Body.Items = append(out.Body.Items, webhookJSON(&ws[i]))
 				}
-				out.Body.Total = len(ws)
+				out.whole()
 				return out, nil
 			})
 		})
@@ -202,7 +202,7 @@ func (s *Server) apiWebhookRoutes(api huma.API) {
 				for _, d := range log {
 					out.Body.Items = append(out.Body.Items, webhookDeliveryJSON(d))
 				}
-				out.Body.Total = len(log)
+				out.whole()
 				return out, nil
 			})
 		})

@@ -157,23 +157,33 @@ func TestDeviationRegisterPages(t *testing.T) {
 		}
 		for _, c := range []struct {
 			query    string
-			n, total int
+			n, total int // total -1: absent (not asked for)
+			more     bool
 			first    string
 		}{
-			{"", 50, 53, "Deviation number 52"},
-			{"?limit=5&offset=50", 3, 53, "Deviation number 02"},
-			{"?limit=500&status=closed", 0, 0, ""},
+			{"?count=true", 50, 53, true, "Deviation number 52"},
+			{"", 50, -1, true, "Deviation number 52"},
+			{"?limit=5&offset=50&count=true", 3, 53, false, "Deviation number 02"},
+			{"?limit=5&offset=50", 3, -1, false, "Deviation number 02"},
+			{"?limit=3&offset=50", 3, -1, false, "Deviation number 02"},
+			{"?limit=2&offset=50", 2, -1, true, "Deviation number 02"},
+			{"?limit=500&status=closed&count=true", 0, 0, false, ""},
 		} {
 			r = e.do(t, e.client(t, false), http.MethodGet, "/api/v1/orgs/acme/deviations"+c.query, nil, bearer(secret))
 			var body struct {
-				Items []struct{ Title string }
-				Total int
+				Items   []struct{ Title string }
+				Total   *int
+				HasMore bool `json:"has_more"`
 			}
 			if err := json.Unmarshal([]byte(r.body), &body); err != nil || r.status != http.StatusOK {
 				t.Fatalf("API %s: %d %s", c.query, r.status, r.body)
 			}
-			if len(body.Items) != c.n || body.Total != c.total || (c.n > 0 && body.Items[0].Title != c.first) {
-				t.Errorf("API %s: %d items, total %d, first %+v; want %d, %d, %s", c.query, len(body.Items), body.Total, body.Items, c.n, c.total, c.first)
+			total := -1
+			if body.Total != nil {
+				total = *body.Total
+			}
+			if len(body.Items) != c.n || total != c.total || body.HasMore != c.more || (c.n > 0 && body.Items[0].Title != c.first) {
+				t.Errorf("API %s: %d items, total %d, more %v, first %+v; want %d, %d, %v, %s", c.query, len(body.Items), total, body.HasMore, body.Items, c.n, c.total, c.more, c.first)
 			}
 		}
 	})

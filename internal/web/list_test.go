@@ -82,14 +82,14 @@ func TestRecordListFilterBar(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?period=2026-10&limit=1", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?period=2026-10&limit=1&count=true", nil, bearer(secret))
 		if r.status != http.StatusOK {
 			t.Fatalf("api list: %d %s", r.status, r.body)
 		}
 		if err := json.Unmarshal([]byte(r.body), &list); err != nil || list.Total != 1 || len(list.Items) != 1 || list.Items[0].Key != "INC-A" {
 			t.Errorf("api period 2026-10: %s", r.body)
 		}
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?status=closed", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?status=closed&count=true", nil, bearer(secret))
 		if err := json.Unmarshal([]byte(r.body), &list); err != nil || list.Total != 1 || list.Items[0].Key != "INC-B" {
 			t.Errorf("api status closed: %s", r.body)
 		}
@@ -146,7 +146,7 @@ func TestDeviationListFilters(t *testing.T) {
 
 		_, secret := mustToken(t, a, o, isms.RoleAuditor, isms.ScopeRead)
 		api := e.client(t, false)
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/deviations?period=2026-10&owner="+owner, nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/deviations?period=2026-10&count=true&owner="+owner, nil, bearer(secret))
 		var list struct {
 			Items []struct {
 				Title string `json:"title"`
@@ -190,13 +190,25 @@ func TestRiskListAPI(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		r := e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?owner="+strings.ToUpper(owner)+"&limit=1", nil, bearer(secret))
+		r := e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?count=true&owner="+strings.ToUpper(owner)+"&limit=1", nil, bearer(secret))
 		if err := json.Unmarshal([]byte(r.body), &list); err != nil || r.status != http.StatusOK || list.Total != 2 || len(list.Items) != 1 || list.Items[0].Asset != "asset 2" {
 			t.Errorf("owner, limit 1: %d %s", r.status, r.body)
 		}
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?offset=2", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?offset=2&count=true", nil, bearer(secret))
 		if err := json.Unmarshal([]byte(r.body), &list); err != nil || list.Total != 3 || len(list.Items) != 1 || list.Items[0].Asset != "asset 0" {
 			t.Errorf("offset 2: %s", r.body)
+		}
+		// Without count=true a page is not counted: no total, and
+		// has_more says whether another page follows.
+		for q, more := range map[string]bool{"limit=2": true, "limit=3": false, "limit=2&offset=1": false, "offset=5": false} {
+			r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?"+q, nil, bearer(secret))
+			var page map[string]any
+			if err := json.Unmarshal([]byte(r.body), &page); err != nil || r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", q, r.status, r.body)
+			}
+			if _, counted := page["total"]; counted || page["has_more"] != more {
+				t.Errorf("%s: total %v, has_more %v; want no total and has_more %v", q, page["total"], page["has_more"], more)
+			}
 		}
 		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?treatment=ignore", nil, bearer(secret))
 		if r.status != http.StatusUnprocessableEntity {

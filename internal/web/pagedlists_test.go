@@ -50,14 +50,14 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 		}
 
 		// Members by name: The admin, The auditor, The isms manager, The management, ...
-		l, r := get("/api/v1/orgs/acme/members?limit=2&offset=1")
+		l, r := get("/api/v1/orgs/acme/members?limit=2&offset=1&count=true")
 		if r.status != http.StatusOK || l.Total != 6 || len(l.Items) != 2 || l.Items[0].Email != "auditor@acme.example" || l.Items[1].Email != "isms_manager@acme.example" {
 			t.Errorf("members limit 2 offset 1: %d %s", r.status, r.body)
 		}
-		if l, r = get("/api/v1/orgs/acme/members?role=viewer"); l.Total != 1 || len(l.Items) != 1 || l.Items[0].Role != "viewer" {
+		if l, r = get("/api/v1/orgs/acme/members?role=viewer&count=true"); l.Total != 1 || len(l.Items) != 1 || l.Items[0].Role != "viewer" {
 			t.Errorf("members role viewer: %d %s", r.status, r.body)
 		}
-		if l, r = get("/api/v1/orgs/acme/members?q=MANAGE"); l.Total != 2 {
+		if l, r = get("/api/v1/orgs/acme/members?q=MANAGE&count=true"); l.Total != 2 {
 			t.Errorf("members q=MANAGE (isms manager, management): %d %s", r.status, r.body)
 		}
 		if _, r = get("/api/v1/orgs/acme/members?role=owner"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "role") {
@@ -70,14 +70,22 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/tokens?limit=2", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/tokens?limit=2&count=true", nil, bearer(secret))
 		var toks []struct {
 			Name string `json:"name"`
 		}
 		if err := json.Unmarshal([]byte(r.body), &toks); err != nil || r.status != http.StatusOK || len(toks) != 2 || r.header.Get("X-Total-Count") != "3" || toks[0].Name != "admin read" {
 			t.Errorf("tokens limit 2: %d %v %s", r.status, r.header.Get("X-Total-Count"), r.body)
 		}
-		if r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/tokens?state=revoked", nil, bearer(secret)); r.status != http.StatusOK || strings.TrimSpace(r.body) != "[]" || r.header.Get("X-Total-Count") != "0" {
+		if r.header.Get("X-Has-More") != "true" {
+			t.Errorf("tokens limit 2 of 3: X-Has-More %q", r.header.Get("X-Has-More"))
+		}
+		// Not counted unless asked; X-Has-More still tells the last page.
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/tokens?limit=2&offset=1", nil, bearer(secret))
+		if _, counted := r.header["X-Total-Count"]; r.status != http.StatusOK || counted || r.header.Get("X-Has-More") != "false" {
+			t.Errorf("tokens 2 from 1, no count: %d X-Total-Count %v X-Has-More %q", r.status, r.header["X-Total-Count"], r.header.Get("X-Has-More"))
+		}
+		if r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/tokens?state=revoked&count=true", nil, bearer(secret)); r.status != http.StatusOK || strings.TrimSpace(r.body) != "[]" || r.header.Get("X-Total-Count") != "0" {
 			t.Errorf("tokens revoked: %d %s", r.status, r.body)
 		}
 		if r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/tokens?state=lost", nil, bearer(secret)); r.status != http.StatusUnprocessableEntity {
@@ -102,10 +110,10 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if l, r = get("/api/v1/orgs/acme/deliveries?limit=2"); l.Total != 3 || len(l.Items) != 2 || l.Items[0].Subject != "third" {
+		if l, r = get("/api/v1/orgs/acme/deliveries?limit=2&count=true"); l.Total != 3 || len(l.Items) != 2 || l.Items[0].Subject != "third" {
 			t.Errorf("deliveries limit 2: %d %s", r.status, r.body)
 		}
-		if l, r = get("/api/v1/orgs/acme/deliveries?status=failed"); l.Total != 1 || len(l.Items) != 1 || l.Items[0].Subject != "second" {
+		if l, r = get("/api/v1/orgs/acme/deliveries?status=failed&count=true"); l.Total != 1 || len(l.Items) != 1 || l.Items[0].Subject != "second" {
 			t.Errorf("deliveries failed: %d %s", r.status, r.body)
 		}
 		if _, r = get("/api/v1/orgs/acme/deliveries?channel=pigeon"); r.status != http.StatusUnprocessableEntity {
@@ -129,12 +137,12 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/processes?limit=1", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/processes?limit=1&count=true", nil, bearer(secret))
 		if err := json.Unmarshal([]byte(r.body), &procs); err != nil || procs.Total != 2 || len(procs.Items) != 1 || len(procs.Items[0].Metrics) == 0 {
 			t.Errorf("processes limit 1: %d %s", r.status, r.body)
 		}
 		first := procs.Items[0].Name
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/processes?owner=PROCESS_OWNER@acme.example", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/processes?owner=PROCESS_OWNER@acme.example&count=true", nil, bearer(secret))
 		if err := json.Unmarshal([]byte(r.body), &procs); err != nil || procs.Total != 1 || procs.Items[0].Name == first {
 			t.Errorf("processes of the process owner (not the top one, %q): %d %s", first, r.status, r.body)
 		}
@@ -163,7 +171,7 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/audits?year=2026&limit=2&offset=1", nil, bearer(secret))
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/audits?year=2026&limit=2&offset=1&count=true", nil, bearer(secret))
 		if err := json.Unmarshal([]byte(r.body), &audits); err != nil || audits.Total != 3 || len(audits.Items) != 2 || audits.Items[0].Title != "Middle" || audits.Items[1].Title != "Late" {
 			t.Errorf("audits 2026, limit 2 offset 1 (Early, Middle, Late by planned date): %d %s", r.status, r.body)
 		}

@@ -190,7 +190,9 @@ func BenchmarkPagedLists(b *testing.B) {
 					{"audits/year-counted", audit(2025, first)},
 					{"risks/one", one(func(tx *store.Tx) error { _, _, err := tx.RiskWithHistory(ctx, org.ID, oneRisk); return err })},
 					{"risks/first-counted", risk(store.RiskFilter{Limit: 50})},
+					{"risks/first", risk(store.RiskFilter{Limit: 50, NoCount: true})},
 					{"risks/half-way-counted", risk(store.RiskFilter{Limit: 50, Offset: n / 2})},
+					{"risks/half-way", risk(store.RiskFilter{Limit: 50, Offset: n / 2, NoCount: true})},
 					{"risks/level-counted", risk(store.RiskFilter{Level: isms.LevelMedium, Limit: 50})},
 				} {
 					b.Run(l.name, func(b *testing.B) {

@@ -85,7 +85,7 @@ func New(db *store.DB, a *app.App, log *slog.Logger, o Options) (*Client, error)
 	river.AddWorker(workers, &WebhookWorker{App: a, Log: log, Outbound: outbound.NewClient(o.Webhooks)})
 	river.AddWorker(workers, &DeliverWorker{App: a, Log: log, SMTP: o.SMTP, WebhookSecret: o.WebhookSecret, Outbound: outbound.NewClient(o.Webhooks)})
 	cfg := &river.Config{
-		Logger:     log,
+		Logger:     slog.New(quietCancel{log.Handler()}),
 		Workers:    workers,
 		Middleware: []rivertype.Middleware{observeJobs(o.Heartbeat)},
 	}

@@ -28,11 +28,15 @@ type RiskFilter struct {
 	// NoCount skips counting the matching risks: Matching is then -1
 	// while more follow the page, else the offset plus the page's risks.
 	NoCount bool
+	// After starts the page after this risk (a keyset page); Offset must
+	// then be 0 and NoCount set: a count belongs to the first page (the
+	// store would count only the risks after the key).
+	After *store.RiskKey
 }
 
 // Active reports whether any filter is set (paging aside).
 func (f RiskFilter) Active() bool {
-	f.Limit, f.Offset, f.PageOnly, f.NoCount = 0, 0, false, false
+	f.Limit, f.Offset, f.PageOnly, f.NoCount, f.After = 0, 0, false, false, nil
 	return f != RiskFilter{}
 }
 
@@ -50,6 +54,12 @@ func (f RiskFilter) check() error {
 	}
 	if f.Likelihood < 0 || f.Likelihood > 5 || f.Impact < 0 || f.Impact > 5 {
 		return isms.Errorf(isms.EINVALID, "likelihood and impact: give 1 to 5")
+	}
+	if f.After != nil && f.Offset != 0 {
+		return isms.Errorf(isms.EINVALID, "after and offset: give one of them, not both")
+	}
+	if f.After != nil && !f.NoCount {
+		return isms.Errorf(isms.EINVALID, "count: a page after a cursor is not counted; ask for the count on the first page")
 	}
 	return nil
 }
@@ -79,7 +89,7 @@ func (a *App) Risks(ctx context.Context, p Principal, slug string, f RiskFilter)
 		var err error
 		out.Now, out.Offset = tx.Now, max(0, f.Offset)
 		out.Risks, out.Matching, err = tx.RiskPage(ctx, m.Org.ID, store.RiskFilter{Level: f.Level, Likelihood: f.Likelihood, Impact: f.Impact,
-			Treatment: string(f.Treatment), Owner: f.Owner, Due: f.Due, Untreated: f.Untreated, Now: tx.Now, Limit: f.Limit, Offset: out.Offset, NoCount: f.NoCount})
+			Treatment: string(f.Treatment), Owner: f.Owner, Due: f.Due, Untreated: f.Untreated, Now: tx.Now, Limit: f.Limit, Offset: out.Offset, NoCount: f.NoCount, After: f.After})
 		if err != nil || f.PageOnly {
 			return err
 		}

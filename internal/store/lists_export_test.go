@@ -11,6 +11,13 @@ import (
 // PagedListQueries are the unfiltered page queries of the token and
 // delivery lists and the query of a page's process metrics, for the plan
 // test.
+// RiskKeysetQuery is a keyset page of risks (RiskFilter.After).
+var RiskKeysetQuery = func() string {
+	w := whereOrg(1, "r.org_id")
+	w.and(riskAfter, int64(0), int64(0))
+	return pageSQL(riskColumns, riskFrom, w, riskOrder)
+}()
+
 var PagedListQueries = []string{
 	pageSQL(tokenColumns, tokenPageFrom, whereOrg(1, "org_id"), tokenPageOrder),
 	pageSQL(deliveryPageColumns, deliveryPageFrom, whereOrg(1, "d.org_id"), deliveryPageOrder),

@@ -134,10 +134,11 @@ func BenchmarkPagedLists(b *testing.B) {
 					}
 				}
 				var oneRisk int64
+				var halfWay store.RiskKey // the risk at n/2: a keyset page after it
 				err = db.Read(ctx, func(tx *store.Tx) error {
 					rs, _, err := tx.RiskPage(ctx, org.ID, store.RiskFilter{Limit: 1, Offset: n / 2})
 					if err == nil {
-						oneRisk = rs[0].ID
+						oneRisk, halfWay = rs[0].ID, store.RiskKey{CreatedAt: rs[0].CreatedAt, ID: rs[0].ID}
 					}
 					return err
 				})
@@ -193,6 +194,7 @@ func BenchmarkPagedLists(b *testing.B) {
 					{"risks/first", risk(store.RiskFilter{Limit: 50, NoCount: true})},
 					{"risks/half-way-counted", risk(store.RiskFilter{Limit: 50, Offset: n / 2})},
 					{"risks/half-way", risk(store.RiskFilter{Limit: 50, Offset: n / 2, NoCount: true})},
+					{"risks/half-way-keyset", risk(store.RiskFilter{Limit: 50, After: &halfWay, NoCount: true})},
 					{"risks/level-counted", risk(store.RiskFilter{Level: isms.LevelMedium, Limit: 50})},
 				} {
 					b.Run(l.name, func(b *testing.B) {

@@ -27,6 +27,17 @@ type RiskFilter struct {
 	// NoCount skips counting the matching risks: the total returned is
 	// then uncounted's.
 	NoCount bool
+	// After, when set, starts the page right after this risk in the
+	// page's order (a keyset page: its cost does not grow with how deep
+	// into the register it is); Offset is then ignored.
+	After *RiskKey
+}
+
+// RiskKey is a risk's place in the register's order (newest first by
+// creation, ties by id): what a keyset page starts after.
+type RiskKey struct {
+	CreatedAt time.Time
+	ID        int64
 }
 
 // untreatedSQL is isms.Risk.Untreated as a condition: a high or critical
@@ -35,6 +46,16 @@ type RiskFilter struct {
 const untreatedSQL = `(r.level IN ('high', 'critical') AND (r.treatment = ''
 	OR (r.treatment = 'accept' AND r.justification = '')
 	OR (r.treatment NOT IN ('', 'accept') AND r.treatment_plan = '')))`
+
+// riskOrder is the register's order, newest first by creation; riskAfter
+// the condition of a keyset page after a risk: a row value, so that SQLite
+// reads the index on (org_id, created_at, id) of migration 0029 from that
+// point on (TestRiskKeysetPlan) instead of skipping rows; risks created
+// in the same microsecond follow by id (TestRiskKeysetPages).
+const (
+	riskOrder = `r.created_at DESC, r.id DESC`
+	riskAfter = `(r.created_at, r.id) < (%s, %s)`
+)
 
 // RiskPage returns one page of the organisation's risks matching the
 // filter, newest first (by creation, ties by id), with their links (the
@@ -68,7 +89,11 @@ func (tx *Tx) RiskPage(ctx context.Context, orgID int64, f RiskFilter) ([]*isms.
 	if f.Untreated {
 		w.and(untreatedSQL)
 	}
-	p, err := readPage(ctx, tx, "risks", riskColumns, riskFrom, ` FROM risks r`, w, `r.created_at DESC, r.id DESC`,
+	if f.After != nil {
+		w.and(riskAfter, tx.ts(f.After.CreatedAt), f.After.ID)
+		f.Offset = 0
+	}
+	p, err := readPage(ctx, tx, "risks", riskColumns, riskFrom, ` FROM risks r`, w, riskOrder,
 		PageSpec{Limit: f.Limit, Offset: f.Offset, Count: !f.NoCount}, func(rows *sql.Rows) (*isms.Risk, error) { return scanRisk(rows) })
 	if err != nil {
 		return nil, 0, err

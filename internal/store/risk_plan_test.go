@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -58,4 +59,87 @@ func queryPlan(t *testing.T, db *store.DB, q string, args ...any) string {
 		t.Fatal(err)
 	}
 	return strings.Join(plan, "; ")
+}
+
+// TestRiskKeysetPlan: on SQLite a keyset page of risks (after a risk)
+// starts in the index on (org_id, created_at, id) at that risk, in order,
+// without sorting or reading the rows before it.
+func TestRiskKeysetPlan(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Engine != store.SQLite {
+			return // PostgreSQL plans by statistics; the query is the same
+		}
+		got := queryPlan(t, db, store.RiskKeysetQuery, int64(1), int64(1), int64(7), int64(50), int64(0))
+		if !strings.Contains(got, "USING INDEX risks_created_idx (org_id=? AND created_at<") || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("plan of a keyset page of risks: %s; want a search of risks_created_idx from the key, no sort", got)
+		}
+	})
+}
+
+// TestRiskKeysetPages: walking the register page by page after the last
+// risk of each page gives the same risks in the same order as offsets do,
+// though every risk was created in the same microsecond (SeedListsForBench
+// gives them one time: ties go by id), with a filter too, on both engines.
+func TestRiskKeysetPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := &isms.Organization{Slug: "keyset", Name: "Keyset", TimeZone: "UTC"}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateOrg(ctx, org); err != nil {
+				return err
+			}
+			return tx.SeedListsForBench(ctx, org.ID, 23)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []store.RiskFilter{{Limit: 5}, {Limit: 4, Level: isms.LevelMedium}, {Limit: 50}} {
+			var byOffset, byKey []int64
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				for off := 0; ; off += f.Limit {
+					g := f
+					g.Offset = off
+					rs, _, err := tx.RiskPage(ctx, org.ID, g)
+					if err != nil || len(rs) == 0 {
+						return err
+					}
+					for _, r := range rs {
+						byOffset = append(byOffset, r.ID)
+					}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Read(ctx, func(tx *store.Tx) error {
+				g := f
+				g.NoCount = true
+				for {
+					rs, total, err := tx.RiskPage(ctx, org.ID, g)
+					if err != nil {
+						return err
+					}
+					for _, r := range rs {
+						byKey = append(byKey, r.ID)
+						if !r.CreatedAt.Equal(rs[0].CreatedAt) {
+							t.Fatalf("risks of different times: the test means ties")
+						}
+					}
+					if total >= 0 { // no more follow
+						return nil
+					}
+					last := rs[len(rs)-1]
+					g.After = &store.RiskKey{CreatedAt: last.CreatedAt, ID: last.ID}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(byOffset) == 0 || fmt.Sprint(byKey) != fmt.Sprint(byOffset) {
+				t.Errorf("filter %+v: keyset pages %v, offset pages %v", f, byKey, byOffset)
+			}
+		}
+	})
 }

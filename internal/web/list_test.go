@@ -210,6 +210,30 @@ func TestRiskListAPI(t *testing.T) {
 				t.Errorf("%s: total %v, has_more %v; want no total and has_more %v", q, page["total"], page["has_more"], more)
 			}
 		}
+		// A keyset page: after the next of the first page of two comes
+		// the third and last risk, as offset 2 gives it.
+		var first struct {
+			Items []struct {
+				Asset string `json:"asset"`
+			} `json:"items"`
+			HasMore bool   `json:"has_more"`
+			Next    string `json:"next"`
+		}
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?limit=2", nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &first); err != nil || !first.HasMore || first.Next == "" || len(first.Items) != 2 {
+			t.Fatalf("first page of 2: %s", r.body)
+		}
+		second := first
+		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?limit=2&after="+first.Next, nil, bearer(secret))
+		if err := json.Unmarshal([]byte(r.body), &second); err != nil || r.status != http.StatusOK || second.HasMore || strings.Contains(r.body, `"next"`) ||
+			len(second.Items) != 1 || second.Items[0].Asset != "asset 0" {
+			t.Errorf("the page after %s: %d %s", first.Next, r.status, r.body)
+		}
+		for _, q := range []string{"after=nonsense", "after=" + first.Next + "&offset=1", "after=" + first.Next + "&count=true"} {
+			if r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?"+q, nil, bearer(secret)); r.status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: %d %s, want 422", q, r.status, r.body)
+			}
+		}
 		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/risks?treatment=ignore", nil, bearer(secret))
 		if r.status != http.StatusUnprocessableEntity {
 			t.Errorf("unknown treatment: %d %s", r.status, r.body)

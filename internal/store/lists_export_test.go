@@ -8,9 +8,18 @@ import (
 	"github.com/pdca/pdca/internal/isms"
 )
 
-// PagedListQueries are the unfiltered page queries of the token and
-// delivery lists and the query of a page's process metrics, for the plan
-// test.
+// RecordPageQuery is ListRecords' statement of a first page of the kind
+// with no filter, and its arguments.
+func (tx *Tx) RecordPageQuery(ctx context.Context, orgID int64, kind isms.RecordKind) (string, []any, error) {
+	s, err := tx.statements(ctx, orgID, kind)
+	if err != nil {
+		return "", nil, err
+	}
+	where, args := s.recordWhere(tx, RecordFilter{})
+	args = append([]any{orgID}, args...)
+	return s.pageQuery(where, RecordFilter{}, len(args)), append(args, 51, 0), nil
+}
+
 // RiskKeysetQuery is a keyset page of risks (RiskFilter.After).
 var RiskKeysetQuery = func() string {
 	w := whereOrg(1, "r.org_id")
@@ -18,6 +27,9 @@ var RiskKeysetQuery = func() string {
 	return pageSQL(riskColumns, riskFrom, w, riskOrder)
 }()
 
+// PagedListQueries are the unfiltered page queries of the token and
+// delivery lists and the query of a page's process metrics, for the plan
+// test.
 var PagedListQueries = []string{
 	pageSQL(tokenColumns, tokenPageFrom, whereOrg(1, "org_id"), tokenPageOrder),
 	pageSQL(deliveryPageColumns, deliveryPageFrom, whereOrg(1, "d.org_id"), deliveryPageOrder),

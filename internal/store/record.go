@@ -525,6 +525,13 @@ func (s *recordSQL) recordOrder(f RecordFilter) string {
 	return ` ORDER BY id DESC`
 }
 
+// pageQuery is the statement of a page of a list: the limit and offset
+// are the arguments after the conditions' n.
+func (s *recordSQL) pageQuery(where string, f RecordFilter, n int) string {
+	return fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s%s LIMIT $%d OFFSET $%d`,
+		strings.Join(s.columns, ", "), s.table, where, s.recordOrder(f), n+1, n+2)
+}
+
 // ListRecords returns a page of records of a kind and the number matching
 // (uncounted's with NoCount), filtered, sorted and paged by the database. The sort column is checked
 // against the kind's specification, never taken from input as is.
@@ -544,9 +551,7 @@ func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind
 			return nil, 0, fmt.Errorf("count %s: %w", kind, err)
 		}
 	}
-	q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s%s LIMIT $%d OFFSET $%d`,
-		strings.Join(s.columns, ", "), s.table, where, s.recordOrder(f), len(args)+1, len(args)+2)
-	rows, err := tx.query(ctx, q, append(args, f.Limit+1, max(0, f.Offset))...)
+	rows, err := tx.query(ctx, s.pageQuery(where, f, len(args)), append(args, f.Limit+1, max(0, f.Offset))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", kind, err)
 	}

@@ -143,3 +143,68 @@ func TestRiskKeysetPages(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordListPlans: a first page of each built-in kind of records, in
+// the lists' order (main time newest first, empty last, ties by id), is
+// read from an index in that order on both engines, not sorted from the
+// organisation's whole register. On PostgreSQL sorting is switched off
+// for the plan (enable_sort), so a plan that still sorts has no index in
+// the order (migration 0043); on SQLite the plan reads an index and sorts
+// at most the ties of one time.
+func TestRecordListPlans(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, spec := range isms.Kinds() {
+			if spec.List().Time == "" {
+				continue // by id: the primary key
+			}
+			var q string
+			var args []any
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				var err error
+				q, args, err = tx.RecordPageQuery(ctx, 1, spec.Kind)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.Engine == store.SQLite {
+				// The (org_id, time, ...) index gives the time order; ties
+				// by id are sorted as they come ("FOR LAST TERM"), which
+				// is no sort of the register.
+				if got := queryPlan(t, db, q, args...); strings.Contains(got, "TEMP B-TREE FOR ORDER BY") || !strings.Contains(got, "USING INDEX") {
+					t.Errorf("%s: plan %s; want the page read in time order from an index", spec.Kind, got)
+				}
+				continue
+			}
+			conn, err := db.Reader().Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.ExecContext(ctx, `SET enable_sort = off`); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := conn.QueryContext(ctx, "EXPLAIN "+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, strings.TrimSpace(line))
+			}
+			rows.Close()
+			if _, err := conn.ExecContext(ctx, `RESET enable_sort`); err != nil {
+				t.Fatal(err)
+			}
+			conn.Close()
+			if got := strings.Join(plan, "; "); strings.Contains(got, "Sort") || !strings.Contains(got, "_list_idx") {
+				t.Errorf("%s: plan %s; want an index scan of rec_%s_list_idx and no sort", spec.Kind, got, spec.Kind)
+			}
+		}
+	})
+}

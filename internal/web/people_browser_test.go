@@ -33,7 +33,17 @@ func TestBrowserInvitationJoin(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), o.users[isms.RoleAdmin].Email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
+	); err != nil {
+		t.Fatalf("the sign-in page: %v", err)
+	}
+	// Signing in navigates: wait for the people page's response before
+	// looking for its form, or a query may run against the sign-in
+	// page's document as it goes away ("Could not find node with given
+	// id", seen once in CI).
+	if _, err := chromedp.RunResponse(adminTab, chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`))); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	if err := chromedp.Do(adminTab,
 		chromedp.WaitVisible(chromedp.ID("m-email")),
 		chromedp.SendKeys(chromedp.ID("m-email"), "newcomer@acme.example"),
 		chromedp.SetValue(chromedp.ID("m-role"), "viewer"),

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -458,6 +459,29 @@ type RecordFilter struct {
 	Offset                  int
 	// NoCount skips counting the matching records (see uncounted).
 	NoCount bool
+	// After, when set, starts the page right after this record in the
+	// list's order (a keyset page: its cost does not grow with how deep
+	// into the register it is). Only for the default order and sort=id,
+	// with NoCount; Offset is then ignored.
+	After *RecordKey
+}
+
+// RecordKey is a record's place in a list's order: its main time (nil
+// when empty, or for kinds listed by id) and its id.
+type RecordKey struct {
+	Time *time.Time
+	ID   int64
+}
+
+// RecordKeyOf is r's place in the order of its kind's list.
+func RecordKeyOf(kind isms.RecordKind, r isms.Record) RecordKey {
+	k := RecordKey{ID: r.ID}
+	if t := (isms.KindSpec{Kind: kind}).List().Time; t != "" {
+		if v, ok := r.Times[t]; ok {
+			k.Time = &v
+		}
+	}
+	return k
 }
 
 // recordWhere returns the conditions of a filtered list of records and
@@ -525,6 +549,72 @@ func (s *recordSQL) recordOrder(f RecordFilter) string {
 	return ` ORDER BY id DESC`
 }
 
+// recordsAfter is ListRecords' keyset page: the records after f.After in
+// the list's order. The default order (main time newest first, empty
+// times last, ties by id) is read in up to two statements, each from an
+// index: the rows with a time at or before the key's (those at the same
+// time only with a lower id), then, when the page is not full, the rows
+// without a time by id. Sort by id is one statement.
+func (tx *Tx) recordsAfter(ctx context.Context, s *recordSQL, where string, args []any, f RecordFilter) ([]isms.Record, int, error) {
+	if f.Sort != "" && f.Sort != "id" {
+		return nil, 0, isms.Errorf(isms.EINVALID, "after: pages by key follow the list's own order or sort=id; sorted by %s, page by offset", f.Sort)
+	}
+	if !f.NoCount {
+		return nil, 0, isms.Errorf(isms.EINVALID, "count: a page after a cursor is not counted; ask for the count on the first page")
+	}
+	var out []isms.Record
+	read := func(cond, order string, limit int, vals ...any) error {
+		a := append(slices.Clone(args), vals...)
+		ph := make([]any, len(vals))
+		for i := range vals {
+			ph[i] = fmt.Sprintf("$%d", len(args)+i+1)
+		}
+		q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s AND `+cond+`%s LIMIT $%d`,
+			append([]any{strings.Join(s.columns, ", "), s.table, where}, append(ph, order, len(a)+1)...)...)
+		rows, err := tx.query(ctx, q, append(a, limit)...)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", s.spec.Kind, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := s.scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	}
+	n, t := f.Limit, s.spec.List().Time
+	var err error
+	switch {
+	case f.Sort == "id" && !f.Desc:
+		err = read(`id > %s`, ` ORDER BY id`, n+1, f.After.ID)
+	case f.Sort == "id" || t == "":
+		err = read(`id < %s`, ` ORDER BY id DESC`, n+1, f.After.ID)
+	default:
+		if f.After.Time != nil {
+			at := tx.ts(*f.After.Time)
+			err = read(t+` <= %s AND (`+t+` < %s OR id < %s)`, s.recordOrder(f), n+1, at, at, f.After.ID)
+		}
+		if err == nil && len(out) <= n {
+			if f.After.Time == nil {
+				err = read(t+` IS NULL AND id < %s`, ` ORDER BY id DESC`, n+1-len(out), f.After.ID)
+			} else {
+				err = read(t+` IS NULL`, ` ORDER BY id DESC`, n+1-len(out))
+			}
+		}
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	more := len(out) > n
+	if more {
+		out = out[:n]
+	}
+	return out, uncounted(0, len(out), more), nil
+}
+
 // pageQuery is the statement of a page of a list: the limit and offset
 // are the arguments after the conditions' n.
 func (s *recordSQL) pageQuery(where string, f RecordFilter, n int) string {
@@ -545,6 +635,9 @@ func (tx *Tx) ListRecords(ctx context.Context, orgID int64, kind isms.RecordKind
 	}
 	where, args := s.recordWhere(tx, f)
 	args = append([]any{orgID}, args...)
+	if f.After != nil {
+		return tx.recordsAfter(ctx, s, where, args, f)
+	}
 	var total int
 	if !f.NoCount {
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+s.table+where, args...).Scan(&total); err != nil {

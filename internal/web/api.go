@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -123,3 +126,39 @@ func paginate[T any](items []T, p PageParams) (page []T, more bool, total int) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// cursor is the opaque cursor of an item's place in a list's order: its
+// time in microseconds ("n" for none) and its id.
+func cursor(at *time.Time, id int64) string {
+	t := "n"
+	if at != nil {
+		t = strconv.FormatInt(at.UnixMicro(), 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(t + "." + strconv.FormatInt(id, 10)))
+}
+
+// parseCursor reads a cursor that cursor wrote; the error names the list.
+func parseCursor(c, list string) (at *time.Time, id int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, 0, cursorError(c, list)
+	}
+	ts, ids, ok := strings.Cut(string(b), ".")
+	n, err := strconv.ParseInt(ids, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return nil, 0, cursorError(c, list)
+	}
+	if ts != "n" {
+		us, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil {
+			return nil, 0, cursorError(c, list)
+		}
+		t := time.UnixMicro(us).UTC()
+		at = &t
+	}
+	return at, n, nil
+}
+
+func cursorError(c, list string) error {
+	return isms.Errorf(isms.EINVALID, "after %q: not a cursor of the %s list; pass the next of the page before", c, list)
+}

@@ -45,7 +45,7 @@ func OpenAPI(version, publicURL string) *huma.OpenAPI {
 func schemaName(t reflect.Type, hint string) string {
 	name := pascal(huma.DefaultSchemaNamer(t, hint))
 	name = strings.ReplaceAll(name, "JSON", "")
-	if rest, ok := strings.CutPrefix(name, "ListOutput"); ok {
+	if rest, ok := strings.CutPrefix(strings.TrimPrefix(name, "Cursor"), "ListOutput"); ok {
 		name = strings.TrimSuffix(rest, "Body") + "List"
 	}
 	if base, ok := strings.CutSuffix(name, "Request"); ok {

@@ -66,6 +66,18 @@ type listOutput[T any] struct {
 	}
 }
 
+// cursorListOutput is a page of a list that also pages by key: next,
+// when more follow, is the cursor of its last item (after=next gives the
+// page after it, at the first page's cost however deep it is).
+type cursorListOutput[T any] struct {
+	Body struct {
+		Items   []T    `json:"items"`
+		Total   *int   `json:"total,omitempty" doc:"How many match, over all pages: only with count=true."`
+		HasMore bool   `json:"has_more" doc:"Whether more items follow this page: ask for after=next (or offset + limit) next."`
+		Next    string `json:"next,omitempty" doc:"When more follow: pass as after= for the next page."`
+	}
+}
+
 // page says what the page tells of its list: whether more follow, and
 // the total when the caller asked for a count (total is then counted).
 func (o *listOutput[T]) page(pp PageParams, total int, more bool) {

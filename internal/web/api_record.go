@@ -103,19 +103,36 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 			Sort string `query:"sort" doc:"A column of the kind, or id. Default: newest first by the kind's main time (incidents detected_at, changes implemented_at, training due_at, vulnerabilities found_at, restore_tests tested_at, deviations detected_at, audit_findings raised_at, access_removals employment_ended_at, supplier_assessments assessed_at; suppliers by id), ties by id; dir is then ignored."`
 			Dir  string `query:"dir" enum:"asc,desc" default:"asc" doc:"Direction of sort."`
 			ListFilterParams
-		}) (*listOutput[RecordJSON], error) {
-			return asCaller(ctx, s, func(p app.Principal) (*listOutput[RecordJSON], error) {
-				recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
-					Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner, NoCount: !in.Count})
+			After string `query:"after" maxLength:"64" doc:"The next of the previous page: the page after it, whose cost does not grow with how deep into the list it is (offset's does). In the default order and with sort=id; not with offset or count."`
+		}) (*cursorListOutput[RecordJSON], error) {
+			return asCaller(ctx, s, func(p app.Principal) (*cursorListOutput[RecordJSON], error) {
+				f := store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
+					Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner, NoCount: !in.Count}
+				if in.After != "" {
+					if in.Offset != 0 {
+						return nil, isms.Errorf(isms.EINVALID, "after and offset: give one of them, not both")
+					}
+					at, id, err := parseCursor(in.After, "record")
+					if err != nil {
+						return nil, err
+					}
+					f.After = &store.RecordKey{Time: at, ID: id}
+				}
+				recs, total, err := s.app.Records(ctx, p, in.Org, isms.RecordKind(in.Kind), f)
 				if err != nil {
 					return nil, err
 				}
-				out := &listOutput[RecordJSON]{}
+				out := &cursorListOutput[RecordJSON]{}
 				out.Body.Items = []RecordJSON{}
 				for _, r := range recs {
 					out.Body.Items = append(out.Body.Items, recordJSON(r))
 				}
-				out.uncounted(in.PageParams, total)
+				out.Body.Total = counted(in.PageParams, total)
+				out.Body.HasMore = total < 0 || in.Offset+len(recs) < total
+				if out.Body.HasMore && len(recs) > 0 && (in.Sort == "" || in.Sort == "id") {
+					k := store.RecordKeyOf(isms.RecordKind(in.Kind), recs[len(recs)-1])
+					out.Body.Next = cursor(k.Time, k.ID)
+				}
 				return out, nil
 			})
 		})

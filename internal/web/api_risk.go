@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -75,40 +72,6 @@ func riskJSON(r *isms.Risk, now time.Time) RiskJSON {
 		AssessedAt: r.AssessedAt, NextReview: r.NextReview, Overdue: r.Overdue(now), Untreated: r.Untreated()}
 }
 
-// RiskListJSON is a page of the risk register: a list's page with a
-// cursor for the next one.
-type RiskListJSON struct {
-	Items   []RiskJSON `json:"items"`
-	Total   *int       `json:"total,omitempty" doc:"How many match, over all pages: only with count=true."`
-	HasMore bool       `json:"has_more" doc:"Whether more items follow this page: ask for after=next (or offset + limit) next."`
-	Next    string     `json:"next,omitempty" doc:"When more follow: pass as after= for the next page."`
-}
-
-// riskCursor is the opaque cursor of a risk's place in the register's
-// order: its creation time in microseconds and its id.
-func riskCursor(k store.RiskKey) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(k.CreatedAt.UnixMicro(), 10) + "." + strconv.FormatInt(k.ID, 10)))
-}
-
-// parseRiskCursor reads a cursor riskCursor wrote; EINVALID otherwise.
-func parseRiskCursor(c string) (store.RiskKey, error) {
-	bad := isms.Errorf(isms.EINVALID, "after %q: not a cursor of the risk list; pass the next of the page before", c)
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return store.RiskKey{}, bad
-	}
-	us, id, ok := strings.Cut(string(b), ".")
-	if !ok {
-		return store.RiskKey{}, bad
-	}
-	t, err1 := strconv.ParseInt(us, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil || n <= 0 {
-		return store.RiskKey{}, bad
-	}
-	return store.RiskKey{CreatedAt: time.UnixMicro(t).UTC(), ID: n}, nil
-}
-
 // RiskPath is a risk in an API path.
 type RiskPath struct {
 	OrgPath
@@ -144,22 +107,22 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 			Overdue   bool   `query:"overdue" doc:"Only risks whose reassessment is overdue."`
 			Untreated bool   `query:"untreated" doc:"Only high or critical risks without a decided treatment."`
 			After     string `query:"after" maxLength:"64" doc:"The next of the previous page: the page after it, whose cost does not grow with how deep into the register it is (offset's does). Not with offset or count."`
-		}) (*struct{ Body RiskListJSON }, error) {
-			return asCaller(ctx, s, func(p app.Principal) (*struct{ Body RiskListJSON }, error) {
+		}) (*cursorListOutput[RiskJSON], error) {
+			return asCaller(ctx, s, func(p app.Principal) (*cursorListOutput[RiskJSON], error) {
 				f := app.RiskFilter{Level: isms.RiskLevel(in.Level), Treatment: isms.Treatment(in.Treatment), Owner: in.Owner,
 					Due: in.Overdue, Untreated: in.Untreated, Limit: in.Limit, Offset: in.Offset, PageOnly: true, NoCount: !in.Count}
 				if in.After != "" {
-					k, err := parseRiskCursor(in.After)
-					if err != nil {
-						return nil, err
+					at, id, err := parseCursor(in.After, "risk")
+					if err != nil || at == nil {
+						return nil, cursorError(in.After, "risk")
 					}
-					f.After = &k
+					f.After = &store.RiskKey{CreatedAt: *at, ID: id}
 				}
 				reg, err := s.app.Risks(ctx, p, in.Org, f)
 				if err != nil {
 					return nil, err
 				}
-				out := &struct{ Body RiskListJSON }{}
+				out := &cursorListOutput[RiskJSON]{}
 				out.Body.Items = make([]RiskJSON, 0, len(reg.Risks))
 				for _, r := range reg.Risks {
 					out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
@@ -168,7 +131,7 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 				out.Body.HasMore = reg.Matching < 0 || in.Offset+len(reg.Risks) < reg.Matching
 				if out.Body.HasMore && len(reg.Risks) > 0 {
 					last := reg.Risks[len(reg.Risks)-1]
-					out.Body.Next = riskCursor(store.RiskKey{CreatedAt: last.CreatedAt, ID: last.ID})
+					out.Body.Next = cursor(&last.CreatedAt, last.ID)
 				}
 				return out, nil
 			})

@@ -93,6 +93,33 @@ func TestRecordListFilterBar(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.body), &list); err != nil || list.Total != 1 || list.Items[0].Key != "INC-B" {
 			t.Errorf("api status closed: %s", r.body)
 		}
+		// Pages by key: one at a time, newest first, as the page shows them.
+		var keys []string
+		for after, pages := "", 0; pages < 5; pages++ {
+			var page struct {
+				Items []struct {
+					Key string `json:"key"`
+				} `json:"items"`
+				HasMore bool   `json:"has_more"`
+				Next    string `json:"next"`
+			}
+			r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?limit=1&after="+after, nil, bearer(secret))
+			if err := json.Unmarshal([]byte(r.body), &page); err != nil || r.status != http.StatusOK || len(page.Items) != 1 || page.HasMore != (page.Next != "") {
+				t.Fatalf("keyset page after %q: %d %s", after, r.status, r.body)
+			}
+			keys = append(keys, page.Items[0].Key)
+			if after = page.Next; after == "" {
+				break
+			}
+		}
+		if strings.Join(keys, " ") != "INC-C INC-A INC-B" {
+			t.Errorf("keyset pages: %v, want INC-C INC-A INC-B", keys)
+		}
+		for _, q := range []string{"sort=severity&after=bi4x", "offset=1&after=bi4x", "after=not-a-cursor", "count=true&after=bi4x"} {
+			if r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?"+q, nil, bearer(secret)); r.status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: %d %s, want 422", q, r.status, r.body)
+			}
+		}
 		r = e.do(t, api, http.MethodGet, "/api/v1/orgs/acme/records/incidents?period=2026-Q5", nil, bearer(secret))
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Q1 to Q4") {
 			t.Errorf("api invalid period: %d %s", r.status, r.body)

@@ -563,27 +563,18 @@ func (tx *Tx) recordsAfter(ctx context.Context, s *recordSQL, where string, args
 		return nil, 0, isms.Errorf(isms.EINVALID, "count: a page after a cursor is not counted; ask for the count on the first page")
 	}
 	var out []isms.Record
+	// read appends the records matching where and cond (each %s in cond
+	// a placeholder for the next of vals) in order, at most limit.
 	read := func(cond, order string, limit int, vals ...any) error {
-		a := append(slices.Clone(args), vals...)
+		a := slices.Clone(args)
 		ph := make([]any, len(vals))
-		for i := range vals {
-			ph[i] = fmt.Sprintf("$%d", len(args)+i+1)
+		for i, v := range vals {
+			a = append(a, v)
+			ph[i] = fmt.Sprintf("$%d", len(a))
 		}
-		q := fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s AND `+cond+`%s LIMIT $%d`,
-			append([]any{strings.Join(s.columns, ", "), s.table, where}, append(ph, order, len(a)+1)...)...)
-		rows, err := tx.query(ctx, q, append(a, limit)...)
-		if err != nil {
-			return fmt.Errorf("list %s: %w", s.spec.Kind, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := s.scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		a = append(a, limit)
+		q := s.listSelect() + where + ` AND ` + fmt.Sprintf(cond, ph...) + order + fmt.Sprintf(` LIMIT $%d`, len(a))
+		return tx.eachRecord(ctx, s, func(r isms.Record) error { out = append(out, r); return nil }, q, a...)
 	}
 	n, t := f.Limit, s.spec.List().Time
 	var err error
@@ -618,8 +609,13 @@ func (tx *Tx) recordsAfter(ctx context.Context, s *recordSQL, where string, args
 // pageQuery is the statement of a page of a list: the limit and offset
 // are the arguments after the conditions' n.
 func (s *recordSQL) pageQuery(where string, f RecordFilter, n int) string {
-	return fmt.Sprintf(`SELECT id, natural_key, %s, attributes FROM %s%s%s LIMIT $%d OFFSET $%d`,
-		strings.Join(s.columns, ", "), s.table, where, s.recordOrder(f), n+1, n+2)
+	return s.listSelect() + where + s.recordOrder(f) + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)
+}
+
+// listSelect is the head of a list's statements: what a list reads of a
+// record, from the kind's table.
+func (s *recordSQL) listSelect() string {
+	return `SELECT id, natural_key, ` + strings.Join(s.columns, ", ") + `, attributes FROM ` + s.table
 }
 
 // ListRecords returns a page of records of a kind and the number matching

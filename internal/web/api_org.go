@@ -95,7 +95,13 @@ func counted(pp PageParams, total int) *int {
 // uncounted is page for a use case that returns its total as an int,
 // uncounted unless pp.Count (store.uncounted: -1 while more follow).
 func (o *listOutput[T]) uncounted(pp PageParams, total int) {
-	o.page(pp, total, total < 0 || pp.Offset+len(o.Body.Items) < total)
+	o.page(pp, total, moreAfter(pp, len(o.Body.Items), total))
+}
+
+// moreAfter tells from a total a use case returned as an int (counted,
+// or store.uncounted's) whether more follow a page of n items.
+func moreAfter(pp PageParams, n, total int) bool {
+	return total < 0 || pp.Offset+n < total
 }
 
 // whole says the list is all there is (a list without paging): its

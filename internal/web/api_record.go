@@ -128,7 +128,7 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 					out.Body.Items = append(out.Body.Items, recordJSON(r))
 				}
 				out.Body.Total = counted(in.PageParams, total)
-				out.Body.HasMore = total < 0 || in.Offset+len(recs) < total
+				out.Body.HasMore = moreAfter(in.PageParams, len(recs), total)
 				if out.Body.HasMore && len(recs) > 0 && (in.Sort == "" || in.Sort == "id") {
 					k := store.RecordKeyOf(isms.RecordKind(in.Kind), recs[len(recs)-1])
 					out.Body.Next = cursor(k.Time, k.ID)

@@ -128,7 +128,7 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 					out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
 				}
 				out.Body.Total = counted(in.PageParams, reg.Matching)
-				out.Body.HasMore = reg.Matching < 0 || in.Offset+len(reg.Risks) < reg.Matching
+				out.Body.HasMore = moreAfter(in.PageParams, len(reg.Risks), reg.Matching)
 				if out.Body.HasMore && len(reg.Risks) > 0 {
 					last := reg.Risks[len(reg.Risks)-1]
 					out.Body.Next = cursor(&last.CreatedAt, last.ID)

@@ -15,6 +15,11 @@ import (
 type Page struct {
 	Limit, Offset int
 	Count         bool
+	// AfterID asks for a keyset page: the items after the one of this id
+	// in the list's order (lists ordered by id: deliveries). Not with
+	// Offset or Count (a count of the rest would read what keyset pages
+	// spare).
+	AfterID int64
 }
 
 // check returns EINVALID for a page size or offset out of range.
@@ -25,11 +30,20 @@ func (p Page) check() error {
 	if p.Offset < 0 {
 		return isms.Errorf(isms.EINVALID, "offset %d: give 0 or more items to skip", p.Offset)
 	}
+	if p.AfterID < 0 {
+		return isms.Errorf(isms.EINVALID, "after: not a cursor; pass the next of the page before")
+	}
+	if p.AfterID != 0 && p.Offset != 0 {
+		return isms.Errorf(isms.EINVALID, "after and offset: give one of them, not both")
+	}
+	if p.AfterID != 0 && p.Count {
+		return isms.Errorf(isms.EINVALID, "count: a page after a cursor is not counted; ask for the count on the first page")
+	}
 	return nil
 }
 
 func (p Page) spec() store.PageSpec {
-	return store.PageSpec{Limit: p.Limit, Offset: p.Offset, Count: p.Count}
+	return store.PageSpec{Limit: p.Limit, Offset: p.Offset, Count: p.Count, AfterID: p.AfterID}
 }
 
 // MemberFilter narrows the list of members; zero values do not filter.

@@ -22,6 +22,11 @@ const (
 type PageSpec struct {
 	Limit, Offset int
 	Count         bool
+	// AfterID starts a keyset page after the row of this id, for the
+	// lists ordered by id alone that take it (deliveries): the page costs
+	// what the first does however deep it is, where an offset walks the
+	// rows it skips. 0: none. Not with Offset (the use cases check).
+	AfterID int64
 }
 
 func (p PageSpec) limit() int {
@@ -188,6 +193,9 @@ const (
 	tokenPageOrder    = `id`
 	deliveryPageFrom  = ` FROM deliveries d`
 	deliveryPageOrder = `d.id DESC`
+	// deliveryAfter is a keyset page's condition: newest first, the page
+	// after a delivery holds the older ones.
+	deliveryAfter = `d.id < %s`
 )
 
 // TokenPage returns one page of the organisation's tokens in the order
@@ -231,6 +239,9 @@ func (tx *Tx) DeliveryPage(ctx context.Context, orgID int64, f DeliveryFilter) (
 	}
 	if f.Channel != "" {
 		w.and(`d.channel = %s`, f.Channel)
+	}
+	if f.AfterID > 0 {
+		w.and(deliveryAfter, f.AfterID)
 	}
 	return readPage(ctx, tx, "deliveries", deliveryPageColumns, deliveryPageFrom, deliveryPageFrom, w, deliveryPageOrder, f.PageSpec, func(rows *sql.Rows) (*Delivery, error) { return scanDelivery(rows) })
 }

@@ -28,13 +28,18 @@ var RiskKeysetQuery = func() string {
 }()
 
 // PagedListQueries are the unfiltered page queries of the token and
-// delivery lists and the query of a page's process metrics, for the plan
-// test.
+// delivery lists, the query of a page's process metrics, the process
+// page and a keyset page of deliveries, for the plan test.
 var PagedListQueries = []string{
 	pageSQL(tokenColumns, tokenPageFrom, whereOrg(1, "org_id"), tokenPageOrder),
 	pageSQL(deliveryPageColumns, deliveryPageFrom, whereOrg(1, "d.org_id"), deliveryPageOrder),
 	processMetricsOf,
 	pageSQL(processColumns, processFrom, whereOrg(1, "p.org_id"), processOrder),
+	func() string {
+		w := whereOrg(1, "d.org_id")
+		w.and(deliveryAfter, int64(0))
+		return pageSQL(deliveryPageColumns, deliveryPageFrom, w, deliveryPageOrder)
+	}(),
 }
 
 // SeedListsForBench gives the organisation n members (new users, roles

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -289,8 +290,44 @@ func TestDeliveryPage(t *testing.T) {
 					t.Fatalf("status %q channel %q list has %+v", c.status, c.channel, d)
 				}
 			}
+			// A keyset walk (AfterID) gives what the offset walk gave.
+			if keyed := keysetThrough(t, 7, read(store.DeliveryFilter{Status: c.status, Channel: c.channel})); !slices.Equal(deliveryIDs(keyed), deliveryIDs(got)) {
+				t.Fatalf("status %q channel %q: keyset walk %v, offset walk %v", c.status, c.channel, deliveryIDs(keyed), deliveryIDs(got))
+			}
+		}
+		if keyed := keysetThrough(t, 50, read(store.DeliveryFilter{})); !slices.Equal(deliveryIDs(keyed), deliveryIDs(all)) {
+			t.Fatalf("keyset walk %v, offset walk %v", deliveryIDs(keyed), deliveryIDs(all))
 		}
 	})
+}
+
+// keysetThrough reads a list ordered by id page by page, each after the
+// last id of the one before (PageSpec.AfterID).
+func keysetThrough(t *testing.T, limit int, read func(store.PageSpec) (*store.Page[*store.Delivery], error)) []*store.Delivery {
+	t.Helper()
+	var all []*store.Delivery
+	for after := int64(0); ; {
+		pg, err := read(store.PageSpec{Limit: limit, AfterID: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, pg.Items...)
+		if !pg.More {
+			return all
+		}
+		if len(pg.Items) != limit {
+			t.Fatalf("after %d: %d rows and more follow; want a full page of %d", after, len(pg.Items), limit)
+		}
+		after = pg.Items[len(pg.Items)-1].ID
+	}
+}
+
+func deliveryIDs(ds []*store.Delivery) []int64 {
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	return ids
 }
 
 // TestPagedListPlans: on SQLite a page of tokens, deliveries or processes
@@ -308,7 +345,7 @@ func TestPagedListPlans(t *testing.T) {
 				args = append(args, int64(7))
 			}
 			got := queryPlan(t, db, q, args...)
-			want := []string{"api_tokens_org_id_idx", "deliveries_org_id_idx", "sqlite_autoindex_process_metrics", "processes_priority_idx"}[i]
+			want := []string{"api_tokens_org_id_idx", "deliveries_org_id_idx", "sqlite_autoindex_process_metrics", "processes_priority_idx", "deliveries_org_id_idx"}[i]
 			if !strings.Contains(got, want) || strings.Contains(got, "TEMP B-TREE") {
 				t.Errorf("plan of %.60s…: %s; want %s and no sort", q, got, want)
 			}

@@ -174,6 +174,7 @@ func BenchmarkPagedLists(b *testing.B) {
 					{"deliveries/first-counted", delivery(store.DeliveryFilter{PageSpec: first})},
 					{"deliveries/first", delivery(store.DeliveryFilter{PageSpec: store.PageSpec{Limit: 50}})},
 					{"deliveries/half-way", delivery(store.DeliveryFilter{PageSpec: half})},
+					{"deliveries/after-half-way", delivery(store.DeliveryFilter{PageSpec: store.PageSpec{Limit: 50, AfterID: oneDelivery}})},
 					{"deliveries/failed-counted", delivery(store.DeliveryFilter{Status: isms.DeliveryFailed, PageSpec: first})},
 					{"processes/one", one(func(tx *store.Tx) error { _, err := tx.Process(ctx, org.ID, oneProcess); return err })},
 					{"processes/first-counted", process(store.ProcessFilter{PageSpec: first})},

@@ -142,27 +142,38 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 			})
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/deliveries", Summary: "Reminder deliveries with status, attempts and last error, newest first, filtered, paged (admins)", Tags: tags},
+	huma.Register(api, huma.Operation{OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/v1/orgs/{org}/deliveries", Summary: "Reminder deliveries with status, attempts and last error, newest first, filtered, paged (admins)",
+		Description: "Paged by offset, or by key: a page that has more after it carries next, and after=next gives the following page at the cost of the first, however long the log (an offset walks the rows it skips).", Tags: tags},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			PageParams
 			Status  string `query:"status" doc:"pending, sent or failed. Anything else: 422."`
 			Channel string `query:"channel" doc:"email or webhook. Anything else: 422."`
-		}) (*listOutput[DeliveryJSON], error) {
-			return asCaller(ctx, s, func(p app.Principal) (*listOutput[DeliveryJSON], error) {
-				pg, err := s.app.DeliveryList(ctx, p, in.Org, app.DeliveryFilter{Status: in.Status, Channel: in.Channel,
-					Page: app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}})
+			After   string `query:"after" maxLength:"64" doc:"The next of the previous page: the deliveries older than its last. Not with offset or count."`
+		}) (*cursorListOutput[DeliveryJSON], error) {
+			return asCaller(ctx, s, func(p app.Principal) (*cursorListOutput[DeliveryJSON], error) {
+				page := app.Page{Limit: in.Limit, Offset: in.Offset, Count: in.Count}
+				if in.After != "" {
+					at, id, err := parseCursor(in.After, "delivery")
+					if err != nil || at != nil {
+						return nil, cursorError(in.After, "delivery")
+					}
+					page.AfterID = id
+				}
+				pg, err := s.app.DeliveryList(ctx, p, in.Org, app.DeliveryFilter{Status: in.Status, Channel: in.Channel, Page: page})
 				if err != nil {
 					return nil, err
 				}
-				ds := pg.Items
-				out := &listOutput[DeliveryJSON]{}
+				out := &cursorListOutput[DeliveryJSON]{}
 				out.Body.Items = []DeliveryJSON{}
-				for _, d := range ds {
+				for _, d := range pg.Items {
 					out.Body.Items = append(out.Body.Items, DeliveryJSON{ID: d.ID, User: d.UserEmail, Channel: d.Channel, Subject: d.Subject, Status: d.Status,
 						Attempts: d.Attempts, LastError: d.LastError, CreatedAt: d.CreatedAt, SentAt: d.SentAt})
 				}
-				out.page(in.PageParams, pg.Total, pg.More)
+				out.Body.HasMore, out.Body.Total = pg.More, counted(in.PageParams, pg.Total)
+				if pg.More {
+					out.Body.Next = cursor(nil, pg.Items[len(pg.Items)-1].ID)
+				}
 				return out, nil
 			})
 		})

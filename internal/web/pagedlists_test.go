@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -35,7 +36,9 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 				Subject string `json:"subject"`
 				Status  string `json:"status"`
 			} `json:"items"`
-			Total int `json:"total"`
+			Total   int    `json:"total"`
+			HasMore bool   `json:"has_more"`
+			Next    string `json:"next"`
 		}
 		get := func(path string) (list, result) {
 			t.Helper()
@@ -118,6 +121,24 @@ func TestPagedListsAPIAndPages(t *testing.T) {
 		}
 		if _, r = get("/api/v1/orgs/acme/deliveries?channel=pigeon"); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("deliveries channel pigeon: %d %s", r.status, r.body)
+		}
+		// Keyset pages: next on a page that has more, after=next continues
+		// where the offset would; the last page has no next.
+		if l, r = get("/api/v1/orgs/acme/deliveries?limit=2"); !l.HasMore || l.Next == "" || l.Items[1].Subject != "second" {
+			t.Errorf("deliveries limit 2: next %q, %d %s", l.Next, r.status, r.body)
+		}
+		if l, r = get("/api/v1/orgs/acme/deliveries?limit=2&after=" + l.Next); r.status != http.StatusOK || len(l.Items) != 1 || l.Items[0].Subject != "first" || l.HasMore || l.Next != "" {
+			t.Errorf("deliveries after the second: %d %s", r.status, r.body)
+		}
+		if l, r = get("/api/v1/orgs/acme/deliveries?limit=1&status=failed"); len(l.Items) != 1 || l.HasMore || l.Next != "" {
+			t.Errorf("deliveries failed, one page: %d %s", r.status, r.body)
+		}
+		next, _ := get("/api/v1/orgs/acme/deliveries?limit=1")
+		riskKey := base64.RawURLEncoding.EncodeToString([]byte("1767323045000000.5")) // a risk's cursor carries a time, a delivery's does not
+		for _, bad := range []string{"after=" + next.Next + "&offset=1", "after=" + next.Next + "&count=true", "after=bm90LWEtY3Vyc29y", "after=" + riskKey} {
+			if _, r = get("/api/v1/orgs/acme/deliveries?" + bad); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "after") {
+				t.Errorf("deliveries %s: %d %s", bad, r.status, r.body)
+			}
 		}
 
 		// Processes, highest priority first; filtered by owner and name.

@@ -57,6 +57,10 @@ type App struct {
 	// organisations' writes wait one chunk at most. 0 means the defaults.
 	ImportAhead, ImportAheadChunk int
 	importChunkHook               func(written int) // tests: after each chunk commits
+	// AnalyzeAfter is how many records an import must create before
+	// PostgreSQL's statistics of their table are refreshed when it
+	// commits (store.DB.AnalyzeRecords). 0 means DefaultAnalyzeAfter.
+	AnalyzeAfter int
 
 	// AuditKey, when set (serve --audit-key), signs the audit checkpoints
 	// the server takes daily and when a management review is signed.

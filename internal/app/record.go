@@ -257,7 +257,34 @@ func (a *App) importFile(ctx context.Context, p Principal, req ImportRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	a.analyzeAfterImport(ctx, m.Org.ID, req.Kind, res.Created)
 	return res, nil
+}
+
+// DefaultAnalyzeAfter is App.AnalyzeAfter's default: an import that
+// creates this many records refreshes PostgreSQL's statistics of their
+// table. Autovacuum would, once a tenth of the table has changed, within
+// about a minute; the lists and the recompute that follow an import
+// should not plan on the statistics of the table before it.
+const DefaultAnalyzeAfter = 10_000
+
+// analyzeAfterImport refreshes the statistics of the kind's table after a
+// committed import that created many records (PostgreSQL only). The import
+// is stored whatever happens here, so a failure is logged, not returned.
+func (a *App) analyzeAfterImport(ctx context.Context, orgID int64, kind isms.RecordKind, created int) {
+	after := a.AnalyzeAfter
+	if after <= 0 {
+		after = DefaultAnalyzeAfter
+	}
+	if created < after || a.DB.Engine != store.Postgres {
+		return
+	}
+	start := time.Now()
+	if err := a.DB.AnalyzeRecords(ctx, orgID, kind); err != nil {
+		a.Log.Warn("statistics not refreshed after an import; autovacuum will", "org_id", orgID, "kind", string(kind), "err", err)
+		return
+	}
+	a.Log.Info("statistics refreshed after an import", "org_id", orgID, "kind", string(kind), "created", created, "ms", time.Since(start).Milliseconds())
 }
 
 func (a *App) importAhead() int {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 )
@@ -95,4 +96,42 @@ func (tx *Tx) SeedListsForBench(ctx context.Context, orgID int64, n int) error {
 		}
 	}
 	return nil
+}
+
+// SeedEventsForBench appends n audit events to the organisation's trail in
+// one statement, for the audit trail's benchmark: seq 1..n, one a minute
+// from start; entities in turn (risk, record, deviation, document,
+// process, membership), entity ids 1..500 in turn, the entity's create,
+// update or delete in turn, except every 1,000th event, an
+// export.download; actors 1..5 in turn. The hashes are placeholders: the
+// chain does not verify, and the benchmark only reads.
+func (tx *Tx) SeedEventsForBench(ctx context.Context, orgID int64, n int, start time.Time) error {
+	at := `CAST($3 AS TIMESTAMPTZ) + i * interval '1 minute'`
+	if tx.db.Engine == SQLite {
+		at = `$3 + i * 60000000`
+	}
+	_, err := tx.exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+		INSERT INTO audit_events (org_id, seq, actor_id, actor, action, entity, entity_id, before_json, after_json, at, prev_hash, hash)
+		SELECT $2, i, 1 + i % 5, 'Person ' || (1 + i % 5),
+			CASE WHEN i % 1000 = 0 THEN 'export.download'
+				ELSE (CASE i % 6 WHEN 0 THEN 'risk' WHEN 1 THEN 'record' WHEN 2 THEN 'deviation' WHEN 3 THEN 'document' WHEN 4 THEN 'process' ELSE 'membership' END)
+				|| (CASE (i / 6) % 3 WHEN 0 THEN '.create' WHEN 1 THEN '.update' ELSE '.delete' END) END,
+			CASE i % 6 WHEN 0 THEN 'risk' WHEN 1 THEN 'record' WHEN 2 THEN 'deviation' WHEN 3 THEN 'document' WHEN 4 THEN 'process' ELSE 'membership' END,
+			CAST(1 + i % 500 AS TEXT), '', '{"title":"seeded"}', `+at+`, 'prev', 'hash' FROM n`, n, orgID, tx.ts(start))
+	return err
+}
+
+// EventsQuery is the statement of a page of the audit trail and its
+// arguments, for the plan test.
+func EventsQuery(engine Engine, f EventFilter) (string, []any) {
+	return eventsQuery(engine, f, engine.ts)
+}
+
+// AppendEventAt appends e as AppendEvent does, at e.At instead of the
+// transaction's time (tests of times that do not rise with seq).
+func (tx *Tx) AppendEventAt(ctx context.Context, e *isms.Event) error {
+	now := tx.Now
+	tx.Now = e.At.UTC().Truncate(time.Microsecond)
+	defer func() { tx.Now = now }()
+	return tx.AppendEvent(ctx, e)
 }

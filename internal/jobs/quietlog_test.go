@@ -32,4 +32,21 @@ func TestQuietCancel(t *testing.T) {
 			t.Errorf("%v %v: %s; want %s", c.level, c.attrs, got, c.want)
 		}
 	}
+	// Under a cancelled context (the stop), whatever the error says: the
+	// connection a cancelled statement lost is not a failure of its own.
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	for _, c := range []struct {
+		ctx  context.Context
+		want string
+	}{
+		{stopped, "level=INFO"},
+		{context.Background(), "level=ERROR"},
+	} {
+		var buf bytes.Buffer
+		slog.New(quietCancel{slog.NewTextHandler(&buf, nil)}).ErrorContext(c.ctx, "Client: Failed to send job insert notification", "err", "driver: bad connection")
+		if got := buf.String(); !strings.Contains(got, c.want) || !strings.Contains(got, "bad connection") {
+			t.Errorf("bad connection, context err %v: %s; want %s", c.ctx.Err(), got, c.want)
+		}
+	}
 }

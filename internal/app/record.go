@@ -279,6 +279,10 @@ func (a *App) analyzeAfterImport(ctx context.Context, orgID int64, kind isms.Rec
 	if created < after || a.DB.Engine != store.Postgres {
 		return
 	}
+	// The import is committed: the statistics are worth finishing if the
+	// caller has gone, within a bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
 	start := time.Now()
 	if err := a.DB.AnalyzeRecords(ctx, orgID, kind); err != nil {
 		a.Log.Warn("statistics not refreshed after an import; autovacuum will", "org_id", orgID, "kind", string(kind), "err", err)

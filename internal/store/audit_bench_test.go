@@ -92,3 +92,33 @@ func BenchmarkAuditTrail(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAppendEvent is a write transaction that appends one event to
+// the trail: what the trail's indexes cost every change (migration 0044
+// added three). It prints figures and asserts nothing about time:
+//
+//	go test -run '^$' -bench AppendEvent -benchtime 3000x ./internal/store/
+func BenchmarkAppendEvent(b *testing.B) {
+	benchStoreEngines(b, func(b *testing.B, engine store.Engine) {
+		if engine == store.Postgres && os.Getenv(storetest.EnvPostgres) == "" {
+			b.Skipf("%s is not set", storetest.EnvPostgres)
+		}
+		ctx := context.Background()
+		db := storetest.Open(b, engine)
+		org := &isms.Organization{Slug: "bench", Name: "Bench Oy", TimeZone: "UTC"}
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.CreateOrg(ctx, org) }); err != nil {
+			b.Fatal(err)
+		}
+		i := 0
+		for b.Loop() {
+			i++
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				return tx.AppendEvent(ctx, &isms.Event{OrgID: org.ID, ActorID: int64(1 + i%5), Actor: "someone", Action: "risk.update",
+					Entity: "risk", EntityID: fmt.Sprint(1 + i%500), After: `{"title":"x"}`})
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

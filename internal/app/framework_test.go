@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,21 @@ func TestFrameworkRegister(t *testing.T) {
 		}
 		if byGroup.Page.Total == 0 || byGroup.Page.Total >= 128 {
 			t.Errorf("group RC: %d", byGroup.Page.Total)
+		}
+		// Exactly the requirements under RC, at any depth (function,
+		// category, subcategory), in the register's document order.
+		whole, _ := f.app.Register(ctx, viewer, "acme", isms.FrameworkCSF2, store.RegisterFilter{Limit: 500})
+		var want, got []string
+		for _, r := range whole.Page.Items {
+			if strings.HasPrefix(r.ID, "RC.") {
+				want = append(want, r.ID)
+			}
+		}
+		for _, r := range byGroup.Page.Items {
+			got = append(got, r.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("group RC: %v, want %v", got, want)
 		}
 		text, _ := f.app.Register(ctx, viewer, "acme", isms.FrameworkCSF2, store.RegisterFilter{Text: "pr.aa-0"})
 		if text.Page.Total != 6 {

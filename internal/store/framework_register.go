@@ -95,6 +95,25 @@ func (r RegisterRow) Decision() string {
 	return "excluded"
 }
 
+// registerSubtree is the WITH clause of the requirements under the group
+// whose identifier is the placeholder group (the framework's id is $3): a
+// level at a time, each row's children sought on (framework_id,
+// parent_id), migration 0045. CROSS JOIN keeps SQLite from putting the
+// framework's requirements first and the subtree inside, which read every
+// requirement for each row of the subtree (1 s for a group of a framework
+// of 100,000; TestRegisterSubtreePlan).
+func registerSubtree(group string) string {
+	return `WITH RECURSIVE sub (req_id) AS (SELECT req_id FROM framework_requirements WHERE framework_id = $3 AND req_id = ` + group + `
+			UNION ALL SELECT c.req_id FROM sub CROSS JOIN framework_requirements c WHERE c.framework_id = $3 AND c.parent_id = sub.req_id) `
+}
+
+// registerCountFrom is registerFrom without the joins no filter reads
+// (the parent, grandparent and owner): a count of every requirement of a
+// large framework paid for them (docs/BENCHMARKS.md, "Framework
+// registers").
+const registerCountFrom = ` FROM framework_requirements r
+	LEFT JOIN soa_entries e ON e.org_id = $1 AND e.catalogue = $2 AND e.control_id = r.req_id`
+
 const registerFrom = ` FROM framework_requirements r
 	LEFT JOIN framework_requirements p ON p.framework_id = r.framework_id AND p.req_id = r.parent_id
 	LEFT JOIN framework_requirements gp ON gp.framework_id = r.framework_id AND gp.req_id = p.parent_id
@@ -135,9 +154,7 @@ func (tx *Tx) FrameworkRegister(ctx context.Context, orgID int64, f *isms.Framew
 	}
 	with := ""
 	if flt.Group != "" {
-		g := arg(flt.Group)
-		with = `WITH RECURSIVE sub (req_id) AS (SELECT req_id FROM framework_requirements WHERE framework_id = $3 AND req_id = ` + g + `
-			UNION ALL SELECT c.req_id FROM framework_requirements c JOIN sub ON c.parent_id = sub.req_id WHERE c.framework_id = $3) `
+		with = registerSubtree(arg(flt.Group))
 		cond = append(cond, "r.req_id IN (SELECT req_id FROM sub)")
 	}
 	switch flt.Applicability {
@@ -166,11 +183,17 @@ func (tx *Tx) FrameworkRegister(ctx context.Context, orgID int64, f *isms.Framew
 	}
 	if flt.NoCount {
 		out.Total = -1
-	} else if err := tx.queryRow(ctx, with+`SELECT COUNT(*)`+registerFrom+where, args...).Scan(&out.Total); err != nil {
+	} else if err := tx.queryRow(ctx, with+`SELECT COUNT(*)`+registerCountFrom+where, args...).Scan(&out.Total); err != nil {
 		return nil, fmt.Errorf("count register %s: %w", f.Key, err)
 	}
 	lim, off := arg(out.Limit+1), arg(out.Offset)
-	rows, err := tx.query(ctx, with+`SELECT `+registerColumns+registerFrom+where+` ORDER BY r.position LIMIT `+lim+` OFFSET `+off, args...)
+	order := `r.position`
+	if flt.Group != "" {
+		// A group's subtree is read by its identifiers and sorted, not
+		// found by reading the framework in order up to it.
+		order = `r.position + 0`
+	}
+	rows, err := tx.query(ctx, with+`SELECT `+registerColumns+registerFrom+where+` ORDER BY `+order+` LIMIT `+lim+` OFFSET `+off, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list register %s: %w", f.Key, err)
 	}

@@ -135,3 +135,36 @@ func (tx *Tx) AppendEventAt(ctx context.Context, e *isms.Event) error {
 	defer func() { tx.Now = now }()
 	return tx.AppendEvent(ctx, e)
 }
+
+// SeedFrameworkForBench stores a framework of the organisation with n
+// controls under n/100 groups (in document order) and decides every third
+// control applicable and implemented and every sixth not applicable, in a
+// few statements, for the register's benchmark. It returns the framework.
+func (tx *Tx) SeedFrameworkForBench(ctx context.Context, orgID int64, key string, n int) (*isms.Framework, error) {
+	f := &isms.Framework{OrgID: orgID, Key: key, Title: "Bench framework", Version: "1", Source: "csv", Origin: "bench", Requirements: n}
+	if err := tx.queryRow(ctx, `INSERT INTO frameworks (org_id, key, title, version, source, origin, sha256, builtin, requirements, imported_at, imported_by)
+		VALUES ($1, $2, $3, '1', 'csv', 'bench', '', false, $4, $5, 'bench') RETURNING id`, orgID, key, f.Title, n, tx.ts(tx.Now)).Scan(&f.ID); err != nil {
+		return nil, err
+	}
+	seq := `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 - 1) `
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{seq + `INSERT INTO framework_requirements (framework_id, req_id, parent_id, kind, class, label, title, statement, guidance, withdrawn, position)
+			SELECT $2, 'G-' || i, '', 'group', '', 'G-' || i, 'Group ' || i, '', '', false, i * 101 FROM n`, []any{max(1, n/100), f.ID}},
+		{seq + `INSERT INTO framework_requirements (framework_id, req_id, parent_id, kind, class, label, title, statement, guidance, withdrawn, position)
+			SELECT $2, 'C-' || i, 'G-' || (i / 100), 'control', '', 'C-' || i, 'Control ' || i, 'The organisation shall do thing ' || i || '.', '', false, (i / 100) * 101 + 1 + i % 100 FROM n`, []any{n, f.ID}},
+		{seq + `INSERT INTO soa_entries (org_id, catalogue, control_id, applicable, justification, status, updated_by, updated_at)
+			SELECT $2, $3, 'C-' || i, i % 6 <> 0, 'decided', CASE WHEN i % 6 <> 0 THEN 'implemented' ELSE '' END, 'bench', $4 FROM n WHERE i % 3 = 0`, []any{n, orgID, key, tx.ts(tx.Now)}},
+	} {
+		if _, err := tx.exec(ctx, q.sql, q.args...); err != nil {
+			return nil, fmt.Errorf("seed %.40s: %w", q.sql, err)
+		}
+	}
+	return f, nil
+}
+
+// RegisterSubtreeQuery is the subtree of a framework register's group
+// filter ($3 the framework, $4 the group), for the plan test.
+var RegisterSubtreeQuery = registerSubtree("$4") + `SELECT req_id FROM sub`

@@ -3,13 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
-	"github.com/pdca/pdca/internal/store/storetest"
 )
 
 // BenchmarkAuditTrail reads a page of 50 of an organisation's audit trail
@@ -23,71 +21,56 @@ import (
 //
 //	go test -run '^$' -bench AuditTrail -benchtime 20x ./internal/store/
 func BenchmarkAuditTrail(b *testing.B) {
-	benchStoreEngines(b, func(b *testing.B, engine store.Engine) {
-		if engine == store.Postgres && os.Getenv(storetest.EnvPostgres) == "" {
-			b.Skipf("%s is not set", storetest.EnvPostgres)
+	benchOrgOfSizes(b, []int{1_000, 100_000}, func(b *testing.B, db *store.DB, org *isms.Organization, n int) {
+		ctx := context.Background()
+		start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SeedEventsForBench(ctx, org.ID, n, start) }); err != nil {
+			b.Fatal(err)
 		}
-		for _, n := range []int{1_000, 100_000} {
-			b.Run(fmt.Sprint(n), func(b *testing.B) {
-				ctx := context.Background()
-				db := storetest.Open(b, engine)
-				org := &isms.Organization{Slug: "bench", Name: "Bench Oy", TimeZone: "UTC"}
-				start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-				err := db.Write(ctx, func(tx *store.Tx) error {
-					if err := tx.CreateOrg(ctx, org); err != nil {
+		if db.Engine == store.Postgres {
+			if _, err := db.Writer().ExecContext(ctx, `ANALYZE audit_events`); err != nil {
+				b.Fatal(err)
+			}
+		}
+		// One read first: the connections' first statements are not the figures.
+		if err := db.Read(ctx, func(tx *store.Tx) error { _, err := tx.Events(ctx, store.EventFilter{OrgID: org.ID}); return err }); err != nil {
+			b.Fatal(err)
+		}
+		mid := start.Add(time.Duration(n/2) * time.Minute)
+		dayEnd := mid.Add(24 * time.Hour)
+		lastDays := start.Add(time.Duration(n-5000) * time.Minute) // the newest 5,000 events
+		for _, c := range []struct {
+			name string
+			f    store.EventFilter
+		}{
+			{"newest", store.EventFilter{}},
+			{"before-half-way", store.EventFilter{BeforeSeq: int64(n / 2)}},
+			{"entity", store.EventFilter{Entity: "deviation"}},
+			{"one-object", store.EventFilter{Entity: "risk", EntityID: "7"}},
+			{"rare-action", store.EventFilter{Action: "export.download"}},
+			{"actor", store.EventFilter{ActorID: 3}},
+			{"one-day", store.EventFilter{Since: &mid, Until: &dayEnd}},
+			{"since", store.EventFilter{Since: &lastDays}},
+			{"until-half-way", store.EventFilter{Until: &mid}},
+		} {
+			b.Run(c.name, func(b *testing.B) {
+				f := c.f
+				f.OrgID, f.Limit = org.ID, 50
+				rows := 0
+				for b.Loop() {
+					err := db.Read(ctx, func(tx *store.Tx) error {
+						es, err := tx.Events(ctx, f)
+						rows = len(es)
 						return err
-					}
-					return tx.SeedEventsForBench(ctx, org.ID, n, start)
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if engine == store.Postgres {
-					if _, err := db.Writer().ExecContext(ctx, `ANALYZE audit_events`); err != nil {
+					})
+					if err != nil {
 						b.Fatal(err)
 					}
 				}
-				// One read first: the connections' first statements are not the figures.
-				if err := db.Read(ctx, func(tx *store.Tx) error { _, err := tx.Events(ctx, store.EventFilter{OrgID: org.ID}); return err }); err != nil {
-					b.Fatal(err)
+				if rows == 0 {
+					b.Fatalf("an empty page")
 				}
-				mid := start.Add(time.Duration(n/2) * time.Minute)
-				dayEnd := mid.Add(24 * time.Hour)
-				lastDays := start.Add(time.Duration(n-5000) * time.Minute) // the newest 5,000 events
-				for _, c := range []struct {
-					name string
-					f    store.EventFilter
-				}{
-					{"newest", store.EventFilter{}},
-					{"before-half-way", store.EventFilter{BeforeSeq: int64(n / 2)}},
-					{"entity", store.EventFilter{Entity: "deviation"}},
-					{"one-object", store.EventFilter{Entity: "risk", EntityID: "7"}},
-					{"rare-action", store.EventFilter{Action: "export.download"}},
-					{"actor", store.EventFilter{ActorID: 3}},
-					{"one-day", store.EventFilter{Since: &mid, Until: &dayEnd}},
-					{"since", store.EventFilter{Since: &lastDays}},
-					{"until-half-way", store.EventFilter{Until: &mid}},
-				} {
-					b.Run(c.name, func(b *testing.B) {
-						f := c.f
-						f.OrgID, f.Limit = org.ID, 50
-						rows := 0
-						for b.Loop() {
-							err := db.Read(ctx, func(tx *store.Tx) error {
-								es, err := tx.Events(ctx, f)
-								rows = len(es)
-								return err
-							})
-							if err != nil {
-								b.Fatal(err)
-							}
-						}
-						if rows == 0 {
-							b.Fatalf("an empty page")
-						}
-						b.ReportMetric(float64(rows), "rows")
-					})
-				}
+				b.ReportMetric(float64(rows), "rows")
 			})
 		}
 	})
@@ -99,16 +82,8 @@ func BenchmarkAuditTrail(b *testing.B) {
 //
 //	go test -run '^$' -bench AppendEvent -benchtime 3000x ./internal/store/
 func BenchmarkAppendEvent(b *testing.B) {
-	benchStoreEngines(b, func(b *testing.B, engine store.Engine) {
-		if engine == store.Postgres && os.Getenv(storetest.EnvPostgres) == "" {
-			b.Skipf("%s is not set", storetest.EnvPostgres)
-		}
+	benchOrgOfSizes(b, []int{1}, func(b *testing.B, db *store.DB, org *isms.Organization, _ int) {
 		ctx := context.Background()
-		db := storetest.Open(b, engine)
-		org := &isms.Organization{Slug: "bench", Name: "Bench Oy", TimeZone: "UTC"}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.CreateOrg(ctx, org) }); err != nil {
-			b.Fatal(err)
-		}
 		i := 0
 		for b.Loop() {
 			i++

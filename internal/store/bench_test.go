@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -139,4 +140,27 @@ func scanVulnerabilities(b *testing.B, db *store.DB, q string, args ...any) int 
 		b.Fatal(err)
 	}
 	return n
+}
+
+// benchOrgOfSizes runs fn on each engine (PostgreSQL when
+// PDCA_TEST_POSTGRES is set) for each size n, each with a new database
+// holding one organisation, for the benchmarks of lists at 1,000 and
+// 100,000 rows; fn seeds the n rows it reads.
+func benchOrgOfSizes(b *testing.B, sizes []int, fn func(b *testing.B, db *store.DB, org *isms.Organization, n int)) {
+	benchStoreEngines(b, func(b *testing.B, engine store.Engine) {
+		if engine == store.Postgres && os.Getenv(storetest.EnvPostgres) == "" {
+			b.Skipf("%s is not set", storetest.EnvPostgres)
+		}
+		for _, n := range sizes {
+			b.Run(strconv.Itoa(n), func(b *testing.B) {
+				ctx := context.Background()
+				db := storetest.Open(b, engine)
+				org := &isms.Organization{Slug: "bench", Name: "Bench Oy", TimeZone: "UTC"}
+				if err := db.Write(ctx, func(tx *store.Tx) error { return tx.CreateOrg(ctx, org) }); err != nil {
+					b.Fatal(err)
+				}
+				fn(b, db, org, n)
+			})
+		}
+	})
 }

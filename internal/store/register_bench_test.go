@@ -3,12 +3,10 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/pdca/pdca/internal/isms"
 	"github.com/pdca/pdca/internal/store"
-	"github.com/pdca/pdca/internal/store/storetest"
 )
 
 // BenchmarkFrameworkRegister reads a page of 50 of a framework's register
@@ -21,65 +19,53 @@ import (
 //
 //	go test -run '^$' -bench FrameworkRegister -benchtime 20x ./internal/store/
 func BenchmarkFrameworkRegister(b *testing.B) {
-	benchStoreEngines(b, func(b *testing.B, engine store.Engine) {
-		if engine == store.Postgres && os.Getenv(storetest.EnvPostgres) == "" {
-			b.Skipf("%s is not set", storetest.EnvPostgres)
+	benchOrgOfSizes(b, []int{1_000, 100_000}, func(b *testing.B, db *store.DB, org *isms.Organization, n int) {
+		ctx := context.Background()
+		var fw *isms.Framework
+		err := db.Write(ctx, func(tx *store.Tx) (err error) {
+			fw, err = tx.SeedFrameworkForBench(ctx, org.ID, "bench-fw", n)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
-		for _, n := range []int{1_000, 100_000} {
-			b.Run(fmt.Sprint(n), func(b *testing.B) {
-				ctx := context.Background()
-				db := storetest.Open(b, engine)
-				org := &isms.Organization{Slug: "bench", Name: "Bench Oy", TimeZone: "UTC"}
-				var fw *isms.Framework
-				err := db.Write(ctx, func(tx *store.Tx) (err error) {
-					if err := tx.CreateOrg(ctx, org); err != nil {
+		if db.Engine == store.Postgres {
+			if _, err := db.Writer().ExecContext(ctx, `ANALYZE framework_requirements`); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.Writer().ExecContext(ctx, `ANALYZE soa_entries`); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			name string
+			f    store.RegisterFilter
+		}{
+			{"first", store.RegisterFilter{Limit: 50, NoCount: true}},
+			{"first-counted", store.RegisterFilter{Limit: 50}},
+			{"half-way", store.RegisterFilter{Limit: 50, Offset: n / 2, NoCount: true}},
+			{"undecided", store.RegisterFilter{Limit: 50, Applicability: "undecided", NoCount: true}},
+			{"one-group", store.RegisterFilter{Limit: 50, Group: fmt.Sprintf("G-%d", n/200), NoCount: true}},
+			{"text", store.RegisterFilter{Limit: 50, Text: "thing 7", NoCount: true}},
+		} {
+			b.Run(c.name, func(b *testing.B) {
+				rows := 0
+				for b.Loop() {
+					err := db.Read(ctx, func(tx *store.Tx) error {
+						p, err := tx.FrameworkRegister(ctx, org.ID, fw, c.f)
+						if p != nil {
+							rows = len(p.Items)
+						}
 						return err
-					}
-					fw, err = tx.SeedFrameworkForBench(ctx, org.ID, "bench-fw", n)
-					return err
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if engine == store.Postgres {
-					if _, err := db.Writer().ExecContext(ctx, `ANALYZE framework_requirements`); err != nil {
-						b.Fatal(err)
-					}
-					if _, err := db.Writer().ExecContext(ctx, `ANALYZE soa_entries`); err != nil {
-						b.Fatal(err)
-					}
-				}
-				for _, c := range []struct {
-					name string
-					f    store.RegisterFilter
-				}{
-					{"first", store.RegisterFilter{Limit: 50, NoCount: true}},
-					{"first-counted", store.RegisterFilter{Limit: 50}},
-					{"half-way", store.RegisterFilter{Limit: 50, Offset: n / 2, NoCount: true}},
-					{"undecided", store.RegisterFilter{Limit: 50, Applicability: "undecided", NoCount: true}},
-					{"one-group", store.RegisterFilter{Limit: 50, Group: fmt.Sprintf("G-%d", n/200), NoCount: true}},
-					{"text", store.RegisterFilter{Limit: 50, Text: "thing 7", NoCount: true}},
-				} {
-					b.Run(c.name, func(b *testing.B) {
-						rows := 0
-						for b.Loop() {
-							err := db.Read(ctx, func(tx *store.Tx) error {
-								p, err := tx.FrameworkRegister(ctx, org.ID, fw, c.f)
-								if p != nil {
-									rows = len(p.Items)
-								}
-								return err
-							})
-							if err != nil {
-								b.Fatal(err)
-							}
-						}
-						if rows == 0 {
-							b.Fatalf("an empty page")
-						}
-						b.ReportMetric(float64(rows), "rows")
 					})
+					if err != nil {
+						b.Fatal(err)
+					}
 				}
+				if rows == 0 {
+					b.Fatalf("an empty page")
+				}
+				b.ReportMetric(float64(rows), "rows")
 			})
 		}
 	})

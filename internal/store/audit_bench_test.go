@@ -56,21 +56,10 @@ func BenchmarkAuditTrail(b *testing.B) {
 			b.Run(c.name, func(b *testing.B) {
 				f := c.f
 				f.OrgID, f.Limit = org.ID, 50
-				rows := 0
-				for b.Loop() {
-					err := db.Read(ctx, func(tx *store.Tx) error {
-						es, err := tx.Events(ctx, f)
-						rows = len(es)
-						return err
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-				if rows == 0 {
-					b.Fatalf("an empty page")
-				}
-				b.ReportMetric(float64(rows), "rows")
+				benchPage(b, db, func(ctx context.Context, tx *store.Tx) (int, error) {
+					es, err := tx.Events(ctx, f)
+					return len(es), err
+				})
 			})
 		}
 	})

@@ -164,3 +164,25 @@ func benchOrgOfSizes(b *testing.B, sizes []int, fn func(b *testing.B, db *store.
 		}
 	})
 }
+
+// benchPage reads a page in a read transaction per iteration and reports
+// the rows of the last one; an empty page fails the benchmark (it would
+// measure nothing).
+func benchPage(b *testing.B, db *store.DB, read func(ctx context.Context, tx *store.Tx) (int, error)) {
+	b.Helper()
+	ctx := context.Background()
+	rows := 0
+	for b.Loop() {
+		err := db.Read(ctx, func(tx *store.Tx) (err error) {
+			rows, err = read(ctx, tx)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if rows == 0 {
+		b.Fatalf("an empty page")
+	}
+	b.ReportMetric(float64(rows), "rows")
+}

@@ -49,23 +49,13 @@ func BenchmarkFrameworkRegister(b *testing.B) {
 			{"text", store.RegisterFilter{Limit: 50, Text: "thing 7", NoCount: true}},
 		} {
 			b.Run(c.name, func(b *testing.B) {
-				rows := 0
-				for b.Loop() {
-					err := db.Read(ctx, func(tx *store.Tx) error {
-						p, err := tx.FrameworkRegister(ctx, org.ID, fw, c.f)
-						if p != nil {
-							rows = len(p.Items)
-						}
-						return err
-					})
+				benchPage(b, db, func(ctx context.Context, tx *store.Tx) (int, error) {
+					p, err := tx.FrameworkRegister(ctx, org.ID, fw, c.f)
 					if err != nil {
-						b.Fatal(err)
+						return 0, err
 					}
-				}
-				if rows == 0 {
-					b.Fatalf("an empty page")
-				}
-				b.ReportMetric(float64(rows), "rows")
+					return len(p.Items), nil
+				})
 			})
 		}
 	})

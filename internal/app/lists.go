@@ -33,10 +33,18 @@ func (p Page) check() error {
 	if p.AfterID < 0 {
 		return isms.Errorf(isms.EINVALID, "after: not a cursor; pass the next of the page before")
 	}
-	if p.AfterID != 0 && p.Offset != 0 {
+	return checkAfter(p.AfterID != 0, p.Offset, p.Count)
+}
+
+// checkAfter is the rule of every keyset page (risks, records,
+// deliveries): a page after a cursor takes no offset, and no count (the
+// count belongs to the first page; after a key it would count only the
+// rest).
+func checkAfter(after bool, offset int, count bool) error {
+	switch {
+	case after && offset != 0:
 		return isms.Errorf(isms.EINVALID, "after and offset: give one of them, not both")
-	}
-	if p.AfterID != 0 && p.Count {
+	case after && count:
 		return isms.Errorf(isms.EINVALID, "count: a page after a cursor is not counted; ask for the count on the first page")
 	}
 	return nil

@@ -24,6 +24,9 @@ func (a *App) RecordCounts(ctx context.Context, p Principal, slug string) (map[i
 // Records returns a filtered, sorted page of records and the total
 // matching. Requires read. EINVALID for an unknown kind.
 func (a *App) Records(ctx context.Context, p Principal, slug string, kind isms.RecordKind, f store.RecordFilter) ([]isms.Record, int, error) {
+	if err := checkAfter(f.After != nil, f.Offset, !f.NoCount); err != nil {
+		return nil, 0, err
+	}
 	var out []isms.Record
 	var total int
 	err := a.read(ctx, p, slug, isms.ActRead, func(tx *store.Tx, m *Member) error {

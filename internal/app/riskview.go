@@ -55,13 +55,7 @@ func (f RiskFilter) check() error {
 	if f.Likelihood < 0 || f.Likelihood > 5 || f.Impact < 0 || f.Impact > 5 {
 		return isms.Errorf(isms.EINVALID, "likelihood and impact: give 1 to 5")
 	}
-	if f.After != nil && f.Offset != 0 {
-		return isms.Errorf(isms.EINVALID, "after and offset: give one of them, not both")
-	}
-	if f.After != nil && !f.NoCount {
-		return isms.Errorf(isms.EINVALID, "count: a page after a cursor is not counted; ask for the count on the first page")
-	}
-	return nil
+	return checkAfter(f.After != nil, f.Offset, !f.NoCount)
 }
 
 // RiskRegister is one page of the register, filtered, with the heat map of

@@ -170,10 +170,7 @@ func (s *Server) apiNotificationRoutes(api huma.API) {
 					out.Body.Items = append(out.Body.Items, DeliveryJSON{ID: d.ID, User: d.UserEmail, Channel: d.Channel, Subject: d.Subject, Status: d.Status,
 						Attempts: d.Attempts, LastError: d.LastError, CreatedAt: d.CreatedAt, SentAt: d.SentAt})
 				}
-				out.Body.HasMore, out.Body.Total = pg.More, counted(in.PageParams, pg.Total)
-				if pg.More {
-					out.Body.Next = cursor(nil, pg.Items[len(pg.Items)-1].ID)
-				}
+				out.page(in.PageParams, pg.Total, pg.More, func() string { return cursor(nil, pg.Items[len(pg.Items)-1].ID) })
 				return out, nil
 			})
 		})

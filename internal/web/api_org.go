@@ -78,6 +78,16 @@ type cursorListOutput[T any] struct {
 	}
 }
 
+// page says what a keyset list's page tells: whether more follow, the
+// total when the caller asked for a count, and when more follow, next:
+// the cursor of the page's last item (last is called only then).
+func (o *cursorListOutput[T]) page(pp PageParams, total int, more bool, last func() string) {
+	o.Body.HasMore, o.Body.Total = more, counted(pp, total)
+	if more && len(o.Body.Items) > 0 {
+		o.Body.Next = last()
+	}
+}
+
 // page says what the page tells of its list: whether more follow, and
 // the total when the caller asked for a count (total is then counted).
 func (o *listOutput[T]) page(pp PageParams, total int, more bool) {

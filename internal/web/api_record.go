@@ -109,9 +109,6 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				f := store.RecordFilter{Query: in.Q, Sort: in.Sort, Desc: in.Dir == "desc", Limit: in.Limit, Offset: in.Offset,
 					Period: in.Period, Status: in.Status, Severity: in.Severity, Owner: in.Owner, NoCount: !in.Count}
 				if in.After != "" {
-					if in.Offset != 0 {
-						return nil, isms.Errorf(isms.EINVALID, "after and offset: give one of them, not both")
-					}
 					at, id, err := parseCursor(in.After, "record")
 					if err != nil {
 						return nil, err
@@ -127,12 +124,13 @@ func (s *Server) apiRecordRoutes(api huma.API) {
 				for _, r := range recs {
 					out.Body.Items = append(out.Body.Items, recordJSON(r))
 				}
-				out.Body.Total = counted(in.PageParams, total)
-				out.Body.HasMore = moreAfter(in.PageParams, len(recs), total)
-				if out.Body.HasMore && len(recs) > 0 && (in.Sort == "" || in.Sort == "id") {
+				out.page(in.PageParams, total, moreAfter(in.PageParams, len(recs), total), func() string {
+					if in.Sort != "" && in.Sort != "id" {
+						return "" // another order pages by offset only
+					}
 					k := store.RecordKeyOf(isms.RecordKind(in.Kind), recs[len(recs)-1])
-					out.Body.Next = cursor(k.Time, k.ID)
-				}
+					return cursor(k.Time, k.ID)
+				})
 				return out, nil
 			})
 		})

@@ -127,12 +127,10 @@ func (s *Server) apiRiskRoutes(api huma.API) {
 				for _, r := range reg.Risks {
 					out.Body.Items = append(out.Body.Items, riskJSON(r, reg.Now))
 				}
-				out.Body.Total = counted(in.PageParams, reg.Matching)
-				out.Body.HasMore = moreAfter(in.PageParams, len(reg.Risks), reg.Matching)
-				if out.Body.HasMore && len(reg.Risks) > 0 {
+				out.page(in.PageParams, reg.Matching, moreAfter(in.PageParams, len(reg.Risks), reg.Matching), func() string {
 					last := reg.Risks[len(reg.Risks)-1]
-					out.Body.Next = cursor(&last.CreatedAt, last.ID)
-				}
+					return cursor(&last.CreatedAt, last.ID)
+				})
 				return out, nil
 			})
 		})
